@@ -1,0 +1,133 @@
+# shmlab — the one entry point. `make help` lists the targets.
+#
+# The public targets (all, grade, test, ...) first make sure the tools are
+# installed (scripts/install-deps.sh), then run the real work in a sub-make,
+# so that pkg-config is asked about Check and jansson only once they exist.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+BUILD    := build
+KIT      := $(BUILD)/kit
+SELFTEST := $(BUILD)/selftest
+SUB      ?= solutions
+
+LABS        := $(sort $(patsubst labs/%/rubric.json,%,$(wildcard labs/*/rubric.json)))
+HIDDEN_LABS := $(sort $(patsubst labs/%/hidden/tests.c,%,$(wildcard labs/*/hidden/tests.c)))
+
+# Evaluated when a recipe needs them, after the dependencies are in place.
+CHECK_CFLAGS   = $(shell pkg-config --cflags check)
+CHECK_LIBS     = $(shell pkg-config --libs check)
+JANSSON_CFLAGS = $(shell pkg-config --cflags jansson)
+JANSSON_LIBS   = $(shell pkg-config --libs jansson)
+CC_PATH        = $(shell command -v $(CC))
+OBJCOPY_PATH   = $(shell command -v objcopy)
+
+WARN     := -Wall -Wextra $(if $(filter true,$(CI)),-Werror)
+KFLAGS   := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -MMD -MP
+INCLUDES := -Igrader/common -Igrader/harness
+
+COMMON_SRC  := $(wildcard grader/common/*.c)
+HARNESS_SRC := $(wildcard grader/harness/*.c)
+GRADER_SRC  := $(filter-out grader/src/shmgrade.c,$(wildcard grader/src/*.c))
+
+COMMON_OBJ  := $(COMMON_SRC:%.c=$(KIT)/obj/%.o)
+HARNESS_OBJ := $(HARNESS_SRC:%.c=$(KIT)/obj/%.o)
+GRADER_OBJ  := $(GRADER_SRC:%.c=$(KIT)/obj/%.o)
+
+LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o) \
+               $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
+
+.PHONY: all grade test deps help clean build selftest-build run-selftest
+
+help:
+	@echo "shmlab targets:"
+	@echo "  make              build the grader and the labs' tests"
+	@echo "  make test         the kit's self-test (grader unit tests, solutions,"
+	@echo "                    skeletons, known-wrong submissions)"
+	@echo "  make grade        grade SUB (default: solutions), hidden tests included"
+	@echo "                    e.g. make grade SUB=path/to/submission"
+	@echo "  make deps         install what the kit needs (apt-get, as root)"
+	@echo "  make clean        remove build/"
+	@echo "Direct use: grader/shmgrade --help"
+
+deps:
+	@scripts/install-deps.sh
+
+all: deps
+	@$(MAKE) --no-print-directory build
+
+grade: deps
+	@$(MAKE) --no-print-directory build
+	grader/shmgrade $(if $(HIDDEN_LABS),--hidden) $(SUB)
+
+test: deps
+	@$(MAKE) --no-print-directory build selftest-build
+	@$(MAKE) --no-print-directory run-selftest
+
+build: grader/shmgrade $(KIT)/libsg_harness.a $(LAB_OUTPUTS)
+
+# ---- the grader and the harness ----
+
+$(KIT)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KFLAGS) $(INCLUDES) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) \
+	    -DSG_CC='"$(CC_PATH)"' -DSG_OBJCOPY='"$(OBJCOPY_PATH)"' \
+	    -DSG_CHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
+
+$(KIT)/libsg_harness.a: $(HARNESS_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(KIT)/libsg_grader.a: $(GRADER_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+grader/shmgrade: $(KIT)/obj/grader/src/shmgrade.o $(KIT)/libsg_grader.a
+	$(CC) -o $@ $^ $(JANSSON_LIBS)
+
+# ---- each lab's test objects: what the grader links a submission with ----
+
+define LAB_RULES
+$(KIT)/$(1)/obj/%.o: labs/$(1)/%.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(KFLAGS) $$(INCLUDES) -Ilabs/$(1) $$(CHECK_CFLAGS) -c $$< -o $$@
+
+$(KIT)/$(1)/libtests.a: $(patsubst labs/$(1)/%.c,$(KIT)/$(1)/obj/%.o,$(filter-out labs/$(1)/main.c,$(wildcard labs/$(1)/*.c)))
+	rm -f $$@ && $$(AR) rcs $$@ $$^
+
+$(KIT)/$(1)/main.o: $(KIT)/$(1)/obj/main.o
+	cp $$< $$@
+
+$(KIT)/$(1)/hidden.o: $(KIT)/$(1)/obj/hidden/tests.o
+	cp $$< $$@
+endef
+$(foreach l,$(LABS),$(eval $(call LAB_RULES,$(l))))
+
+# ---- the kit's self-test ----
+
+UNIT_SRC := $(wildcard grader/tests/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(KIT)/obj/%.o)
+
+selftest-build: build $(SELFTEST)/unit_tests $(SELFTEST)/kit_tests
+
+$(KIT)/obj/grader/tests/%.o: INCLUDES += -Igrader/src
+$(KIT)/obj/tests/%.o: INCLUDES += -Igrader/src
+
+$(SELFTEST)/unit_tests: $(UNIT_OBJ) $(KIT)/libsg_grader.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS)
+
+$(SELFTEST)/kit_tests: $(KIT)/obj/tests/kit_tests.o $(KIT)/libsg_grader.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS)
+
+run-selftest:
+	$(SELFTEST)/unit_tests
+	$(SELFTEST)/kit_tests
+
+clean:
+	rm -rf $(BUILD) grader/shmgrade
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,164 @@
+/*
+ * sg_harness.h — what a lab's Check tests see of the grading harness.
+ *
+ * A lab's tests.c (public) and hidden/tests.c (instructor-only) are ordinary
+ * Check tests, written with SG_TEST(name) { ... }. Each file ends with a table,
+ * sg_public_tests[] or sg_hidden_tests[], that names its tests; the rubric
+ * (labs/NN-name/rubric.json) gives each name its points.
+ *
+ * The harness runs one test per process, in Check's fork mode, and decides
+ * the verdict itself instead of trusting Check's alone: a test passes only
+ * if Check says so, the test body ran to its end in the test process, and
+ * no other process (a child of the student's that returned instead of
+ * calling _exit) reached the end of the test. See sg_main.c.
+ *
+ * Failure messages carry three parts, which the grader shows as separate
+ * lines: what was observed, what was expected, and a hint at the usual
+ * cause. Write them for a student who has just run `make test`.
+ */
+#ifndef SG_HARNESS_H
+#define SG_HARNESS_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "sg_text.h"
+
+struct sg_test {
+    const char *name;
+    const TTest *test;
+};
+
+/*
+ * SG_TEST(name) { body } defines a Check test, as START_TEST does, but only
+ * as the constant name##_ttest that the lab's table points at.
+ */
+#define SG_TEST(name)                                                           \
+    static void name##_fn(int _i CK_ATTRIBUTE_UNUSED);                          \
+    static const TTest name##_ttest = { #name, name##_fn, __FILE__, __LINE__ }; \
+    static void name##_fn(int _i CK_ATTRIBUTE_UNUSED)
+
+#define SG_TEST_ENTRY(name) { #name, &name##_ttest }
+#define SG_TESTS_END { NULL, NULL }
+
+extern const struct sg_test sg_public_tests[];
+/* Defined only when the hidden tests are linked in (shmgrade --hidden). */
+extern const struct sg_test sg_hidden_tests[] __attribute__((weak));
+
+/* The separator between the parts of a structured failure message. */
+#define SG_MSG_SEP '\x1f'
+
+/*
+ * Fails the running test. observed_fmt describes what the test saw; expected
+ * says what a correct solution gives; hint names the usual mistake.
+ */
+void sg_fail_at(const char *file, int line, const char *expected, const char *hint,
+                const char *observed_fmt, ...)
+    __attribute__((noreturn, format(printf, 5, 6)));
+
+#define SG_FAIL(expected, hint, ...) sg_fail_at(__FILE__, __LINE__, (expected), (hint), __VA_ARGS__)
+
+#define SG_REQUIRE(cond, expected, hint, ...)                                   \
+    do {                                                                        \
+        if (!(cond))                                                            \
+            SG_FAIL((expected), (hint), __VA_ARGS__);                           \
+    } while (0)
+
+/*
+ * For the test's own scaffolding (tmpfile, pipe, fork in the test): when a
+ * call that is not the student's fails, the test cannot judge anything, so
+ * it fails naming the call and errno. Evaluates to nothing on success.
+ */
+void sg_setup_failed_at(const char *file, int line, const char *call)
+    __attribute__((noreturn));
+#define SG_SETUP(cond, call)                                                    \
+    do {                                                                        \
+        if (!(cond))                                                            \
+            sg_setup_failed_at(__FILE__, __LINE__, (call));                     \
+    } while (0)
+
+/*
+ * Call right after a student function that forks. In the test process it
+ * does nothing. In a child that returned from that function into the test,
+ * it records the mistake (which fails the test, whatever else happens) and
+ * ends the child at once, so that it cannot run the rest of the test.
+ */
+void sg_require_not_child_at(const char *file, int line, const char *call);
+#define SG_REQUIRE_NOT_CHILD(call) sg_require_not_child_at(__FILE__, __LINE__, (call))
+
+/* The process that runs the test body (set before the body starts). */
+pid_t sg_test_pid(void);
+
+/* The lab's program, built from the kit's main.c and the student's file. */
+const char *sg_program_path(void);
+
+/* ---- processes (sg_proc.c) ---- */
+
+long sg_page_size(void);
+
+struct sg_mapping {
+    uintptr_t start, end;
+    char perms[5];        /* "rw-s" */
+    unsigned long offset;
+    char path[256];       /* "" for anonymous memory */
+};
+
+/* 0 and *m filled when addr lies in a mapping of pid; 1 if in none; -1 on error. */
+int sg_find_mapping(pid_t pid, const void *addr, struct sg_mapping *m);
+
+/* Open descriptors of this process, counted in /proc/self/fd; -1 on error. */
+int sg_count_open_fds(void);
+
+enum sg_children { SG_NO_CHILDREN, SG_CHILD_RUNNING, SG_CHILD_ZOMBIE, SG_CHILDREN_ERROR };
+/* Whether this process has children, without reaping any; *pid names a zombie. */
+enum sg_children sg_children_state(pid_t *pid);
+
+/*
+ * Fails the test if this process still has a child: one still running (the
+ * parent did not wait) or a zombie (it ended but nobody waited for it).
+ */
+void sg_require_no_children_at(const char *file, int line, const char *call);
+#define SG_REQUIRE_NO_CHILDREN(call) sg_require_no_children_at(__FILE__, __LINE__, (call))
+
+/* Waits up to timeout_ms for pid: 0 when it ended (*status set), 1 on timeout, -1 on error. */
+int sg_wait_timeout(pid_t pid, int *status, int timeout_ms);
+
+/* "exit status 3", "killed by signal 11 (Segmentation fault)"; a static buffer. */
+const char *sg_status_text(int status);
+
+/* ---- files (sg_files.c) ---- */
+
+/* A temporary file (already unlinked) holding text, positioned at its start. */
+FILE *sg_input_file(const char *text, size_t len);
+/* An empty temporary file to write to. */
+FILE *sg_output_file(void);
+/* All of f's contents, after flushing it; malloc'ed, NUL-terminated, *len set. */
+char *sg_file_contents(FILE *f, size_t *len);
+
+/* ---- the lab program (sg_program.c) ---- */
+
+struct sg_program_run {
+    int status;          /* as from waitpid */
+    bool timed_out;      /* killed after the timeout */
+    char *out, *err;     /* what it wrote, NUL-terminated (malloc'ed) */
+    size_t out_len, err_len;
+};
+
+/*
+ * Runs the lab program with args (args[0] is its name, NULL-terminated),
+ * stdin holding input[0..input_len), and collects its output. Kills it
+ * after timeout_ms.
+ */
+void sg_run_program(const char *const args[], const char *input, size_t input_len,
+                    int timeout_ms, struct sg_program_run *r);
+void sg_program_run_free(struct sg_program_run *r);
+
+/* A quoted, escaped rendering of bytes for failure messages (malloc'ed). */
+char *sg_q(const char *s, size_t len);
+#define SG_Q(s) sg_q((s), strlen(s))
+
+#endif

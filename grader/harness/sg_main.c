@@ -1,0 +1,338 @@
+/*
+ * sg_main.c — main() of every lab's test program.
+ *
+ *   TESTPROG --list
+ *   TESTPROG --run NAME --timeout SECONDS [--program PATH] [--result-fd FD]
+ *
+ * --run runs one test in Check's fork mode and writes "PASS\n" or
+ * "FAIL\n<message>" to the result descriptor. The exit status carries the
+ * verdict on its own: 0 passed, 1 failed, 2 usage or harness error. The
+ * grader trusts the exit status, which no process of the student's can set:
+ * student code runs only in the forked test process and its descendants,
+ * never in this one.
+ *
+ * Why not trust Check alone: in fork mode Check counts a test as passed when
+ * the test process exits with status 0 and sent no failure. A student
+ * function that calls exit(0) would pass every test, and a child of the
+ * student's that returns into the test runs the rest of it in a second
+ * process whose failures Check never sees. So the checked teardown, which
+ * runs only when the test body returned normally, writes a completion
+ * record into a pipe, tagged with a nonce and with the pid it ran in; the
+ * verdict needs exactly one such record, from the test process itself.
+ */
+#include "sg_harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct sg_record {
+    char tag[8];               /* "START", "DONE" or "STRAY" */
+    uint64_t nonce[2];
+    int32_t pid;               /* the process that wrote it */
+    char where[64];            /* for STRAY: the call it returned from */
+};
+_Static_assert(sizeof(struct sg_record) <= PIPE_BUF, "records must be written atomically");
+
+static struct {
+    uint64_t nonce[2];
+    pid_t test_pid;
+    int record_fd[2];
+    const char *program;
+} sg_state = { .record_fd = { -1, -1 } };
+
+pid_t sg_test_pid(void)
+{
+    return sg_state.test_pid;
+}
+
+const char *sg_program_path(void)
+{
+    return sg_state.program;
+}
+
+static void sg_write_record(const char *tag, const char *where)
+{
+    struct sg_record r;
+    memset(&r, 0, sizeof r);
+    strncpy(r.tag, tag, sizeof r.tag - 1);
+    memcpy(r.nonce, sg_state.nonce, sizeof r.nonce);
+    r.pid = (int32_t)getpid();
+    if (where != NULL)
+        strncpy(r.where, where, sizeof r.where - 1);
+    /* A short write is impossible for a pipe write of at most PIPE_BUF bytes. */
+    while (write(sg_state.record_fd[1], &r, sizeof r) == -1 && errno == EINTR)
+        ;
+}
+
+static void sg_setup(void)
+{
+    /* Written before any student code runs, so the first START record is
+     * the test process's own: it tells the runner which pid that is. */
+    sg_state.test_pid = getpid();
+    sg_write_record("START", NULL);
+}
+
+static void sg_teardown(void)
+{
+    if (getpid() == sg_state.test_pid)
+        sg_write_record("DONE", NULL);
+    else
+        sg_write_record("STRAY", "the end of the test");
+}
+
+void sg_require_not_child_at(const char *file, int line, const char *call)
+{
+    (void)file;
+    (void)line;
+    if (getpid() == sg_state.test_pid)
+        return;
+    sg_write_record("STRAY", call);
+    _exit(1);
+}
+
+/* ---- reading the outcome ---- */
+
+struct sg_outcome {
+    pid_t test_pid;       /* from the first START record; 0 if the body never began */
+    int done;             /* completion records from the test process */
+    int stray;            /* records from other processes */
+    pid_t stray_pid;
+    char stray_where[64];
+};
+
+static void sg_collect_records(struct sg_outcome *o)
+{
+    struct sg_record r;
+    ssize_t n;
+    memset(o, 0, sizeof *o);
+    while ((n = read(sg_state.record_fd[0], &r, sizeof r)) == (ssize_t)sizeof r) {
+        if (memcmp(r.nonce, sg_state.nonce, sizeof r.nonce) != 0)
+            continue; /* garbage written into the pipe by someone else */
+        r.where[sizeof r.where - 1] = '\0';
+        if (strcmp(r.tag, "START") == 0 && o->test_pid == 0) {
+            o->test_pid = r.pid;
+        } else if (strcmp(r.tag, "DONE") == 0 && r.pid == o->test_pid) {
+            o->done++;
+        } else {
+            if (o->stray++ == 0) {
+                o->stray_pid = r.pid;
+                memcpy(o->stray_where, r.where, sizeof o->stray_where);
+            }
+        }
+    }
+}
+
+/*
+ * Check's own texts for a test process that did not end normally, turned into
+ * the observed/expected/hint form the grader shows.
+ */
+static void sg_explain_check_failure(struct sg_buf *msg, const char *ck, double timeout)
+{
+    int value;
+    char name[64];
+    if (strcmp(ck, "Test timeout expired") == 0) {
+        sg_buf_printf(msg,
+                      "the test did not finish within %.0f s and was killed%c"
+                      "the test to finish in well under that time%c"
+                      "something blocked or looped forever: a wait for a child that never "
+                      "ends, a read that never gets input, a lost signal, a deadlock",
+                      timeout, SG_MSG_SEP, SG_MSG_SEP);
+    } else if (sscanf(ck, "Received signal %d (%63[^)])", &value, name) == 2) {
+        sg_buf_printf(msg,
+                      "the test process was killed by signal %d (%s)%c"
+                      "the test process to survive every call%c"
+                      "%s",
+                      value, name, SG_MSG_SEP, SG_MSG_SEP,
+                      value == 11 || value == 7
+                          ? "an invalid memory access: a NULL or MAP_FAILED pointer used, "
+                            "a write past the end of a buffer, or memory used after munmap"
+                          : "your code raised or was sent this signal");
+    } else if (sscanf(ck, "Early exit with return value %d", &value) == 1) {
+        sg_buf_printf(msg,
+                      "the test process exited with status %d in the middle of the test%c"
+                      "library functions to return to their caller%c"
+                      "a function of the lab's API called exit() (or a child that should "
+                      "have ended with _exit() came back); only main() decides to exit",
+                      value, SG_MSG_SEP, SG_MSG_SEP);
+    } else {
+        sg_buf_puts(msg, ck);
+    }
+}
+
+static int sg_decide(const TestResult *tr, const struct sg_outcome *o, double timeout,
+                     struct sg_buf *msg)
+{
+    if (o->stray > 0) {
+        sg_buf_printf(msg,
+                      "a child process (pid %ld) came back from %s and ran on in the test%c"
+                      "every child created by the lab's functions to end with _exit() and "
+                      "never return into its caller%c"
+                      "after fork(), the child's branch must end with _exit(status); a "
+                      "`return` (or falling out of the if) runs the caller's code twice",
+                      (long)o->stray_pid, o->stray_where, SG_MSG_SEP, SG_MSG_SEP);
+        return 1;
+    }
+    if (tr_rtype((TestResult *)tr) != CK_PASS) {
+        sg_explain_check_failure(msg, tr_msg((TestResult *)tr), timeout);
+        return 1;
+    }
+    if (o->done != 1) {
+        sg_buf_printf(msg,
+                      "the test process ended with status 0 before the test finished%c"
+                      "library functions to return to their caller%c"
+                      "a function of the lab's API called exit(0) or _exit(0); only main() "
+                      "decides to exit, and a child after fork ends with _exit()",
+                      SG_MSG_SEP, SG_MSG_SEP);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- main ---- */
+
+static const struct sg_test *sg_find(const char *name)
+{
+    for (const struct sg_test *t = sg_public_tests; t->name != NULL; t++)
+        if (strcmp(t->name, name) == 0)
+            return t;
+    if (sg_hidden_tests != NULL)
+        for (const struct sg_test *t = sg_hidden_tests; t->name != NULL; t++)
+            if (strcmp(t->name, name) == 0)
+                return t;
+    return NULL;
+}
+
+static void sg_list(void)
+{
+    for (const struct sg_test *t = sg_public_tests; t->name != NULL; t++)
+        printf("public %s\n", t->name);
+    if (sg_hidden_tests != NULL)
+        for (const struct sg_test *t = sg_hidden_tests; t->name != NULL; t++)
+            printf("hidden %s\n", t->name);
+}
+
+static void sg_drop_check_environment(void)
+{
+    /* Check reads CK_FORK, CK_RUN_CASE, CK_*_LOG_FILE_NAME, ... from the
+     * environment; none of them may change how the harness runs a test. */
+    for (;;) {
+        char **e;
+        for (e = environ; *e != NULL; e++)
+            if (strncmp(*e, "CK_", 3) == 0)
+                break;
+        if (*e == NULL)
+            return;
+        char name[256];
+        size_t n = strcspn(*e, "=");
+        if (n >= sizeof name)
+            n = sizeof name - 1;
+        memcpy(name, *e, n);
+        name[n] = '\0';
+        if (unsetenv(name) == -1)
+            return;
+    }
+}
+
+static int sg_usage(const char *argv0)
+{
+    fprintf(stderr,
+            "usage: %s --list\n"
+            "       %s --run NAME --timeout SECONDS [--program PATH] [--result-fd FD]\n",
+            argv0, argv0);
+    return 2;
+}
+
+int main(int argc, char *argv[])
+{
+    const char *name = NULL;
+    double timeout = 5;
+    int result_fd = STDOUT_FILENO;
+
+    sg_drop_check_environment();
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        sg_list();
+        return 0;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 >= argc)
+            return sg_usage(argv[0]);
+        if (strcmp(argv[i], "--run") == 0)
+            name = argv[++i];
+        else if (strcmp(argv[i], "--timeout") == 0)
+            timeout = strtod(argv[++i], NULL);
+        else if (strcmp(argv[i], "--program") == 0)
+            sg_state.program = argv[++i];
+        else if (strcmp(argv[i], "--result-fd") == 0)
+            result_fd = atoi(argv[++i]);
+        else
+            return sg_usage(argv[0]);
+    }
+    if (name == NULL || !(timeout > 0))
+        return sg_usage(argv[0]);
+    const struct sg_test *t = sg_find(name);
+    if (t == NULL) {
+        fprintf(stderr, "%s: no test named %s\n", argv[0], name);
+        return 2;
+    }
+
+    if (getrandom(sg_state.nonce, sizeof sg_state.nonce, 0) != (ssize_t)sizeof sg_state.nonce) {
+        perror("getrandom");
+        return 2;
+    }
+    if (pipe2(sg_state.record_fd, O_CLOEXEC) == -1) {
+        perror("pipe2");
+        return 2;
+    }
+    if (fcntl(sg_state.record_fd[0], F_SETFL, O_NONBLOCK) == -1) {
+        perror("fcntl");
+        return 2;
+    }
+
+    Suite *suite = suite_create("lab");
+    TCase *tc = tcase_create(name);
+    tcase_add_checked_fixture(tc, sg_setup, sg_teardown);
+    tcase_set_timeout(tc, timeout);
+    tcase_add_test(tc, t->test);
+    suite_add_tcase(suite, tc);
+    SRunner *sr = srunner_create(suite);
+    srunner_set_fork_status(sr, CK_FORK);
+    /* Flush before Check forks, so nothing of ours is written twice. */
+    fflush(NULL);
+    srunner_run(sr, "lab", name, CK_SILENT);
+
+    TestResult **results = srunner_results(sr);
+    if (srunner_ntests_run(sr) != 1 || results == NULL) {
+        fprintf(stderr, "%s: Check ran %d tests instead of 1\n", argv[0], srunner_ntests_run(sr));
+        return 2;
+    }
+    close(sg_state.record_fd[1]);
+
+    struct sg_outcome outcome;
+    sg_collect_records(&outcome);
+
+    struct sg_buf msg = SG_BUF_INIT;
+    int failed = sg_decide(results[0], &outcome, timeout, &msg);
+    struct sg_buf report = SG_BUF_INIT;
+    sg_buf_puts(&report, failed ? "FAIL\n" : "PASS\n");
+    if (msg.len > 0)
+        sg_buf_append(&report, msg.data, msg.len);
+    for (size_t off = 0; off < report.len;) {
+        ssize_t n = write(result_fd, report.data + off, report.len - off);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 2;
+        off += (size_t)n;
+    }
+    free(results);
+    srunner_free(sr);
+    return failed;
+}

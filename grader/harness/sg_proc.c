@@ -1,0 +1,146 @@
+/*
+ * sg_proc.c — what the tests learn about processes from the kernel:
+ * /proc/<pid>/maps, /proc/self/fd, children and their exit statuses.
+ */
+#include "sg_harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+long sg_page_size(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    return page > 0 ? page : 4096;
+}
+
+int sg_find_mapping(pid_t pid, const void *addr, struct sg_mapping *m)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/maps", (long)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    uintptr_t a = (uintptr_t)addr;
+    char line[512];
+    int found = 1;
+    while (fgets(line, sizeof line, f) != NULL) {
+        uintptr_t start, end;
+        unsigned long offset;
+        char perms[5];
+        int consumed = 0;
+        /* start-end perms offset dev inode [path] */
+        if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %4s %lx %*s %*s %n", &start, &end, perms,
+                   &offset, &consumed) < 4)
+            continue;
+        if (a < start || a >= end)
+            continue;
+        m->start = start;
+        m->end = end;
+        memcpy(m->perms, perms, sizeof m->perms);
+        m->offset = offset;
+        m->path[0] = '\0';
+        if (consumed > 0) {
+            snprintf(m->path, sizeof m->path, "%s", line + consumed);
+            m->path[strcspn(m->path, "\n")] = '\0';
+        }
+        found = 0;
+        break;
+    }
+    fclose(f);
+    return found;
+}
+
+int sg_count_open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n - 1; /* the descriptor opendir itself holds */
+}
+
+enum sg_children sg_children_state(pid_t *pid)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    /* WNOWAIT leaves a zombie in place, so that the test can report it. */
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == -1)
+        return errno == ECHILD ? SG_NO_CHILDREN : SG_CHILDREN_ERROR;
+    if (info.si_pid == 0)
+        return SG_CHILD_RUNNING;
+    if (pid != NULL)
+        *pid = info.si_pid;
+    return SG_CHILD_ZOMBIE;
+}
+
+void sg_require_no_children_at(const char *file, int line, const char *call)
+{
+    pid_t zombie = 0;
+    switch (sg_children_state(&zombie)) {
+    case SG_NO_CHILDREN:
+        return;
+    case SG_CHILD_RUNNING:
+        sg_fail_at(file, line, "no child process left once the call has returned",
+                   "the parent must wait (waitpid) for every child it forks before returning",
+                   "a child process was still running after %s returned", call);
+    case SG_CHILD_ZOMBIE:
+        sg_fail_at(file, line, "no child process left once the call has returned",
+                   "a child that ends stays a zombie until its parent waits for it; call "
+                   "waitpid for every child you fork",
+                   "a child (pid %ld) had ended but was never waited for: a zombie, after %s",
+                   (long)zombie, call);
+    case SG_CHILDREN_ERROR:
+        break;
+    }
+    sg_setup_failed_at(file, line, "waitid");
+}
+
+int sg_wait_timeout(pid_t pid, int *status, int timeout_ms)
+{
+    /* A pidfd becomes readable when the process ends: no polling loop. */
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd == -1)
+        return -1;
+    struct pollfd p = { .fd = pidfd, .events = POLLIN };
+    int n;
+    do
+        n = poll(&p, 1, timeout_ms);
+    while (n == -1 && errno == EINTR);
+    close(pidfd);
+    if (n == -1)
+        return -1;
+    if (n == 0)
+        return 1;
+    pid_t w;
+    do
+        w = waitpid(pid, status, 0);
+    while (w == -1 && errno == EINTR);
+    return w == pid ? 0 : -1;
+}
+
+const char *sg_status_text(int status)
+{
+    static char text[96];
+    if (WIFEXITED(status))
+        snprintf(text, sizeof text, "exit status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(text, sizeof text, "killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    else
+        snprintf(text, sizeof text, "wait status 0x%x", (unsigned)status);
+    return text;
+}

@@ -1,0 +1,71 @@
+/* sg_program.c — run the lab's program the way a student runs it from a shell. */
+#include "sg_harness.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* What a test keeps of the program's output; more is cut (and said). */
+#define SG_PROGRAM_OUTPUT_MAX (1 << 20)
+
+static char *sg_read_capped(FILE *f, size_t *len)
+{
+    SG_SETUP(fseek(f, 0, SEEK_END) == 0, "fseek");
+    long size = ftell(f);
+    SG_SETUP(size >= 0, "ftell");
+    rewind(f);
+    size_t want = (size_t)size < SG_PROGRAM_OUTPUT_MAX ? (size_t)size : SG_PROGRAM_OUTPUT_MAX;
+    char *data = malloc(want + 1);
+    SG_SETUP(data != NULL, "malloc");
+    *len = fread(data, 1, want, f);
+    data[*len] = '\0';
+    return data;
+}
+
+void sg_run_program(const char *const args[], const char *input, size_t input_len,
+                    int timeout_ms, struct sg_program_run *r)
+{
+    const char *path = sg_program_path();
+    SG_SETUP(path != NULL, "lookup of the program (no --program given)");
+    /* Files, not pipes: the program can write any amount without blocking,
+     * and the test needs no loop that reads while it waits. */
+    FILE *in = sg_input_file(input, input_len);
+    FILE *out = sg_output_file();
+    FILE *err = sg_output_file();
+    fflush(NULL);
+    pid_t pid = fork();
+    SG_SETUP(pid != -1, "fork");
+    if (pid > 0)
+        setpgid(pid, pid); /* also here: whichever of the two runs first */
+    if (pid == 0) {
+        /* Its own process group, so that a timeout also ends its children. */
+        setpgid(0, 0);
+        if (dup2(fileno(in), STDIN_FILENO) == -1 || dup2(fileno(out), STDOUT_FILENO) == -1 ||
+            dup2(fileno(err), STDERR_FILENO) == -1)
+            _exit(126);
+        execv(path, (char *const *)args);
+        _exit(127);
+    }
+    r->timed_out = false;
+    int rc = sg_wait_timeout(pid, &r->status, timeout_ms);
+    if (rc == 1) {
+        kill(-pid, SIGKILL);
+        r->timed_out = sg_wait_timeout(pid, &r->status, 5000) == 0;
+        SG_SETUP(r->timed_out, "waitpid after kill");
+    } else {
+        SG_SETUP(rc == 0, "waitpid");
+    }
+    kill(-pid, SIGKILL); /* any child it left behind; ESRCH when there is none */
+    r->out = sg_read_capped(out, &r->out_len);
+    r->err = sg_read_capped(err, &r->err_len);
+    fclose(in);
+    fclose(out);
+    fclose(err);
+}
+
+void sg_program_run_free(struct sg_program_run *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}

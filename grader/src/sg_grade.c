@@ -1,0 +1,213 @@
+/* sg_grade.c — grade a submission lab by lab; see sg_grade.h. */
+#include "sg_grade.h"
+#include "sg_build.h"
+#include "sg_rubric.h"
+#include "sg_spawn.h"
+#include "sg_submission.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+/* What a report shows of the output printed during one test. */
+#define SG_TEST_OUTPUT_SHOWN 2048
+#define SG_TEST_OUTPUT_KEPT (64u << 10)
+/* The harness gets the rubric's timeout; the grader adds this before it
+ * kills the whole process group itself. */
+#define SG_TIMEOUT_GRACE_MS 3000
+
+static char *sg_escaped(const char *s, size_t n, size_t max)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    sg_escape(&b, s, n, max, SG_ESC_KEEP_NEWLINES);
+    return sg_buf_take(&b);
+}
+
+static char *sg_strdup_or_empty(const char *s)
+{
+    return strdup(s != NULL ? s : "");
+}
+
+/* Fills a failed test from a message: "observed\x1fexpected\x1fhint" or plain text. */
+static void sg_set_failure(struct sg_test_result *t, const char *msg, size_t len,
+                           const char *rubric_hint)
+{
+    const char *sep1 = memchr(msg, '\x1f', len);
+    const char *sep2 = sep1 ? memchr(sep1 + 1, '\x1f', len - (size_t)(sep1 + 1 - msg)) : NULL;
+    if (sep2 != NULL) {
+        t->observed = sg_escaped(msg, (size_t)(sep1 - msg), 4096);
+        t->expected = sg_escaped(sep1 + 1, (size_t)(sep2 - sep1 - 1), 4096);
+        t->hint = sg_escaped(sep2 + 1, len - (size_t)(sep2 + 1 - msg), 4096);
+    } else {
+        t->message = sg_escaped(msg, len, 4096);
+        t->hint = sg_strdup_or_empty(rubric_hint);
+    }
+}
+
+static void sg_run_test(const struct sg_rubric_test *rt, const struct sg_build *b,
+                        const char *rundir, const char *const *envp, struct sg_test_result *t)
+{
+    char timeout[32];
+    snprintf(timeout, sizeof timeout, "%g", rt->timeout);
+    const char *argv[] = { b->test_program, "--run", rt->name, "--timeout", timeout,
+                           "--program", b->program, "--result-fd", "3", NULL };
+    struct sg_spawn_opts o = {
+        .argv = argv, .envp = envp, .cwd = rundir,
+        .timeout_ms = (int)(rt->timeout * 1000) + SG_TIMEOUT_GRACE_MS,
+        .output_cap = SG_TEST_OUTPUT_KEPT, .result_pipe = true,
+    };
+    struct sg_spawn_result r;
+    if (sg_spawn(&o, &r) == -1) {
+        struct sg_buf m = SG_BUF_INIT;
+        sg_buf_printf(&m, "the grader could not start the test: %s", strerror(errno));
+        t->message = sg_buf_take(&m);
+        return;
+    }
+    t->seconds = r.seconds;
+    t->output_total = r.output_total;
+    if (r.output_len > 0)
+        t->output = sg_escaped(r.output, r.output_len, SG_TEST_OUTPUT_SHOWN);
+
+    /* The verdict is the harness's exit status, never what was written:
+     * only the harness process, where no student code runs, sets it. */
+    bool exited = !r.timed_out && WIFEXITED(r.status);
+    int code = exited ? WEXITSTATUS(r.status) : -1;
+    bool says_pass = r.result_len >= 5 && memcmp(r.result, "PASS\n", 5) == 0;
+    if (code == 0 && says_pass) {
+        t->passed = true;
+        t->points = t->max_points;
+    } else if (code == 1 && r.result_len >= 5 && memcmp(r.result, "FAIL\n", 5) == 0) {
+        sg_set_failure(t, r.result + 5, r.result_len - 5, rt->hint);
+    } else {
+        struct sg_buf m = SG_BUF_INIT;
+        if (r.timed_out)
+            sg_buf_printf(&m, "the test did not finish within %g s; the grader stopped it and "
+                              "every process it had started", rt->timeout + SG_TIMEOUT_GRACE_MS / 1000.0);
+        else if (WIFSIGNALED(r.status))
+            sg_buf_printf(&m, "the test runner itself was killed by signal %d (%s): something "
+                              "sent a signal to a process it should not have touched",
+                          WTERMSIG(r.status), strsignal(WTERMSIG(r.status)));
+        else
+            sg_buf_printf(&m, "the test runner ended with status %d without a verdict", code);
+        t->message = sg_buf_take(&m);
+        t->hint = sg_strdup_or_empty(rt->hint);
+    }
+    sg_spawn_result_free(&r);
+}
+
+/* Every test of the lab fails with the same reason: the lab was not graded. */
+static void sg_fail_all(struct sg_lab_result *lab, const char *why)
+{
+    for (size_t k = 0; k < lab->ntests; k++) {
+        lab->tests[k].passed = false;
+        lab->tests[k].points = 0;
+        free(lab->tests[k].message);
+        lab->tests[k].message = strdup(why);
+    }
+}
+
+static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o, const char *id,
+                        struct sg_lab_result *lab, struct sg_buf *err)
+{
+    struct sg_rubric r;
+    memset(lab, 0, sizeof *lab);
+    lab->id = strdup(id);
+    if (sg_rubric_load(kit->labs, id, o->hidden, &r, err) == -1)
+        return -1;
+    lab->title = strdup(r.title);
+    lab->file = strdup(r.file);
+    lab->tests = calloc(r.ntests ? r.ntests : 1, sizeof *lab->tests);
+    lab->ntests = r.ntests;
+    for (size_t k = 0; k < r.ntests; k++) {
+        lab->tests[k].name = strdup(r.tests[k].name);
+        lab->tests[k].description = strdup(r.tests[k].description);
+        lab->tests[k].hidden = r.tests[k].hidden;
+        lab->tests[k].max_points = r.tests[k].points;
+    }
+
+    struct sg_buf why = SG_BUF_INIT;
+    if (sg_submission_find(o->submission, id, r.file, &lab->path, &why) == -1) {
+        lab->state = SG_LAB_MISSING;
+        lab->problem = sg_buf_take(&why);
+        sg_fail_all(lab, lab->problem);
+        sg_rubric_free(&r);
+        return 0;
+    }
+
+    struct sg_buf dir = SG_BUF_INIT, run = SG_BUF_INIT;
+    sg_buf_printf(&dir, "%s/%s", o->workdir, id);
+    sg_buf_printf(&run, "%s/run", dir.data);
+    struct sg_env env;
+    sg_env_init(&env, run.data);
+    struct sg_build b;
+    int rc = sg_build_lab(kit, &r, lab->path, o->hidden, dir.data, (const char *const *)env.vars, &b);
+    lab->build_output = b.output;
+    lab->notes = b.notes;
+    b.output = b.notes = NULL;
+    if (rc == -1 || b.state != SG_LAB_GRADED) {
+        lab->state = rc == -1 ? SG_LAB_GRADER_ERROR : b.state;
+        lab->problem = strdup(b.problem ? b.problem : "the build failed");
+        sg_fail_all(lab, lab->problem);
+    } else if (mkdir(run.data, 0700) == -1 && errno != EEXIST) {
+        lab->state = SG_LAB_GRADER_ERROR;
+        sg_buf_printf(&why, "mkdir %s: %s", run.data, strerror(errno));
+        lab->problem = sg_buf_take(&why);
+        sg_fail_all(lab, lab->problem);
+    } else {
+        lab->state = SG_LAB_GRADED;
+        for (size_t k = 0; k < r.ntests; k++)
+            sg_run_test(&r.tests[k], &b, run.data, (const char *const *)env.vars, &lab->tests[k]);
+    }
+    sg_build_free(&b);
+    sg_env_free(&env);
+    sg_buf_free(&dir);
+    sg_buf_free(&run);
+    sg_rubric_free(&r);
+    return 0;
+}
+
+static double sg_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
+                        struct sg_grade *g, struct sg_buf *err)
+{
+    double start = sg_clock();
+    memset(g, 0, sizeof *g);
+    g->submission = strdup(o->submission);
+    g->hidden = o->hidden;
+    char **all = NULL;
+    const char *const *ids = o->labs;
+    if (ids == NULL) {
+        all = sg_rubric_list_labs(kit->labs, err);
+        if (all == NULL)
+            return -1;
+        ids = (const char *const *)all;
+    }
+    size_t n = 0;
+    while (ids[n] != NULL)
+        n++;
+    g->labs = calloc(n ? n : 1, sizeof *g->labs);
+    if (g->labs == NULL) {
+        sg_strv_free(all);
+        sg_buf_puts(err, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        g->nlabs++;
+        rc = sg_grade_lab(kit, o, ids[i], &g->labs[i], err);
+    }
+    sg_strv_free(all);
+    sg_grade_total(g);
+    g->seconds = sg_clock() - start;
+    return rc;
+}

@@ -1,0 +1,24 @@
+/*
+ * sg_grade.h — grade a submission: for each lab, find the file, build it,
+ * run every test of the rubric in a process of its own, and score it.
+ */
+#ifndef SG_GRADE_H
+#define SG_GRADE_H
+
+#include <stdbool.h>
+
+#include "sg_kit.h"
+#include "sg_results.h"
+
+struct sg_grade_opts {
+    const char *submission;
+    const char *const *labs;   /* lab ids to grade, NULL-terminated; NULL for all */
+    bool hidden;               /* also run the hidden tests */
+    const char *workdir;       /* scratch space, created and owned by the caller */
+};
+
+/* 0 with g filled, or -1 when the grader itself failed (message in err). */
+int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
+                        struct sg_grade *g, struct sg_buf *err);
+
+#endif

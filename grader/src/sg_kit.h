@@ -1,0 +1,28 @@
+/*
+ * sg_kit.h — where the kit is: the grader lives in <kit>/grader/shmgrade,
+ * the labs in <kit>/labs, the harness and test objects `make` built in
+ * <kit>/build/kit. Found from /proc/self/exe, so an unpacked kit works
+ * wherever it is.
+ */
+#ifndef SG_KIT_H
+#define SG_KIT_H
+
+#include "sg_text.h"
+
+struct sg_kit {
+    char *root;
+    char *labs;      /* <root>/labs */
+    char *objects;   /* <root>/build/kit */
+};
+
+int sg_kit_locate(struct sg_kit *k, struct sg_buf *err);
+void sg_kit_free(struct sg_kit *k);
+
+/* The environment every command the grader runs sees; home is its scratch folder. */
+struct sg_env {
+    char *vars[6];
+};
+void sg_env_init(struct sg_env *e, const char *home);
+void sg_env_free(struct sg_env *e);
+
+#endif

@@ -1,0 +1,107 @@
+/* sg_report_text.c — the report a student or an instructor reads; see sg_report.h. */
+#include "sg_report.h"
+#include "sg_text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *sg_report_test_name(const struct sg_lab_result *lab, const struct sg_test_result *t)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    sg_buf_printf(&b, "%s: %s", lab->id, t->name);
+    return sg_buf_take(&b);
+}
+
+/* Appends "label" and text, with every further line of text indented under the first. */
+static void sg_field(struct sg_buf *b, const char *indent, const char *label, const char *text)
+{
+    if (text == NULL || *text == '\0')
+        return;
+    sg_buf_printf(b, "%s%-10s", indent, label);
+    for (const char *p = text; *p != '\0'; p++) {
+        char c = *p;
+        sg_buf_append(b, &c, 1);
+        if (c == '\n' && p[1] != '\0')
+            sg_buf_printf(b, "%s%-10s", indent, "");
+    }
+    if (b->len > 0 && b->data[b->len - 1] != '\n')
+        sg_buf_puts(b, "\n");
+}
+
+char *sg_report_test_details(const struct sg_test_result *t)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    if (!t->passed) {
+        sg_field(&b, "", "observed:", t->observed);
+        sg_field(&b, "", "expected:", t->expected);
+        sg_field(&b, "", "problem:", t->message);
+        sg_field(&b, "", "hint:", t->hint);
+    }
+    if (t->output != NULL && *t->output != '\0') {
+        sg_field(&b, "", "output:", t->output);
+        if (t->output_total > strlen(t->output))
+            sg_buf_printf(&b, "%-10s(%zu bytes printed in all)\n", "", t->output_total);
+    }
+    return sg_buf_take(&b);
+}
+
+static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab)
+{
+    sg_buf_printf(b, "\n%s: %s\n", lab->id, lab->title ? lab->title : "");
+    if (lab->path != NULL)
+        sg_buf_printf(b, "  file: %s\n", lab->path);
+    if (lab->state != SG_LAB_GRADED) {
+        sg_buf_printf(b, "  NOT GRADED (%s): %s\n", sg_lab_state_name(lab->state),
+                      lab->problem ? lab->problem : "");
+        sg_field(b, "  ", "compiler:", lab->build_output);
+        sg_buf_printf(b, "  score: 0/%g\n", lab->max_score);
+        return;
+    }
+    if (lab->build_output != NULL)
+        sg_field(b, "  ", "warnings:", lab->build_output);
+    sg_field(b, "  ", "note:", lab->notes);
+    for (size_t k = 0; k < lab->ntests; k++) {
+        const struct sg_test_result *t = &lab->tests[k];
+        sg_buf_printf(b, "  %s %5g/%-3g %s%s: %s\n", t->passed ? "PASS" : "FAIL", t->points,
+                      t->max_points, t->name, t->hidden ? " [hidden]" : "", t->description);
+        if (!t->passed) {
+            char *details = sg_report_test_details(t);
+            for (char *line = details, *next; line && *line; line = next) {
+                next = strchr(line, '\n');
+                if (next)
+                    *next++ = '\0';
+                sg_buf_printf(b, "                %s\n", line);
+            }
+            free(details);
+        }
+    }
+    sg_buf_printf(b, "  score: %g/%g\n", lab->score, lab->max_score);
+}
+
+int sg_report_text(const struct sg_grade *g, FILE *out)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    char *sub = NULL;
+    {
+        struct sg_buf s = SG_BUF_INIT;
+        sg_escape(&s, g->submission, strlen(g->submission), 4096, 0);
+        sub = sg_buf_take(&s);
+    }
+    sg_buf_printf(&b, "shmgrade: %s%s\n", sub, g->hidden ? " (hidden tests included)" : "");
+    free(sub);
+    for (size_t i = 0; i < g->nlabs; i++)
+        sg_text_lab(&b, &g->labs[i]);
+    sg_buf_puts(&b, "\nscores\n");
+    for (size_t i = 0; i < g->nlabs; i++) {
+        const struct sg_lab_result *lab = &g->labs[i];
+        sg_buf_printf(&b, "  %-24s %6g/%-4g%s%s\n", lab->id, lab->score, lab->max_score,
+                      lab->state == SG_LAB_GRADED ? "" : "  ",
+                      lab->state == SG_LAB_GRADED ? "" : sg_lab_state_name(lab->state));
+    }
+    double pct = g->max_score > 0 ? 100.0 * g->score / g->max_score : 0;
+    sg_buf_printf(&b, "  %-24s %6g/%-4g (%.1f %%)\n", "total", g->score, g->max_score, pct);
+    size_t written = b.len ? fwrite(b.data, 1, b.len, out) : 0;
+    int rc = written == b.len && fflush(out) == 0 ? 0 : -1;
+    sg_buf_free(&b);
+    return rc;
+}

@@ -1,0 +1,199 @@
+/* sg_rubric.c — load a lab's rubric with jansson; see sg_rubric.h. */
+#include "sg_rubric.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *sg_json_strdup(json_t *obj, const char *key, bool required, const char *where,
+                            struct sg_buf *err)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v == NULL && !required)
+        return strdup("");
+    if (!json_is_string(v)) {
+        sg_buf_printf(err, "%s: \"%s\" must be a string", where, key);
+        return NULL;
+    }
+    return strdup(json_string_value(v));
+}
+
+static int sg_load_tests(const char *path, bool hidden, double default_timeout,
+                         struct sg_rubric *r, struct sg_buf *err)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (root == NULL) {
+        sg_buf_printf(err, "%s:%d: %s", path, jerr.line, jerr.text);
+        return -1;
+    }
+    json_t *tests = json_object_get(root, "tests");
+    if (!json_is_array(tests)) {
+        sg_buf_printf(err, "%s: \"tests\" must be an array", path);
+        json_decref(root);
+        return -1;
+    }
+    size_t n = json_array_size(tests);
+    struct sg_rubric_test *all = realloc(r->tests, (r->ntests + n) * sizeof *all);
+    if (all == NULL && r->ntests + n > 0) {
+        json_decref(root);
+        sg_buf_printf(err, "%s: out of memory", path);
+        return -1;
+    }
+    r->tests = all;
+    for (size_t i = 0; i < n; i++) {
+        json_t *t = json_array_get(tests, i);
+        struct sg_rubric_test *rt = &r->tests[r->ntests];
+        memset(rt, 0, sizeof *rt);
+        json_t *points = json_object_get(t, "points");
+        json_t *timeout = json_object_get(t, "timeout");
+        rt->name = sg_json_strdup(t, "name", true, path, err);
+        rt->description = rt->name ? sg_json_strdup(t, "description", false, path, err) : NULL;
+        rt->hint = rt->description ? sg_json_strdup(t, "hint", false, path, err) : NULL;
+        if (rt->hint == NULL || !json_is_number(points) || json_number_value(points) < 0 ||
+            (timeout != NULL && !json_is_number(timeout))) {
+            if (rt->hint != NULL)
+                sg_buf_printf(err, "%s: test %zu needs a non-negative \"points\" number", path, i);
+            free(rt->name);
+            free(rt->description);
+            free(rt->hint);
+            json_decref(root);
+            return -1;
+        }
+        rt->points = json_number_value(points);
+        rt->timeout = timeout ? json_number_value(timeout) : default_timeout;
+        rt->hidden = hidden;
+        r->ntests++;
+    }
+    json_decref(root);
+    return 0;
+}
+
+int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struct sg_rubric *r,
+                   struct sg_buf *err)
+{
+    memset(r, 0, sizeof *r);
+    struct sg_buf path = SG_BUF_INIT;
+    sg_buf_printf(&path, "%s/%s", labs_dir, id);
+    r->dir = sg_buf_take(&path);
+    r->id = strdup(id);
+    sg_buf_printf(&path, "%s/rubric.json", r->dir);
+
+    json_error_t jerr;
+    json_t *root = json_load_file(path.data, 0, &jerr);
+    if (root == NULL) {
+        sg_buf_printf(err, "%s:%d: %s", path.data, jerr.line, jerr.text);
+        goto fail;
+    }
+    r->title = sg_json_strdup(root, "title", true, path.data, err);
+    r->file = r->title ? sg_json_strdup(root, "file", true, path.data, err) : NULL;
+    r->header = r->file ? sg_json_strdup(root, "header", true, path.data, err) : NULL;
+    r->program = r->header ? sg_json_strdup(root, "program", true, path.data, err) : NULL;
+    json_t *api = json_object_get(root, "api");
+    json_t *timeout = json_object_get(root, "timeout");
+    if (r->program == NULL || !json_is_array(api) || !json_is_number(timeout)) {
+        if (r->program != NULL)
+            sg_buf_printf(err, "%s: needs an \"api\" array and a \"timeout\" number", path.data);
+        json_decref(root);
+        goto fail;
+    }
+    r->napi = json_array_size(api);
+    r->api = calloc(r->napi + 1, sizeof *r->api);
+    for (size_t i = 0; r->api != NULL && i < r->napi; i++) {
+        json_t *s = json_array_get(api, i);
+        r->api[i] = strdup(json_is_string(s) ? json_string_value(s) : "");
+    }
+    double default_timeout = json_number_value(timeout);
+    json_decref(root);
+    if (sg_load_tests(path.data, false, default_timeout, r, err) == -1)
+        goto fail;
+
+    path.len = 0;
+    sg_buf_printf(&path, "%s/hidden/rubric.json", r->dir);
+    r->has_hidden = access(path.data, R_OK) == 0;
+    if (with_hidden && r->has_hidden &&
+        sg_load_tests(path.data, true, default_timeout, r, err) == -1)
+        goto fail;
+    sg_buf_free(&path);
+    return 0;
+fail:
+    sg_buf_free(&path);
+    sg_rubric_free(r);
+    return -1;
+}
+
+void sg_rubric_free(struct sg_rubric *r)
+{
+    for (size_t i = 0; i < r->ntests; i++) {
+        free(r->tests[i].name);
+        free(r->tests[i].description);
+        free(r->tests[i].hint);
+    }
+    free(r->tests);
+    if (r->api != NULL)
+        for (size_t i = 0; i < r->napi; i++)
+            free(r->api[i]);
+    free(r->api);
+    free(r->id);
+    free(r->dir);
+    free(r->title);
+    free(r->file);
+    free(r->header);
+    free(r->program);
+    memset(r, 0, sizeof *r);
+}
+
+static int sg_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **sg_rubric_list_labs(const char *labs_dir, struct sg_buf *err)
+{
+    DIR *d = opendir(labs_dir);
+    if (d == NULL) {
+        sg_buf_printf(err, "%s: %s", labs_dir, strerror(errno));
+        return NULL;
+    }
+    char **v = calloc(1, sizeof *v);
+    size_t n = 0;
+    struct dirent *e;
+    while (v != NULL && (e = readdir(d)) != NULL) {
+        const char *s = e->d_name;
+        if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) || s[2] != '-')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s/rubric.json", labs_dir, s);
+        if (access(path, R_OK) != 0)
+            continue;
+        char **grown = realloc(v, (n + 2) * sizeof *v);
+        if (grown == NULL) {
+            sg_strv_free(v);
+            v = NULL;
+            break;
+        }
+        v = grown;
+        v[n++] = strdup(s);
+        v[n] = NULL;
+    }
+    closedir(d);
+    if (v == NULL) {
+        sg_buf_printf(err, "out of memory");
+        return NULL;
+    }
+    qsort(v, n, sizeof *v, sg_cmp_str);
+    return v;
+}
+
+void sg_strv_free(char **v)
+{
+    if (v == NULL)
+        return;
+    for (char **p = v; *p != NULL; p++)
+        free(*p);
+    free(v);
+}

@@ -1,0 +1,46 @@
+/*
+ * sg_rubric.h — a lab's rubric: labs/NN-name/rubric.json and, for the
+ * instructor, labs/NN-name/hidden/rubric.json. They name the student's file,
+ * the API it may define, the program, and each test's points and hint.
+ */
+#ifndef SG_RUBRIC_H
+#define SG_RUBRIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sg_text.h"
+
+struct sg_rubric_test {
+    char *name;
+    char *description;
+    char *hint;          /* shown when the test fails without a hint of its own */
+    double points;
+    double timeout;      /* seconds */
+    bool hidden;
+};
+
+struct sg_rubric {
+    char *id;            /* the folder name, "01-shared-buffer" */
+    char *dir;           /* labs/01-shared-buffer */
+    char *title;
+    char *file;          /* "shared_buffer.c" */
+    char *header;        /* "shared_buffer.h" */
+    char *program;       /* "shared_buffer" */
+    char **api;
+    size_t napi;
+    struct sg_rubric_test *tests;
+    size_t ntests;
+    bool has_hidden;     /* the hidden rubric exists (instructor's kit) */
+};
+
+/* Loads labs_dir/id; with_hidden adds the hidden tests. 0, or -1 with a message in err. */
+int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struct sg_rubric *r,
+                   struct sg_buf *err);
+void sg_rubric_free(struct sg_rubric *r);
+
+/* The lab folder names under labs_dir (NN-name, with a rubric.json), sorted; NULL-terminated. */
+char **sg_rubric_list_labs(const char *labs_dir, struct sg_buf *err);
+void sg_strv_free(char **v);
+
+#endif

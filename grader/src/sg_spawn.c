@@ -1,0 +1,232 @@
+/* sg_spawn.c — run an untrusted command with a deadline and capped output; see sg_spawn.h. */
+#include "sg_spawn.h"
+#include "sg_text.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SG_RESULT_CAP (64u << 10)
+
+int sg_spawn_init(void)
+{
+    return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+static double sg_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The children of the calling process, from /proc/self/task/<tid>/children. */
+static int sg_list_children(pid_t *pids, int max)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    int n = 0;
+    long pid;
+    while (n < max && fscanf(f, "%ld", &pid) == 1)
+        pids[n++] = (pid_t)pid;
+    fclose(f);
+    return n;
+}
+
+int sg_kill_orphans(void)
+{
+    int total = 0;
+    /* Killing one orphan can orphan its own children, which then come to
+     * us: repeat until none is left. A bounded number of rounds keeps a
+     * runaway fork loop from holding the grader forever. */
+    for (int round = 0; round < 1000; round++) {
+        pid_t pids[256];
+        int n = sg_list_children(pids, 256);
+        if (n <= 0)
+            break;
+        for (int i = 0; i < n; i++)
+            kill(pids[i], SIGKILL);
+        for (int i = 0; i < n; i++)
+            while (waitpid(pids[i], NULL, 0) == -1 && errno == EINTR)
+                ;
+        total += n;
+    }
+    /* Reap anything else that ended meanwhile. */
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        total++;
+    return total;
+}
+
+/* Reads what is available from fd; keeps up to cap bytes in b. -1 at EOF or error. */
+static int sg_drain(int fd, struct sg_buf *b, size_t cap, size_t *total)
+{
+    char chunk[8192];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n > 0) {
+            *total += (size_t)n;
+            if (b->len < cap) {
+                size_t keep = (size_t)n < cap - b->len ? (size_t)n : cap - b->len;
+                sg_buf_append(b, chunk, keep);
+            }
+            continue;
+        }
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n == -1 && errno == EAGAIN)
+            return 0;
+        return -1;
+    }
+}
+
+static void sg_child(const struct sg_spawn_opts *o, int out_w, int res_w) __attribute__((noreturn));
+static void sg_child(const struct sg_spawn_opts *o, int out_w, int res_w)
+{
+    setpgid(0, 0);
+    /* Restore what a fresh program expects: default signal handling, nothing blocked. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull == -1 || dup2(devnull, STDIN_FILENO) == -1 || dup2(out_w, STDOUT_FILENO) == -1 ||
+        dup2(out_w, STDERR_FILENO) == -1)
+        _exit(125);
+    if (res_w != -1 && dup2(res_w, 3) == -1)
+        _exit(125);
+    /* Nothing else of the grader's is inherited. */
+    syscall(SYS_close_range, res_w != -1 ? 4 : 3, ~0u, 0);
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
+    if (o->cwd != NULL && chdir(o->cwd) == -1)
+        _exit(125);
+    execve(o->argv[0], (char *const *)o->argv, (char *const *)o->envp);
+    _exit(127);
+}
+
+int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
+{
+    int out[2], res[2] = { -1, -1 };
+    memset(r, 0, sizeof *r);
+    if (pipe2(out, O_CLOEXEC) == -1)
+        return -1;
+    if (o->result_pipe && pipe2(res, O_CLOEXEC) == -1) {
+        close(out[0]);
+        close(out[1]);
+        return -1;
+    }
+    double start = sg_now();
+    pid_t pid = fork();
+    if (pid == -1) {
+        int e = errno;
+        close(out[0]);
+        close(out[1]);
+        if (res[0] != -1) {
+            close(res[0]);
+            close(res[1]);
+        }
+        errno = e;
+        return -1;
+    }
+    if (pid == 0)
+        sg_child(o, out[1], res[1]);
+    setpgid(pid, pid); /* also here, so the group exists whichever runs first */
+    close(out[1]);
+    if (res[1] != -1)
+        close(res[1]);
+    fcntl(out[0], F_SETFL, O_NONBLOCK);
+    if (res[0] != -1)
+        fcntl(res[0], F_SETFL, O_NONBLOCK);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+    struct sg_buf output = SG_BUF_INIT, result = SG_BUF_INIT;
+    size_t result_total = 0;
+    bool out_open = true, res_open = res[0] != -1, exited = false;
+    double deadline = start + o->timeout_ms / 1000.0;
+    /* Wait for the command itself to end; its pipes may stay open in
+     * descendants that outlive it, so their EOF is not waited for. */
+    while (!exited) {
+        struct pollfd p[3];
+        int np = 0, i_out = -1, i_res = -1, i_pid = -1;
+        if (out_open) {
+            i_out = np;
+            p[np++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
+        }
+        if (res_open) {
+            i_res = np;
+            p[np++] = (struct pollfd){ .fd = res[0], .events = POLLIN };
+        }
+        if (pidfd != -1) {
+            i_pid = np;
+            p[np++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+        }
+        double left = deadline - sg_now();
+        if (left <= 0) {
+            r->timed_out = true;
+            break;
+        }
+        /* Without a pidfd (old kernels), wake up now and then to check. */
+        int wait_ms = pidfd != -1 ? (int)(left * 1000) + 1 : 20;
+        int n = poll(p, (nfds_t)np, wait_ms);
+        if (n == -1 && errno != EINTR)
+            break;
+        if (i_out != -1 && p[i_out].revents && sg_drain(out[0], &output, o->output_cap,
+                                                        &r->output_total) == -1)
+            out_open = false;
+        if (i_res != -1 && p[i_res].revents &&
+            sg_drain(res[0], &result, SG_RESULT_CAP, &result_total) == -1)
+            res_open = false;
+        if (i_pid == -1 || (p[i_pid].revents & POLLIN)) {
+            pid_t w = waitpid(pid, &r->status, WNOHANG);
+            if (w == pid)
+                exited = true;
+        }
+    }
+    if (!exited) {
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR)
+            ;
+    }
+    /* Whatever the command left behind dies with it. */
+    kill(-pid, SIGKILL);
+    sg_kill_orphans();
+    if (out_open)
+        sg_drain(out[0], &output, o->output_cap, &r->output_total);
+    if (res_open)
+        sg_drain(res[0], &result, SG_RESULT_CAP, &result_total);
+    close(out[0]);
+    if (res[0] != -1)
+        close(res[0]);
+    if (pidfd != -1)
+        close(pidfd);
+    r->seconds = sg_now() - start;
+    r->output_len = output.len;
+    r->output = sg_buf_take(&output);
+    if (o->result_pipe) {
+        r->result_len = result.len;
+        r->result = sg_buf_take(&result);
+    }
+    return 0;
+}
+
+void sg_spawn_result_free(struct sg_spawn_result *r)
+{
+    free(r->output);
+    free(r->result);
+    r->output = r->result = NULL;
+}

@@ -1,0 +1,233 @@
+/*
+ * shmgrade — grade shmlab submissions.
+ *
+ *   shmgrade [--lab ID]... [--hidden] [--format text|json] [-o FILE] [--keep] SUBMISSION
+ *   shmgrade --list-labs
+ *
+ * Exit status: 0 when grading ran, whatever the score; 1 when the grader
+ * itself failed; 2 on bad usage.
+ */
+
+#include "sg_grade.h"
+#include "sg_kit.h"
+#include "sg_report.h"
+#include "sg_rubric.h"
+#include "sg_spawn.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SG_MAX_LABS 32
+
+static void sg_usage(FILE *out)
+{
+    fputs("usage: shmgrade [--lab ID]... [--hidden] [--format text|json] [-o FILE] [--keep]\n"
+          "                SUBMISSION\n"
+          "       shmgrade --list-labs\n"
+          "\n"
+          "Grades a submission: a folder with the students' lab files, mirrored\n"
+          "(SUB/01-shared-buffer/shared_buffer.c) or flat (SUB/shared_buffer.c).\n"
+          "\n"
+          "  --lab ID        grade only this lab (\"01\" or \"01-shared-buffer\"); repeatable\n"
+          "  --hidden        also run the instructor's hidden tests\n"
+          "  --format FMT    text (default) or json (Gradescope's results.json)\n"
+          "  -o FILE         write the report to FILE instead of standard output\n"
+          "  --keep          keep the scratch folder (its path is printed on stderr)\n"
+          "  --list-labs     list the labs this kit has\n"
+          "\n"
+          "Each test runs in a process of its own with a time limit; its verdict comes\n"
+          "from the harness process, where no student code runs. A lab file that defines\n"
+          "constructors, refers to the grader's internals or includes files other than\n"
+          "system headers and the lab's header is refused and scores 0 on that lab.\n"
+          "\n"
+          "Exit status: 0 when grading ran (whatever the score), 1 when the grader\n"
+          "itself failed, 2 on bad usage.\n",
+          out);
+}
+
+static int sg_remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* "01" or "01-shared-buffer" to the lab's folder name; NULL if none or ambiguous. */
+static const char *sg_resolve_lab(char **all, const char *want)
+{
+    const char *match = NULL;
+    size_t n = strlen(want);
+    for (char **p = all; *p != NULL; p++) {
+        if (strcmp(*p, want) == 0)
+            return *p;
+        if (strncmp(*p, want, n) == 0 && (*p)[n] == '-') {
+            if (match != NULL)
+                return NULL;
+            match = *p;
+        }
+    }
+    return match;
+}
+
+int main(int argc, char *argv[])
+{
+    enum { OPT_LAB = 256, OPT_HIDDEN, OPT_FORMAT, OPT_KEEP, OPT_LIST, OPT_HELP };
+    static const struct option options[] = {
+        { "lab", required_argument, NULL, OPT_LAB },
+        { "hidden", no_argument, NULL, OPT_HIDDEN },
+        { "format", required_argument, NULL, OPT_FORMAT },
+        { "keep", no_argument, NULL, OPT_KEEP },
+        { "list-labs", no_argument, NULL, OPT_LIST },
+        { "help", no_argument, NULL, OPT_HELP },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *wanted[SG_MAX_LABS + 1];
+    size_t nwanted = 0;
+    bool hidden = false, keep = false, list = false, json = false;
+    const char *output = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_LAB:
+            if (nwanted == SG_MAX_LABS) {
+                fprintf(stderr, "shmgrade: too many --lab options\n");
+                return 2;
+            }
+            wanted[nwanted++] = optarg;
+            break;
+        case OPT_HIDDEN:
+            hidden = true;
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "json") == 0) {
+                json = true;
+            } else if (strcmp(optarg, "text") != 0) {
+                fprintf(stderr, "shmgrade: unknown format '%s' (text or json)\n", optarg);
+                return 2;
+            }
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case OPT_KEEP:
+            keep = true;
+            break;
+        case OPT_LIST:
+            list = true;
+            break;
+        case 'h':
+        case OPT_HELP:
+            sg_usage(stdout);
+            return 0;
+        default:
+            sg_usage(stderr);
+            return 2;
+        }
+    }
+    if (!list && optind != argc - 1) {
+        sg_usage(stderr);
+        return 2;
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+    struct sg_buf err = SG_BUF_INIT;
+    struct sg_kit kit;
+    if (sg_kit_locate(&kit, &err) == -1) {
+        fprintf(stderr, "shmgrade: %s\n", err.data);
+        return 1;
+    }
+    char **all = sg_rubric_list_labs(kit.labs, &err);
+    if (all == NULL) {
+        fprintf(stderr, "shmgrade: %s\n", err.data);
+        return 1;
+    }
+    if (list) {
+        for (char **p = all; *p != NULL; p++)
+            puts(*p);
+        sg_strv_free(all);
+        sg_kit_free(&kit);
+        return 0;
+    }
+    for (size_t i = 0; i < nwanted; i++) {
+        const char *id = sg_resolve_lab(all, wanted[i]);
+        if (id == NULL) {
+            fprintf(stderr, "shmgrade: no single lab matches '%s' (see --list-labs)\n", wanted[i]);
+            return 2;
+        }
+        wanted[i] = id;
+    }
+    wanted[nwanted] = NULL;
+
+    const char *submission = argv[optind];
+    struct stat st;
+    if (stat(submission, &st) == -1 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "shmgrade: %s is not a folder%s%s\n", submission,
+                errno ? ": " : "", errno ? strerror(errno) : "");
+        return 2;
+    }
+
+    if (sg_spawn_init() == -1)
+        fprintf(stderr, "shmgrade: warning: prctl(PR_SET_CHILD_SUBREAPER): %s\n", strerror(errno));
+    const char *tmp = getenv("TMPDIR");
+    struct sg_buf workdir = SG_BUF_INIT;
+    sg_buf_printf(&workdir, "%s/shmgrade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(workdir.data) == NULL) {
+        fprintf(stderr, "shmgrade: mkdtemp %s: %s\n", workdir.data, strerror(errno));
+        return 1;
+    }
+
+    struct sg_grade_opts o = {
+        .submission = submission,
+        .labs = nwanted ? wanted : NULL,
+        .hidden = hidden,
+        .workdir = workdir.data,
+    };
+    struct sg_grade g;
+    int status = 0;
+    if (sg_grade_submission(&kit, &o, &g, &err) == -1) {
+        fprintf(stderr, "shmgrade: %s\n", err.data);
+        status = 1;
+    } else {
+        FILE *out = stdout;
+        struct sg_buf partial = SG_BUF_INIT;
+        if (output != NULL) {
+            /* Written beside the target and renamed: a reader never sees half a report. */
+            sg_buf_printf(&partial, "%s.partial", output);
+            out = fopen(partial.data, "we");
+            if (out == NULL) {
+                fprintf(stderr, "shmgrade: %s: %s\n", partial.data, strerror(errno));
+                status = 1;
+            }
+        }
+        if (out != NULL) {
+            int rc = json ? sg_report_json(&g, out) : sg_report_text(&g, out);
+            if (output != NULL && (fclose(out) == EOF || rc == -1 ||
+                                   rename(partial.data, output) == -1))
+                rc = -1;
+            if (rc == -1) {
+                fprintf(stderr, "shmgrade: writing the report: %s\n", strerror(errno));
+                status = 1;
+            }
+        }
+        sg_buf_free(&partial);
+        sg_grade_free(&g);
+    }
+    if (keep)
+        fprintf(stderr, "shmgrade: scratch folder kept: %s\n", workdir.data);
+    else
+        nftw(workdir.data, sg_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    sg_buf_free(&workdir);
+    sg_buf_free(&err);
+    sg_strv_free(all);
+    sg_kit_free(&kit);
+    return status;
+}
