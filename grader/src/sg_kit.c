@@ -22,6 +22,23 @@ static char *sg_dirname(const char *path)
     return d;
 }
 
+int sg_kit_at(struct sg_kit *k, const char *root, struct sg_buf *err)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    k->root = strdup(root);
+    sg_buf_printf(&b, "%s/labs", root);
+    k->labs = sg_buf_take(&b);
+    sg_buf_printf(&b, "%s/build/kit", root);
+    k->objects = sg_buf_take(&b);
+    if (k->root == NULL || k->labs == NULL || k->objects == NULL ||
+        access(k->labs, R_OK | X_OK) != 0) {
+        sg_buf_printf(err, "cannot find the kit's labs/ in %s", root);
+        sg_kit_free(k);
+        return -1;
+    }
+    return 0;
+}
+
 int sg_kit_locate(struct sg_kit *k, struct sg_buf *err)
 {
     char exe[PATH_MAX];
@@ -31,20 +48,17 @@ int sg_kit_locate(struct sg_kit *k, struct sg_buf *err)
         return -1;
     }
     exe[n] = '\0';
+    /* <root>/grader/shmgrade */
     char *grader = sg_dirname(exe);
-    k->root = grader ? sg_dirname(grader) : NULL;
+    char *root = grader ? sg_dirname(grader) : NULL;
     free(grader);
-    struct sg_buf b = SG_BUF_INIT;
-    sg_buf_printf(&b, "%s/labs", k->root ? k->root : "");
-    k->labs = sg_buf_take(&b);
-    sg_buf_printf(&b, "%s/build/kit", k->root ? k->root : "");
-    k->objects = sg_buf_take(&b);
-    if (k->root == NULL || access(k->labs, R_OK | X_OK) != 0) {
-        sg_buf_printf(err, "cannot find the kit's labs/ next to %s", exe);
-        sg_kit_free(k);
+    if (root == NULL) {
+        sg_buf_puts(err, "out of memory");
         return -1;
     }
-    return 0;
+    int rc = sg_kit_at(k, root, err);
+    free(root);
+    return rc;
 }
 
 void sg_kit_free(struct sg_kit *k)

@@ -16,6 +16,8 @@ struct sg_kit {
 };
 
 int sg_kit_locate(struct sg_kit *k, struct sg_buf *err);
+/* The kit rooted at root (the kit's own tests use this). */
+int sg_kit_at(struct sg_kit *k, const char *root, struct sg_buf *err);
 void sg_kit_free(struct sg_kit *k);
 
 /* The environment every command the grader runs sees; home is its scratch folder. */

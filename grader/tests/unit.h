@@ -1,0 +1,13 @@
+/* unit.h — the grader's unit test suites (run by `make test`). */
+#ifndef UNIT_H
+#define UNIT_H
+
+#include <check.h>
+
+Suite *unit_text_suite(void);
+Suite *unit_spawn_suite(void);
+Suite *unit_elf_suite(void);
+Suite *unit_submission_suite(void);
+Suite *unit_rubric_suite(void);
+
+#endif

@@ -1,0 +1,138 @@
+/* unit_elf.c — what the grader refuses or localises in a student's object. */
+#include "sg_elf.h"
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const api[] = { "lab_fn" };
+
+/* Compiles source into an object and inspects it against api. */
+static void inspect(const char *source, struct sg_elf_findings *f)
+{
+    char dir[] = "/tmp/unit-elf.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char src[64], obj[64], cmd[256];
+    snprintf(src, sizeof src, "%s/s.c", dir);
+    snprintf(obj, sizeof obj, "%s/s.o", dir);
+    FILE *out = fopen(src, "w");
+    ck_assert_ptr_nonnull(out);
+    fputs(source, out);
+    fclose(out);
+    snprintf(cmd, sizeof cmd, "cc -std=gnu11 -c %s -o %s", src, obj);
+    ck_assert_int_eq(system(cmd), 0);
+    struct sg_buf err = SG_BUF_INIT;
+    ck_assert_msg(sg_elf_inspect(obj, api, 1, f, &err) == 0, "%s", err.data);
+    unlink(src);
+    unlink(obj);
+    rmdir(dir);
+}
+
+START_TEST(api_and_static_helpers_are_fine)
+{
+    struct sg_elf_findings f;
+    inspect("static int helper(void) { return 1; }\nint lab_fn(void) { return helper(); }\n", &f);
+    ck_assert_uint_eq(f.refused.len, 0);
+    ck_assert_int_eq(f.nshadowed, 0);
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
+START_TEST(global_helpers_and_libc_names_are_reported)
+{
+    struct sg_elf_findings f;
+    inspect("#include <unistd.h>\nint counter;\nint fork(void) { return 0; }\n"
+            "int lab_fn(void) { return fork() + counter; }\n",
+            &f);
+    ck_assert_uint_eq(f.refused.len, 0);
+    ck_assert_int_eq(f.nshadowed, 2);
+    ck_assert_ptr_nonnull(strstr(f.shadowed.data, "fork"));
+    ck_assert_ptr_nonnull(strstr(f.shadowed.data, "counter"));
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
+START_TEST(constructors_and_destructors_are_refused)
+{
+    struct sg_elf_findings f;
+    inspect("__attribute__((constructor)) static void a(void) {}\n"
+            "__attribute__((destructor)) static void b(void) {}\nint lab_fn(void) { return 0; }\n",
+            &f);
+    ck_assert_ptr_nonnull(strstr(f.refused.data, ".init_array"));
+    ck_assert_ptr_nonnull(strstr(f.refused.data, ".fini_array"));
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
+START_TEST(hand_placed_init_array_entries_are_refused)
+{
+    struct sg_elf_findings f;
+    inspect("static void a(void) {}\n"
+            "__attribute__((section(\".init_array.00042\"), used)) static void (*p)(void) = a;\n"
+            "int lab_fn(void) { return 0; }\n",
+            &f);
+    ck_assert_ptr_nonnull(strstr(f.refused.data, "init_array"));
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
+START_TEST(ifunc_resolvers_are_refused)
+{
+    struct sg_elf_findings f;
+    inspect("static int impl(void) { return 0; }\n"
+            "static int (*resolve(void))(void) { return impl; }\n"
+            "int lab_fn(void) __attribute__((ifunc(\"resolve\")));\n",
+            &f);
+    ck_assert_ptr_nonnull(strstr(f.refused.data, "IFUNC"));
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
+START_TEST(references_to_the_harness_are_refused)
+{
+    struct sg_elf_findings f;
+    inspect("void sg_fail_at(void);\nvoid _ck_assert_failed(void);\n"
+            "int lab_fn(void) { sg_fail_at(); _ck_assert_failed(); return 0; }\n",
+            &f);
+    ck_assert_ptr_nonnull(strstr(f.refused.data, "sg_fail_at"));
+    ck_assert_ptr_nonnull(strstr(f.refused.data, "_ck_assert_failed"));
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
+START_TEST(garbage_is_not_an_object)
+{
+    char path[] = "/tmp/unit-elf-garbage.XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ne(fd, -1);
+    char junk[4096];
+    memset(junk, 0x7f, sizeof junk);
+    ck_assert_int_eq(write(fd, junk, sizeof junk), (int)sizeof junk);
+    close(fd);
+    struct sg_elf_findings f;
+    struct sg_buf err = SG_BUF_INIT;
+    ck_assert_int_eq(sg_elf_inspect(path, api, 1, &f, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.data, "not a 64-bit relocatable ELF object"));
+    sg_buf_free(&err);
+    unlink(path);
+}
+END_TEST
+
+Suite *unit_elf_suite(void)
+{
+    Suite *s = suite_create("elf");
+    TCase *tc = tcase_create("elf");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, api_and_static_helpers_are_fine);
+    tcase_add_test(tc, global_helpers_and_libc_names_are_reported);
+    tcase_add_test(tc, constructors_and_destructors_are_refused);
+    tcase_add_test(tc, hand_placed_init_array_entries_are_refused);
+    tcase_add_test(tc, ifunc_resolvers_are_refused);
+    tcase_add_test(tc, references_to_the_harness_are_refused);
+    tcase_add_test(tc, garbage_is_not_an_object);
+    suite_add_tcase(s, tc);
+    return s;
+}

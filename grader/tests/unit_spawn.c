@@ -1,0 +1,125 @@
+/* unit_spawn.c — running untrusted commands: deadlines, output caps, leftovers. */
+#include "sg_spawn.h"
+#include "unit.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *const env[] = { "PATH=/usr/bin:/bin", "ONLY=this", NULL };
+
+static void run_sh(const char *script, int timeout_ms, size_t cap, bool result_pipe,
+                   struct sg_spawn_result *r)
+{
+    const char *argv[] = { "/bin/sh", "-c", script, NULL };
+    struct sg_spawn_opts o = {
+        .argv = argv, .envp = env, .timeout_ms = timeout_ms, .output_cap = cap,
+        .result_pipe = result_pipe,
+    };
+    ck_assert_int_eq(sg_spawn_init(), 0);
+    ck_assert_int_eq(sg_spawn(&o, r), 0);
+}
+
+START_TEST(captures_stdout_and_stderr)
+{
+    struct sg_spawn_result r;
+    run_sh("echo out; echo err >&2; exit 3", 5000, 1024, false, &r);
+    ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 3);
+    ck_assert_str_eq(r.output, "out\nerr\n");
+    ck_assert(!r.timed_out);
+    sg_spawn_result_free(&r);
+}
+END_TEST
+
+START_TEST(output_past_the_cap_is_drained_and_counted)
+{
+    /* 4 MiB through a 64 KiB pipe: the writer never blocks, the grader
+     * keeps the first 1000 bytes and counts the rest. */
+    struct sg_spawn_result r;
+    run_sh("head -c 4194304 /dev/zero | tr '\\0' x", 10000, 1000, false, &r);
+    ck_assert(!r.timed_out);
+    ck_assert(WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0);
+    ck_assert_uint_eq(r.output_len, 1000);
+    ck_assert_uint_eq(r.output_total, 4194304);
+    sg_spawn_result_free(&r);
+}
+END_TEST
+
+START_TEST(deadline_kills_the_whole_group)
+{
+    struct sg_spawn_result r;
+    run_sh("sleep 100 & sleep 100", 300, 1024, false, &r);
+    ck_assert(r.timed_out);
+    ck_assert(r.seconds < 5);
+    /* Nothing of it is left: the grader has no children any more. */
+    ck_assert_int_eq(sg_kill_orphans(), 0);
+    sg_spawn_result_free(&r);
+}
+END_TEST
+
+START_TEST(escaped_daemons_are_killed)
+{
+    /* A grandchild that leaves the process group and outlives its parent
+     * (a daemon) is re-parented to the grader, which kills it. */
+    struct sg_spawn_result r;
+    run_sh("setsid sh -c 'sleep 100' & echo started", 5000, 1024, false, &r);
+    ck_assert(!r.timed_out);
+    ck_assert_int_eq(sg_kill_orphans(), 0);
+    ck_assert(r.seconds < 5);
+    sg_spawn_result_free(&r);
+}
+END_TEST
+
+START_TEST(result_pipe_is_fd_3)
+{
+    struct sg_spawn_result r;
+    run_sh("printf 'PASS\\n' >&3; echo visible", 5000, 1024, true, &r);
+    ck_assert_uint_eq(r.result_len, 5);
+    ck_assert_str_eq(r.result, "PASS\n");
+    ck_assert_str_eq(r.output, "visible\n");
+    sg_spawn_result_free(&r);
+}
+END_TEST
+
+START_TEST(environment_is_exactly_the_given_one)
+{
+    setenv("CK_FORK", "no", 1);
+    setenv("LD_PRELOAD", "/nonexistent.so", 1);
+    struct sg_spawn_result r;
+    run_sh("env | sort | grep -v '^PWD=' | grep -v '^SHLVL=' | grep -v '^_='", 5000, 4096, false, &r);
+    ck_assert_str_eq(r.output, "ONLY=this\nPATH=/usr/bin:/bin\n");
+    sg_spawn_result_free(&r);
+}
+END_TEST
+
+START_TEST(no_descriptor_of_the_grader_leaks)
+{
+    FILE *f = tmpfile();
+    ck_assert_ptr_nonnull(f);
+    struct sg_spawn_result r;
+    run_sh("ls /proc/self/fd | wc -l", 5000, 1024, true, &r);
+    /* 0, 1, 2, 3 (result pipe) and the one ls opens to read the folder. */
+    ck_assert_str_eq(r.output, "5\n");
+    sg_spawn_result_free(&r);
+    fclose(f);
+}
+END_TEST
+
+Suite *unit_spawn_suite(void)
+{
+    Suite *s = suite_create("spawn");
+    TCase *tc = tcase_create("spawn");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, captures_stdout_and_stderr);
+    tcase_add_test(tc, output_past_the_cap_is_drained_and_counted);
+    tcase_add_test(tc, deadline_kills_the_whole_group);
+    tcase_add_test(tc, escaped_daemons_are_killed);
+    tcase_add_test(tc, result_pipe_is_fd_3);
+    tcase_add_test(tc, environment_is_exactly_the_given_one);
+    tcase_add_test(tc, no_descriptor_of_the_grader_leaks);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,190 @@
+/* unit_submission.c — finding a lab's file in a submission, and the rubric. */
+#include "sg_rubric.h"
+#include "sg_submission.h"
+#include "unit.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void make_dir(void)
+{
+    strcpy(dir, "/tmp/unit-sub.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void touch(const char *rel, size_t size)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ne(fd, -1);
+    ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
+    close(fd);
+}
+
+START_TEST(mirrored_wins_over_flat)
+{
+    make_dir();
+    char lab[128];
+    snprintf(lab, sizeof lab, "%s/01-x", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    touch("01-x/x.c", 10);
+    touch("x.c", 10);
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &why), 0);
+    ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
+    free(found);
+}
+END_TEST
+
+START_TEST(flat_is_found)
+{
+    make_dir();
+    touch("x.c", 10);
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &why), 0);
+    free(found);
+}
+END_TEST
+
+START_TEST(missing_names_the_file_and_both_places)
+{
+    make_dir();
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &why), -1);
+    ck_assert_ptr_nonnull(strstr(why.data, "x.c is missing"));
+    ck_assert_ptr_nonnull(strstr(why.data, "01-x/x.c"));
+    sg_buf_free(&why);
+}
+END_TEST
+
+START_TEST(links_folders_and_huge_files_are_refused)
+{
+    make_dir();
+    char target[128], link[128];
+    snprintf(target, sizeof target, "%s/real.c", dir);
+    snprintf(link, sizeof link, "%s/x.c", dir);
+    touch("real.c", 10);
+    ck_assert_int_eq(symlink(target, link), 0);
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &why), -1);
+    ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
+    sg_buf_free(&why);
+
+    touch("big.c", SG_SUBMISSION_FILE_MAX + 1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "big.c", &found, &why), -1);
+    ck_assert_ptr_nonnull(strstr(why.data, "more than"));
+    sg_buf_free(&why);
+
+    snprintf(link, sizeof link, "%s/d.c", dir);
+    ck_assert_int_eq(mkdir(link, 0700), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "d.c", &found, &why), -1);
+    ck_assert_ptr_nonnull(strstr(why.data, "not a regular file"));
+    sg_buf_free(&why);
+}
+END_TEST
+
+/* ---- rubric ---- */
+
+static void write_file(const char *rel, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(rubric_loads_public_and_hidden_tests)
+{
+    make_dir();
+    char lab[128];
+    snprintf(lab, sizeof lab, "%s/07-demo", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    snprintf(lab, sizeof lab, "%s/07-demo/hidden", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    write_file("07-demo/rubric.json",
+               "{\"title\": \"Demo\", \"file\": \"d.c\", \"header\": \"d.h\", \"program\": \"d\","
+               " \"api\": [\"d_one\", \"d_two\"], \"timeout\": 4,"
+               " \"tests\": [{\"name\": \"a\", \"points\": 2, \"description\": \"A\"},"
+               "             {\"name\": \"b\", \"points\": 1.5, \"timeout\": 9}]}");
+    write_file("07-demo/hidden/rubric.json", "{\"tests\": [{\"name\": \"h\", \"points\": 3}]}");
+
+    struct sg_rubric r;
+    struct sg_buf err = SG_BUF_INIT;
+    ck_assert_msg(sg_rubric_load(dir, "07-demo", false, &r, &err) == 0, "%s", err.data);
+    ck_assert_uint_eq(r.ntests, 2);
+    ck_assert_uint_eq(r.napi, 2);
+    ck_assert_str_eq(r.api[1], "d_two");
+    ck_assert(r.has_hidden);
+    ck_assert(r.tests[0].timeout == 4 && r.tests[1].timeout == 9);
+    ck_assert(r.tests[1].points == 1.5);
+    sg_rubric_free(&r);
+
+    ck_assert_int_eq(sg_rubric_load(dir, "07-demo", true, &r, &err), 0);
+    ck_assert_uint_eq(r.ntests, 3);
+    ck_assert(r.tests[2].hidden && !r.tests[0].hidden);
+    sg_rubric_free(&r);
+
+    char **labs = sg_rubric_list_labs(dir, &err);
+    ck_assert_ptr_nonnull(labs);
+    ck_assert_str_eq(labs[0], "07-demo");
+    ck_assert_ptr_null(labs[1]);
+    sg_strv_free(labs);
+}
+END_TEST
+
+START_TEST(rubric_errors_name_the_file)
+{
+    make_dir();
+    char lab[128];
+    snprintf(lab, sizeof lab, "%s/08-bad", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    write_file("08-bad/rubric.json", "{\"title\": \"x\", ");
+    struct sg_rubric r;
+    struct sg_buf err = SG_BUF_INIT;
+    ck_assert_int_eq(sg_rubric_load(dir, "08-bad", false, &r, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.data, "08-bad/rubric.json"));
+    sg_buf_free(&err);
+
+    write_file("08-bad/rubric.json",
+               "{\"title\": \"x\", \"file\": \"d.c\", \"header\": \"d.h\", \"program\": \"d\","
+               " \"api\": [], \"timeout\": 4, \"tests\": [{\"name\": \"a\"}]}");
+    ck_assert_int_eq(sg_rubric_load(dir, "08-bad", false, &r, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.data, "points"));
+    sg_buf_free(&err);
+}
+END_TEST
+
+Suite *unit_submission_suite(void)
+{
+    Suite *s = suite_create("submission");
+    TCase *tc = tcase_create("submission");
+    tcase_add_test(tc, mirrored_wins_over_flat);
+    tcase_add_test(tc, flat_is_found);
+    tcase_add_test(tc, missing_names_the_file_and_both_places);
+    tcase_add_test(tc, links_folders_and_huge_files_are_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+Suite *unit_rubric_suite(void)
+{
+    Suite *s = suite_create("rubric");
+    TCase *tc = tcase_create("rubric");
+    tcase_add_test(tc, rubric_loads_public_and_hidden_tests);
+    tcase_add_test(tc, rubric_errors_name_the_file);
+    suite_add_tcase(s, tc);
+    return s;
+}

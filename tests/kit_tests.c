@@ -1,0 +1,588 @@
+/*
+ * kit_tests.c — the kit tests itself (run by `make test` from the kit's root).
+ *
+ * - The reference solutions score 100 %, hidden tests included, through the
+ *   real command line in both output formats.
+ * - The skeletons compile and score at most 10 %.
+ * - Every known-wrong submission in tests/corpus/ fails exactly the tests
+ *   that name its mistake, with words that say so. A mutant is the reference
+ *   solution with a few exact edits; see tests/corpus/README.md.
+ * - Submissions that are missing, linked, or reach outside themselves are
+ *   graded as such, and the rest of the submission still is.
+ */
+#include "sg_grade.h"
+#include "sg_kit.h"
+#include "sg_rubric.h"
+#include "sg_spawn.h"
+#include "sg_text.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char kt_root[PATH_MAX];
+static char **kt_labs;       /* the kit's labs */
+static json_t *kt_mutants;   /* every mutant of every corpus file, with "lab" set */
+
+/* ---- helpers ---- */
+
+static char *kt_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "re");
+    ck_assert_msg(f != NULL, "open %s: %s", path, strerror(errno));
+    struct sg_buf b = SG_BUF_INIT;
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sg_buf_append(&b, chunk, n);
+    fclose(f);
+    if (len != NULL)
+        *len = b.len;
+    return sg_buf_take(&b);
+}
+
+static void kt_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "we");
+    ck_assert_msg(f != NULL, "create %s: %s", path, strerror(errno));
+    ck_assert(fputs(text, f) != EOF);
+    ck_assert(fclose(f) == 0);
+}
+
+static char *kt_tempdir(void)
+{
+    char *dir = strdup("/tmp/shmlab-kit-tests.XXXXXX");
+    ck_assert(dir != NULL && mkdtemp(dir) != NULL);
+    return dir;
+}
+
+static int kt_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void kt_rmtree(const char *dir)
+{
+    nftw(dir, kt_rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *kt_path(const char *a, const char *b)
+{
+    struct sg_buf p = SG_BUF_INIT;
+    sg_buf_printf(&p, "%s/%s", a, b);
+    return sg_buf_take(&p);
+}
+
+/* Grades one lab of a submission in-process, with hidden tests. */
+static void kt_grade(const char *submission, const char *lab, struct sg_grade *g)
+{
+    struct sg_kit kit;
+    struct sg_buf err = SG_BUF_INIT;
+    ck_assert_msg(sg_kit_at(&kit, kt_root, &err) == 0, "%s", err.data);
+    sg_spawn_init();
+    char *work = kt_tempdir();
+    const char *labs[] = { lab, NULL };
+    struct sg_grade_opts o = {
+        .submission = submission, .labs = lab ? labs : NULL, .hidden = true, .workdir = work,
+    };
+    ck_assert_msg(sg_grade_submission(&kit, &o, g, &err) == 0, "grading failed: %s", err.data);
+    kt_rmtree(work);
+    free(work);
+    sg_kit_free(&kit);
+    sg_buf_free(&err);
+}
+
+/* Everything a report says about a test, for "says" checks. */
+static char *kt_test_text(const struct sg_test_result *t)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    const char *parts[] = { t->observed, t->expected, t->hint, t->message };
+    for (size_t i = 0; i < 4; i++)
+        if (parts[i] != NULL)
+            sg_buf_printf(&b, "%s\n", parts[i]);
+    return sg_buf_take(&b);
+}
+
+/* The lab's file name, from its rubric. */
+static char *kt_lab_file(const char *lab)
+{
+    struct sg_rubric r;
+    struct sg_buf err = SG_BUF_INIT;
+    char *labs = kt_path(kt_root, "labs");
+    ck_assert_msg(sg_rubric_load(labs, lab, false, &r, &err) == 0, "%s", err.data);
+    char *file = strdup(r.file);
+    sg_rubric_free(&r);
+    free(labs);
+    return file;
+}
+
+/* Runs shmgrade with args; returns its exit status and its stdout (malloc'ed). */
+static int kt_shmgrade(const char *const *args, char **out)
+{
+    char *tmp = kt_tempdir();
+    char *outfile = kt_path(tmp, "stdout");
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert(pid != -1);
+    if (pid == 0) {
+        int fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd == -1 || dup2(fd, STDOUT_FILENO) == -1 || chdir(kt_root) == -1)
+            _exit(126);
+        const char *argv[16] = { "grader/shmgrade" };
+        size_t n = 1;
+        for (; args[n - 1] != NULL && n < 15; n++)
+            argv[n] = args[n - 1];
+        argv[n] = NULL;
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    ck_assert(waitpid(pid, &status, 0) == pid);
+    *out = kt_read(outfile, NULL);
+    kt_rmtree(tmp);
+    free(tmp);
+    free(outfile);
+    ck_assert_msg(WIFEXITED(status), "shmgrade was killed by signal %d", WTERMSIG(status));
+    return WEXITSTATUS(status);
+}
+
+/* ---- the reference solutions and the skeletons ---- */
+
+START_TEST(solutions_score_full_marks_json)
+{
+    const char *args[] = { "--hidden", "--format", "json", "solutions", NULL };
+    char *out;
+    ck_assert_int_eq(kt_shmgrade(args, &out), 0);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    ck_assert_msg(root != NULL, "results.json does not parse: %s (line %d)", jerr.text, jerr.line);
+    double score = json_number_value(json_object_get(root, "score"));
+    double max = json_number_value(json_object_get(root, "max_score"));
+    json_t *tests = json_object_get(root, "tests");
+    ck_assert_msg(json_is_array(tests) && json_array_size(tests) > 0, "no tests[] in results.json");
+    size_t i;
+    json_t *t;
+    json_array_foreach(tests, i, t) {
+        const char *name = json_string_value(json_object_get(t, "name"));
+        const char *status = json_string_value(json_object_get(t, "status"));
+        ck_assert_msg(name != NULL && status != NULL, "test %zu lacks a name or status", i);
+        ck_assert_msg(strcmp(status, "passed") == 0, "%s: %s\n%s", name, status,
+                      json_string_value(json_object_get(t, "output")));
+        const char *colon = strstr(name, ": ");
+        ck_assert_msg(colon != NULL, "test name %s does not start with its lab's folder", name);
+        bool known = false;
+        for (char **l = kt_labs; *l != NULL; l++)
+            known |= strncmp(name, *l, (size_t)(colon - name)) == 0 && strlen(*l) == (size_t)(colon - name);
+        ck_assert_msg(known, "test name %s does not start with a lab's folder name", name);
+        ck_assert(json_is_number(json_object_get(t, "score")));
+        ck_assert(json_is_number(json_object_get(t, "max_score")));
+        ck_assert(json_is_string(json_object_get(t, "visibility")));
+    }
+    ck_assert_msg(max > 0 && score == max, "the solutions scored %g of %g", score, max);
+    json_decref(root);
+    free(out);
+}
+END_TEST
+
+START_TEST(solutions_score_full_marks_text)
+{
+    const char *args[] = { "--hidden", "solutions", NULL };
+    char *out;
+    ck_assert_int_eq(kt_shmgrade(args, &out), 0);
+    ck_assert_msg(strstr(out, "(100.0 %)") != NULL, "text report:\n%s", out);
+    ck_assert_msg(strstr(out, "\n  FAIL ") == NULL, "text report:\n%s", out);
+    free(out);
+}
+END_TEST
+
+START_TEST(skeletons_score_at_most_ten_percent)
+{
+    const char *lab = kt_labs[_i];
+    struct sg_grade g;
+    kt_grade("skeletons", lab, &g);
+    ck_assert_msg(g.labs[0].state == SG_LAB_GRADED, "%s: the skeleton was not graded: %s", lab,
+                  g.labs[0].problem);
+    ck_assert_msg(g.max_score > 0 && g.score <= 0.1 * g.max_score,
+                  "%s: the skeleton scored %g of %g", lab, g.score, g.max_score);
+    sg_grade_free(&g);
+}
+END_TEST
+
+/* ---- the corpus of known-wrong submissions ---- */
+
+static char *kt_apply_mutant(const char *lab, json_t *m)
+{
+    const char *name = json_string_value(json_object_get(m, "name"));
+    char *file = kt_lab_file(lab);
+    struct sg_buf sol = SG_BUF_INIT;
+    sg_buf_printf(&sol, "%s/solutions/%s/%s", kt_root, lab, file);
+    char *text = kt_read(sol.data, NULL);
+    sg_buf_free(&sol);
+    free(file);
+
+    size_t i;
+    json_t *pair;
+    json_array_foreach(json_object_get(m, "replace"), i, pair) {
+        const char *from = json_string_value(json_array_get(pair, 0));
+        const char *to = json_string_value(json_array_get(pair, 1));
+        ck_assert_msg(from != NULL && to != NULL, "%s: bad replace entry %zu", name, i);
+        char *at = strstr(text, from);
+        ck_assert_msg(at != NULL, "%s: the solution no longer contains %s", name, from);
+        ck_assert_msg(strstr(at + 1, from) == NULL, "%s: %s occurs more than once", name, from);
+        struct sg_buf b = SG_BUF_INIT;
+        sg_buf_append(&b, text, (size_t)(at - text));
+        sg_buf_puts(&b, to);
+        sg_buf_puts(&b, at + strlen(from));
+        free(text);
+        text = sg_buf_take(&b);
+    }
+    struct sg_buf b = SG_BUF_INIT;
+    const char *inc = json_string_value(json_object_get(m, "add_include"));
+    if (inc != NULL)
+        sg_buf_printf(&b, "#include <%s>\n", inc);
+    sg_buf_puts(&b, text);
+    const char *append = json_string_value(json_object_get(m, "append"));
+    if (append != NULL)
+        sg_buf_printf(&b, "\n%s", append);
+    free(text);
+    return sg_buf_take(&b);
+}
+
+static bool kt_in_list(json_t *list, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+        if (strcmp(json_string_value(v), name) == 0)
+            return true;
+    return false;
+}
+
+START_TEST(corpus_mutant_fails_for_its_mistake)
+{
+    json_t *m = json_array_get(kt_mutants, (size_t)_i);
+    const char *lab = json_string_value(json_object_get(m, "lab"));
+    const char *name = json_string_value(json_object_get(m, "name"));
+    const char *state = json_string_value(json_object_get(m, "state"));
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    char *text = kt_apply_mutant(lab, m);
+    kt_write(path, text);
+
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    struct sg_lab_result *r = &g.labs[0];
+    const char *want_state = state ? state : "graded";
+    ck_assert_msg(strcmp(sg_lab_state_name(r->state), want_state) == 0,
+                  "%s/%s (%s): state is %s, expected %s; problem: %s\n%s", lab, name,
+                  json_string_value(json_object_get(m, "why")), sg_lab_state_name(r->state),
+                  want_state, r->problem, r->build_output ? r->build_output : "");
+
+    json_t *says = json_object_get(m, "says");
+    if (r->state == SG_LAB_GRADED) {
+        json_t *fail = json_object_get(m, "fail");
+        json_t *either = json_object_get(m, "either");
+        for (size_t k = 0; k < r->ntests; k++) {
+            struct sg_test_result *t = &r->tests[k];
+            bool want_fail = kt_in_list(fail, t->name);
+            char *why = kt_test_text(t);
+            ck_assert_msg(t->passed != want_fail || kt_in_list(either, t->name), "%s/%s: test %s %s, expected it to %s\n%s",
+                          lab, name, t->name, t->passed ? "passed" : "failed",
+                          want_fail ? "fail" : "pass", why);
+            const char *word = json_string_value(json_object_get(says, t->name));
+            ck_assert_msg(word == NULL || strstr(why, word) != NULL,
+                          "%s/%s: the failure of %s does not say \"%s\":\n%s", lab, name,
+                          t->name, word, why);
+            free(why);
+        }
+        size_t i;
+        json_t *v;
+        json_array_foreach(fail, i, v) {
+            bool exists = false;
+            for (size_t k = 0; k < r->ntests; k++)
+                exists |= strcmp(r->tests[k].name, json_string_value(v)) == 0;
+            ck_assert_msg(exists, "%s/%s: expects %s to fail, but there is no such test", lab,
+                          name, json_string_value(v));
+        }
+        const char *note = json_string_value(json_object_get(m, "note"));
+        ck_assert_msg(note == NULL || (r->notes != NULL && strstr(r->notes, note) != NULL),
+                      "%s/%s: the report's note does not mention %s: %s", lab, name, note,
+                      r->notes ? r->notes : "(no note)");
+    } else {
+        ck_assert_msg(g.score == 0, "%s/%s: an ungraded lab scored %g", lab, name, g.score);
+        const char *word = json_string_value(json_object_get(says, "*"));
+        struct sg_buf all = SG_BUF_INIT;
+        sg_buf_printf(&all, "%s\n%s", r->problem ? r->problem : "",
+                      r->build_output ? r->build_output : "");
+        ck_assert_msg(word == NULL || strstr(all.data, word) != NULL,
+                      "%s/%s: the reason does not say \"%s\":\n%s", lab, name, word, all.data);
+        sg_buf_free(&all);
+    }
+    sg_grade_free(&g);
+    free(text);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
+/* ---- submissions that are incomplete or reach outside themselves ---- */
+
+START_TEST(flat_and_mirrored_layouts_and_missing_files)
+{
+    /* Mirrored layout for the first lab only: it is graded in full, every
+     * other lab is missing with its file named, and nothing else breaks. */
+    char *sub = kt_tempdir();
+    const char *lab = kt_labs[0];
+    char *file = kt_lab_file(lab);
+    char *dir = kt_path(sub, lab);
+    ck_assert(mkdir(dir, 0700) == 0);
+    char *path = kt_path(dir, file);
+    struct sg_buf sol = SG_BUF_INIT;
+    sg_buf_printf(&sol, "%s/solutions/%s/%s", kt_root, lab, file);
+    char *text = kt_read(sol.data, NULL);
+    kt_write(path, text);
+
+    struct sg_grade g;
+    kt_grade(sub, NULL, &g);
+    ck_assert_int_eq(g.labs[0].state, SG_LAB_GRADED);
+    ck_assert_msg(g.labs[0].score == g.labs[0].max_score, "mirrored layout: %g/%g",
+                  g.labs[0].score, g.labs[0].max_score);
+    for (size_t i = 1; i < g.nlabs; i++) {
+        char *other = kt_lab_file(g.labs[i].id);
+        ck_assert_int_eq(g.labs[i].state, SG_LAB_MISSING);
+        ck_assert_msg(strstr(g.labs[i].problem, other) != NULL, "%s", g.labs[i].problem);
+        ck_assert(g.labs[i].score == 0);
+        free(other);
+    }
+    sg_grade_free(&g);
+
+    /* The same file flat in an otherwise empty folder. */
+    ck_assert(unlink(path) == 0 && rmdir(dir) == 0);
+    free(path);
+    path = kt_path(sub, file);
+    kt_write(path, text);
+    kt_grade(sub, lab, &g);
+    ck_assert_msg(g.score == g.max_score, "flat layout: %g/%g", g.score, g.max_score);
+    sg_grade_free(&g);
+
+    /* Nothing at all. */
+    ck_assert(unlink(path) == 0);
+    kt_grade(sub, lab, &g);
+    ck_assert_int_eq(g.labs[0].state, SG_LAB_MISSING);
+    ck_assert_msg(strstr(g.labs[0].problem, file) != NULL, "%s", g.labs[0].problem);
+    sg_grade_free(&g);
+
+    sg_buf_free(&sol);
+    free(text);
+    free(path);
+    free(dir);
+    free(file);
+    kt_rmtree(sub);
+    free(sub);
+}
+END_TEST
+
+START_TEST(symlink_to_the_solution_is_refused)
+{
+    const char *lab = kt_labs[0];
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    struct sg_buf sol = SG_BUF_INIT;
+    sg_buf_printf(&sol, "%s/solutions/%s/%s", kt_root, lab, file);
+    ck_assert(symlink(sol.data, path) == 0);
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    ck_assert_int_ne(g.labs[0].state, SG_LAB_GRADED);
+    ck_assert_msg(strstr(g.labs[0].problem, "symbolic link") != NULL, "%s", g.labs[0].problem);
+    ck_assert(g.score == 0);
+    sg_grade_free(&g);
+    sg_buf_free(&sol);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
+START_TEST(including_the_solution_is_refused)
+{
+    const char *lab = kt_labs[0];
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    struct sg_buf text = SG_BUF_INIT;
+    sg_buf_printf(&text, "#include \"%s/solutions/%s/%s\"\n", kt_root, lab, file);
+    kt_write(path, text.data);
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    ck_assert_int_eq(g.labs[0].state, SG_LAB_REFUSED);
+    ck_assert_msg(strstr(g.labs[0].problem, "solutions/") != NULL, "%s", g.labs[0].problem);
+    ck_assert(g.score == 0);
+    sg_grade_free(&g);
+    sg_buf_free(&text);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
+START_TEST(reports_stay_valid_whatever_the_student_prints)
+{
+    /* Lab 01's solution, printing a terminal escape, invalid UTF-8 and JSON
+     * punctuation from every sb_read_line call, and failing none of its tests. */
+    const char *lab = "01-shared-buffer";
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    json_t *m = json_pack("{s:s, s:[[s, s]]}", "name", "noisy", "replace",
+                          "long sb_read_line(char *buf, size_t cap, FILE *in)\n{",
+                          "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n"
+                          "    fputs(\"\\033[2J\\xff\\xfe\\\"}]\\n\", stderr);");
+    char *text = kt_apply_mutant(lab, m);
+    kt_write(path, text);
+
+    const char *json_args[] = { "--format", "json", "--lab", lab, sub, NULL };
+    char *out;
+    ck_assert_int_eq(kt_shmgrade(json_args, &out), 0);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    ck_assert_msg(root != NULL, "results.json does not parse: %s", jerr.text);
+    ck_assert_msg(strstr(out, "\\\\x1b[2J") != NULL || strstr(out, "\\\\033") != NULL ||
+                      strstr(out, "\\\\x1b") != NULL,
+                  "the student's output is not shown escaped:\n%s", out);
+    ck_assert(json_number_value(json_object_get(root, "score")) ==
+              json_number_value(json_object_get(root, "max_score")));
+    json_decref(root);
+    free(out);
+
+    const char *text_args[] = { "--lab", lab, sub, NULL };
+    ck_assert_int_eq(kt_shmgrade(text_args, &out), 0);
+    ck_assert_msg(strchr(out, '\033') == NULL, "a raw escape reached the text report");
+    ck_assert_msg(sg_utf8_valid(out, strlen(out)), "the text report is not valid UTF-8");
+    free(out);
+
+    json_decref(m);
+    free(text);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
+START_TEST(usage_errors_exit_2)
+{
+    char *out;
+    const char *none[] = { NULL };
+    ck_assert_int_eq(kt_shmgrade(none, &out), 2);
+    free(out);
+    const char *nodir[] = { "/nonexistent/submission", NULL };
+    ck_assert_int_eq(kt_shmgrade(nodir, &out), 2);
+    free(out);
+    const char *badfmt[] = { "--format", "xml", "solutions", NULL };
+    ck_assert_int_eq(kt_shmgrade(badfmt, &out), 2);
+    free(out);
+    const char *badlab[] = { "--lab", "99", "solutions", NULL };
+    ck_assert_int_eq(kt_shmgrade(badlab, &out), 2);
+    free(out);
+    const char *help[] = { "--help", NULL };
+    ck_assert_int_eq(kt_shmgrade(help, &out), 0);
+    ck_assert(strstr(out, "usage: shmgrade") != NULL);
+    free(out);
+}
+END_TEST
+
+/* ---- setup ---- */
+
+static void kt_load_corpus(void)
+{
+    kt_mutants = json_array();
+    for (char **l = kt_labs; *l != NULL; l++) {
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "%s/tests/corpus/%s.json", kt_root, *l);
+        if (access(p.data, R_OK) != 0) {
+            sg_buf_free(&p);
+            continue;
+        }
+        json_error_t jerr;
+        json_t *c = json_load_file(p.data, 0, &jerr);
+        if (c == NULL) {
+            fprintf(stderr, "%s:%d: %s\n", p.data, jerr.line, jerr.text);
+            exit(2);
+        }
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(c, "mutants"), i, m) {
+            json_object_set_new(m, "lab", json_string(*l));
+            json_array_append(kt_mutants, m);
+        }
+        json_decref(c);
+        sg_buf_free(&p);
+    }
+}
+
+int main(void)
+{
+    if (getcwd(kt_root, sizeof kt_root) == NULL || access("grader/shmgrade", X_OK) != 0) {
+        fprintf(stderr, "kit_tests: run me from the kit's root, after `make`\n");
+        return 2;
+    }
+    struct sg_buf err = SG_BUF_INIT;
+    kt_labs = sg_rubric_list_labs("labs", &err);
+    if (kt_labs == NULL || kt_labs[0] == NULL) {
+        fprintf(stderr, "kit_tests: no labs: %s\n", err.data ? err.data : "");
+        return 2;
+    }
+    int nlabs = 0;
+    while (kt_labs[nlabs] != NULL)
+        nlabs++;
+    kt_load_corpus();
+
+    Suite *s = suite_create("kit");
+    TCase *reference = tcase_create("reference");
+    tcase_set_timeout(reference, 300);
+    tcase_add_test(reference, solutions_score_full_marks_json);
+    tcase_add_test(reference, solutions_score_full_marks_text);
+    tcase_add_loop_test(reference, skeletons_score_at_most_ten_percent, 0, nlabs);
+    suite_add_tcase(s, reference);
+
+    TCase *corpus = tcase_create("corpus");
+    tcase_set_timeout(corpus, 120);
+    tcase_add_loop_test(corpus, corpus_mutant_fails_for_its_mistake, 0,
+                        (int)json_array_size(kt_mutants));
+    suite_add_tcase(s, corpus);
+
+    TCase *submissions = tcase_create("submissions");
+    tcase_set_timeout(submissions, 120);
+    tcase_add_test(submissions, flat_and_mirrored_layouts_and_missing_files);
+    tcase_add_test(submissions, symlink_to_the_solution_is_refused);
+    tcase_add_test(submissions, including_the_solution_is_refused);
+    tcase_add_test(submissions, reports_stay_valid_whatever_the_student_prints);
+    tcase_add_test(submissions, usage_errors_exit_2);
+    suite_add_tcase(s, submissions);
+
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_FORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
