@@ -129,17 +129,20 @@ static char *kt_lab_file(const char *lab)
     return file;
 }
 
-/* Runs shmgrade with args; returns its exit status and its stdout (malloc'ed). */
-static int kt_shmgrade(const char *const *args, char **out)
+/* Runs shmgrade with args; returns its exit status, its stdout and its stderr (malloc'ed). */
+static int kt_shmgrade_err(const char *const *args, char **out, char **err)
 {
     char *tmp = kt_tempdir();
     char *outfile = kt_path(tmp, "stdout");
+    char *errfile = kt_path(tmp, "stderr");
     fflush(NULL);
     pid_t pid = fork();
     ck_assert(pid != -1);
     if (pid == 0) {
         int fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd == -1 || dup2(fd, STDOUT_FILENO) == -1 || chdir(kt_root) == -1)
+        int efd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd == -1 || efd == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
+            dup2(efd, STDERR_FILENO) == -1 || chdir(kt_root) == -1)
             _exit(126);
         const char *argv[16] = { "grader/shmgrade" };
         size_t n = 1;
@@ -152,11 +155,22 @@ static int kt_shmgrade(const char *const *args, char **out)
     int status;
     ck_assert(waitpid(pid, &status, 0) == pid);
     *out = kt_read(outfile, NULL);
+    char *errtext = kt_read(errfile, NULL);
+    if (err != NULL)
+        *err = errtext;
+    else
+        free(errtext);
     kt_rmtree(tmp);
     free(tmp);
     free(outfile);
+    free(errfile);
     ck_assert_msg(WIFEXITED(status), "shmgrade was killed by signal %d", WTERMSIG(status));
     return WEXITSTATUS(status);
+}
+
+static int kt_shmgrade(const char *const *args, char **out)
+{
+    return kt_shmgrade_err(args, out, NULL);
 }
 
 /* ---- the reference solutions and the skeletons ---- */
@@ -488,21 +502,27 @@ START_TEST(reports_stay_valid_whatever_the_student_prints)
 }
 END_TEST
 
+/* Runs shmgrade with args, expecting status and words on stderr. */
+static void kt_expect_usage(const char *const *args, int status, const char *words)
+{
+    char *out, *err;
+    ck_assert_int_eq(kt_shmgrade_err(args, &out, &err), status);
+    ck_assert_msg(strstr(err, words) != NULL, "stderr does not say \"%s\": %s", words, err);
+    free(out);
+    free(err);
+}
+
 START_TEST(usage_errors_exit_2)
 {
-    char *out;
     const char *none[] = { NULL };
-    ck_assert_int_eq(kt_shmgrade(none, &out), 2);
-    free(out);
+    kt_expect_usage(none, 2, "usage: shmgrade");
     const char *nodir[] = { "/nonexistent/submission", NULL };
-    ck_assert_int_eq(kt_shmgrade(nodir, &out), 2);
-    free(out);
+    kt_expect_usage(nodir, 2, "is not a folder");
     const char *badfmt[] = { "--format", "xml", "solutions", NULL };
-    ck_assert_int_eq(kt_shmgrade(badfmt, &out), 2);
-    free(out);
+    kt_expect_usage(badfmt, 2, "unknown format 'xml'");
     const char *badlab[] = { "--lab", "99", "solutions", NULL };
-    ck_assert_int_eq(kt_shmgrade(badlab, &out), 2);
-    free(out);
+    kt_expect_usage(badlab, 2, "no single lab matches '99'");
+    char *out;
     const char *help[] = { "--help", NULL };
     ck_assert_int_eq(kt_shmgrade(help, &out), 0);
     ck_assert(strstr(out, "usage: shmgrade") != NULL);

@@ -169,9 +169,12 @@ int main(int argc, char *argv[])
 
     const char *submission = argv[optind];
     struct stat st;
-    if (stat(submission, &st) == -1 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "shmgrade: %s is not a folder%s%s\n", submission,
-                errno ? ": " : "", errno ? strerror(errno) : "");
+    if (stat(submission, &st) == -1) {
+        fprintf(stderr, "shmgrade: %s is not a folder: %s\n", submission, strerror(errno));
+        return 2;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "shmgrade: %s is not a folder\n", submission);
         return 2;
     }
 
