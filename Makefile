@@ -39,7 +39,7 @@ GRADER_OBJ  := $(GRADER_SRC:%.c=$(KIT)/obj/%.o)
 LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o) \
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
 
-.PHONY: all grade test deps help clean build selftest-build run-selftest
+.PHONY: all grade test bench deps help clean build selftest-build run-selftest
 
 help:
 	@echo "shmlab targets:"
@@ -48,6 +48,7 @@ help:
 	@echo "                    skeletons, known-wrong submissions)"
 	@echo "  make grade        grade SUB (default: solutions), hidden tests included"
 	@echo "                    e.g. make grade SUB=path/to/submission"
+	@echo "  make bench        print how long grading takes"
 	@echo "  make deps         install what the kit needs (apt-get, as root)"
 	@echo "  make clean        remove build/"
 	@echo "Direct use: grader/shmgrade --help"
@@ -65,6 +66,10 @@ grade: deps
 test: deps
 	@$(MAKE) --no-print-directory build selftest-build
 	@$(MAKE) --no-print-directory run-selftest
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/bench.sh
 
 build: grader/shmgrade $(KIT)/libsg_harness.a $(LAB_OUTPUTS)
 
