@@ -1,0 +1,116 @@
+/*
+ * hidden/tests.c — lab 02 hidden tests: the instructor's, not in the student kit.
+ */
+#include "inc_testlib.h"
+#include "increment.h"
+#include "sg_harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+SG_TEST(workers_many_locked_exact)
+{
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    int *c = inc_test_counter(100);
+    int rc = inc_run_workers(c, lf.fd, 8, 20000);
+    SG_REQUIRE_NOT_CHILD("inc_run_workers");
+    SG_REQUIRE_NO_CHILDREN("inc_run_workers");
+    SG_REQUIRE(rc == 0 && *c == 160100, "0, and the counter at 100 + 8 x 20000 = 160100",
+               "every worker increments through the lock; the parent waits for all eight",
+               "inc_run_workers returned %d; the counter is %d", rc, *c);
+}
+
+SG_TEST(workers_unlocked_run_and_are_reaped)
+{
+    int *c = inc_test_counter(0);
+    int rc = inc_run_workers(c, -1, 2, 1000);
+    SG_REQUIRE_NOT_CHILD("inc_run_workers");
+    SG_REQUIRE_NO_CHILDREN("inc_run_workers");
+    SG_REQUIRE(rc == 0 && *c > 0 && *c <= 2000, "0, and a counter between 1 and 2000",
+               "with lockfd == -1 the workers increment without a lock, and still end with "
+               "_exit(0)",
+               "inc_run_workers(c, -1, 2, 1000) returned %d; the counter is %d", rc, *c);
+}
+
+SG_TEST(child_increments_flushes_first)
+{
+    int *c = inc_test_counter(7);
+    FILE *out = sg_output_file();
+    SG_SETUP(fputs("header\n", out) != EOF, "fputs");
+    int seen = inc_child_increments(c, out);
+    SG_REQUIRE_NOT_CHILD("inc_child_increments");
+    size_t len;
+    char *text = sg_file_contents(out, &len);
+    const char *want = "header\nChild started, value = 7\nIn parent, value = 8\n";
+    SG_REQUIRE(seen == 8 && strcmp(text, want) == 0, sg_q(want, strlen(want)),
+               "fflush(out) before fork(), or the buffered header is written by both processes",
+               "returned %d, out held %s", seen, sg_q(text, len));
+    free(text);
+}
+
+SG_TEST(interrupted_read_is_retried)
+{
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    int *c = inc_test_counter(9);
+    struct inc_holder h;
+    inc_hold(lf.path, F_WRLCK, 0, 1, &h);
+    struct inc_call call;
+    inc_start_call(INC_OP_READ, lf.fd, c, true, &call);
+    inc_require_blocked(&call, "another process held a write lock on byte 0");
+    SG_SETUP(kill(call.pid, SIGUSR1) == 0, "kill");
+    for (int i = 0; i < 5000 && call.out->signals == 0; i++)
+        usleep(1000);
+    SG_SETUP(call.out->signals == 1, "delivery of SIGUSR1");
+    struct inc_waiter w = { "", "" };
+    enum inc_state st = inc_wait_done_or_blocked(&call, 5000, &w);
+    SG_REQUIRE(st == INC_BLOCKED, "the read to wait for the lock again",
+               "when fcntl(F_SETLKW) fails with EINTR, call it again",
+               "after a signal, inc_locked_read %s (rc %d, errno %s)",
+               call.out->done ? "returned" : "neither waited nor returned", call.out->rc,
+               strerror(call.out->err));
+    inc_release(&h);
+    inc_finish_call(&call);
+    SG_REQUIRE(call.out->rc == 0 && call.out->value == 9, "0 with *value = 9",
+               "read the counter once the lock is granted", "returned %d with *value = %d",
+               call.out->rc, call.out->value);
+}
+
+SG_TEST(read_does_not_change_the_counter)
+{
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    int *c = inc_test_counter(-12);
+    int value = 0;
+    int rc = inc_locked_read(lf.fd, c, &value);
+    SG_REQUIRE(rc == 0 && value == -12 && *c == -12, "0, *value = -12, the counter unchanged",
+               "a read only reads", "returned %d, *value = %d, counter %d", rc, value, *c);
+}
+
+SG_TEST(program_workers_default_iterations)
+{
+    const char *args[] = { "increment", "--workers", "2", NULL };
+    struct sg_program_run run;
+    sg_run_program(args, "", 0, 20000, &run);
+    const char *want = "final = 40000, expected = 40000\n";
+    SG_REQUIRE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0 && strcmp(run.out, want) == 0,
+               sg_q(want, strlen(want)), "2 workers x 20000 locked increments by default",
+               "`increment --workers 2` printed %s and ended with %s", sg_q(run.out, run.out_len),
+               sg_status_text(run.status));
+    sg_program_run_free(&run);
+}
+
+const struct sg_test sg_hidden_tests[] = {
+    SG_TEST_ENTRY(workers_many_locked_exact),
+    SG_TEST_ENTRY(workers_unlocked_run_and_are_reaped),
+    SG_TEST_ENTRY(child_increments_flushes_first),
+    SG_TEST_ENTRY(interrupted_read_is_retried),
+    SG_TEST_ENTRY(read_does_not_change_the_counter),
+    SG_TEST_ENTRY(program_workers_default_iterations),
+    SG_TESTS_END,
+};

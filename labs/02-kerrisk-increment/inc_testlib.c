@@ -1,0 +1,248 @@
+/* inc_testlib.c — watching fcntl locks from outside; see inc_testlib.h. */
+#include "inc_testlib.h"
+#include "increment.h"
+#include "sg_harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void inc_lockfile_create(struct inc_lockfile *lf)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[96];
+    snprintf(dir, sizeof dir, "%s/inc-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    SG_SETUP(mkdtemp(dir) != NULL, "mkdtemp");
+    snprintf(lf->path, sizeof lf->path, "%s/lock", dir);
+    lf->fd = open(lf->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    SG_SETUP(lf->fd != -1, "open of the lock file");
+}
+
+int *inc_test_counter(int value)
+{
+    int *c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(c != MAP_FAILED, "mmap");
+    *c = value;
+    return c;
+}
+
+static int inc_setlk(int fd, int cmd, short type, off_t start, off_t len)
+{
+    struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len };
+    int rc;
+    do
+        rc = fcntl(fd, cmd, &fl);
+    while (rc == -1 && errno == EINTR);
+    return rc;
+}
+
+void inc_hold(const char *path, short type, off_t start, off_t len, struct inc_holder *h)
+{
+    int ready[2], release[2];
+    SG_SETUP(pipe(ready) == 0 && pipe(release) == 0, "pipe");
+    fflush(NULL);
+    h->pid = fork();
+    SG_SETUP(h->pid != -1, "fork");
+    if (h->pid == 0) {
+        close(ready[0]);
+        close(release[1]);
+        int fd = open(path, O_RDWR);
+        char ok = fd != -1 && inc_setlk(fd, F_SETLKW, type, start, len) == 0 ? 'y' : 'n';
+        if (write(ready[1], &ok, 1) != 1)
+            _exit(1);
+        /* Hold the lock until the test writes a byte. (Not until EOF:
+         * processes forked later inherit the pipe's write end, and EOF
+         * would wait for all of them.) */
+        char c;
+        while (read(release[0], &c, 1) == -1 && errno == EINTR)
+            ;
+        _exit(0);
+    }
+    close(ready[1]);
+    close(release[0]);
+    char ok = 'n';
+    SG_SETUP(read(ready[0], &ok, 1) == 1 && ok == 'y', "lock taken by the holder process");
+    close(ready[0]);
+    h->release_fd = release[1];
+}
+
+void inc_release(struct inc_holder *h)
+{
+    SG_SETUP(write(h->release_fd, "x", 1) == 1, "write to the lock holder");
+    close(h->release_fd);
+    int status;
+    SG_SETUP(sg_wait_timeout(h->pid, &status, 5000) == 0, "waitpid for the lock holder");
+}
+
+int inc_probe_lock(const char *path, short type)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    SG_SETUP(pid != -1, "fork");
+    if (pid == 0) {
+        int fd = open(path, O_RDWR);
+        if (fd == -1)
+            _exit(255);
+        _exit(inc_setlk(fd, F_SETLK, type, 0, 1) == 0 ? 0 : errno);
+    }
+    int status;
+    SG_SETUP(sg_wait_timeout(pid, &status, 5000) == 0 && WIFEXITED(status) &&
+                 WEXITSTATUS(status) != 255,
+             "lock probe process");
+    return WEXITSTATUS(status);
+}
+
+static struct inc_outcome *inc_handler_outcome;
+
+static void inc_on_sigusr1(int sig)
+{
+    (void)sig;
+    inc_handler_outcome->signals++;
+}
+
+const char *inc_op_name(enum inc_op op)
+{
+    return op == INC_OP_INCREMENT ? "inc_locked_increment" : "inc_locked_read";
+}
+
+void inc_start_call(enum inc_op op, int lockfd, int *counter, bool sigusr1_handler,
+                    struct inc_call *c)
+{
+    c->op = op;
+    c->out = mmap(NULL, sizeof *c->out, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(c->out != MAP_FAILED, "mmap");
+    memset(c->out, 0, sizeof *c->out);
+    fflush(NULL);
+    c->pid = fork();
+    SG_SETUP(c->pid != -1, "fork");
+    if (c->pid == 0) {
+        if (sigusr1_handler) {
+            inc_handler_outcome = c->out;
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = inc_on_sigusr1;
+            sa.sa_flags = 0; /* no SA_RESTART: a blocked F_SETLKW fails with EINTR */
+            sigemptyset(&sa.sa_mask);
+            if (sigaction(SIGUSR1, &sa, NULL) == -1)
+                _exit(2);
+        }
+        int value = -1;
+        errno = 0;
+        int rc = op == INC_OP_INCREMENT ? inc_locked_increment(lockfd, counter)
+                                        : inc_locked_read(lockfd, counter, &value);
+        c->out->rc = rc;
+        c->out->err = errno;
+        c->out->value = value;
+        c->out->done = 1;
+        _exit(0);
+    }
+}
+
+/* Finds pid's blocked request in /proc/locks: 1 found, 0 not, -1 error. */
+static int inc_find_waiter(pid_t pid, struct inc_waiter *w)
+{
+    FILE *f = fopen("/proc/locks", "re");
+    if (f == NULL)
+        return -1;
+    char line[256];
+    int found = 0;
+    /* "1: -> POSIX  ADVISORY  WRITE 1234 fe:00:10952747 0 0" */
+    while (!found && fgets(line, sizeof line, f) != NULL) {
+        char kind[16], mode[16], type[8], start[24], end[24];
+        long lpid;
+        if (strstr(line, "->") == NULL ||
+            sscanf(strstr(line, "->") + 2, "%15s %15s %7s %ld %*s %23s %23s", kind, mode, type,
+                   &lpid, start, end) != 6 ||
+            lpid != (long)pid)
+            continue;
+        snprintf(w->type, sizeof w->type, "%s", type);
+        snprintf(w->range, sizeof w->range, "%s %s", start, end);
+        found = 1;
+    }
+    fclose(f);
+    return found;
+}
+
+enum inc_state inc_wait_done_or_blocked(const struct inc_call *c, int timeout_ms,
+                                        struct inc_waiter *w)
+{
+    struct timespec tick = { 0, 1000000 }; /* 1 ms */
+    for (int waited = 0; waited < timeout_ms; waited++) {
+        if (c->out->done)
+            return INC_DONE;
+        int found = inc_find_waiter(c->pid, w);
+        SG_SETUP(found != -1, "read of /proc/locks");
+        if (found)
+            return INC_BLOCKED;
+        /* The process may also have ended without returning from the call;
+         * WNOWAIT leaves it for inc_finish_call to reap and report. */
+        siginfo_t si;
+        memset(&si, 0, sizeof si);
+        if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            si.si_pid == c->pid)
+            return INC_DONE;
+        nanosleep(&tick, NULL);
+    }
+    return c->out->done ? INC_DONE : INC_STUCK;
+}
+
+void inc_finish_call(struct inc_call *c)
+{
+    int status;
+    int rc = sg_wait_timeout(c->pid, &status, 5000);
+    if (rc == 1) {
+        kill(c->pid, SIGKILL);
+        sg_wait_timeout(c->pid, &status, 5000);
+    }
+    SG_REQUIRE(rc == 0, "the call to return once the lock is free",
+               "after the other process releases the lock, F_SETLKW returns",
+               "%s had not returned 5 s after the lock was released", inc_op_name(c->op));
+    SG_REQUIRE(c->out->done && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+               "the call to return", "do not exit or crash inside the lab's functions",
+               "the process calling %s ended with %s before the call returned",
+               inc_op_name(c->op), sg_status_text(status));
+}
+
+void inc_require_blocked(const struct inc_call *c, const char *holder)
+{
+    struct inc_waiter w = { "", "" };
+    const char *name = inc_op_name(c->op);
+    const char *want = c->op == INC_OP_INCREMENT ? "WRITE" : "READ";
+    enum inc_state st = inc_wait_done_or_blocked(c, 5000, &w);
+    SG_REQUIRE(st != INC_STUCK, "the call to wait for the lock",
+               "the call is neither waiting for a lock nor returning: a busy loop?",
+               "%s neither returned nor waited for a lock within 5 s while %s", name, holder);
+    if (st == INC_DONE && !c->out->done)
+        inc_finish_call((struct inc_call *)c); /* it ended without returning: says how */
+    if (st == INC_DONE) {
+        bool nowait = c->out->rc == -1 && (c->out->err == EAGAIN || c->out->err == EACCES);
+        SG_FAIL("the call to wait (F_SETLKW) until the lock is free",
+                nowait ? "F_SETLK fails at once when the lock is taken; F_SETLKW waits for it"
+                       : "take the lock with fcntl(fd, F_SETLKW, &fl) on byte 0 before touching "
+                         "the counter",
+                "%s returned %d (errno %s) while %s", name, c->out->rc,
+                c->out->err ? strerror(c->out->err) : "0", holder);
+    }
+    SG_REQUIRE(strcmp(w.type, want) == 0,
+               c->op == INC_OP_INCREMENT ? "a request for a write lock (F_WRLCK)"
+                                         : "a request for a read lock (F_RDLCK)",
+               c->op == INC_OP_INCREMENT ? "writers need the exclusive lock, F_WRLCK"
+                                         : "readers take the shared lock, F_RDLCK, so that "
+                                           "they can read at the same time",
+               "%s waits for a %s lock", name, w.type);
+    SG_REQUIRE(strcmp(w.range, "0 0") == 0, "a request for byte 0 alone (/proc/locks: 0 0)",
+               strstr(w.range, "EOF") ? "l_len = 0 locks to the end of the file, whatever it "
+                                        "grows to; the recipe locks the first byte: l_start = "
+                                        "0, l_len = 1, l_whence = SEEK_SET"
+                                      : "lock the first byte: l_start = 0, l_len = 1, "
+                                        "l_whence = SEEK_SET",
+               "%s asks for bytes %s", name, w.range);
+}

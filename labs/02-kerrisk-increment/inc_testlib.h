@@ -1,0 +1,86 @@
+/*
+ * inc_testlib.h — what lab 02's tests use to watch locks from outside.
+ *
+ * fcntl locks belong to processes, so a test cannot contend with itself:
+ * another process holds the lock (inc_hold), and the student's call runs
+ * in a third one (inc_start_call) that records its outcome in shared
+ * memory. Whether that call is waiting for the lock is read from
+ * /proc/locks, where the kernel lists every blocked request ("->") with
+ * its pid, type and byte range. So the tests know, without guessing from
+ * time, that a call is blocked, and on what.
+ */
+#ifndef INC_TESTLIB_H
+#define INC_TESTLIB_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* A lock file in a fresh private folder, opened by the test itself. */
+struct inc_lockfile {
+    char path[128];
+    int fd;
+};
+void inc_lockfile_create(struct inc_lockfile *lf);
+
+/* One int of shared memory the test maps itself, set to value. */
+int *inc_test_counter(int value);
+
+/* Another process that holds a lock on [start, start + len) of path until released. */
+struct inc_holder {
+    pid_t pid;
+    int release_fd;
+};
+void inc_hold(const char *path, short type, off_t start, off_t len, struct inc_holder *h);
+void inc_release(struct inc_holder *h);
+
+/*
+ * 0 if another process could take a lock of this type on byte 0 at once
+ * (F_SETLK), else the errno it got (EAGAIN or EACCES while someone holds it).
+ */
+int inc_probe_lock(const char *path, short type);
+
+enum inc_op { INC_OP_INCREMENT, INC_OP_READ };
+
+struct inc_outcome {        /* in shared memory, written by the calling process */
+    volatile int done;
+    volatile int signals;   /* SIGUSR1 deliveries seen by the handler */
+    int rc, err, value;
+};
+
+struct inc_call {
+    enum inc_op op;
+    pid_t pid;
+    struct inc_outcome *out;
+};
+
+/*
+ * Runs inc_locked_increment(lockfd, counter) or inc_locked_read in a new
+ * process. With sigusr1_handler, that process first installs a SIGUSR1
+ * handler without SA_RESTART, so a signal interrupts a blocked F_SETLKW.
+ */
+void inc_start_call(enum inc_op op, int lockfd, int *counter, bool sigusr1_handler,
+                    struct inc_call *c);
+
+struct inc_waiter {
+    char type[8];           /* "READ" or "WRITE" */
+    char range[48];         /* "0 0" is byte 0 alone; "0 EOF" is the whole file */
+};
+
+enum inc_state { INC_DONE, INC_BLOCKED, INC_STUCK };
+/*
+ * Waits until the call has returned (DONE) or is listed in /proc/locks as
+ * waiting for a lock (BLOCKED, *w filled), for at most timeout_ms (STUCK).
+ */
+enum inc_state inc_wait_done_or_blocked(const struct inc_call *c, int timeout_ms,
+                                        struct inc_waiter *w);
+
+/* Waits for the calling process to end; fails the test if it did not return normally. */
+void inc_finish_call(struct inc_call *c);
+
+/* The call's name, for messages: "inc_locked_increment" or "inc_locked_read". */
+const char *inc_op_name(enum inc_op op);
+
+/* Requires the call to be blocked on a request for byte 0 alone, of type want ("WRITE"/"READ"). */
+void inc_require_blocked(const struct inc_call *c, const char *holder);
+
+#endif
