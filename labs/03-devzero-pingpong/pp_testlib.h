@@ -1,0 +1,64 @@
+/*
+ * pp_testlib.h — what lab 03's tests use to watch a process wait.
+ *
+ * Whether WAIT_PARENT sleeps is read from the kernel, not guessed from
+ * time: /proc/<pid>/syscall names the system call a process is blocked in
+ * (rt_sigsuspend for a correct wait), and /proc/<pid>/stat counts the CPU
+ * time it used while waiting.
+ */
+#ifndef PP_TESTLIB_H
+#define PP_TESTLIB_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* area..area+size, rounded up to pages, is one shared, zero-filled, rw mapping. */
+void pp_require_shared_zeroed(const void *area, size_t size, const char *call);
+
+/* One long of shared memory the test maps itself. */
+long *pp_test_area(long value);
+
+struct pp_shared {              /* shared between the test and its waiting child */
+    volatile int stage;         /* 1: about to wait; 1 + k: k waits have returned */
+    volatile int go;            /* set by the test to let the child start waiting */
+    volatile int usr1_blocked_after, usr2_blocked_after;
+    volatile int signo;         /* for the catcher: the signal received */
+    volatile pid_t sender;      /* and who sent it */
+};
+
+enum pp_side { PP_WAIT_PARENT, PP_WAIT_CHILD };
+
+struct pp_waiter {
+    pid_t pid;
+    struct pp_shared *sh;
+};
+
+/*
+ * Forks a process that calls WAIT_PARENT or WAIT_CHILD (after the test's
+ * TELL_WAIT) rounds times, records its signal mask and ends. With hold, it
+ * first waits until the test sets go, so that a TELL can be sent before it
+ * waits.
+ */
+void pp_start_waiter(enum pp_side side, bool hold, int rounds, struct pp_waiter *w);
+
+/* Waits until the waiter's stage reaches stage; false after timeout_ms. */
+bool pp_wait_stage(const struct pp_waiter *w, int stage, int timeout_ms);
+
+/*
+ * Requires the waiter to be asleep in sigsuspend within 5 s, and to use
+ * almost no CPU over the next 300 ms; no further wait may return meanwhile.
+ */
+void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name);
+
+/* Reaps the waiter; fails the test unless it ended with status 0. */
+void pp_finish_waiter(struct pp_waiter *w, const char *wait_name);
+
+/* A process that waits for SIGUSR1 or SIGUSR2 and records which came, and from whom. */
+void pp_start_catcher(struct pp_waiter *w);
+
+/* Requires the mask to hold exactly the signals of want (and nothing else up to SIGRTMAX). */
+void pp_require_mask(const sigset_t *want, const char *when);
+
+#endif
