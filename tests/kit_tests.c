@@ -11,6 +11,7 @@
  *   graded as such, and the rest of the submission still is.
  */
 #include "sg_grade.h"
+#include "sg_isolate.h"
 #include "sg_kit.h"
 #include "sg_rubric.h"
 #include "sg_spawn.h"
@@ -530,6 +531,61 @@ START_TEST(usage_errors_exit_2)
 }
 END_TEST
 
+/* The ids of the segments on the system, as one sorted string. */
+static char *kt_segments(void)
+{
+    struct sg_shm_snapshot s;
+    ck_assert(sg_shm_snapshot(&s) == 0);
+    struct sg_buf b = SG_BUF_INIT;
+    for (size_t i = 0; i < s.n; i++)
+        sg_buf_printf(&b, "%d ", s.ids[i]);
+    sg_shm_snapshot_free(&s);
+    return sg_buf_take(&b);
+}
+
+START_TEST(leaked_segments_never_outlive_grading)
+{
+    /* A lab 04 submission that never removes its segments, graded with the
+     * tests' IPC namespaces (_i == 0) and with the fallback clean-up that
+     * serves where namespaces are not allowed (_i == 1). */
+    const char *lab = "04-shmat-layout";
+    if (_i == 1)
+        sg_isolate_disable();
+    json_t *m = NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(kt_mutants, i, v)
+        if (strcmp(json_string_value(json_object_get(v, "name")), "no-ipc-rmid") == 0)
+            m = v;
+    ck_assert_msg(m != NULL, "the corpus has no no-ipc-rmid mutant");
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    char *text = kt_apply_mutant(lab, m);
+    kt_write(path, text);
+
+    char *before = kt_segments();
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    char *after = kt_segments();
+    ck_assert_msg(strcmp(before, after) == 0,
+                  "segments before grading: [%s], after: [%s] (%s)", before, after,
+                  _i == 0 ? "namespaces" : "fallback");
+    ck_assert_msg(g.score < g.max_score, "the leaking submission scored full marks");
+    for (size_t k = 0; k < g.labs[0].ntests; k++)
+        if (strcmp(g.labs[0].tests[k].name, "release_leaves_nothing") == 0)
+            ck_assert_msg(!g.labs[0].tests[k].passed, "the leak went unnoticed");
+    sg_grade_free(&g);
+    free(before);
+    free(after);
+    free(text);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
 /* ---- setup ---- */
 
 static void kt_load_corpus(void)
@@ -597,6 +653,7 @@ int main(void)
     tcase_add_test(submissions, including_the_solution_is_refused);
     tcase_add_test(submissions, reports_stay_valid_whatever_the_student_prints);
     tcase_add_test(submissions, usage_errors_exit_2);
+    tcase_add_loop_test(submissions, leaked_segments_never_outlive_grading, 0, 2);
     suite_add_tcase(s, submissions);
 
     SRunner *sr = srunner_create(s);

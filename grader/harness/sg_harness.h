@@ -142,6 +142,7 @@ char *sg_file_contents(FILE *f, size_t *len);
 /* ---- the lab program (sg_program.c) ---- */
 
 struct sg_program_run {
+    pid_t pid;           /* the program's process, ended and reaped */
     int status;          /* as from waitpid */
     bool timed_out;      /* killed after the timeout */
     char *out, *err;     /* what it wrote, NUL-terminated (malloc'ed) */

@@ -46,6 +46,7 @@ void sg_run_program(const char *const args[], const char *input, size_t input_le
         execv(path, (char *const *)args);
         _exit(127);
     }
+    r->pid = pid;
     r->timed_out = false;
     int rc = sg_wait_timeout(pid, &r->status, timeout_ms);
     if (rc == 1) {

@@ -58,7 +58,7 @@ static void sg_run_test(const struct sg_rubric_test *rt, const struct sg_build *
     struct sg_spawn_opts o = {
         .argv = argv, .envp = envp, .cwd = rundir,
         .timeout_ms = (int)(rt->timeout * 1000) + SG_TIMEOUT_GRACE_MS,
-        .output_cap = SG_TEST_OUTPUT_KEPT, .result_pipe = true,
+        .output_cap = SG_TEST_OUTPUT_KEPT, .result_pipe = true, .isolate = true,
     };
     struct sg_spawn_result r;
     if (sg_spawn(&o, &r) == -1) {

@@ -1,5 +1,6 @@
 /* sg_spawn.c — run an untrusted command with a deadline and capped output; see sg_spawn.h. */
 #include "sg_spawn.h"
+#include "sg_isolate.h"
 #include "sg_text.h"
 
 #include <dirent.h>
@@ -93,10 +94,13 @@ static int sg_drain(int fd, struct sg_buf *b, size_t cap, size_t *total)
     }
 }
 
-static void sg_child(const struct sg_spawn_opts *o, int out_w, int res_w) __attribute__((noreturn));
-static void sg_child(const struct sg_spawn_opts *o, int out_w, int res_w)
+static void sg_child(const struct sg_spawn_opts *o, bool isolate, int out_w, int res_w)
+    __attribute__((noreturn));
+static void sg_child(const struct sg_spawn_opts *o, bool isolate, int out_w, int res_w)
 {
     setpgid(0, 0);
+    if (isolate && sg_isolate_enter() == -1)
+        _exit(125);
     /* Restore what a fresh program expects: default signal handling, nothing blocked. */
     sigset_t none;
     sigemptyset(&none);
@@ -129,6 +133,11 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         close(out[1]);
         return -1;
     }
+    bool isolate = o->isolate && sg_isolate_available();
+    struct sg_shm_snapshot before = { NULL, 0 };
+    if (o->isolate && !isolate)
+        sg_shm_snapshot(&before);
+    r->isolated = isolate;
     double start = sg_now();
     pid_t pid = fork();
     if (pid == -1) {
@@ -139,11 +148,12 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
             close(res[0]);
             close(res[1]);
         }
+        sg_shm_snapshot_free(&before);
         errno = e;
         return -1;
     }
     if (pid == 0)
-        sg_child(o, out[1], res[1]);
+        sg_child(o, isolate, out[1], res[1]);
     setpgid(pid, pid); /* also here, so the group exists whichever runs first */
     close(out[1]);
     if (res[1] != -1)
@@ -205,6 +215,12 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     /* Whatever the command left behind dies with it. */
     kill(-pid, SIGKILL);
     sg_kill_orphans();
+    if (o->isolate && !isolate) {
+        /* Every process of the command is dead now: any new segment whose
+         * creator is gone was the command's. */
+        r->ipc_removed = sg_shm_remove_orphans(&before);
+        sg_shm_snapshot_free(&before);
+    }
     if (out_open)
         sg_drain(out[0], &output, o->output_cap, &r->output_total);
     if (res_open)

@@ -23,6 +23,7 @@ struct sg_spawn_opts {
     int timeout_ms;             /* wall time; the process group is killed after it */
     size_t output_cap;          /* bytes of stdout+stderr kept */
     bool result_pipe;           /* give the command fd 3, a pipe to report on */
+    bool isolate;               /* its own IPC namespace (see sg_isolate.h) */
 };
 
 struct sg_spawn_result {
@@ -31,6 +32,8 @@ struct sg_spawn_result {
     char *output;               /* NUL-terminated, at most output_cap bytes (malloc'ed) */
     size_t output_len;
     size_t output_total;        /* everything written, kept or not */
+    bool isolated;              /* it ran in its own IPC namespace */
+    int ipc_removed;            /* segments it left, removed by the fallback clean-up */
     char *result;               /* what came through fd 3 (malloc'ed), or NULL */
     size_t result_len;
     double seconds;

@@ -1,0 +1,43 @@
+/*
+ * sg_isolate.h — keep what a test creates from outliving it.
+ *
+ * System V IPC objects (shared memory segments above all, in these labs)
+ * survive the process that created them until someone removes them. A
+ * submission that forgets IPC_RMID, or is killed at its deadline, would
+ * leave them on the instructor's machine. So each test runs in an IPC
+ * namespace of its own, created with a user namespace so that no privilege
+ * is needed: when its last process ends, the kernel destroys every object
+ * in it.
+ *
+ * Where namespaces are not allowed (some containers), the fallback is a
+ * snapshot of the segments before the test, and the removal afterwards of
+ * every new segment whose creator no longer exists (the grader has killed
+ * every process of the test by then). Segments of other live processes are
+ * never touched.
+ */
+#ifndef SG_ISOLATE_H
+#define SG_ISOLATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Whether a child can enter new user and IPC namespaces (probed once, in a child). */
+bool sg_isolate_available(void);
+/* Use the fallback even where namespaces work (the kit's own tests of the fallback). */
+void sg_isolate_disable(void);
+
+/* In the child, before exec: new user and IPC namespaces, same uid and gid. 0 or -1. */
+int sg_isolate_enter(void);
+
+struct sg_shm_snapshot {
+    int *ids;
+    size_t n;
+};
+
+/* The ids of the segments that exist now. 0 or -1. */
+int sg_shm_snapshot(struct sg_shm_snapshot *s);
+/* Removes every segment not in before whose creator has ended; returns how many. */
+int sg_shm_remove_orphans(const struct sg_shm_snapshot *before);
+void sg_shm_snapshot_free(struct sg_shm_snapshot *s);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * hidden/tests.c — lab 04 hidden tests: the instructor's, not in the student kit.
+ */
+#include "sg_harness.h"
+#include "shm_layout.h"
+#include "sl_testlib.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+SG_TEST(segment_is_usable_to_the_end)
+{
+    struct sl_layout l;
+    sl_probe_checked(&l);
+    /* Writing every byte up to shm_hi crashes if the segment is smaller
+     * than the size sl_probe reports. */
+    memset(l.shm_lo, 0x5a, (size_t)(l.shm_hi - l.shm_lo));
+    SG_REQUIRE(l.shm_lo[SL_SHM_SIZE - 1] == 0x5a, "the last byte written", "a real segment",
+               "the last byte of the segment reads %d", l.shm_lo[SL_SHM_SIZE - 1]);
+}
+
+SG_TEST(probe_twice)
+{
+    int before = sl_segments_created_by(getpid());
+    struct sl_layout a, b;
+    sl_probe_checked(&a);
+    sl_probe_checked(&b);
+    SG_REQUIRE(a.shmid != b.shmid && a.shm_lo != b.shm_lo && a.malloc_lo != b.malloc_lo,
+               "two probes, two segments, two blocks",
+               "shmget(IPC_PRIVATE, ...) always creates a new segment",
+               "the second sl_probe returned segment %d at %p (the first: %d at %p)", b.shmid,
+               (void *)b.shm_lo, a.shmid, (void *)a.shm_lo);
+    struct sl_layout a_probed = a, b_probed = b;
+    SG_REQUIRE(sl_release(&b) == 0 && sl_release(&a) == 0, "0 from both releases",
+               "each release detaches its own segment", "a release failed: %s", strerror(errno));
+    sl_require_released(&b_probed, before);
+    sl_require_released(&a_probed, before);
+}
+
+SG_TEST(malloc_failure_leaves_nothing)
+{
+    /* Make malloc fail while the segment works: RLIMIT_DATA bounds private
+     * writable memory (brk and private mmap), not shared mappings. */
+    sl_require_round_trip();
+    int before = sl_segments_created_by(getpid());
+    SG_SETUP(before != -1, "read of /proc/sysvipc/shm");
+    SG_SETUP(mallopt(M_TRIM_THRESHOLD, 0) == 1, "mallopt");
+    malloc_trim(0);
+    long kib = -1;
+    FILE *f = fopen("/proc/self/status", "re");
+    char line[256];
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "VmData: %ld kB", &kib) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    SG_SETUP(kib > 0, "read of /proc/self/status");
+    struct rlimit rl = { (rlim_t)kib << 10, (rlim_t)kib << 10 };
+    SG_SETUP(setrlimit(RLIMIT_DATA, &rl) == 0, "setrlimit(RLIMIT_DATA)");
+    struct sl_layout l;
+    memset(&l, 0, sizeof l);
+    int rc = sl_probe(&l);
+    SG_REQUIRE(rc == -1, "-1: malloc failed", "check malloc's result",
+               "sl_probe returned %d although malloc could not allocate", rc);
+    int left = sl_segments_created_by(getpid());
+    SG_REQUIRE(left == before, "no segment left behind by the failed probe",
+               "if malloc fails after the segment was made, remove the segment too",
+               "%d segment(s) are still on the system", left - before);
+}
+
+SG_TEST(segment_not_attached_twice)
+{
+    struct sl_layout l;
+    sl_probe_checked(&l);
+    int attached = 0;
+    FILE *f = fopen("/proc/self/maps", "re");
+    SG_SETUP(f != NULL, "fopen /proc/self/maps");
+    char line[512];
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strstr(line, "/SYSV") != NULL)
+            attached++;
+    fclose(f);
+    SG_REQUIRE(attached == 1, "exactly one attached segment in the process",
+               "one shmget and one shmat per probe",
+               "the process has %d segments attached after one sl_probe", attached);
+}
+
+const struct sg_test sg_hidden_tests[] = {
+    SG_TEST_ENTRY(segment_is_usable_to_the_end),
+    SG_TEST_ENTRY(probe_twice),
+    SG_TEST_ENTRY(malloc_failure_leaves_nothing),
+    SG_TEST_ENTRY(segment_not_attached_twice),
+    SG_TESTS_END,
+};

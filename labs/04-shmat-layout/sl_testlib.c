@@ -1,0 +1,94 @@
+/* sl_testlib.c — checks that lab 04's public and hidden tests share. */
+#include "sl_testlib.h"
+#include "sg_harness.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+void sl_probe_checked(struct sl_layout *l)
+{
+    memset(l, 0, sizeof *l);
+    errno = 0;
+    int rc = sl_probe(l);
+    SG_REQUIRE(rc == 0, "0: everything probed",
+               "malloc, shmget(IPC_PRIVATE, SL_SHM_SIZE, SL_SHM_MODE), shmat(id, 0, 0); "
+               "compare shmat's result with (void *) -1",
+               "sl_probe returned %d (errno %s)", rc, strerror(errno));
+}
+
+int sl_segments_created_by(pid_t pid)
+{
+    FILE *f = fopen("/proc/sysvipc/shm", "re");
+    if (f == NULL)
+        return -1;
+    char line[512];
+    int n = 0;
+    /* key shmid perms size cpid lpid nattch ... */
+    while (fgets(line, sizeof line, f) != NULL) {
+        long key, id, perms, size, cpid;
+        if (sscanf(line, "%ld %ld %lo %ld %ld", &key, &id, &perms, &size, &cpid) == 5 &&
+            cpid == (long)pid)
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+size_t sl_heap_in_use(void)
+{
+    return mallinfo2().uordblks;
+}
+
+void sl_require_in_mapping(const char *addr, const char *name, const char *what,
+                           const char *hint)
+{
+    struct sg_mapping m;
+    int found = sg_find_mapping(getpid(), addr, &m);
+    SG_SETUP(found != -1, "read of /proc/self/maps");
+    char where[400];
+    if (found == 0)
+        snprintf(where, sizeof where, "%#lx-%#lx %s", (unsigned long)m.start,
+                 (unsigned long)m.end, m.path[0] ? m.path : "(anonymous memory)");
+    else
+        snprintf(where, sizeof where, "no mapping at all");
+    SG_REQUIRE(found == 0 && strcmp(m.path, name) == 0, name, hint, "%s %p lies in %s", what,
+               (const void *)addr, where);
+}
+
+/* A probe and a release that work, before a test makes them fail. */
+void sl_require_round_trip(void)
+{
+    struct sl_layout l;
+    sl_probe_checked(&l);
+    SG_REQUIRE(sl_release(&l) == 0, "sl_release to work first", "shmdt, IPC_RMID, free",
+               "sl_release failed: %s", strerror(errno));
+}
+
+void sl_require_released(const struct sl_layout *l, int segments_before)
+{
+    /* The attachment first: a segment still attached outlives IPC_RMID. */
+    struct sg_mapping m;
+    int found = sg_find_mapping(getpid(), l->shm_lo, &m);
+    SG_REQUIRE(found == 1, "nothing mapped where the segment was",
+               "detach with shmdt(addr); IPC_RMID alone leaves the mapping in place",
+               "after sl_release, %#lx-%#lx %s is still mapped", (unsigned long)m.start,
+               (unsigned long)m.end, m.path);
+    struct shmid_ds ds;
+    errno = 0;
+    int stat = shmctl(l->shmid, IPC_STAT, &ds);
+    SG_REQUIRE(stat == -1, "the segment gone: shmctl(IPC_STAT) fails",
+               "remove the segment with shmctl(id, IPC_RMID, NULL); it survives the process "
+               "otherwise, until someone runs ipcrm",
+               "after sl_release, segment %d still exists (%lu attachment(s))", l->shmid,
+               (unsigned long)ds.shm_nattch);
+    int left = sl_segments_created_by(getpid());
+    SG_SETUP(left != -1, "read of /proc/sysvipc/shm");
+    SG_REQUIRE(left == segments_before, "no segment of this process left on the system",
+               "every segment sl_probe creates must be removed",
+               "%d segment(s) created by this process are still on the system",
+               left - segments_before);
+}
