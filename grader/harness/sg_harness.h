@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "sg_harness_protocol.h"
 #include "sg_text.h"
 
 struct sg_test {

@@ -4,8 +4,10 @@
  *   TESTPROG --list
  *   TESTPROG --run NAME --timeout SECONDS [--program PATH] [--result-fd FD]
  *
- * --run runs one test in Check's fork mode and writes "PASS\n" or
- * "FAIL\n<message>" to the result descriptor. The exit status carries the
+ * --run runs one test in Check's fork mode and writes SG_RESULT_MARK, then
+ * "PASS\n" or "FAIL\n<message>", to the result descriptor. The test's
+ * processes inherit that descriptor and may write anything into it before;
+ * the grader reads from the last mark on. The exit status carries the
  * verdict on its own: 0 passed, 1 failed, 2 usage or harness error. The
  * grader trusts the exit status, which no process of the student's can set:
  * student code runs only in the forked test process and its descendants,
@@ -25,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,15 +149,21 @@ static void sg_explain_check_failure(struct sg_buf *msg, const char *ck, double 
                       "ends, a read that never gets input, a lost signal, a deadlock",
                       timeout, SG_MSG_SEP, SG_MSG_SEP);
     } else if (sscanf(ck, "Received signal %d (%63[^)])", &value, name) == 2) {
+        const char *why = "your code raised or was sent this signal";
+        if (value == SIGSEGV || value == SIGBUS)
+            why = "an invalid memory access: a NULL or MAP_FAILED pointer used, a write past "
+                  "the end of a buffer, or memory used after munmap";
+        else if (value == SIGXCPU)
+            why = "the CPU time limit was reached: a loop that never ends";
+        else if (value == SIGXFSZ)
+            why = "the file size limit was reached: something wrote far too much to a file";
+        else if (value == SIGKILL)
+            why = "killed: the CPU time limit was passed, or a process sent SIGKILL";
         sg_buf_printf(msg,
                       "the test process was killed by signal %d (%s)%c"
                       "the test process to survive every call%c"
                       "%s",
-                      value, name, SG_MSG_SEP, SG_MSG_SEP,
-                      value == 11 || value == 7
-                          ? "an invalid memory access: a NULL or MAP_FAILED pointer used, "
-                            "a write past the end of a buffer, or memory used after munmap"
-                          : "your code raised or was sent this signal");
+                      value, name, SG_MSG_SEP, SG_MSG_SEP, why);
     } else if (sscanf(ck, "Early exit with return value %d", &value) == 1) {
         sg_buf_printf(msg,
                       "the test process exited with status %d in the middle of the test%c"
@@ -321,6 +330,7 @@ int main(int argc, char *argv[])
     struct sg_buf msg = SG_BUF_INIT;
     int failed = sg_decide(results[0], &outcome, timeout, &msg);
     struct sg_buf report = SG_BUF_INIT;
+    sg_buf_puts(&report, SG_RESULT_MARK);
     sg_buf_puts(&report, failed ? "FAIL\n" : "PASS\n");
     if (msg.len > 0)
         sg_buf_append(&report, msg.data, msg.len);

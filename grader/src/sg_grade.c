@@ -1,7 +1,9 @@
 /* sg_grade.c — grade a submission lab by lab; see sg_grade.h. */
 #include "sg_grade.h"
 #include "sg_build.h"
+#include "sg_harness_protocol.h"
 #include "sg_rubric.h"
+#include "sg_sandbox.h"
 #include "sg_spawn.h"
 #include "sg_submission.h"
 
@@ -48,24 +50,27 @@ static void sg_set_failure(struct sg_test_result *t, const char *msg, size_t len
     }
 }
 
-static void sg_run_test(const struct sg_rubric_test *rt, const struct sg_build *b,
-                        const char *rundir, const char *const *envp, struct sg_test_result *t)
+/* Runs one test; -1 (with why filled) when the grader could not run it at all. */
+static int sg_run_test(const struct sg_rubric_test *rt, double seconds, const struct sg_build *b,
+                       const struct sg_sandbox *sb, const char *workdir, const char *rundir,
+                       const char *const *envp, struct sg_test_result *t, struct sg_buf *why)
 {
     char timeout[32];
-    snprintf(timeout, sizeof timeout, "%g", rt->timeout);
+    snprintf(timeout, sizeof timeout, "%g", seconds);
     const char *argv[] = { b->test_program, "--run", rt->name, "--timeout", timeout,
                            "--program", b->program, "--result-fd", "3", NULL };
     struct sg_spawn_opts o = {
         .argv = argv, .envp = envp, .cwd = rundir,
-        .timeout_ms = (int)(rt->timeout * 1000) + SG_TIMEOUT_GRACE_MS,
+        .timeout_ms = (int)(seconds * 1000) + SG_TIMEOUT_GRACE_MS,
         .output_cap = SG_TEST_OUTPUT_KEPT, .result_pipe = true, .isolate = true,
+        .sandbox = sb, .readonly = workdir, .rundir = rundir,
     };
     struct sg_spawn_result r;
     if (sg_spawn(&o, &r) == -1) {
-        struct sg_buf m = SG_BUF_INIT;
-        sg_buf_printf(&m, "the grader could not start the test: %s", strerror(errno));
-        t->message = sg_buf_take(&m);
-        return;
+        sg_buf_printf(why, "the grader could not start test %s (%s%s%s)", rt->name,
+                      r.setup_failed ? r.setup_failed : "", r.setup_failed ? ": " : "",
+                      strerror(errno));
+        return -1;
     }
     t->seconds = r.seconds;
     t->output_total = r.output_total;
@@ -73,20 +78,25 @@ static void sg_run_test(const struct sg_rubric_test *rt, const struct sg_build *
         t->output = sg_escaped(r.output, r.output_len, SG_TEST_OUTPUT_SHOWN);
 
     /* The verdict is the harness's exit status, never what was written:
-     * only the harness process, where no student code runs, sets it. */
+     * only the harness process, where no student code runs, sets it. The
+     * message is read from the harness's last mark: the test's processes
+     * share the descriptor and may have written anything before it. */
     bool exited = !r.timed_out && WIFEXITED(r.status);
     int code = exited ? WEXITSTATUS(r.status) : -1;
-    bool says_pass = r.result_len >= 5 && memcmp(r.result, "PASS\n", 5) == 0;
+    const char *rec = sg_last_mark(r.result, r.result_len);
+    size_t rec_len = rec ? r.result_len - (size_t)(rec - r.result) : 0;
+    bool says_pass = rec_len >= 5 && memcmp(rec, "PASS\n", 5) == 0;
     if (code == 0 && says_pass) {
         t->passed = true;
         t->points = t->max_points;
-    } else if (code == 1 && r.result_len >= 5 && memcmp(r.result, "FAIL\n", 5) == 0) {
-        sg_set_failure(t, r.result + 5, r.result_len - 5, rt->hint);
+    } else if (code == 1 && rec_len >= 5 && memcmp(rec, "FAIL\n", 5) == 0) {
+        sg_set_failure(t, rec + 5, rec_len - 5, rt->hint);
     } else {
         struct sg_buf m = SG_BUF_INIT;
         if (r.timed_out)
-            sg_buf_printf(&m, "the test did not finish within %g s; the grader stopped it and "
-                              "every process it had started", rt->timeout + SG_TIMEOUT_GRACE_MS / 1000.0);
+            sg_buf_printf(&m, "killed after %g s wall time: the test did not finish, and the "
+                              "grader stopped it and every process it had started",
+                          seconds + SG_TIMEOUT_GRACE_MS / 1000.0);
         else if (WIFSIGNALED(r.status))
             sg_buf_printf(&m, "the test runner itself was killed by signal %d (%s): something "
                               "sent a signal to a process it should not have touched",
@@ -97,6 +107,7 @@ static void sg_run_test(const struct sg_rubric_test *rt, const struct sg_build *
         t->hint = sg_strdup_or_empty(rt->hint);
     }
     sg_spawn_result_free(&r);
+    return 0;
 }
 
 /* Every test of the lab fails with the same reason: the lab was not graded. */
@@ -110,14 +121,17 @@ static void sg_fail_all(struct sg_lab_result *lab, const char *why)
     }
 }
 
-static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o, const char *id,
-                        struct sg_lab_result *lab, struct sg_buf *err)
+static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
+                        const struct sg_sandbox *sb, const char *id, struct sg_lab_result *lab,
+                        struct sg_buf *err)
 {
     struct sg_rubric r;
     memset(lab, 0, sizeof *lab);
     lab->id = strdup(id);
     if (sg_rubric_load(kit->labs, id, o->hidden, &r, err) == -1)
         return -1;
+    if (o->tests != NULL)
+        sg_rubric_keep_tests(&r, o->tests);
     lab->title = strdup(r.title);
     lab->file = strdup(r.file);
     lab->tests = calloc(r.ntests ? r.ntests : 1, sizeof *lab->tests);
@@ -152,15 +166,28 @@ static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
         lab->state = rc == -1 ? SG_LAB_GRADER_ERROR : b.state;
         lab->problem = strdup(b.problem ? b.problem : "the build failed");
         sg_fail_all(lab, lab->problem);
-    } else if (mkdir(run.data, 0700) == -1 && errno != EEXIST) {
+    } else if ((mkdir(run.data, 0700) == -1 && errno != EEXIST) ||
+               sg_sandbox_share(sb, dir.data, false) == -1 ||
+               sg_sandbox_share(sb, run.data, true) == -1 ||
+               sg_sandbox_share(sb, b.test_program, false) == -1 ||
+               sg_sandbox_share(sb, b.program, false) == -1) {
         lab->state = SG_LAB_GRADER_ERROR;
         sg_buf_printf(&why, "mkdir %s: %s", run.data, strerror(errno));
         lab->problem = sg_buf_take(&why);
         sg_fail_all(lab, lab->problem);
     } else {
         lab->state = SG_LAB_GRADED;
-        for (size_t k = 0; k < r.ntests; k++)
-            sg_run_test(&r.tests[k], &b, run.data, (const char *const *)env.vars, &lab->tests[k]);
+        for (size_t k = 0; k < r.ntests; k++) {
+            double seconds = o->timeout > 0 ? o->timeout : r.tests[k].timeout;
+            if (sg_run_test(&r.tests[k], seconds, &b, sb, o->workdir, run.data,
+                            (const char *const *)env.vars, &lab->tests[k], &why) == 0)
+                continue;
+            /* Not the student's fault: no test of this lab gets a verdict. */
+            lab->state = SG_LAB_GRADER_ERROR;
+            lab->problem = sg_buf_take(&why);
+            sg_fail_all(lab, lab->problem);
+            break;
+        }
     }
     sg_build_free(&b);
     sg_env_free(&env);
@@ -201,10 +228,17 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
         sg_buf_puts(err, "out of memory");
         return -1;
     }
+    struct sg_sandbox sb;
+    if (sg_sandbox_init(&sb, o->workdir, o->no_sandbox) == -1) {
+        sg_strv_free(all);
+        sg_buf_printf(err, "cannot prepare the sandbox in %s: %s", o->workdir, strerror(errno));
+        return -1;
+    }
+    g->sandbox = strdup(sb.description);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         g->nlabs++;
-        rc = sg_grade_lab(kit, o, ids[i], &g->labs[i], err);
+        rc = sg_grade_lab(kit, o, &sb, ids[i], &g->labs[i], err);
     }
     sg_strv_free(all);
     sg_grade_total(g);

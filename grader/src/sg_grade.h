@@ -15,6 +15,9 @@ struct sg_grade_opts {
     const char *const *labs;   /* lab ids to grade, NULL-terminated; NULL for all */
     bool hidden;               /* also run the hidden tests */
     const char *workdir;       /* scratch space, created and owned by the caller */
+    bool no_sandbox;           /* run tests outside bubblewrap (debugging, measurements) */
+    const char *const *tests;  /* run only these tests (by name), NULL-terminated; NULL for all */
+    double timeout;            /* seconds per test instead of the rubric's, when > 0 */
 };
 
 /* 0 with g filled, or -1 when the grader itself failed (message in err). */

@@ -55,6 +55,8 @@ int sg_report_json(const struct sg_grade *g, FILE *out)
 {
     json_t *tests = json_array();
     struct sg_buf summary = SG_BUF_INIT;
+    if (g->sandbox != NULL)
+        sg_buf_printf(&summary, "sandbox: %s\n", g->sandbox);
     for (size_t i = 0; i < g->nlabs; i++) {
         const struct sg_lab_result *lab = &g->labs[i];
         sg_buf_printf(&summary, "%s: %g/%g", lab->id, lab->score, lab->max_score);

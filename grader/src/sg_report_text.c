@@ -88,6 +88,8 @@ int sg_report_text(const struct sg_grade *g, FILE *out)
         sub = sg_buf_take(&s);
     }
     sg_buf_printf(&b, "shmgrade: %s%s\n", sub, g->hidden ? " (hidden tests included)" : "");
+    if (g->sandbox != NULL)
+        sg_field(&b, "", "sandbox:", g->sandbox);
     free(sub);
     for (size_t i = 0; i < g->nlabs; i++)
         sg_text_lab(&b, &g->labs[i]);

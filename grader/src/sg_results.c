@@ -63,6 +63,8 @@ void sg_grade_free(struct sg_grade *g)
     }
     free(g->labs);
     free(g->submission);
+    free(g->sandbox);
+    g->sandbox = NULL;
     g->labs = NULL;
     g->nlabs = 0;
 }

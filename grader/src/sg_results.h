@@ -46,6 +46,7 @@ struct sg_lab_result {
 struct sg_grade {
     char *submission;
     bool hidden;           /* hidden tests were run */
+    char *sandbox;         /* how the tests ran: namespaces, user, limits */
     struct sg_lab_result *labs;
     size_t nlabs;
     double score, max_score;

@@ -147,6 +147,24 @@ void sg_rubric_free(struct sg_rubric *r)
     memset(r, 0, sizeof *r);
 }
 
+void sg_rubric_keep_tests(struct sg_rubric *r, const char *const *names)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < r->ntests; i++) {
+        bool wanted = false;
+        for (const char *const *n = names; *n != NULL && !wanted; n++)
+            wanted = strcmp(*n, r->tests[i].name) == 0;
+        if (wanted) {
+            r->tests[kept++] = r->tests[i];
+        } else {
+            free(r->tests[i].name);
+            free(r->tests[i].description);
+            free(r->tests[i].hint);
+        }
+    }
+    r->ntests = kept;
+}
+
 static int sg_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);

@@ -39,6 +39,9 @@ int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struc
                    struct sg_buf *err);
 void sg_rubric_free(struct sg_rubric *r);
 
+/* Keeps only the tests whose names are in names (NULL-terminated). */
+void sg_rubric_keep_tests(struct sg_rubric *r, const char *const *names);
+
 /* The lab folder names under labs_dir (NN-name, with a rubric.json), sorted; NULL-terminated. */
 char **sg_rubric_list_labs(const char *labs_dir, struct sg_buf *err);
 void sg_strv_free(char **v);

@@ -94,13 +94,33 @@ static int sg_drain(int fd, struct sg_buf *b, size_t cap, size_t *total)
     }
 }
 
-static void sg_child(const struct sg_spawn_opts *o, bool isolate, int out_w, int res_w)
-    __attribute__((noreturn));
-static void sg_child(const struct sg_spawn_opts *o, bool isolate, int out_w, int res_w)
+/* Tells the parent which setup step failed, with errno, and ends the child. */
+static void sg_child_failed(int fail_w, int step) __attribute__((noreturn));
+static void sg_child_failed(int fail_w, int step)
+{
+    int report[2] = { step, errno };
+    ssize_t n = write(fail_w, report, sizeof report);
+    (void)n;
+    _exit(125);
+}
+
+static const char *const sg_setup_steps[] = {
+    "", "the sandbox's limits and user", "an IPC namespace", "its standard streams",
+    "its result pipe", "its working folder", "exec",
+};
+
+static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, bool isolate,
+                     int out_w, int res_w, int fail_w) __attribute__((noreturn));
+static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, bool isolate,
+                     int out_w, int res_w, int fail_w)
 {
     setpgid(0, 0);
+    /* Limits and the user switch first: the namespaces are then made by
+     * (and owned by) the sandbox's user, not by the grader's. */
+    if (o->sandbox != NULL && sg_sandbox_enter(o->sandbox, o->timeout_ms / 1000.0) == -1)
+        sg_child_failed(fail_w, 1);
     if (isolate && sg_isolate_enter() == -1)
-        _exit(125);
+        sg_child_failed(fail_w, 2);
     /* Restore what a fresh program expects: default signal handling, nothing blocked. */
     sigset_t none;
     sigemptyset(&none);
@@ -109,17 +129,22 @@ static void sg_child(const struct sg_spawn_opts *o, bool isolate, int out_w, int
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull == -1 || dup2(devnull, STDIN_FILENO) == -1 || dup2(out_w, STDOUT_FILENO) == -1 ||
         dup2(out_w, STDERR_FILENO) == -1)
-        _exit(125);
+        sg_child_failed(fail_w, 3);
     if (res_w != -1 && dup2(res_w, 3) == -1)
-        _exit(125);
-    /* Nothing else of the grader's is inherited. */
-    syscall(SYS_close_range, res_w != -1 ? 4 : 3, ~0u, 0);
+        sg_child_failed(fail_w, 4);
+    /* Nothing else of the grader's is inherited, but the (close-on-exec)
+     * pipe that reports a failed setup, moved out of the way. */
+    int keep = res_w != -1 ? 4 : 3;
+    if (fail_w != keep && dup3(fail_w, keep, O_CLOEXEC) == -1)
+        sg_child_failed(fail_w, 3);
+    fail_w = keep;
+    syscall(SYS_close_range, keep + 1, ~0u, 0);
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
     if (o->cwd != NULL && chdir(o->cwd) == -1)
-        _exit(125);
-    execve(o->argv[0], (char *const *)o->argv, (char *const *)o->envp);
-    _exit(127);
+        sg_child_failed(fail_w, 5);
+    execve(argv[0], (char *const *)argv, (char *const *)o->envp);
+    sg_child_failed(fail_w, 6);
 }
 
 int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
@@ -133,11 +158,31 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         close(out[1]);
         return -1;
     }
-    bool isolate = o->isolate && sg_isolate_available();
+    /* bubblewrap brings its own IPC namespace; otherwise make one if we can. */
+    bool bwrap = o->sandbox != NULL && o->sandbox->bwrap[0] != '\0';
+    const char *argv[128];
+    if (bwrap)
+        sg_sandbox_argv(o->sandbox, o->readonly, o->rundir, o->argv, argv, 128);
+    else
+        for (size_t i = 0; i < 128; i++)
+            if ((argv[i] = o->argv[i]) == NULL)
+                break;
+    bool isolate = o->isolate && !bwrap && sg_isolate_available();
     struct sg_shm_snapshot before = { NULL, 0 };
-    if (o->isolate && !isolate)
+    if (o->isolate && !isolate && !bwrap)
         sg_shm_snapshot(&before);
-    r->isolated = isolate;
+    r->isolated = isolate || bwrap;
+    int fail[2];
+    if (pipe2(fail, O_CLOEXEC) == -1) {
+        close(out[0]);
+        close(out[1]);
+        if (res[0] != -1) {
+            close(res[0]);
+            close(res[1]);
+        }
+        sg_shm_snapshot_free(&before);
+        return -1;
+    }
     double start = sg_now();
     pid_t pid = fork();
     if (pid == -1) {
@@ -149,12 +194,36 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
             close(res[1]);
         }
         sg_shm_snapshot_free(&before);
+        close(fail[0]);
+        close(fail[1]);
         errno = e;
         return -1;
     }
     if (pid == 0)
-        sg_child(o, isolate, out[1], res[1]);
+        sg_child(o, argv, isolate, out[1], res[1], fail[1]);
     setpgid(pid, pid); /* also here, so the group exists whichever runs first */
+    close(fail[1]);
+    /* EOF at exec (the pipe is close-on-exec), or the failed step and errno. */
+    int report[2];
+    ssize_t got;
+    do
+        got = read(fail[0], report, sizeof report);
+    while (got == -1 && errno == EINTR);
+    close(fail[0]);
+    if (got == (ssize_t)sizeof report) {
+        while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+            ;
+        close(out[0]);
+        close(out[1]);
+        if (res[0] != -1) {
+            close(res[0]);
+            close(res[1]);
+        }
+        sg_shm_snapshot_free(&before);
+        r->setup_failed = report[0] > 0 && report[0] < 7 ? sg_setup_steps[report[0]] : "setup";
+        errno = report[1];
+        return -1;
+    }
     close(out[1]);
     if (res[1] != -1)
         close(res[1]);
@@ -215,7 +284,7 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     /* Whatever the command left behind dies with it. */
     kill(-pid, SIGKILL);
     sg_kill_orphans();
-    if (o->isolate && !isolate) {
+    if (o->isolate && !isolate && !bwrap) {
         /* Every process of the command is dead now: any new segment whose
          * creator is gone was the command's. */
         r->ipc_removed = sg_shm_remove_orphans(&before);

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sg_sandbox.h"
+
 struct sg_spawn_opts {
     const char *const *argv;
     const char *const *envp;    /* the whole environment the command sees */
@@ -24,6 +26,10 @@ struct sg_spawn_opts {
     size_t output_cap;          /* bytes of stdout+stderr kept */
     bool result_pipe;           /* give the command fd 3, a pipe to report on */
     bool isolate;               /* its own IPC namespace (see sg_isolate.h) */
+    /* When set: run in the sandbox, seeing readonly and writing rundir. */
+    const struct sg_sandbox *sandbox;
+    const char *readonly;
+    const char *rundir;
 };
 
 struct sg_spawn_result {
@@ -33,6 +39,7 @@ struct sg_spawn_result {
     size_t output_len;
     size_t output_total;        /* everything written, kept or not */
     bool isolated;              /* it ran in its own IPC namespace */
+    const char *setup_failed;   /* when sg_spawn failed in the child: the step */
     int ipc_removed;            /* segments it left, removed by the fallback clean-up */
     char *result;               /* what came through fd 3 (malloc'ed), or NULL */
     size_t result_len;
@@ -42,7 +49,11 @@ struct sg_spawn_result {
 /* Makes the calling process a subreaper for orphans of what it spawns. 0 or -1. */
 int sg_spawn_init(void);
 
-/* 0 when the command was run (whatever its status), -1 with errno if it could not be. */
+/*
+ * 0 when the command was run (whatever its status); -1 with errno if it
+ * could not be, with r->setup_failed naming the step when the child got
+ * that far (else NULL).
+ */
 int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r);
 void sg_spawn_result_free(struct sg_spawn_result *r);
 

@@ -39,7 +39,11 @@ static void sg_usage(FILE *out)
           "  --hidden        also run the instructor's hidden tests\n"
           "  --format FMT    text (default) or json (Gradescope's results.json)\n"
           "  -o FILE         write the report to FILE instead of standard output\n"
+          "  --test NAME     run only this test (of the labs graded); repeatable\n"
+          "  --timeout S     S seconds per test instead of the rubric's\n"
           "  --keep          keep the scratch folder (its path is printed on stderr)\n"
+          "  --no-sandbox    run the tests outside bubblewrap (debugging only: the tests\n"
+          "                  can then see and change what the grading user can)\n"
           "  --list-labs     list the labs this kit has\n"
           "\n"
           "Each test runs in a process of its own with a time limit; its verdict comes\n"
@@ -80,7 +84,10 @@ static const char *sg_resolve_lab(char **all, const char *want)
 
 int main(int argc, char *argv[])
 {
-    enum { OPT_LAB = 256, OPT_HIDDEN, OPT_FORMAT, OPT_KEEP, OPT_LIST, OPT_HELP };
+    enum {
+        OPT_LAB = 256, OPT_HIDDEN, OPT_FORMAT, OPT_KEEP, OPT_LIST, OPT_HELP, OPT_NO_SANDBOX,
+        OPT_TEST, OPT_TIMEOUT,
+    };
     static const struct option options[] = {
         { "lab", required_argument, NULL, OPT_LAB },
         { "hidden", no_argument, NULL, OPT_HIDDEN },
@@ -88,11 +95,17 @@ int main(int argc, char *argv[])
         { "keep", no_argument, NULL, OPT_KEEP },
         { "list-labs", no_argument, NULL, OPT_LIST },
         { "help", no_argument, NULL, OPT_HELP },
+        { "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+        { "test", required_argument, NULL, OPT_TEST },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { NULL, 0, NULL, 0 },
     };
     const char *wanted[SG_MAX_LABS + 1];
     size_t nwanted = 0;
-    bool hidden = false, keep = false, list = false, json = false;
+    const char *tests[SG_MAX_LABS + 1];
+    size_t ntests = 0;
+    double timeout = 0;
+    bool hidden = false, keep = false, list = false, json = false, no_sandbox = false;
     const char *output = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
@@ -124,6 +137,25 @@ int main(int argc, char *argv[])
         case OPT_LIST:
             list = true;
             break;
+        case OPT_NO_SANDBOX:
+            no_sandbox = true;
+            break;
+        case OPT_TEST:
+            if (ntests == SG_MAX_LABS) {
+                fprintf(stderr, "shmgrade: too many --test options\n");
+                return 2;
+            }
+            tests[ntests++] = optarg;
+            break;
+        case OPT_TIMEOUT: {
+            char *end;
+            timeout = strtod(optarg, &end);
+            if (*end != '\0' || !(timeout > 0 && timeout <= 3600)) {
+                fprintf(stderr, "shmgrade: --timeout takes seconds, more than 0\n");
+                return 2;
+            }
+            break;
+        }
         case 'h':
         case OPT_HELP:
             sg_usage(stdout);
@@ -193,7 +225,11 @@ int main(int argc, char *argv[])
         .labs = nwanted ? wanted : NULL,
         .hidden = hidden,
         .workdir = workdir.data,
+        .no_sandbox = no_sandbox,
+        .tests = ntests ? tests : NULL,
+        .timeout = timeout,
     };
+    tests[ntests] = NULL;
     struct sg_grade g;
     int status = 0;
     if (sg_grade_submission(&kit, &o, &g, &err) == -1) {
@@ -211,6 +247,11 @@ int main(int argc, char *argv[])
                 status = 1;
             }
         }
+        for (size_t i = 0; i < g.nlabs; i++)
+            if (g.labs[i].state == SG_LAB_GRADER_ERROR) {
+                fprintf(stderr, "shmgrade: %s: %s\n", g.labs[i].id, g.labs[i].problem);
+                status = 1;
+            }
         if (out != NULL) {
             int rc = json ? sg_report_json(&g, out) : sg_report_text(&g, out);
             if (output != NULL && (fclose(out) == EOF || rc == -1 ||
