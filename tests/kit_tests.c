@@ -18,6 +18,7 @@
 #include "sg_text.h"
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -28,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char kt_root[PATH_MAX];
@@ -87,8 +89,9 @@ static char *kt_path(const char *a, const char *b)
     return sg_buf_take(&p);
 }
 
-/* Grades one lab of a submission in-process, with hidden tests. */
-static void kt_grade(const char *submission, const char *lab, struct sg_grade *g)
+/* Grades one lab of a submission in-process, with hidden tests; tests and timeout as in sg_grade_opts. */
+static void kt_grade_some(const char *submission, const char *lab, const char *const *tests,
+                          double timeout, struct sg_grade *g)
 {
     struct sg_kit kit;
     struct sg_buf err = SG_BUF_INIT;
@@ -98,12 +101,18 @@ static void kt_grade(const char *submission, const char *lab, struct sg_grade *g
     const char *labs[] = { lab, NULL };
     struct sg_grade_opts o = {
         .submission = submission, .labs = lab ? labs : NULL, .hidden = true, .workdir = work,
+        .tests = tests, .timeout = timeout,
     };
     ck_assert_msg(sg_grade_submission(&kit, &o, g, &err) == 0, "grading failed: %s", err.data);
     kt_rmtree(work);
     free(work);
     sg_kit_free(&kit);
     sg_buf_free(&err);
+}
+
+static void kt_grade(const char *submission, const char *lab, struct sg_grade *g)
+{
+    kt_grade_some(submission, lab, NULL, 0, g);
 }
 
 /* Everything a report says about a test, for "says" checks. */
@@ -264,16 +273,52 @@ static char *kt_apply_mutant(const char *lab, json_t *m)
         free(text);
         text = sg_buf_take(&b);
     }
+    const char *payload = json_string_value(json_object_get(m, "payload"));
+    if (payload != NULL) {
+        /* Hostile payloads go first in lab 01's sb_read_line. */
+        const char *open = "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n";
+        char *at = strstr(text, open);
+        ck_assert_msg(at != NULL, "%s: the solution has no %s", name, open);
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_append(&p, text, (size_t)(at - text) + strlen(open));
+        sg_buf_printf(&p, "%s\n", payload);
+        sg_buf_puts(&p, at + strlen(open));
+        free(text);
+        text = sg_buf_take(&p);
+    }
     struct sg_buf b = SG_BUF_INIT;
-    const char *inc = json_string_value(json_object_get(m, "add_include"));
-    if (inc != NULL)
-        sg_buf_printf(&b, "#include <%s>\n", inc);
+    json_t *inc = json_object_get(m, "add_include");
+    if (json_is_string(inc))
+        sg_buf_printf(&b, "#include <%s>\n", json_string_value(inc));
+    json_array_foreach(inc, i, pair)
+        sg_buf_printf(&b, "#include <%s>\n", json_string_value(pair));
+    const char *prepend = json_string_value(json_object_get(m, "prepend"));
+    if (prepend != NULL)
+        sg_buf_puts(&b, prepend);
     sg_buf_puts(&b, text);
     const char *append = json_string_value(json_object_get(m, "append"));
     if (append != NULL)
         sg_buf_printf(&b, "\n%s", append);
     free(text);
     return sg_buf_take(&b);
+}
+
+/* text with every @NAME@ of the pairs replaced; malloc'ed. */
+static char *kt_substitute(const char *text, const char *const pairs[][2], size_t npairs)
+{
+    char *out = strdup(text);
+    for (size_t k = 0; k < npairs; k++) {
+        char *at;
+        while ((at = strstr(out, pairs[k][0])) != NULL) {
+            struct sg_buf b = SG_BUF_INIT;
+            sg_buf_append(&b, out, (size_t)(at - out));
+            sg_buf_puts(&b, pairs[k][1]);
+            sg_buf_puts(&b, at + strlen(pairs[k][0]));
+            free(out);
+            out = sg_buf_take(&b);
+        }
+    }
+    return out;
 }
 
 static bool kt_in_list(json_t *list, const char *name)
@@ -531,6 +576,137 @@ START_TEST(usage_errors_exit_2)
 }
 END_TEST
 
+
+/* ---- hostile submissions ---- */
+
+static json_t *kt_hostile;
+
+/* Tasks of a user, counted in /proc. */
+static long kt_tasks_of(uid_t uid)
+{
+    long n = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char path[300];
+        struct stat st;
+        snprintf(path, sizeof path, "/proc/%s", e->d_name);
+        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && stat(path, &st) == 0 &&
+            st.st_uid == uid)
+            n++;
+    }
+    if (d != NULL)
+        closedir(d);
+    return n;
+}
+
+/* Everything outside the scratch space that a submission could leave or change. */
+static char *kt_outside_state(const char *canary)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    uid_t sandbox_uid = geteuid() == 0 ? 65534 : getuid();
+    sg_buf_printf(&b, "processes of uid %lu: %ld\n", (unsigned long)sandbox_uid,
+                  kt_tasks_of(sandbox_uid));
+    const char *files[] = { "/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg" };
+    for (size_t i = 0; i < 3; i++) {
+        /* The ids (second column) are enough to tell. */
+        FILE *f = fopen(files[i], "re");
+        char line[512];
+        sg_buf_printf(&b, "%s:", files[i]);
+        while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+            long key, id;
+            if (sscanf(line, "%ld %ld", &key, &id) == 2)
+                sg_buf_printf(&b, " %ld", id);
+        }
+        if (f != NULL)
+            fclose(f);
+        sg_buf_puts(&b, "\n");
+    }
+    sg_buf_printf(&b, "/dev/shm/shmlab-hostile: %s\n",
+                  access("/dev/shm/shmlab-hostile", F_OK) == 0 ? "present" : "absent");
+    sg_buf_printf(&b, "/tmp/shmlab-hostile: %s\n",
+                  access("/tmp/shmlab-hostile", F_OK) == 0 ? "present" : "absent");
+    char *c = access(canary, R_OK) == 0 ? kt_read(canary, NULL) : strdup("(gone)");
+    sg_buf_printf(&b, "canary: %s\n", c);
+    free(c);
+    struct sg_buf sol = SG_BUF_INIT;
+    sg_buf_printf(&sol, "%s/solutions/01-shared-buffer/shared_buffer.c", kt_root);
+    size_t len = 0;
+    char *text = access(sol.data, R_OK) == 0 ? kt_read(sol.data, &len) : NULL;
+    sg_buf_printf(&b, "solution: %zu bytes\n", text ? len : 0);
+    free(text);
+    sg_buf_free(&sol);
+    return sg_buf_take(&b);
+}
+
+START_TEST(hostile_submission_is_contained)
+{
+    json_t *m = json_array_get(json_object_get(kt_hostile, "mutants"), (size_t)_i);
+    const char *name = json_string_value(json_object_get(m, "name"));
+    const char *lab = "01-shared-buffer";
+    char *outside = kt_tempdir();
+    char *canary = kt_path(outside, "canary");
+    kt_write(canary, "do not touch\n");
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, "shared_buffer.c");
+
+    json_t *with_includes = json_deep_copy(m);
+    json_object_set_new(with_includes, "add_include",
+                        json_pack("[s,s,s,s,s,s,s,s,s]", "stdlib.h", "string.h", "signal.h",
+                                  "unistd.h", "fcntl.h", "sys/shm.h", "sys/sem.h", "sys/msg.h",
+                                  "sys/mman.h"));
+    char *raw = kt_apply_mutant(lab, with_includes);
+    const char *const pairs[][2] = { { "@KIT@", kt_root }, { "@CANARY@", canary } };
+    char *text = kt_substitute(raw, pairs, 2);
+    kt_write(path, text);
+
+    char *before = kt_outside_state(canary);
+    const char *tests[] = { "read_line_basic", NULL };
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    struct sg_grade g;
+    kt_grade_some(sub, lab, tests, 2, &g);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    char *after = kt_outside_state(canary);
+
+    struct sg_lab_result *r = &g.labs[0];
+    ck_assert_msg(r->state == SG_LAB_GRADED, "%s: not graded: %s\n%s", name, r->problem,
+                  r->build_output ? r->build_output : "");
+    ck_assert_uint_eq(r->ntests, 1);
+    struct sg_test_result *t = &r->tests[0];
+    bool want_fail = json_array_size(json_object_get(m, "fail")) > 0;
+    char *why = kt_test_text(t);
+    ck_assert_msg(t->passed != want_fail, "%s: %s %s, expected it to %s\n%s", name, t->name,
+                  t->passed ? "passed" : "failed", want_fail ? "fail" : "pass", why);
+    const char *word = json_string_value(json_object_get(json_object_get(m, "says"), t->name));
+    ck_assert_msg(word == NULL || strstr(why, word) != NULL, "%s: the failure does not say \"%s\":\n%s",
+                  name, word, why);
+    json_t *flood = json_object_get(m, "output_at_least");
+    ck_assert_msg(flood == NULL || t->output_total >= (size_t)json_integer_value(flood),
+                  "%s: only %zu bytes of output were counted", name, t->output_total);
+    ck_assert_msg(t->output == NULL || strlen(t->output) < 8192,
+                  "%s: the report shows %zu bytes of output", name, strlen(t->output));
+    ck_assert_msg(seconds < 20, "%s: grading took %.1f s", name, seconds);
+    ck_assert_msg(strcmp(before, after) == 0, "%s: something outside the scratch space changed\n"
+                  "before:\n%s\nafter:\n%s", name, before, after);
+
+    free(why);
+    sg_grade_free(&g);
+    json_decref(with_includes);
+    free(raw);
+    free(text);
+    free(before);
+    free(after);
+    kt_rmtree(sub);
+    kt_rmtree(outside);
+    free(sub);
+    free(outside);
+    free(path);
+    free(canary);
+}
+END_TEST
+
 /* The ids of the segments on the system, as one sorted string. */
 static char *kt_segments(void)
 {
@@ -631,6 +807,12 @@ int main(void)
     while (kt_labs[nlabs] != NULL)
         nlabs++;
     kt_load_corpus();
+    json_error_t jerr;
+    kt_hostile = json_load_file("tests/corpus/hostile.json", 0, &jerr);
+    if (kt_hostile == NULL) {
+        fprintf(stderr, "tests/corpus/hostile.json:%d: %s\n", jerr.line, jerr.text);
+        return 2;
+    }
 
     Suite *s = suite_create("kit");
     TCase *reference = tcase_create("reference");
@@ -655,6 +837,12 @@ int main(void)
     tcase_add_test(submissions, usage_errors_exit_2);
     tcase_add_loop_test(submissions, leaked_segments_never_outlive_grading, 0, 2);
     suite_add_tcase(s, submissions);
+
+    TCase *hostile = tcase_create("hostile");
+    tcase_set_timeout(hostile, 60);
+    tcase_add_loop_test(hostile, hostile_submission_is_contained, 0,
+                        (int)json_array_size(json_object_get(kt_hostile, "mutants")));
+    suite_add_tcase(s, hostile);
 
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_FORK);

@@ -101,6 +101,10 @@ static int sg_run_test(const struct sg_rubric_test *rt, double seconds, const st
             sg_buf_printf(&m, "the test runner itself was killed by signal %d (%s): something "
                               "sent a signal to a process it should not have touched",
                           WTERMSIG(r.status), strsignal(WTERMSIG(r.status)));
+        else if (code == 2)
+            sg_buf_printf(&m, "the test runner failed before it could give a verdict (status 2): "
+                              "usually because the code under test wrote into descriptors it "
+                              "had not opened, which belong to the test runner");
         else
             sg_buf_printf(&m, "the test runner ended with status %d without a verdict", code);
         t->message = sg_buf_take(&m);
