@@ -23,6 +23,7 @@ need check           pkg-config --exists check
 need libsubunit-dev  pkg-config --exists libsubunit
 need libjansson-dev  pkg-config --exists jansson
 need valgrind        command -v valgrind
+need bubblewrap      command -v bwrap
 
 # pkg-config itself may be what is missing: then the library checks above
 # failed for that reason alone, and installing them all is right.

@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 static char kt_root[PATH_MAX];
+static bool kt_no_sandbox;   /* grade outside bubblewrap (tests of the fallback) */
 static char **kt_labs;       /* the kit's labs */
 static json_t *kt_mutants;   /* every mutant of every corpus file, with "lab" set */
 
@@ -101,7 +102,7 @@ static void kt_grade_some(const char *submission, const char *lab, const char *c
     const char *labs[] = { lab, NULL };
     struct sg_grade_opts o = {
         .submission = submission, .labs = lab ? labs : NULL, .hidden = true, .workdir = work,
-        .tests = tests, .timeout = timeout,
+        .tests = tests, .timeout = timeout, .no_sandbox = kt_no_sandbox,
     };
     ck_assert_msg(sg_grade_submission(&kit, &o, g, &err) == 0, "grading failed: %s", err.data);
     kt_rmtree(work);
@@ -116,6 +117,25 @@ static void kt_grade(const char *submission, const char *lab, struct sg_grade *g
 }
 
 /* Everything a report says about a test, for "says" checks. */
+static char *kt_test_text(const struct sg_test_result *t);
+
+/* The first failed test of a lab and what it said, for messages (malloc'ed). */
+static char *kt_first_failure(const struct sg_lab_result *lab)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    if (lab->problem != NULL)
+        sg_buf_printf(&b, "%s\n", lab->problem);
+    for (size_t k = 0; k < lab->ntests; k++)
+        if (!lab->tests[k].passed) {
+            char *why = kt_test_text(&lab->tests[k]);
+            sg_buf_printf(&b, "%s: %s%s", lab->tests[k].name, why,
+                          lab->tests[k].output ? lab->tests[k].output : "");
+            free(why);
+            break;
+        }
+    return sg_buf_take(&b);
+}
+
 static char *kt_test_text(const struct sg_test_result *t)
 {
     struct sg_buf b = SG_BUF_INIT;
@@ -421,8 +441,8 @@ START_TEST(flat_and_mirrored_layouts_and_missing_files)
     struct sg_grade g;
     kt_grade(sub, NULL, &g);
     ck_assert_int_eq(g.labs[0].state, SG_LAB_GRADED);
-    ck_assert_msg(g.labs[0].score == g.labs[0].max_score, "mirrored layout: %g/%g",
-                  g.labs[0].score, g.labs[0].max_score);
+    ck_assert_msg(g.labs[0].score == g.labs[0].max_score, "mirrored layout: %g/%g\n%s",
+                  g.labs[0].score, g.labs[0].max_score, kt_first_failure(&g.labs[0]));
     for (size_t i = 1; i < g.nlabs; i++) {
         char *other = kt_lab_file(g.labs[i].id);
         ck_assert_int_eq(g.labs[i].state, SG_LAB_MISSING);
@@ -438,7 +458,8 @@ START_TEST(flat_and_mirrored_layouts_and_missing_files)
     path = kt_path(sub, file);
     kt_write(path, text);
     kt_grade(sub, lab, &g);
-    ck_assert_msg(g.score == g.max_score, "flat layout: %g/%g", g.score, g.max_score);
+    ck_assert_msg(g.score == g.max_score, "flat layout: %g/%g\n%s", g.score, g.max_score,
+                  kt_first_failure(&g.labs[0]));
     sg_grade_free(&g);
 
     /* Nothing at all. */
@@ -558,6 +579,20 @@ static void kt_expect_usage(const char *const *args, int status, const char *wor
     free(err);
 }
 
+START_TEST(tests_run_in_the_sandbox_where_there_is_one)
+{
+    /* Containment must not fall back silently: where bubblewrap is
+     * installed (make deps installs it), every test runs inside it. */
+    if (access("/usr/bin/bwrap", X_OK) != 0)
+        return;
+    struct sg_grade g;
+    kt_grade_some("solutions", kt_labs[0], NULL, 0, &g);
+    ck_assert_msg(g.sandbox != NULL && strncmp(g.sandbox, "bubblewrap", 10) == 0,
+                  "bubblewrap is installed but the tests ran with: %s", g.sandbox);
+    sg_grade_free(&g);
+}
+END_TEST
+
 START_TEST(usage_errors_exit_2)
 {
     const char *none[] = { NULL };
@@ -581,23 +616,27 @@ END_TEST
 
 static json_t *kt_hostile;
 
-/* Tasks of a user, counted in /proc. */
-static long kt_tasks_of(uid_t uid)
+/* The processes of a user, "pid:name" each, from /proc. */
+static void kt_processes_of(uid_t uid, struct sg_buf *out)
 {
-    long n = 0;
     DIR *d = opendir("/proc");
     struct dirent *e;
     while (d != NULL && (e = readdir(d)) != NULL) {
-        char path[300];
+        char path[300], comm[64] = "?";
         struct stat st;
         snprintf(path, sizeof path, "/proc/%s", e->d_name);
-        if (e->d_name[0] >= '0' && e->d_name[0] <= '9' && stat(path, &st) == 0 &&
-            st.st_uid == uid)
-            n++;
+        if (e->d_name[0] < '0' || e->d_name[0] > '9' || stat(path, &st) != 0 || st.st_uid != uid)
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+        FILE *f = fopen(path, "re");
+        if (f != NULL && fgets(comm, sizeof comm, f) != NULL)
+            comm[strcspn(comm, "\n")] = '\0';
+        if (f != NULL)
+            fclose(f);
+        sg_buf_printf(out, " %s:%s", e->d_name, comm);
     }
     if (d != NULL)
         closedir(d);
-    return n;
 }
 
 /* Everything outside the scratch space that a submission could leave or change. */
@@ -605,8 +644,9 @@ static char *kt_outside_state(const char *canary)
 {
     struct sg_buf b = SG_BUF_INIT;
     uid_t sandbox_uid = geteuid() == 0 ? 65534 : getuid();
-    sg_buf_printf(&b, "processes of uid %lu: %ld\n", (unsigned long)sandbox_uid,
-                  kt_tasks_of(sandbox_uid));
+    sg_buf_printf(&b, "processes of uid %lu:", (unsigned long)sandbox_uid);
+    kt_processes_of(sandbox_uid, &b);
+    sg_buf_puts(&b, "\n");
     const char *files[] = { "/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg" };
     for (size_t i = 0; i < 3; i++) {
         /* The ids (second column) are enough to tell. */
@@ -721,12 +761,14 @@ static char *kt_segments(void)
 
 START_TEST(leaked_segments_never_outlive_grading)
 {
-    /* A lab 04 submission that never removes its segments, graded with the
-     * tests' IPC namespaces (_i == 0) and with the fallback clean-up that
-     * serves where namespaces are not allowed (_i == 1). */
+    /* A lab 04 submission that never removes its segments, graded in the
+     * sandbox (_i == 0) and with the fallback clean-up that serves where
+     * namespaces are not allowed (_i == 1: no bubblewrap, no IPC namespace). */
     const char *lab = "04-shmat-layout";
-    if (_i == 1)
+    if (_i == 1) {
         sg_isolate_disable();
+        kt_no_sandbox = true;
+    }
     json_t *m = NULL;
     size_t i;
     json_t *v;
@@ -747,6 +789,8 @@ START_TEST(leaked_segments_never_outlive_grading)
     ck_assert_msg(strcmp(before, after) == 0,
                   "segments before grading: [%s], after: [%s] (%s)", before, after,
                   _i == 0 ? "namespaces" : "fallback");
+    ck_assert_msg(_i == 0 || strstr(g.sandbox, "NO SANDBOX") != NULL,
+                  "the fallback test ran in: %s", g.sandbox);
     ck_assert_msg(g.score < g.max_score, "the leaking submission scored full marks");
     for (size_t k = 0; k < g.labs[0].ntests; k++)
         if (strcmp(g.labs[0].tests[k].name, "release_leaves_nothing") == 0)
@@ -835,6 +879,7 @@ int main(void)
     tcase_add_test(submissions, including_the_solution_is_refused);
     tcase_add_test(submissions, reports_stay_valid_whatever_the_student_prints);
     tcase_add_test(submissions, usage_errors_exit_2);
+    tcase_add_test(submissions, tests_run_in_the_sandbox_where_there_is_one);
     tcase_add_loop_test(submissions, leaked_segments_never_outlive_grading, 0, 2);
     suite_add_tcase(s, submissions);
 

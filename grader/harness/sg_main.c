@@ -23,6 +23,7 @@
  * verdict needs exactly one such record, from the test process itself.
  */
 #include "sg_harness.h"
+#include "sg_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +206,24 @@ static int sg_decide(const TestResult *tr, const struct sg_outcome *o, double ti
     return 0;
 }
 
+/* Puts the note on limits at the end of the message's first part (what was observed). */
+static void sg_note_limits(struct sg_buf *msg)
+{
+    struct sg_buf note = SG_BUF_INIT;
+    sg_limits_explain(&note);
+    if (note.len == 0 || msg->data == NULL)
+        return;
+    char *sep = memchr(msg->data, SG_MSG_SEP, msg->len);
+    size_t at = sep ? (size_t)(sep - msg->data) : msg->len;
+    struct sg_buf joined = SG_BUF_INIT;
+    sg_buf_append(&joined, msg->data, at);
+    sg_buf_append(&joined, note.data, note.len);
+    sg_buf_append(&joined, msg->data + at, msg->len - at);
+    sg_buf_free(msg);
+    *msg = joined;
+    sg_buf_free(&note);
+}
+
 /* ---- main ---- */
 
 static const struct sg_test *sg_find(const char *name)
@@ -304,6 +323,10 @@ int main(int argc, char *argv[])
         perror("fcntl");
         return 2;
     }
+    if (sg_limits_watch() == -1) {
+        perror("mmap");
+        return 2;
+    }
 
     Suite *suite = suite_create("lab");
     TCase *tc = tcase_create(name);
@@ -329,6 +352,8 @@ int main(int argc, char *argv[])
 
     struct sg_buf msg = SG_BUF_INIT;
     int failed = sg_decide(results[0], &outcome, timeout, &msg);
+    if (failed)
+        sg_note_limits(&msg);
     struct sg_buf report = SG_BUF_INIT;
     sg_buf_puts(&report, SG_RESULT_MARK);
     sg_buf_puts(&report, failed ? "FAIL\n" : "PASS\n");

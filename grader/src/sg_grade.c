@@ -97,10 +97,13 @@ static int sg_run_test(const struct sg_rubric_test *rt, double seconds, const st
             sg_buf_printf(&m, "killed after %g s wall time: the test did not finish, and the "
                               "grader stopped it and every process it had started",
                           seconds + SG_TIMEOUT_GRACE_MS / 1000.0);
-        else if (WIFSIGNALED(r.status))
-            sg_buf_printf(&m, "the test runner itself was killed by signal %d (%s): something "
-                              "sent a signal to a process it should not have touched",
-                          WTERMSIG(r.status), strsignal(WTERMSIG(r.status)));
+        else if (WIFSIGNALED(r.status) || (r.isolated && code > 128 && code < 128 + 65))
+            /* In the sandbox, bubblewrap reports a death by signal as 128 + signal. */
+            sg_buf_printf(&m, "the test runner itself was killed by signal %d (%s): the code "
+                              "under test sent a signal to processes it had not created "
+                              "(kill(-1, ...), kill(0, ...), or its parent)",
+                          WIFSIGNALED(r.status) ? WTERMSIG(r.status) : code - 128,
+                          strsignal(WIFSIGNALED(r.status) ? WTERMSIG(r.status) : code - 128));
         else if (code == 2)
             sg_buf_printf(&m, "the test runner failed before it could give a verdict (status 2): "
                               "usually because the code under test wrote into descriptors it "

@@ -1,5 +1,6 @@
 /* sg_sandbox.c — bubblewrap, limits and the user switch; see sg_sandbox.h. */
 #include "sg_sandbox.h"
+#include "sg_spawn.h"
 #include "sg_text.h"
 
 #include <dirent.h>
@@ -58,29 +59,25 @@ static bool sg_find_bwrap(char *out, size_t cap)
     return false;
 }
 
-/* Whether cmd runs (in the sandbox when sb has bwrap) as the sandbox's user, seeing dir. */
+/*
+ * Whether a command run as the sandbox's user (inside bubblewrap when sb
+ * has it) can reach dir. Run through sg_spawn, which also waits until the
+ * sandbox is gone, so that not even a zombie of the probe is left.
+ */
 static bool sg_probe(const struct sg_sandbox *sb, const char *dir)
 {
     const char *cmd[] = { "/usr/bin/test", "-x", dir, NULL };
-    const char *argv[96];
-    if (sg_sandbox_argv(sb, dir, dir, cmd, argv, 96) == 0)
+    const char *env[] = { "PATH=/usr/bin:/bin", NULL };
+    struct sg_spawn_opts o = {
+        .argv = cmd, .envp = env, .timeout_ms = 10000, .output_cap = 1024,
+        .sandbox = sb, .readonly = dir, .rundir = dir,
+    };
+    struct sg_spawn_result r;
+    if (sg_spawn(&o, &r) == -1)
         return false;
-    pid_t pid = fork();
-    if (pid == -1)
-        return false;
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull != -1) {
-            dup2(devnull, STDOUT_FILENO);
-            dup2(devnull, STDERR_FILENO);
-        }
-        if (sg_sandbox_enter(sb, 10) == -1)
-            _exit(126);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    int status;
-    return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    bool ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    sg_spawn_result_free(&r);
+    return ok;
 }
 
 int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, bool disabled)
@@ -180,6 +177,7 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const char *readonly, const 
     }
     const char *words[] = {
         sb->bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        "--info-fd", SG_SANDBOX_INFO_FD_TEXT,
         "--ro-bind", "/usr", "/usr",
     };
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)

@@ -68,6 +68,10 @@ int sg_sandbox_share(const struct sg_sandbox *sb, const char *dir, bool writable
 size_t sg_sandbox_argv(const struct sg_sandbox *sb, const char *readonly, const char *rundir,
                        const char *const *cmd, const char **argv, size_t max);
 
+/* The descriptor on which bubblewrap writes its {"child-pid": N} (see sg_spawn.c). */
+#define SG_SANDBOX_INFO_FD 9
+#define SG_SANDBOX_INFO_FD_TEXT "9"
+
 /* In the forked child, before exec: limits, then the user switch. 0 or -1. */
 int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds);
 

@@ -5,6 +5,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
+#include <linux/close_range.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -72,6 +74,34 @@ int sg_kill_orphans(void)
     return total;
 }
 
+/*
+ * Waits until bubblewrap's sandbox (its PID namespace's init, named on the
+ * info pipe) is gone. Killing bubblewrap kills that init a moment later;
+ * it is then re-parented to the grader, which reaps it here. The kernel
+ * empties a PID namespace before its init finishes exiting, so when it is
+ * reaped, nothing of the sandbox is left.
+ */
+static void sg_wait_sandbox_gone(int info_fd)
+{
+    char text[512];
+    ssize_t n = read(info_fd, text, sizeof text - 1);
+    if (n <= 0)
+        return; /* bubblewrap ended before it made a sandbox */
+    text[n] = '\0';
+    json_t *info = json_loads(text, JSON_DISABLE_EOF_CHECK, NULL);
+    json_int_t child = json_integer_value(json_object_get(info, "child-pid"));
+    json_decref(info);
+    if (child <= 0)
+        return;
+    for (int i = 0; i < 5000; i++) {
+        sg_kill_orphans();
+        if (kill((pid_t)child, 0) == -1 && errno == ESRCH)
+            return;
+        struct timespec ms = { 0, 1000000 };
+        nanosleep(&ms, NULL);
+    }
+}
+
 /* Reads what is available from fd; keeps up to cap bytes in b. -1 at EOF or error. */
 static int sg_drain(int fd, struct sg_buf *b, size_t cap, size_t *total)
 {
@@ -110,9 +140,9 @@ static const char *const sg_setup_steps[] = {
 };
 
 static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, bool isolate,
-                     int out_w, int res_w, int fail_w) __attribute__((noreturn));
+                     int out_w, int res_w, int fail_w, int info_w) __attribute__((noreturn));
 static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, bool isolate,
-                     int out_w, int res_w, int fail_w)
+                     int out_w, int res_w, int fail_w, int info_w)
 {
     setpgid(0, 0);
     /* Limits and the user switch first: the namespaces are then made by
@@ -126,19 +156,33 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
-    int devnull = open("/dev/null", O_RDONLY);
-    if (devnull == -1 || dup2(devnull, STDIN_FILENO) == -1 || dup2(out_w, STDOUT_FILENO) == -1 ||
-        dup2(out_w, STDERR_FILENO) == -1)
+    /* Lift every descriptor the child keeps above the numbers it will
+     * use, so that placing one cannot overwrite another still to place. */
+    int out = fcntl(out_w, F_DUPFD_CLOEXEC, 20);
+    int res = res_w != -1 ? fcntl(res_w, F_DUPFD_CLOEXEC, 20) : -1;
+    int info = info_w != -1 ? fcntl(info_w, F_DUPFD_CLOEXEC, 20) : -1;
+    int fail = fcntl(fail_w, F_DUPFD_CLOEXEC, 20);
+    if (out == -1 || fail == -1 || (res_w != -1 && res == -1) || (info_w != -1 && info == -1))
         sg_child_failed(fail_w, 3);
-    if (res_w != -1 && dup2(res_w, 3) == -1)
-        sg_child_failed(fail_w, 4);
-    /* Nothing else of the grader's is inherited, but the (close-on-exec)
-     * pipe that reports a failed setup, moved out of the way. */
-    int keep = res_w != -1 ? 4 : 3;
-    if (fail_w != keep && dup3(fail_w, keep, O_CLOEXEC) == -1)
-        sg_child_failed(fail_w, 3);
-    fail_w = keep;
-    syscall(SYS_close_range, keep + 1, ~0u, 0);
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull == -1 || dup2(devnull, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
+        dup2(out, STDERR_FILENO) == -1)
+        sg_child_failed(fail, 3);
+    if (res != -1 && dup2(res, 3) == -1)
+        sg_child_failed(fail, 4);
+    /* bubblewrap's report of its sandbox's pid, at the number its argv names. */
+    if (info != -1 && dup2(info, SG_SANDBOX_INFO_FD) == -1)
+        sg_child_failed(fail, 3);
+    /* Nothing else of the grader's is inherited: every other descriptor
+     * closes now or at exec (the failure pipe, lifted, is close-on-exec). */
+    if (res == -1)
+        close(3);
+    syscall(SYS_close_range, 4, SG_SANDBOX_INFO_FD - 1, 0);
+    if (info == -1)
+        close(SG_SANDBOX_INFO_FD);
+    syscall(SYS_close_range, SG_SANDBOX_INFO_FD + 1, 19, 0);
+    syscall(SYS_close_range, 20, ~0u, CLOSE_RANGE_CLOEXEC);
+    fail_w = fail;
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
     if (o->cwd != NULL && chdir(o->cwd) == -1)
@@ -172,6 +216,9 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     if (o->isolate && !isolate && !bwrap)
         sg_shm_snapshot(&before);
     r->isolated = isolate || bwrap;
+    int info[2] = { -1, -1 };
+    if (bwrap && pipe2(info, O_CLOEXEC) == -1)
+        info[0] = info[1] = -1;
     int fail[2];
     if (pipe2(fail, O_CLOEXEC) == -1) {
         close(out[0]);
@@ -200,9 +247,11 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         return -1;
     }
     if (pid == 0)
-        sg_child(o, argv, isolate, out[1], res[1], fail[1]);
+        sg_child(o, argv, isolate, out[1], res[1], fail[1], info[1]);
     setpgid(pid, pid); /* also here, so the group exists whichever runs first */
     close(fail[1]);
+    if (info[1] != -1)
+        close(info[1]);
     /* EOF at exec (the pipe is close-on-exec), or the failed step and errno. */
     int report[2];
     ssize_t got;
@@ -213,6 +262,8 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     if (got == (ssize_t)sizeof report) {
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
+        if (info[0] != -1)
+            close(info[0]);
         close(out[0]);
         close(out[1]);
         if (res[0] != -1) {
@@ -284,6 +335,10 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     /* Whatever the command left behind dies with it. */
     kill(-pid, SIGKILL);
     sg_kill_orphans();
+    if (info[0] != -1) {
+        sg_wait_sandbox_gone(info[0]);
+        close(info[0]);
+    }
     if (o->isolate && !isolate && !bwrap) {
         /* Every process of the command is dead now: any new segment whose
          * creator is gone was the command's. */

@@ -1,0 +1,13 @@
+/* sg_internal.h — what the harness's own files share, not the tests. */
+#ifndef SG_INTERNAL_H
+#define SG_INTERNAL_H
+
+#include "sg_text.h"
+
+/* Starts counting failed forks and mallocs of the test's processes. 0 or -1. */
+int sg_limits_watch(void);
+
+/* Appends a note on the limits the test ran into, if any, to an observation. */
+void sg_limits_explain(struct sg_buf *msg);
+
+#endif

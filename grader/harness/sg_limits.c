@@ -1,0 +1,81 @@
+/*
+ * sg_limits.c — notice when a test ran into one of the sandbox's limits.
+ *
+ * The test program is linked with -Wl,--wrap=fork and --wrap=malloc
+ * (sg_build.c), so the student's calls come here first. A fork that fails
+ * with EAGAIN, or a malloc that returns NULL, is counted in a page shared
+ * by every process of the test; a failing test's report then names the
+ * limit, instead of leaving a student to guess why fork() or malloc()
+ * failed.
+ */
+#include "sg_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+struct sg_limit_counts {
+    volatile long fork_failed;
+    volatile long malloc_failed;
+};
+
+static struct sg_limit_counts *sg_counts;
+
+pid_t __real_fork(void);
+void *__real_malloc(size_t size);
+pid_t __wrap_fork(void);
+void *__wrap_malloc(size_t size);
+
+pid_t __wrap_fork(void)
+{
+    pid_t pid = __real_fork();
+    if (pid == -1 && errno == EAGAIN && sg_counts != NULL)
+        __atomic_add_fetch(&sg_counts->fork_failed, 1, __ATOMIC_RELAXED);
+    return pid;
+}
+
+void *__wrap_malloc(size_t size)
+{
+    void *p = __real_malloc(size);
+    if (p == NULL && sg_counts != NULL)
+        __atomic_add_fetch(&sg_counts->malloc_failed, 1, __ATOMIC_RELAXED);
+    return p;
+}
+
+int sg_limits_watch(void)
+{
+    void *page = mmap(NULL, sizeof *sg_counts, PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        return -1;
+    sg_counts = page;
+    return 0;
+}
+
+static unsigned long long sg_limit_of(int resource)
+{
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    return (unsigned long long)rl.rlim_cur;
+}
+
+void sg_limits_explain(struct sg_buf *msg)
+{
+    if (sg_counts == NULL)
+        return;
+    if (sg_counts->fork_failed > 0)
+        sg_buf_printf(msg, " [fork failed: process limit reached, %ld time(s); at most %llu "
+                           "processes]",
+                      sg_counts->fork_failed, sg_limit_of(RLIMIT_NPROC));
+    if (sg_counts->malloc_failed > 0) {
+        unsigned long long as = sg_limit_of(RLIMIT_AS);
+        sg_buf_printf(msg, " [malloc failed %ld time(s)", sg_counts->malloc_failed);
+        if (as > 0)
+            sg_buf_printf(msg, ": the address-space limit is %llu MiB", as >> 20);
+        sg_buf_puts(msg, "]");
+    }
+}
