@@ -21,6 +21,9 @@ CHECK_CFLAGS   = $(shell pkg-config --cflags check)
 CHECK_LIBS     = $(shell pkg-config --libs check)
 JANSSON_CFLAGS = $(shell pkg-config --cflags jansson)
 JANSSON_LIBS   = $(shell pkg-config --libs jansson)
+XML_CFLAGS     = $(shell pkg-config --cflags libxml-2.0)
+XML_LIBS       = $(shell pkg-config --libs libxml-2.0)
+GRADER_LIBS    = $(JANSSON_LIBS) $(XML_LIBS) -lcsv
 CC_PATH        = $(shell command -v $(CC))
 OBJCOPY_PATH   = $(shell command -v objcopy)
 
@@ -77,7 +80,7 @@ build: grader/shmgrade $(KIT)/libsg_harness.a $(LAB_OUTPUTS)
 
 $(KIT)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KFLAGS) $(INCLUDES) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) \
+	$(CC) $(KFLAGS) $(INCLUDES) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS) \
 	    -DSG_CC='"$(CC_PATH)"' -DSG_OBJCOPY='"$(OBJCOPY_PATH)"' \
 	    -DSG_CHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
 
@@ -90,7 +93,7 @@ $(KIT)/libsg_grader.a: $(GRADER_OBJ) $(COMMON_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
 grader/shmgrade: $(KIT)/obj/grader/src/shmgrade.o $(KIT)/libsg_grader.a
-	$(CC) -o $@ $^ $(JANSSON_LIBS)
+	$(CC) -o $@ $^ $(GRADER_LIBS)
 
 # ---- each lab's test objects: what the grader links a submission with ----
 
@@ -122,11 +125,11 @@ $(KIT)/obj/tests/%.o: INCLUDES += -Igrader/src
 
 $(SELFTEST)/unit_tests: $(UNIT_OBJ) $(KIT)/libsg_grader.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS)
+	$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
 
 $(SELFTEST)/kit_tests: $(KIT)/obj/tests/kit_tests.o $(KIT)/libsg_grader.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS)
+	$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
 
 run-selftest:
 	$(SELFTEST)/unit_tests

@@ -22,6 +22,9 @@ need pkg-config      command -v pkg-config
 need check           pkg-config --exists check
 need libsubunit-dev  pkg-config --exists libsubunit
 need libjansson-dev  pkg-config --exists jansson
+need libxml2-dev     pkg-config --exists libxml-2.0
+need libcsv-dev      test -f /usr/include/csv.h
+need zip             command -v zip
 need valgrind        command -v valgrind
 need bubblewrap      command -v bwrap
 

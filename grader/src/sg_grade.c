@@ -91,7 +91,9 @@ static int sg_run_test(const struct sg_rubric_test *rt, double seconds, const st
         t->points = t->max_points;
     } else if (code == 1 && rec_len >= 5 && memcmp(rec, "FAIL\n", 5) == 0) {
         sg_set_failure(t, rec + 5, rec_len - 5, rt->hint);
+        t->timed_out = t->observed != NULL && strstr(t->observed, "did not finish within") != NULL;
     } else {
+        t->timed_out = r.timed_out;
         struct sg_buf m = SG_BUF_INIT;
         if (r.timed_out)
             sg_buf_printf(&m, "killed after %g s wall time: the test did not finish, and the "

@@ -45,13 +45,21 @@ char *sg_report_test_details(const struct sg_test_result *t)
     return sg_buf_take(&b);
 }
 
-static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab)
+/* ANSI colours, only where asked (a terminal, and no NO_COLOR). */
+static const char *sg_colour(bool on, const char *code)
 {
-    sg_buf_printf(b, "\n%s: %s\n", lab->id, lab->title ? lab->title : "");
+    return on ? code : "";
+}
+
+static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool colour)
+{
+    const char *green = sg_colour(colour, "\033[32m"), *red = sg_colour(colour, "\033[31m"),
+               *bold = sg_colour(colour, "\033[1m"), *off = sg_colour(colour, "\033[0m");
+    sg_buf_printf(b, "\n%s%s: %s%s\n", bold, lab->id, lab->title ? lab->title : "", off);
     if (lab->path != NULL)
         sg_buf_printf(b, "  file: %s\n", lab->path);
     if (lab->state != SG_LAB_GRADED) {
-        sg_buf_printf(b, "  NOT GRADED (%s): %s\n", sg_lab_state_name(lab->state),
+        sg_buf_printf(b, "  %sNOT GRADED%s (%s): %s\n", red, off, sg_lab_state_name(lab->state),
                       lab->problem ? lab->problem : "");
         sg_field(b, "  ", "compiler:", lab->build_output);
         sg_buf_printf(b, "  score: 0/%g\n", lab->max_score);
@@ -62,8 +70,9 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab)
     sg_field(b, "  ", "note:", lab->notes);
     for (size_t k = 0; k < lab->ntests; k++) {
         const struct sg_test_result *t = &lab->tests[k];
-        sg_buf_printf(b, "  %s %5g/%-3g %s%s: %s\n", t->passed ? "PASS" : "FAIL", t->points,
-                      t->max_points, t->name, t->hidden ? " [hidden]" : "", t->description);
+        sg_buf_printf(b, "  %s%s%s %5g/%-3g %s%s: %s\n", t->passed ? green : red,
+                      t->passed ? "PASS" : "FAIL", off, t->points, t->max_points, t->name,
+                      t->hidden ? " [hidden]" : "", t->description);
         if (!t->passed) {
             char *details = sg_report_test_details(t);
             for (char *line = details, *next; line && *line; line = next) {
@@ -78,7 +87,7 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab)
     sg_buf_printf(b, "  score: %g/%g\n", lab->score, lab->max_score);
 }
 
-int sg_report_text(const struct sg_grade *g, FILE *out)
+int sg_report_text(const struct sg_grade *g, FILE *out, bool colour)
 {
     struct sg_buf b = SG_BUF_INIT;
     char *sub = NULL;
@@ -92,7 +101,7 @@ int sg_report_text(const struct sg_grade *g, FILE *out)
         sg_field(&b, "", "sandbox:", g->sandbox);
     free(sub);
     for (size_t i = 0; i < g->nlabs; i++)
-        sg_text_lab(&b, &g->labs[i]);
+        sg_text_lab(&b, &g->labs[i], colour);
     sg_buf_puts(&b, "\nscores\n");
     for (size_t i = 0; i < g->nlabs; i++) {
         const struct sg_lab_result *lab = &g->labs[i];

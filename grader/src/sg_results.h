@@ -13,6 +13,7 @@ struct sg_test_result {
     bool hidden;
     double points, max_points;
     bool passed;
+    bool timed_out;      /* it was stopped for taking too long */
     /* On failure: the three parts of a structured message, or message alone. */
     char *observed, *expected, *hint;
     char *message;

@@ -8,6 +8,8 @@
  * itself failed; 2 on bad usage.
  */
 
+#include "sg_batch.h"
+#include "sg_fs.h"
 #include "sg_grade.h"
 #include "sg_kit.h"
 #include "sg_report.h"
@@ -15,7 +17,6 @@
 #include "sg_spawn.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ static void sg_usage(FILE *out)
 {
     fputs("usage: shmgrade [--lab ID]... [--hidden] [--format text|json] [-o FILE] [--keep]\n"
           "                SUBMISSION\n"
+          "       shmgrade --batch DIR [-j N] -o OUTDIR [--format FMT]... [options]\n"
           "       shmgrade --list-labs\n"
           "\n"
           "Grades a submission: a folder with the students' lab files, mirrored\n"
@@ -37,7 +39,9 @@ static void sg_usage(FILE *out)
           "\n"
           "  --lab ID        grade only this lab (\"01\" or \"01-shared-buffer\"); repeatable\n"
           "  --hidden        also run the instructor's hidden tests\n"
-          "  --format FMT    text (default) or json (Gradescope's results.json)\n"
+          "  --format FMT    text (default), json (Gradescope's results.json), junit,\n"
+          "                  tap, autolab (text, then Autolab's scores as the last line)\n"
+          "                  or grade (shmgrade's own JSON)\n"
           "  -o FILE         write the report to FILE instead of standard output\n"
           "  --test NAME     run only this test (of the labs graded); repeatable\n"
           "  --timeout S     S seconds per test instead of the rubric's\n"
@@ -45,6 +49,13 @@ static void sg_usage(FILE *out)
           "  --no-sandbox    run the tests outside bubblewrap (debugging only: the tests\n"
           "                  can then see and change what the grading user can)\n"
           "  --list-labs     list the labs this kit has\n"
+          "\n"
+          "Batch mode grades every subfolder of DIR as one student's submission, in\n"
+          "parallel (-j N, default: the number of cores), and writes to OUTDIR one folder\n"
+          "per student with a report in each --format asked for (default text and json)\n"
+          "and grade.json, then gradebook.csv, summary.txt and summary.json. A student\n"
+          "whose files, the options and the kit are unchanged since the last run is not\n"
+          "graded again.\n"
           "\n"
           "Student code is untrusted. Each test runs in a bubblewrap sandbox of its own\n"
           "(new user, pid, ipc, net and mount namespaces; only /usr and the scratch\n"
@@ -59,15 +70,6 @@ static void sg_usage(FILE *out)
           "Exit status: 0 when grading ran (whatever the score), 1 when the grader\n"
           "itself failed, 2 on bad usage.\n",
           out);
-}
-
-static int sg_remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
 }
 
 /* "01" or "01-shared-buffer" to the lab's folder name; NULL if none or ambiguous. */
@@ -91,7 +93,7 @@ int main(int argc, char *argv[])
 {
     enum {
         OPT_LAB = 256, OPT_HIDDEN, OPT_FORMAT, OPT_KEEP, OPT_LIST, OPT_HELP, OPT_NO_SANDBOX,
-        OPT_TEST, OPT_TIMEOUT,
+        OPT_TEST, OPT_TIMEOUT, OPT_BATCH,
     };
     static const struct option options[] = {
         { "lab", required_argument, NULL, OPT_LAB },
@@ -103,6 +105,8 @@ int main(int argc, char *argv[])
         { "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
         { "test", required_argument, NULL, OPT_TEST },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "batch", required_argument, NULL, OPT_BATCH },
+        { "jobs", required_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 },
     };
     const char *wanted[SG_MAX_LABS + 1];
@@ -110,10 +114,13 @@ int main(int argc, char *argv[])
     const char *tests[SG_MAX_LABS + 1];
     size_t ntests = 0;
     double timeout = 0;
-    bool hidden = false, keep = false, list = false, json = false, no_sandbox = false;
-    const char *output = NULL;
+    bool hidden = false, keep = false, list = false, no_sandbox = false;
+    enum sg_format format = SG_FORMAT_TEXT;
+    unsigned formats = 0;
+    const char *output = NULL, *batch = NULL;
+    int jobs = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:hj:", options, NULL)) != -1) {
         switch (c) {
         case OPT_LAB:
             if (nwanted == SG_MAX_LABS) {
@@ -126,12 +133,13 @@ int main(int argc, char *argv[])
             hidden = true;
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "json") == 0) {
-                json = true;
-            } else if (strcmp(optarg, "text") != 0) {
-                fprintf(stderr, "shmgrade: unknown format '%s' (text or json)\n", optarg);
+            if (sg_format_parse(optarg, &format) == -1) {
+                fprintf(stderr, "shmgrade: unknown format '%s' (text, json, junit, tap, "
+                                "autolab or grade)\n",
+                        optarg);
                 return 2;
             }
+            formats |= 1u << format;
             break;
         case 'o':
             output = optarg;
@@ -152,6 +160,19 @@ int main(int argc, char *argv[])
             }
             tests[ntests++] = optarg;
             break;
+        case OPT_BATCH:
+            batch = optarg;
+            break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end != '\0' || v < 1 || v > 256) {
+                fprintf(stderr, "shmgrade: -j takes a number from 1 to 256\n");
+                return 2;
+            }
+            jobs = (int)v;
+            break;
+        }
         case OPT_TIMEOUT: {
             char *end;
             timeout = strtod(optarg, &end);
@@ -170,8 +191,14 @@ int main(int argc, char *argv[])
             return 2;
         }
     }
-    if (!list && optind != argc - 1) {
+    if (batch != NULL ? (optind != argc || output == NULL) : (!list && optind != argc - 1)) {
+        if (batch != NULL && output == NULL)
+            fprintf(stderr, "shmgrade: --batch needs -o OUTDIR\n");
         sg_usage(stderr);
+        return 2;
+    }
+    if (batch == NULL && formats & (formats - 1)) {
+        fprintf(stderr, "shmgrade: one --format at a time, except with --batch\n");
         return 2;
     }
 
@@ -203,6 +230,24 @@ int main(int argc, char *argv[])
         wanted[i] = id;
     }
     wanted[nwanted] = NULL;
+    tests[ntests] = NULL;
+
+    if (batch != NULL) {
+        struct sg_batch_opts bo = {
+            .dir = batch, .outdir = output, .jobs = jobs,
+            .formats = formats ? formats : (1u << SG_FORMAT_TEXT) | (1u << SG_FORMAT_JSON),
+            .grade = { .labs = nwanted ? wanted : NULL, .hidden = hidden, .no_sandbox = no_sandbox,
+                       .tests = ntests ? tests : NULL, .timeout = timeout },
+            .progress = true,
+        };
+        int rc = sg_batch_run(&kit, &bo, &err);
+        if (rc == -1)
+            fprintf(stderr, "shmgrade: %s\n", err.data ? err.data : "the batch failed");
+        sg_buf_free(&err);
+        sg_strv_free(all);
+        sg_kit_free(&kit);
+        return rc == -1 ? 1 : 0;
+    }
 
     const char *submission = argv[optind];
     struct stat st;
@@ -234,7 +279,6 @@ int main(int argc, char *argv[])
         .tests = ntests ? tests : NULL,
         .timeout = timeout,
     };
-    tests[ntests] = NULL;
     struct sg_grade g;
     int status = 0;
     if (sg_grade_submission(&kit, &o, &g, &err) == -1) {
@@ -258,7 +302,10 @@ int main(int argc, char *argv[])
                 status = 1;
             }
         if (out != NULL) {
-            int rc = json ? sg_report_json(&g, out) : sg_report_text(&g, out);
+            /* Colour only for a person at a terminal: https://no-color.org */
+            bool colour = format == SG_FORMAT_TEXT && output == NULL && isatty(STDOUT_FILENO) &&
+                          getenv("NO_COLOR") == NULL;
+            int rc = sg_report_write(&g, format, out, colour);
             if (output != NULL && (fclose(out) == EOF || rc == -1 ||
                                    rename(partial.data, output) == -1))
                 rc = -1;
@@ -273,7 +320,7 @@ int main(int argc, char *argv[])
     if (keep)
         fprintf(stderr, "shmgrade: scratch folder kept: %s\n", workdir.data);
     else
-        nftw(workdir.data, sg_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+        sg_rmtree(workdir.data);
     sg_buf_free(&workdir);
     sg_buf_free(&err);
     sg_strv_free(all);

@@ -156,10 +156,17 @@ static const char *pp_syscall_name(long nr)
     }
 }
 
-void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name)
+/* Whether pid has ended (a zombie not yet reaped). */
+static bool pp_ended(pid_t pid)
 {
-    SG_SETUP(pp_wait_stage(w, 1, 5000), "start of the waiting process");
-    int stage = w->sh->stage;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
+void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int stage)
+{
+    SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
     long nr = -2;
     long first = pp_cpu_ticks(w->pid);
     for (int i = 0; i < 5000; i++) {
@@ -167,6 +174,9 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name)
                    "wait in a loop until the handler has set the flag: while (flag == 0) "
                    "sigsuspend(&mask); TELL_WAIT must have installed the handlers",
                    "%s returned although nobody had sent a signal", wait_name);
+        SG_REQUIRE(!pp_ended(w->pid), "the process to wait for the other side's TELL",
+                   "TELL_WAIT installs handlers and blocks the signals; WAIT_* must not exit",
+                   "the process ended inside %s", wait_name);
         nr = pp_syscall_of(w->pid);
         if (nr == SYS_rt_sigsuspend)
             break;
@@ -230,7 +240,8 @@ void pp_start_catcher(struct pp_waiter *w)
         sigprocmask(SIG_BLOCK, &both, NULL);
         w->sh->stage = 1;
         siginfo_t info;
-        struct timespec limit = { 5, 0 };
+        /* A TELL arrives in microseconds: two seconds is generous. */
+        struct timespec limit = { 2, 0 };
         if (sigtimedwait(&both, &info, &limit) > 0) {
             w->sh->signo = info.si_signo;
             w->sh->sender = info.si_pid;

@@ -47,10 +47,11 @@ void pp_start_waiter(enum pp_side side, bool hold, int rounds, struct pp_waiter 
 bool pp_wait_stage(const struct pp_waiter *w, int stage, int timeout_ms);
 
 /*
- * Requires the waiter to be asleep in sigsuspend within 5 s, and to use
- * almost no CPU over the next 300 ms; no further wait may return meanwhile.
+ * Requires the waiter, at stage (1 + the waits it has finished), to be
+ * asleep in sigsuspend within 5 s and to use almost no CPU over the next
+ * 300 ms; its wait may not return meanwhile.
  */
-void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name);
+void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int stage);
 
 /* Reaps the waiter; fails the test unless it ended with status 0. */
 void pp_finish_waiter(struct pp_waiter *w, const char *wait_name);

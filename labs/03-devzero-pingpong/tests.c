@@ -136,7 +136,7 @@ SG_TEST(wait_sleeps_until_told)
     TELL_WAIT();
     struct pp_waiter w;
     pp_start_waiter(PP_WAIT_PARENT, false, 1, &w);
-    pp_require_sleeping(&w, "WAIT_PARENT");
+    pp_require_sleeping(&w, "WAIT_PARENT", 1);
     SG_REQUIRE(w.sh->stage == 1, "WAIT_PARENT still waiting", "nothing was sent yet",
                "WAIT_PARENT returned before TELL_CHILD");
     TELL_CHILD(w.pid);
@@ -165,7 +165,7 @@ SG_TEST(early_tell_is_not_lost)
                "TELL_WAIT blocks the signals, so one sent early stays pending; the wait loop "
                "tests the flag before it sleeps",
                "WAIT_PARENT did not return after an early TELL_CHILD");
-    pp_require_sleeping(&w, "the second WAIT_PARENT");
+    pp_require_sleeping(&w, "the second WAIT_PARENT", 2);
     TELL_CHILD(w.pid);
     SG_REQUIRE(pp_wait_stage(&w, 3, 5000), "the second WAIT_PARENT to return once told",
                "clear the flag after each wait", "the second WAIT_PARENT did not return");

@@ -50,7 +50,7 @@ SG_TEST(wait_child_sleeps_until_told)
     TELL_WAIT();
     struct pp_waiter w;
     pp_start_waiter(PP_WAIT_CHILD, false, 1, &w);
-    pp_require_sleeping(&w, "WAIT_CHILD");
+    pp_require_sleeping(&w, "WAIT_CHILD", 1);
     TELL_PARENT(w.pid);
     SG_REQUIRE(pp_wait_stage(&w, 2, 5000), "WAIT_CHILD to return after TELL_PARENT",
                "WAIT_CHILD waits for SIGUSR2, which TELL_PARENT sends",

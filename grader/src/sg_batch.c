@@ -1,0 +1,326 @@
+/* sg_batch.c — grade a whole class; see sg_batch.h. */
+#include "sg_batch.h"
+#include "sg_fs.h"
+#include "sg_hash.h"
+#include "sg_report.h"
+#include "sg_rubric.h"
+#include "sg_spawn.h"
+#include "sg_submission.h"
+#include "sg_summary.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct sg_student {
+    char *name;     /* the folder's name */
+    char *path;     /* DIR/name */
+    char *out;      /* OUTDIR/name */
+    uint64_t key;   /* what its grade depends on */
+    bool cached;    /* graded before with the same key */
+    bool failed;    /* the grader could not grade it */
+    pid_t pid;
+};
+
+static int sg_cmp_student(const void *a, const void *b)
+{
+    return strcmp(((const struct sg_student *)a)->name, ((const struct sg_student *)b)->name);
+}
+
+static char *sg_join(const char *a, const char *b)
+{
+    struct sg_buf p = SG_BUF_INIT;
+    sg_buf_printf(&p, "%s/%s", a, b);
+    return sg_buf_take(&p);
+}
+
+/* The students: every subfolder of dir, but hidden ones, sorted. */
+static struct sg_student *sg_list_students(const char *dir, const char *outdir, size_t *n,
+                                           struct sg_buf *err)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        sg_buf_printf(err, "%s: %s", dir, strerror(errno));
+        return NULL;
+    }
+    struct sg_student *all = NULL;
+    *n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *path = sg_join(dir, e->d_name);
+        struct stat st;
+        if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode)) {
+            free(path);
+            continue;
+        }
+        struct sg_student *grown = realloc(all, (*n + 1) * sizeof *all);
+        if (grown == NULL) {
+            free(path);
+            break;
+        }
+        all = grown;
+        all[*n] = (struct sg_student){ .name = strdup(e->d_name), .path = path,
+                                       .out = sg_join(outdir, e->d_name) };
+        (*n)++;
+    }
+    closedir(d);
+    if (*n > 0)
+        qsort(all, *n, sizeof *all, sg_cmp_student);
+    return all;
+}
+
+/* What every grade of this run depends on, besides the student's files. */
+static uint64_t sg_run_fingerprint(const struct sg_kit *kit, const struct sg_batch_opts *o,
+                                   char **labs)
+{
+    uint64_t h = sg_hash_file(SG_HASH_INIT, "/proc/self/exe");
+    char *harness = sg_join(kit->objects, "libsg_harness.a");
+    h = sg_hash_file(h, harness);
+    free(harness);
+    for (char **l = labs; *l != NULL; l++) {
+        const char *files[] = { "rubric.json", "hidden/rubric.json" };
+        for (size_t i = 0; i < 2; i++) {
+            struct sg_buf p = SG_BUF_INIT;
+            sg_buf_printf(&p, "%s/%s/%s", kit->labs, *l, files[i]);
+            h = sg_hash_file(h, p.data);
+            sg_buf_free(&p);
+        }
+        const char *objects[] = { "libtests.a", "hidden.o", "main.o" };
+        for (size_t i = 0; i < 3; i++) {
+            struct sg_buf p = SG_BUF_INIT;
+            sg_buf_printf(&p, "%s/%s/%s", kit->objects, *l, objects[i]);
+            h = sg_hash_file(h, p.data);
+            sg_buf_free(&p);
+        }
+    }
+    char options[128];
+    snprintf(options, sizeof options, "hidden=%d timeout=%g sandbox=%d formats=%u",
+             o->grade.hidden, o->grade.timeout, !o->grade.no_sandbox, o->formats);
+    h = sg_hash_str(h, options);
+    for (const char *const *t = o->grade.tests; t != NULL && *t != NULL; t++)
+        h = sg_hash_str(h, *t);
+    return h;
+}
+
+/* The run's fingerprint, then the student's file for each lab. */
+static uint64_t sg_student_key(uint64_t run, const struct sg_kit *kit, char **labs,
+                               const struct sg_student *s)
+{
+    uint64_t h = run;
+    for (char **l = labs; *l != NULL; l++) {
+        struct sg_rubric r;
+        struct sg_buf err = SG_BUF_INIT, why = SG_BUF_INIT;
+        if (sg_rubric_load(kit->labs, *l, false, &r, &err) == 0) {
+            char *found = NULL;
+            if (sg_submission_find(s->path, *l, r.file, &found, &why) == 0) {
+                h = sg_hash_str(h, found + strlen(s->path));
+                h = sg_hash_file(h, found);
+                free(found);
+            } else {
+                h = sg_hash_str(h, why.data ? why.data : "missing");
+            }
+            sg_rubric_free(&r);
+        }
+        sg_buf_free(&err);
+        sg_buf_free(&why);
+    }
+    return h;
+}
+
+static bool sg_has_key(const struct sg_student *s)
+{
+    char *keyfile = sg_join(s->out, ".key");
+    char *grade = sg_join(s->out, sg_format_file(SG_FORMAT_GRADE));
+    FILE *f = fopen(keyfile, "re");
+    uint64_t old = 0;
+    bool same = f != NULL && fscanf(f, "%" SCNx64, &old) == 1 && old == s->key &&
+                access(grade, R_OK) == 0;
+    if (f != NULL)
+        fclose(f);
+    free(keyfile);
+    free(grade);
+    return same;
+}
+
+struct sg_report_arg {
+    const struct sg_grade *grade;
+    enum sg_format format;
+};
+
+static int sg_write_report(FILE *out, const void *arg)
+{
+    const struct sg_report_arg *a = arg;
+    return sg_report_write(a->grade, a->format, out, false);
+}
+
+static int sg_write_key(FILE *out, const void *arg)
+{
+    return fprintf(out, "%016" PRIx64 "\n", *(const uint64_t *)arg) < 0 ? -1 : 0;
+}
+
+/* The worker: grades one student and writes the reports. Never returns. */
+static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opts *o,
+                             const struct sg_student *s) __attribute__((noreturn));
+static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opts *o,
+                             const struct sg_student *s)
+{
+    /* A subreaper of its own: the orphans of this student's tests come back
+     * here, not to a sibling worker that might kill them as its own. */
+    sg_spawn_init();
+    const char *tmp = getenv("TMPDIR");
+    struct sg_buf work = SG_BUF_INIT, err = SG_BUF_INIT;
+    sg_buf_printf(&work, "%s/shmgrade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (sg_mkdirs(s->out, 0755) == -1 || mkdtemp(work.data) == NULL) {
+        fprintf(stderr, "shmgrade: %s: %s\n", s->name, strerror(errno));
+        _exit(1);
+    }
+    struct sg_grade_opts go = o->grade;
+    go.submission = s->path;
+    go.workdir = work.data;
+    struct sg_grade g;
+    int status = 0;
+    if (sg_grade_submission(kit, &go, &g, &err) == -1) {
+        fprintf(stderr, "shmgrade: %s: %s\n", s->name, err.data ? err.data : "grading failed");
+        sg_rmtree(work.data);
+        _exit(1);
+    }
+    for (int f = 0; f < SG_FORMAT_COUNT; f++) {
+        if (!(o->formats & (1u << f)) && f != SG_FORMAT_GRADE)
+            continue;
+        char *path = sg_join(s->out, sg_format_file((enum sg_format)f));
+        struct sg_report_arg a = { &g, (enum sg_format)f };
+        if (sg_write_atomic(path, sg_write_report, &a) == -1) {
+            fprintf(stderr, "shmgrade: %s: %s\n", path, strerror(errno));
+            status = 1;
+        }
+        free(path);
+    }
+    for (size_t i = 0; i < g.nlabs; i++)
+        if (g.labs[i].state == SG_LAB_GRADER_ERROR)
+            status = 1;
+    /* The key last: a student whose reports are incomplete is graded again. */
+    char *keyfile = sg_join(s->out, ".key");
+    if (status == 0 && sg_write_atomic(keyfile, sg_write_key, &s->key) == -1)
+        status = 1;
+    free(keyfile);
+    sg_grade_free(&g);
+    sg_rmtree(work.data);
+    _exit(status);
+}
+
+static void sg_progress(const struct sg_batch_opts *o, size_t done, size_t n,
+                        const struct sg_student *s)
+{
+    if (!o->progress)
+        return;
+    struct sg_buf name = SG_BUF_INIT;
+    sg_escape(&name, s->name, strlen(s->name), 200, 0);
+    char *grade = sg_join(s->out, sg_format_file(SG_FORMAT_GRADE));
+    json_t *root = s->failed ? NULL : json_load_file(grade, 0, NULL);
+    if (root != NULL)
+        fprintf(stderr, "[%zu/%zu] %s %g/%g%s\n", done, n, name.data,
+                json_number_value(json_object_get(root, "score")),
+                json_number_value(json_object_get(root, "max_score")),
+                s->cached ? " (unchanged, not graded again)" : "");
+    else
+        fprintf(stderr, "[%zu/%zu] %s: the grader failed on this submission\n", done, n,
+                name.data);
+    json_decref(root);
+    free(grade);
+    sg_buf_free(&name);
+}
+
+int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct sg_buf *err)
+{
+    if (sg_mkdirs(o->outdir, 0755) == -1) {
+        sg_buf_printf(err, "%s: %s", o->outdir, strerror(errno));
+        return -1;
+    }
+    char **labs = NULL;
+    if (o->grade.labs == NULL) {
+        labs = sg_rubric_list_labs(kit->labs, err);
+        if (labs == NULL)
+            return -1;
+    } else {
+        size_t n = 0;
+        while (o->grade.labs[n] != NULL)
+            n++;
+        labs = calloc(n + 1, sizeof *labs);
+        for (size_t i = 0; labs != NULL && i < n; i++)
+            labs[i] = strdup(o->grade.labs[i]);
+    }
+    size_t n = 0;
+    struct sg_student *students = sg_list_students(o->dir, o->outdir, &n, err);
+    if (students == NULL && n == 0 && err->len > 0) {
+        sg_strv_free(labs);
+        return -1;
+    }
+    uint64_t run = sg_run_fingerprint(kit, o, labs);
+    for (size_t i = 0; i < n; i++) {
+        students[i].key = sg_student_key(run, kit, labs, &students[i]);
+        students[i].cached = sg_has_key(&students[i]);
+    }
+
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = o->jobs > 0 ? o->jobs : (int)(cores > 0 ? cores : 1);
+    size_t next = 0, done = 0;
+    int running = 0;
+    fflush(NULL);
+    while (done < n) {
+        while (running < jobs && next < n) {
+            struct sg_student *s = &students[next++];
+            if (s->cached) {
+                sg_progress(o, ++done, n, s);
+                continue;
+            }
+            s->pid = fork();
+            if (s->pid == 0)
+                sg_grade_student(kit, o, s);
+            if (s->pid == -1) {
+                s->failed = true;
+                sg_progress(o, ++done, n, s);
+                continue;
+            }
+            running++;
+        }
+        if (running == 0)
+            continue;
+        int status;
+        pid_t w = waitpid(-1, &status, 0);
+        if (w == -1) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (students[i].pid == w && w > 0) {
+                students[i].failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+                students[i].pid = 0;
+                running--;
+                sg_progress(o, ++done, n, &students[i]);
+            }
+    }
+
+    const char **names = calloc(n + 1, sizeof *names);
+    for (size_t i = 0; names != NULL && i < n; i++)
+        names[i] = students[i].name;
+    int rc = names ? sg_summary_write(o->outdir, (const char *const *)labs, names, n, err) : -1;
+    free(names);
+    for (size_t i = 0; i < n; i++) {
+        free(students[i].name);
+        free(students[i].path);
+        free(students[i].out);
+    }
+    free(students);
+    sg_strv_free(labs);
+    return rc;
+}
