@@ -121,7 +121,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(KIT)/obj/%.o)
 selftest-build: build $(SELFTEST)/unit_tests $(SELFTEST)/kit_tests
 
 $(KIT)/obj/grader/tests/%.o: INCLUDES += -Igrader/src
-$(KIT)/obj/tests/%.o: INCLUDES += -Igrader/src
+$(KIT)/obj/tests/%.o: INCLUDES += -Igrader/src $(XML_CFLAGS)
 
 $(SELFTEST)/unit_tests: $(UNIT_OBJ) $(KIT)/libsg_grader.a
 	@mkdir -p $(@D)

@@ -18,7 +18,9 @@
 #include "sg_text.h"
 
 #include <check.h>
+#include <csv.h>
 #include <dirent.h>
+#include <libxml/parser.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -174,10 +176,13 @@ static int kt_shmgrade_err(const char *const *args, char **out, char **err)
         if (fd == -1 || efd == -1 || dup2(fd, STDOUT_FILENO) == -1 ||
             dup2(efd, STDERR_FILENO) == -1 || chdir(kt_root) == -1)
             _exit(126);
-        const char *argv[16] = { "grader/shmgrade" };
+        const char *argv[64] = { "grader/shmgrade" };
         size_t n = 1;
-        for (; args[n - 1] != NULL && n < 15; n++)
+        for (; args[n - 1] != NULL; n++) {
+            if (n == 63)
+                _exit(125); /* more arguments than this helper carries */
             argv[n] = args[n - 1];
+        }
         argv[n] = NULL;
         execv(argv[0], (char *const *)argv);
         _exit(127);
@@ -806,6 +811,264 @@ START_TEST(leaked_segments_never_outlive_grading)
 }
 END_TEST
 
+
+/* ---- batch grading ---- */
+
+struct kt_csv {
+    char cells[32][24][128]; /* rows x columns */
+    int rows, col;
+};
+
+static void kt_csv_cell(void *data, size_t len, void *arg)
+{
+    struct kt_csv *c = arg;
+    if (c->rows < 32 && c->col < 24)
+        snprintf(c->cells[c->rows][c->col], 128, "%.*s", (int)len, (const char *)data);
+    c->col++;
+}
+
+static void kt_csv_row(int ch, void *arg)
+{
+    (void)ch;
+    struct kt_csv *c = arg;
+    c->rows++;
+    c->col = 0;
+}
+
+/* Reads a CSV file back with libcsv's parser. */
+static void kt_read_csv(const char *path, struct kt_csv *c)
+{
+    size_t len;
+    char *text = kt_read(path, &len);
+    struct csv_parser p;
+    memset(c, 0, sizeof *c);
+    ck_assert(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) == 0);
+    ck_assert_msg(csv_parse(&p, text, len, kt_csv_cell, kt_csv_row, c) == len, "%s: %s", path,
+                  csv_strerror(csv_error(&p)));
+    ck_assert(csv_fini(&p, kt_csv_cell, kt_csv_row, c) == 0);
+    csv_free(&p);
+    free(text);
+}
+
+static int kt_csv_column(const struct kt_csv *c, const char *name)
+{
+    for (int k = 0; k < 24; k++)
+        if (strcmp(c->cells[0][k], name) == 0)
+            return k;
+    ck_abort_msg("the gradebook has no column %s", name);
+}
+
+static const char *kt_csv_get(const struct kt_csv *c, const char *student, const char *column)
+{
+    int col = kt_csv_column(c, column);
+    for (int r = 1; r < c->rows && r < 32; r++)
+        if (strcmp(c->cells[r][0], student) == 0)
+            return c->cells[r][col];
+    ck_abort_msg("the gradebook has no row for %s", student);
+}
+
+static void kt_copy(const char *from, const char *to)
+{
+    char *text = kt_read(from, NULL);
+    kt_write(to, text);
+    free(text);
+}
+
+/* A student's folder with the reference solution of each lab in labs (mirrored or flat). */
+static void kt_student(const char *class, const char *name, const char *const *labs, bool mirrored,
+                       const char *tree)
+{
+    char *dir = kt_path(class, name);
+    ck_assert(mkdir(dir, 0755) == 0);
+    for (const char *const *l = labs; *l != NULL; l++) {
+        char *file = kt_lab_file(*l);
+        struct sg_buf from = SG_BUF_INIT, to = SG_BUF_INIT;
+        sg_buf_printf(&from, "%s/%s/%s/%s", kt_root, tree, *l, file);
+        if (mirrored) {
+            sg_buf_printf(&to, "%s/%s", dir, *l);
+            mkdir(to.data, 0755);
+            sg_buf_printf(&to, "/%s", file);
+        } else {
+            sg_buf_printf(&to, "%s/%s", dir, file);
+        }
+        kt_copy(from.data, to.data);
+        sg_buf_free(&from);
+        sg_buf_free(&to);
+        free(file);
+    }
+    free(dir);
+}
+
+START_TEST(batch_grades_a_mixed_class)
+{
+    const char *both[] = { "01-shared-buffer", "04-shmat-layout", NULL };
+    const char *one[] = { "01-shared-buffer", NULL };
+    char *class = kt_tempdir();
+    char *out = kt_tempdir();
+    char name[64];
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, "correct-%d", i);
+        kt_student(class, name, both, i % 2 == 0, "solutions");
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "only-lab-01-%d", i);
+        kt_student(class, name, one, false, "solutions");
+    }
+    for (int i = 0; i < 4; i++) {
+        snprintf(name, sizeof name, "skeleton-%d", i);
+        kt_student(class, name, both, true, "skeletons");
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "compile-error-%d", i);
+        kt_student(class, name, one, false, "solutions");
+        char *dir = kt_path(class, name);
+        char *file = kt_path(dir, "shm_layout.c");
+        kt_write(file, "this is not C\n");
+        free(file);
+        free(dir);
+    }
+    for (int i = 0; i < 2; i++) {
+        snprintf(name, sizeof name, "empty-%d", i);
+        char *dir = kt_path(class, name);
+        ck_assert(mkdir(dir, 0755) == 0);
+        free(dir);
+    }
+    /* One that ends every test with exit(0), and one with a name to quote. */
+    kt_student(class, "exit-zero", one, false, "solutions");
+    char *dir = kt_path(class, "exit-zero");
+    char *file = kt_path(dir, "shared_buffer.c");
+    char *text = kt_read(file, NULL);
+    struct sg_buf hostile = SG_BUF_INIT;
+    sg_buf_printf(&hostile, "#include <stdlib.h>\n%s", text);
+    char *at = strstr(hostile.data, "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n");
+    ck_assert(at != NULL);
+    struct sg_buf patched = SG_BUF_INIT;
+    sg_buf_append(&patched, hostile.data, (size_t)(at - hostile.data) + 53);
+    sg_buf_puts(&patched, "    exit(0);\n");
+    sg_buf_puts(&patched, at + 53);
+    kt_write(file, patched.data);
+    kt_student(class, "o'brien, \"jr\"", one, false, "solutions");
+
+    const char *args[] = { "--batch", class, "-j", "2", "-o", out, "--lab", "01", "--lab", "04",
+                           "--format", "text", "--format", "json", "--format", "junit",
+                           "--format", "tap", "--format", "autolab", NULL };
+    char *stdout_text, *progress;
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
+    ck_assert_msg(strstr(progress, "[20/20]") != NULL, "progress:\n%s", progress);
+
+    /* The gradebook: a row per student, the right totals and statuses. */
+    char *csv = kt_path(out, "gradebook.csv");
+    struct kt_csv *c = calloc(1, sizeof *c);
+    kt_read_csv(csv, c);
+    ck_assert_int_eq(c->rows, 21);
+    ck_assert_str_eq(kt_csv_get(c, "correct-0", "total"), "70");
+    ck_assert_str_eq(kt_csv_get(c, "correct-0", "status"), "ok");
+    ck_assert_str_eq(kt_csv_get(c, "correct-5", "percent"), "100.0");
+    ck_assert_str_eq(kt_csv_get(c, "only-lab-01-1", "01-shared-buffer"), "40");
+    ck_assert_str_eq(kt_csv_get(c, "only-lab-01-1", "status"), "04-shmat-layout: missing file");
+    ck_assert_str_eq(kt_csv_get(c, "skeleton-2", "total"), "0");
+    ck_assert_str_eq(kt_csv_get(c, "compile-error-0", "status"), "04-shmat-layout: compile error");
+    ck_assert_str_eq(kt_csv_get(c, "compile-error-0", "01-shared-buffer"), "40");
+    ck_assert_str_eq(kt_csv_get(c, "empty-1", "status"),
+                     "01-shared-buffer: missing file; 04-shmat-layout: missing file");
+    ck_assert_str_eq(kt_csv_get(c, "exit-zero", "01-shared-buffer"), "19");
+    ck_assert_str_eq(kt_csv_get(c, "o'brien, \"jr\"", "total"), "40");
+
+    /* Every student's reports, in every format, agree with the gradebook. */
+    for (int r = 1; r < c->rows; r++) {
+        char *sdir = kt_path(out, c->cells[r][0]);
+        char *json = kt_path(sdir, "results.json");
+        json_error_t jerr;
+        json_t *root = json_load_file(json, 0, &jerr);
+        ck_assert_msg(root != NULL, "%s: %s", json, jerr.text);
+        char total[32];
+        snprintf(total, sizeof total, "%g", json_number_value(json_object_get(root, "score")));
+        ck_assert_str_eq(total, kt_csv_get(c, c->cells[r][0], "total"));
+        json_decref(root);
+        char *xml = kt_path(sdir, "junit.xml");
+        xmlDocPtr doc = xmlReadFile(xml, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+        if (doc == NULL) {
+            char *bad = kt_read(xml, NULL);
+            const xmlError *e = xmlGetLastError();
+            ck_abort_msg("%s does not parse: %s\n%.600s", xml, e ? e->message : "?", bad);
+        }
+        xmlFreeDoc(doc);
+        char *tap = kt_path(sdir, "results.tap");
+        char *tap_text = kt_read(tap, NULL);
+        ck_assert_msg(strncmp(tap_text, "TAP version 13\n1..", 18) == 0, "%s", tap);
+        char *autolab = kt_path(sdir, "autolab.txt");
+        char *autolab_text = kt_read(autolab, NULL);
+        char *last = autolab_text + strlen(autolab_text) - 1;
+        while (last > autolab_text && last[-1] != '\n')
+            last--;
+        json_t *scores = json_loads(last, 0, &jerr);
+        ck_assert_msg(json_is_object(json_object_get(scores, "scores")), "%s: last line %s", autolab,
+                      last);
+        json_decref(scores);
+        free(autolab_text);
+        free(tap_text);
+        free(autolab);
+        free(tap);
+        free(xml);
+        free(json);
+        free(sdir);
+    }
+
+    /* The summary counts everyone. */
+    char *sumfile = kt_path(out, "summary.json");
+    json_t *summary = json_load_file(sumfile, 0, NULL);
+    ck_assert(summary != NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(summary, "students")), 20);
+    size_t i;
+    json_t *v;
+    json_int_t in_bins = 0;
+    json_array_foreach(json_object_get(summary, "distribution"), i, v)
+        in_bins += json_integer_value(json_object_get(v, "students"));
+    ck_assert_int_eq(in_bins, 20);
+    json_decref(summary);
+    char *sumtext_path = kt_path(out, "summary.txt");
+    char *sumtext = kt_read(sumtext_path, NULL);
+    ck_assert_msg(strstr(sumtext, "tests by pass rate") != NULL, "%s", sumtext);
+
+    /* Run again: nothing changed, nothing is graded again; change one file: only that one is. */
+    free(progress);
+    free(stdout_text);
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
+    size_t unchanged = 0;
+    for (char *p = progress; (p = strstr(p, "not graded again")) != NULL; p++)
+        unchanged++;
+    ck_assert_msg(unchanged == 20, "%zu of 20 skipped on the second run:\n%s", unchanged, progress);
+    kt_write(file, text);
+    free(progress);
+    free(stdout_text);
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
+    unchanged = 0;
+    for (char *p = progress; (p = strstr(p, "not graded again")) != NULL; p++)
+        unchanged++;
+    ck_assert_msg(unchanged == 19, "%zu of 20 skipped after one file changed:\n%s", unchanged,
+                  progress);
+    kt_read_csv(csv, c);
+    ck_assert_str_eq(kt_csv_get(c, "exit-zero", "01-shared-buffer"), "40");
+
+    free(sumtext);
+    free(sumtext_path);
+    free(sumfile);
+    free(c);
+    free(csv);
+    free(progress);
+    free(stdout_text);
+    sg_buf_free(&hostile);
+    sg_buf_free(&patched);
+    free(text);
+    free(file);
+    free(dir);
+    kt_rmtree(class);
+    kt_rmtree(out);
+    free(class);
+    free(out);
+}
+END_TEST
+
 /* ---- setup ---- */
 
 static void kt_load_corpus(void)
@@ -882,6 +1145,11 @@ int main(void)
     tcase_add_test(submissions, tests_run_in_the_sandbox_where_there_is_one);
     tcase_add_loop_test(submissions, leaked_segments_never_outlive_grading, 0, 2);
     suite_add_tcase(s, submissions);
+
+    TCase *batch = tcase_create("batch");
+    tcase_set_timeout(batch, 300);
+    tcase_add_test(batch, batch_grades_a_mixed_class);
+    suite_add_tcase(s, batch);
 
     TCase *hostile = tcase_create("hostile");
     tcase_set_timeout(hostile, 60);
