@@ -11,7 +11,9 @@ SHELL := /bin/bash
 BUILD    := build
 KIT      := $(BUILD)/kit
 SELFTEST := $(BUILD)/selftest
-SUB      ?= solutions
+# The instructor's kit has solutions/; the student kit (make dist) has work/.
+KIT_KIND := $(if $(wildcard solutions/.),instructor,student)
+SUB      ?= $(if $(filter instructor,$(KIT_KIND)),solutions,work)
 
 LABS        := $(sort $(patsubst labs/%/rubric.json,%,$(wildcard labs/*/rubric.json)))
 HIDDEN_LABS := $(sort $(patsubst labs/%/hidden/tests.c,%,$(wildcard labs/*/hidden/tests.c)))
@@ -42,7 +44,8 @@ GRADER_OBJ  := $(GRADER_SRC:%.c=$(KIT)/obj/%.o)
 LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o) \
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
 
-.PHONY: all grade test bench deps help clean build selftest-build run-selftest
+.PHONY: all grade grade-all test bench deps help clean build selftest-build run-selftest \
+        dist gradescope autolab
 
 help:
 	@echo "shmlab targets:"
@@ -51,6 +54,13 @@ help:
 	@echo "                    skeletons, known-wrong submissions)"
 	@echo "  make grade        grade SUB (default: solutions), hidden tests included"
 	@echo "                    e.g. make grade SUB=path/to/submission"
+	@echo "  make grade-all    grade every submission in DIR into OUT (default grades/):"
+	@echo "                    reports, gradebook.csv, summary.txt"
+	@echo "  make dist         dist/shmlab-student.tar.gz: the student kit, without"
+	@echo "                    solutions or hidden tests"
+	@echo "  make gradescope   dist/shmlab-gradescope.zip: Gradescope's autograder"
+	@echo "  make autolab      dist/autolab/: autograde-Makefile and autograde.tar"
+	@echo "  (GitHub Classroom: platforms/github-classroom/classroom.yml)"
 	@echo "  make bench        print how long grading takes"
 	@echo "  make deps         install what the kit needs (apt-get, as root)"
 	@echo "  make clean        remove build/"
@@ -66,9 +76,31 @@ grade: deps
 	@$(MAKE) --no-print-directory build
 	grader/shmgrade $(if $(HIDDEN_LABS),--hidden) $(SUB)
 
+ifeq ($(KIT_KIND),instructor)
 test: deps
 	@$(MAKE) --no-print-directory build selftest-build
 	@$(MAKE) --no-print-directory run-selftest
+else
+# In the student kit, the test is the grading of the student's own files.
+test: deps
+	@$(MAKE) --no-print-directory build
+	grader/shmgrade $(SUB)
+endif
+
+grade-all: deps
+	@test -n "$(DIR)" || { echo "usage: make grade-all DIR=folder-of-submissions [OUT=folder]"; exit 2; }
+	@$(MAKE) --no-print-directory build
+	grader/shmgrade --batch $(DIR) -o $(or $(OUT),grades) --hidden \
+	    --format text --format json --format junit
+
+dist:
+	scripts/make-dist.sh dist/shmlab-student.tar.gz
+
+gradescope: deps
+	scripts/make-package.sh gradescope dist
+
+autolab: deps
+	scripts/make-package.sh autolab dist/autolab
 
 bench: deps
 	@$(MAKE) --no-print-directory build
