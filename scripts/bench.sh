@@ -32,7 +32,7 @@ trap 'rm -rf "$class" "$out"' EXIT
 for i in $(seq -w 1 "$n"); do
     cp -r solutions "$class/student-$i"
 done
-for jobs in 1 2; do
+for jobs in 1 2 4; do
     rm -rf "$out"/*
     t=$(time_once grader/shmgrade --batch "$class" -j "$jobs" -o "$out" --hidden --format json)
     awk -v t="$t" -v n="$n" -v j="$jobs" 'BEGIN {

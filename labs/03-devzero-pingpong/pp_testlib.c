@@ -194,14 +194,14 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
 
     /* Backed by the check above; the bound is generous on purpose. */
     long before = pp_cpu_ticks(w->pid);
-    struct timespec wait = { 0, 300000000 };
+    struct timespec wait = { 0, 200000000 };
     nanosleep(&wait, NULL);
     long after = pp_cpu_ticks(w->pid);
     SG_SETUP(before >= 0 && after >= 0, "read of /proc/<pid>/stat");
     long limit = sysconf(_SC_CLK_TCK) / 10;
     SG_REQUIRE(after - before <= limit, "almost no CPU time while waiting",
                "a waiting process must sleep, not loop",
-               "the process used %ld ms of CPU in 300 ms of %s",
+               "the process used %ld ms of CPU in 200 ms of %s",
                (after - before) * 1000 / sysconf(_SC_CLK_TCK), wait_name);
     SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
                "loop until the handler has set the flag", "%s returned with nothing sent",

@@ -49,7 +49,7 @@ bool pp_wait_stage(const struct pp_waiter *w, int stage, int timeout_ms);
 /*
  * Requires the waiter, at stage (1 + the waits it has finished), to be
  * asleep in sigsuspend within 5 s and to use almost no CPU over the next
- * 300 ms; its wait may not return meanwhile.
+ * 200 ms; its wait may not return meanwhile.
  */
 void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int stage);
 
