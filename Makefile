@@ -41,11 +41,11 @@ COMMON_OBJ  := $(COMMON_SRC:%.c=$(KIT)/obj/%.o)
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(KIT)/obj/%.o)
 GRADER_OBJ  := $(GRADER_SRC:%.c=$(KIT)/obj/%.o)
 
-LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o) \
+LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(KIT)/$(l)/memcheck.o) \
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
 
 .PHONY: all grade grade-all test bench deps help clean build selftest-build run-selftest \
-        dist gradescope autolab
+        dist gradescope autolab memcheck
 
 help:
 	@echo "shmlab targets:"
@@ -61,6 +61,7 @@ help:
 	@echo "  make gradescope   dist/shmlab-gradescope.zip: Gradescope's autograder"
 	@echo "  make autolab      dist/autolab/: autograde-Makefile and autograde.tar"
 	@echo "  (GitHub Classroom: platforms/github-classroom/classroom.yml)"
+	@echo "  make memcheck     the memory check (valgrind) of SUB's labs"
 	@echo "  make bench        print how long grading takes"
 	@echo "  make deps         install what the kit needs (apt-get, as root)"
 	@echo "  make clean        remove build/"
@@ -92,6 +93,10 @@ grade-all: deps
 	@$(MAKE) --no-print-directory build
 	grader/shmgrade --batch $(DIR) -o $(or $(OUT),grades) --hidden \
 	    --format text --format json --format junit
+
+memcheck: deps
+	@$(MAKE) --no-print-directory build
+	grader/shmgrade --memcheck --test memcheck $(SUB)
 
 dist:
 	scripts/make-dist.sh dist/shmlab-student.tar.gz
@@ -134,10 +139,13 @@ $(KIT)/$(1)/obj/%.o: labs/$(1)/%.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(KFLAGS) $$(INCLUDES) -Ilabs/$(1) $$(CHECK_CFLAGS) -c $$< -o $$@
 
-$(KIT)/$(1)/libtests.a: $(patsubst labs/$(1)/%.c,$(KIT)/$(1)/obj/%.o,$(filter-out labs/$(1)/main.c,$(wildcard labs/$(1)/*.c)))
+$(KIT)/$(1)/libtests.a: $(patsubst labs/$(1)/%.c,$(KIT)/$(1)/obj/%.o,$(filter-out labs/$(1)/main.c labs/$(1)/memcheck.c,$(wildcard labs/$(1)/*.c)))
 	rm -f $$@ && $$(AR) rcs $$@ $$^
 
 $(KIT)/$(1)/main.o: $(KIT)/$(1)/obj/main.o
+	cp $$< $$@
+
+$(KIT)/$(1)/memcheck.o: $(KIT)/$(1)/obj/memcheck.o
 	cp $$< $$@
 
 $(KIT)/$(1)/hidden.o: $(KIT)/$(1)/obj/hidden/tests.o

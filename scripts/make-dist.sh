@@ -15,7 +15,7 @@ mkdir -p "$kit/work"
 
 # What git tracks (or, outside a checkout, what is here), minus what students must not have.
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    files=$(git ls-files)
+    files=$(git ls-files --cached --others --exclude-standard)
 else
     files=$(find . -type f ! -path './build/*' ! -path './dist/*' | sed 's|^\./||')
 fi

@@ -13,7 +13,7 @@ trap 'rm -rf "$stage"' EXIT
 kit=$stage/shmlab
 mkdir -p "$kit"
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    files=$(git ls-files)
+    files=$(git ls-files --cached --others --exclude-standard)
 else
     files=$(find . -type f ! -path './build/*' ! -path './dist/*' | sed 's|^\./||')
 fi

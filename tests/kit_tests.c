@@ -35,7 +35,10 @@
 #include <unistd.h>
 
 static char kt_root[PATH_MAX];
+struct sg_lab_result;
+static char *kt_first_failure(const struct sg_lab_result *lab);
 static bool kt_no_sandbox;   /* grade outside bubblewrap (tests of the fallback) */
+static bool kt_memcheck;     /* add the memory-check test */
 static char **kt_labs;       /* the kit's labs */
 static json_t *kt_mutants;   /* every mutant of every corpus file, with "lab" set */
 
@@ -105,6 +108,7 @@ static void kt_grade_some(const char *submission, const char *lab, const char *c
     struct sg_grade_opts o = {
         .submission = submission, .labs = lab ? labs : NULL, .hidden = true, .workdir = work,
         .tests = tests, .timeout = timeout, .no_sandbox = kt_no_sandbox,
+        .memcheck = kt_memcheck,
     };
     ck_assert_msg(sg_grade_submission(&kit, &o, g, &err) == 0, "grading failed: %s", err.data);
     kt_rmtree(work);
@@ -257,6 +261,18 @@ START_TEST(solutions_score_full_marks_text)
 }
 END_TEST
 
+START_TEST(solutions_are_clean_under_memcheck)
+{
+    const char *tests[] = { "memcheck", NULL };
+    kt_memcheck = true;
+    struct sg_grade g;
+    kt_grade_some("solutions", kt_labs[_i], tests, 0, &g);
+    ck_assert_msg(g.labs[0].ntests == 1, "%s has no memory check", kt_labs[_i]);
+    ck_assert_msg(g.labs[0].tests[0].passed, "%s: %s", kt_labs[_i], kt_first_failure(&g.labs[0]));
+    sg_grade_free(&g);
+}
+END_TEST
+
 START_TEST(skeletons_score_at_most_ten_percent)
 {
     const char *lab = kt_labs[_i];
@@ -369,6 +385,7 @@ START_TEST(corpus_mutant_fails_for_its_mistake)
     kt_write(path, text);
 
     struct sg_grade g;
+    kt_memcheck = json_is_true(json_object_get(m, "memcheck"));
     kt_grade(sub, lab, &g);
     struct sg_lab_result *r = &g.labs[0];
     const char *want_state = state ? state : "graded";
@@ -1287,6 +1304,7 @@ int main(void)
     tcase_add_test(reference, solutions_score_full_marks_json);
     tcase_add_test(reference, solutions_score_full_marks_text);
     tcase_add_loop_test(reference, skeletons_score_at_most_ten_percent, 0, nlabs);
+    tcase_add_loop_test(reference, solutions_are_clean_under_memcheck, 0, nlabs);
     suite_add_tcase(s, reference);
 
     TCase *corpus = tcase_create("corpus");

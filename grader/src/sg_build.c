@@ -210,7 +210,8 @@ static void sg_append_words(const char **argv, size_t *n, size_t max, char *word
 }
 
 int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r, const char *student_file,
-                 bool hidden, const char *workdir, const char *const *envp, struct sg_build *b)
+                 bool hidden, bool memcheck, const char *workdir, const char *const *envp,
+                 struct sg_build *b)
 {
     memset(b, 0, sizeof *b);
     b->state = SG_LAB_GRADER_ERROR;
@@ -224,6 +225,7 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r, const char
     char *libtests = sg_path(labobj, "libtests.a");
     char *hidden_obj = sg_path(labobj, "hidden.o");
     char *main_obj = sg_path(labobj, "main.o");
+    char *mc_obj = sg_path(labobj, "memcheck.o");
     char *harness = sg_path(kit->objects, "libsg_harness.a");
     char *header = sg_path(r->dir, r->header);
     char real_header[PATH_MAX], real_source[PATH_MAX];
@@ -351,9 +353,23 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r, const char
         rc = step == 1 ? 0 : -1;
         goto out;
     }
+    if (memcheck && access(mc_obj, R_OK) == 0) {
+        char *driver = sg_path(workdir, "memcheck");
+        const char *link_driver[] = { SG_CC, "-o", driver, local, mc_obj, harness, NULL };
+        step = sg_run_tool(link_driver, envp, workdir, "the memory-check driver does not link",
+                           b, NULL);
+        if (step != 0) {
+            free(driver);
+            b->state = step == 1 ? SG_LAB_BUILD_FAILED : SG_LAB_GRADER_ERROR;
+            rc = step == 1 ? 0 : -1;
+            goto out;
+        }
+        b->memcheck_driver = driver;
+    }
     b->state = SG_LAB_GRADED;
     rc = 0;
 out:
+    free(mc_obj);
     free(srcdir);
     free(source);
     free(object);
@@ -376,5 +392,6 @@ void sg_build_free(struct sg_build *b)
     free(b->notes);
     free(b->test_program);
     free(b->program);
+    free(b->memcheck_driver);
     memset(b, 0, sizeof *b);
 }

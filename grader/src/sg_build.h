@@ -18,6 +18,7 @@ struct sg_build {
     char *notes;              /* e.g. global helpers made local */
     char *test_program;
     char *program;
+    char *memcheck_driver;    /* built when asked and the lab has one, else NULL */
 };
 
 /*
@@ -25,7 +26,8 @@ struct sg_build {
  * (b->state says how it went), -1 when the grader itself failed (b->problem).
  */
 int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r, const char *student_file,
-                 bool hidden, const char *workdir, const char *const *envp, struct sg_build *b);
+                 bool hidden, bool memcheck, const char *workdir, const char *const *envp,
+                 struct sg_build *b);
 void sg_build_free(struct sg_build *b);
 
 #endif

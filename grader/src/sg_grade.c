@@ -2,6 +2,7 @@
 #include "sg_grade.h"
 #include "sg_build.h"
 #include "sg_harness_protocol.h"
+#include "sg_memcheck.h"
 #include "sg_rubric.h"
 #include "sg_sandbox.h"
 #include "sg_spawn.h"
@@ -119,6 +120,11 @@ static int sg_run_test(const struct sg_rubric_test *rt, double seconds, const st
     return 0;
 }
 
+static int sg_share_memcheck(const struct sg_sandbox *sb, const struct sg_build *b)
+{
+    return sg_sandbox_share(sb, b->memcheck_driver, false);
+}
+
 /* Every test of the lab fails with the same reason: the lab was not graded. */
 static void sg_fail_all(struct sg_lab_result *lab, const char *why)
 {
@@ -143,13 +149,20 @@ static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
         sg_rubric_keep_tests(&r, o->tests);
     lab->title = strdup(r.title);
     lab->file = strdup(r.file);
-    lab->tests = calloc(r.ntests ? r.ntests : 1, sizeof *lab->tests);
+    bool memcheck = o->memcheck && r.memcheck.points > 0;
+    lab->tests = calloc(r.ntests + 1, sizeof *lab->tests);
     lab->ntests = r.ntests;
     for (size_t k = 0; k < r.ntests; k++) {
         lab->tests[k].name = strdup(r.tests[k].name);
         lab->tests[k].description = strdup(r.tests[k].description);
         lab->tests[k].hidden = r.tests[k].hidden;
         lab->tests[k].max_points = r.tests[k].points;
+    }
+    if (memcheck) {
+        struct sg_test_result *mc = &lab->tests[lab->ntests++];
+        mc->name = strdup("memcheck");
+        mc->description = strdup(r.memcheck.description ?: "the memory check");
+        mc->max_points = r.memcheck.points;
     }
 
     struct sg_buf why = SG_BUF_INIT;
@@ -167,7 +180,8 @@ static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
     struct sg_env env;
     sg_env_init(&env, run.data);
     struct sg_build b;
-    int rc = sg_build_lab(kit, &r, lab->path, o->hidden, dir.data, (const char *const *)env.vars, &b);
+    int rc = sg_build_lab(kit, &r, lab->path, o->hidden, memcheck, dir.data,
+                          (const char *const *)env.vars, &b);
     lab->build_output = b.output;
     lab->notes = b.notes;
     b.output = b.notes = NULL;
@@ -196,6 +210,18 @@ static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
             lab->problem = sg_buf_take(&why);
             sg_fail_all(lab, lab->problem);
             break;
+        }
+        if (memcheck && lab->state == SG_LAB_GRADED && b.memcheck_driver != NULL) {
+            struct sg_memcheck_run m = {
+                .driver = b.memcheck_driver, .program = b.program, .rundir = run.data,
+                .workdir = o->workdir, .sandbox = sb, .envp = (const char *const *)env.vars,
+            };
+            if (sg_share_memcheck(sb, &b) == -1 ||
+                sg_memcheck(&r, &m, &lab->tests[lab->ntests - 1], &why) == -1) {
+                lab->state = SG_LAB_GRADER_ERROR;
+                lab->problem = why.len ? sg_buf_take(&why) : strdup("the memory check failed");
+                sg_fail_all(lab, lab->problem);
+            }
         }
     }
     sg_build_free(&b);

@@ -18,6 +18,7 @@ struct sg_grade_opts {
     bool no_sandbox;           /* run tests outside bubblewrap (debugging, measurements) */
     const char *const *tests;  /* run only these tests (by name), NULL-terminated; NULL for all */
     double timeout;            /* seconds per test instead of the rubric's, when > 0 */
+    bool memcheck;             /* add each lab's memory-check test (valgrind) */
 };
 
 /* 0 with g filled, or -1 when the grader itself failed (message in err). */

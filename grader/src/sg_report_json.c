@@ -64,6 +64,9 @@ int sg_report_json(const struct sg_grade *g, FILE *out)
             sg_buf_printf(&summary, " (%s: %s)", sg_lab_state_name(lab->state),
                           lab->problem ? lab->problem : "");
         sg_buf_puts(&summary, "\n");
+        if (lab->state == SG_LAB_GRADED && lab->build_output != NULL)
+            sg_buf_printf(&summary, "compiler warnings for %s (not graded):\n%s", lab->file,
+                          lab->build_output);
         for (size_t k = 0; k < lab->ntests; k++)
             json_array_append_new(tests, sg_json_test(lab, &lab->tests[k]));
     }

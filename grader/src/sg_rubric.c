@@ -108,6 +108,16 @@ int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struc
         r->api[i] = strdup(json_is_string(s) ? json_string_value(s) : "");
     }
     double default_timeout = json_number_value(timeout);
+    json_t *mc = json_object_get(root, "memcheck");
+    if (json_is_object(mc)) {
+        json_t *prog = json_object_get(mc, "program");
+        r->memcheck.points = json_number_value(json_object_get(mc, "points"));
+        r->memcheck.description = sg_json_strdup(mc, "description", false, path.data, err);
+        r->memcheck.input = sg_json_strdup(mc, "input", false, path.data, err);
+        r->memcheck.program = calloc(json_array_size(prog) + 1, sizeof(char *));
+        for (size_t i = 0; r->memcheck.program != NULL && i < json_array_size(prog); i++)
+            r->memcheck.program[i] = strdup(json_string_value(json_array_get(prog, i)) ?: "");
+    }
     json_decref(root);
     if (sg_load_tests(path.data, false, default_timeout, r, err) == -1)
         goto fail;
@@ -134,6 +144,9 @@ void sg_rubric_free(struct sg_rubric *r)
         free(r->tests[i].hint);
     }
     free(r->tests);
+    sg_strv_free(r->memcheck.program);
+    free(r->memcheck.description);
+    free(r->memcheck.input);
     if (r->api != NULL)
         for (size_t i = 0; i < r->napi; i++)
             free(r->api[i]);

@@ -20,6 +20,14 @@ struct sg_rubric_test {
     bool hidden;
 };
 
+/* The memory-check pass (shmgrade --memcheck): one graded test per lab. */
+struct sg_rubric_memcheck {
+    double points;        /* 0: the lab has no memory check */
+    char *description;
+    char **program;       /* argv of the lab's program run under valgrind, NULL-terminated */
+    char *input;          /* its standard input */
+};
+
 struct sg_rubric {
     char *id;            /* the folder name, "01-shared-buffer" */
     char *dir;           /* labs/01-shared-buffer */
@@ -32,6 +40,7 @@ struct sg_rubric {
     struct sg_rubric_test *tests;
     size_t ntests;
     bool has_hidden;     /* the hidden rubric exists (instructor's kit) */
+    struct sg_rubric_memcheck memcheck;
 };
 
 /* Loads labs_dir/id; with_hidden adds the hidden tests. 0, or -1 with a message in err. */

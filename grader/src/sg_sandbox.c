@@ -208,11 +208,12 @@ static int sg_limit(int resource, rlim_t soft, rlim_t hard)
     return setrlimit(resource, &rl);
 }
 
-int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds)
+int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space)
 {
+    rlim_t as = big_address_space ? RLIM_INFINITY : SG_LIMIT_AS;
     rlim_t cpu = (rlim_t)timeout_seconds + 2; /* whole seconds, rounded up, plus one */
     if (sg_limit(RLIMIT_CORE, 0, 0) == -1 || sg_limit(RLIMIT_CPU, cpu, cpu + 1) == -1 ||
-        sg_limit(RLIMIT_AS, SG_LIMIT_AS, SG_LIMIT_AS) == -1 ||
+        sg_limit(RLIMIT_AS, as, as) == -1 ||
         sg_limit(RLIMIT_FSIZE, SG_LIMIT_FSIZE, SG_LIMIT_FSIZE) == -1 ||
         sg_limit(RLIMIT_NOFILE, SG_LIMIT_NOFILE, SG_LIMIT_NOFILE) == -1 ||
         sg_limit(RLIMIT_NPROC, sb->nproc, sb->nproc) == -1)

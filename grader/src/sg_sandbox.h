@@ -72,7 +72,10 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const char *readonly, const 
 #define SG_SANDBOX_INFO_FD 9
 #define SG_SANDBOX_INFO_FD_TEXT "9"
 
-/* In the forked child, before exec: limits, then the user switch. 0 or -1. */
-int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds);
+/*
+ * In the forked child, before exec: limits, then the user switch; with
+ * big_address_space, no address-space limit (for valgrind). 0 or -1.
+ */
+int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space);
 
 #endif

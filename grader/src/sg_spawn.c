@@ -147,7 +147,8 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
     setpgid(0, 0);
     /* Limits and the user switch first: the namespaces are then made by
      * (and owned by) the sandbox's user, not by the grader's. */
-    if (o->sandbox != NULL && sg_sandbox_enter(o->sandbox, o->timeout_ms / 1000.0) == -1)
+    if (o->sandbox != NULL &&
+        sg_sandbox_enter(o->sandbox, o->timeout_ms / 1000.0, o->big_address_space) == -1)
         sg_child_failed(fail_w, 1);
     if (isolate && sg_isolate_enter() == -1)
         sg_child_failed(fail_w, 2);
@@ -164,7 +165,7 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
     int fail = fcntl(fail_w, F_DUPFD_CLOEXEC, 20);
     if (out == -1 || fail == -1 || (res_w != -1 && res == -1) || (info_w != -1 && info == -1))
         sg_child_failed(fail_w, 3);
-    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int devnull = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
     if (devnull == -1 || dup2(devnull, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
         dup2(out, STDERR_FILENO) == -1)
         sg_child_failed(fail, 3);

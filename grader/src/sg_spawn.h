@@ -30,6 +30,8 @@ struct sg_spawn_opts {
     const struct sg_sandbox *sandbox;
     const char *readonly;
     const char *rundir;
+    const char *stdin_path;     /* standard input from this file; NULL: /dev/null */
+    bool big_address_space;     /* no address-space limit (valgrind reserves a lot) */
 };
 
 struct sg_spawn_result {

@@ -39,6 +39,9 @@ static void sg_usage(FILE *out)
           "\n"
           "  --lab ID        grade only this lab (\"01\" or \"01-shared-buffer\"); repeatable\n"
           "  --hidden        also run the instructor's hidden tests\n"
+          "  --memcheck      add each lab's memory check: its API and program under\n"
+          "                  valgrind (invalid accesses, uninitialised values, bad frees,\n"
+          "                  definite leaks, descriptors left open), worth the rubric's points\n"
           "  --format FMT    text (default), json (Gradescope's results.json), junit,\n"
           "                  tap, autolab (text, then Autolab's scores as the last line)\n"
           "                  or grade (shmgrade's own JSON)\n"
@@ -93,7 +96,7 @@ int main(int argc, char *argv[])
 {
     enum {
         OPT_LAB = 256, OPT_HIDDEN, OPT_FORMAT, OPT_KEEP, OPT_LIST, OPT_HELP, OPT_NO_SANDBOX,
-        OPT_TEST, OPT_TIMEOUT, OPT_BATCH,
+        OPT_TEST, OPT_TIMEOUT, OPT_BATCH, OPT_MEMCHECK,
     };
     static const struct option options[] = {
         { "lab", required_argument, NULL, OPT_LAB },
@@ -106,6 +109,7 @@ int main(int argc, char *argv[])
         { "test", required_argument, NULL, OPT_TEST },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "batch", required_argument, NULL, OPT_BATCH },
+        { "memcheck", no_argument, NULL, OPT_MEMCHECK },
         { "jobs", required_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 },
     };
@@ -114,7 +118,7 @@ int main(int argc, char *argv[])
     const char *tests[SG_MAX_LABS + 1];
     size_t ntests = 0;
     double timeout = 0;
-    bool hidden = false, keep = false, list = false, no_sandbox = false;
+    bool hidden = false, keep = false, list = false, no_sandbox = false, memcheck = false;
     enum sg_format format = SG_FORMAT_TEXT;
     unsigned formats = 0;
     const char *output = NULL, *batch = NULL;
@@ -162,6 +166,9 @@ int main(int argc, char *argv[])
             break;
         case OPT_BATCH:
             batch = optarg;
+            break;
+        case OPT_MEMCHECK:
+            memcheck = true;
             break;
         case 'j': {
             char *end;
@@ -237,7 +244,8 @@ int main(int argc, char *argv[])
             .dir = batch, .outdir = output, .jobs = jobs,
             .formats = formats ? formats : (1u << SG_FORMAT_TEXT) | (1u << SG_FORMAT_JSON),
             .grade = { .labs = nwanted ? wanted : NULL, .hidden = hidden, .no_sandbox = no_sandbox,
-                       .tests = ntests ? tests : NULL, .timeout = timeout },
+                       .tests = ntests ? tests : NULL, .timeout = timeout,
+                       .memcheck = memcheck },
             .progress = true,
         };
         int rc = sg_batch_run(&kit, &bo, &err);
@@ -278,6 +286,7 @@ int main(int argc, char *argv[])
         .no_sandbox = no_sandbox,
         .tests = ntests ? tests : NULL,
         .timeout = timeout,
+        .memcheck = memcheck,
     };
     struct sg_grade g;
     int status = 0;

@@ -1,0 +1,62 @@
+/* mc_driver.c — descriptor checks for the memcheck drivers; see mc_driver.h. */
+#include "mc_driver.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int mc_leaked;
+
+FILE *mc_input(const char *text)
+{
+    FILE *f = tmpfile();
+    if (f == NULL || fputs(text, f) == EOF || fflush(f) == EOF) {
+        if (f != NULL)
+            fclose(f);
+        return NULL;
+    }
+    rewind(f);
+    return f;
+}
+
+void mc_fds_now(struct mc_fds *s)
+{
+    memset(s, 0, sizeof *s);
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return;
+    int self = dirfd(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int fd = atoi(e->d_name);
+        if (e->d_name[0] == '.' || fd == self || fd < 0 || fd >= 1024)
+            continue;
+        s->bits[fd / (8 * sizeof(unsigned long))] |= 1UL << (fd % (8 * sizeof(unsigned long)));
+    }
+    closedir(d);
+}
+
+void mc_fds_compare(const struct mc_fds *before, const char *call)
+{
+    struct mc_fds now;
+    mc_fds_now(&now);
+    for (int fd = 0; fd < 1024; fd++) {
+        unsigned long bit = 1UL << (fd % (8 * sizeof(unsigned long)));
+        size_t word = (size_t)fd / (8 * sizeof(unsigned long));
+        if (!(now.bits[word] & bit) || (before->bits[word] & bit))
+            continue;
+        char link[64], target[PATH_MAX] = "?";
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        target[n > 0 ? n : 1] = '\0';
+        fprintf(stderr, "mc: descriptor %d (%s) left open by %s\n", fd, target, call);
+        mc_leaked = 1;
+    }
+}
+
+int mc_done(void)
+{
+    return mc_leaked ? 3 : 0;
+}
