@@ -33,7 +33,7 @@ for i in $(seq -w 1 "$n"); do
     cp -r solutions "$class/student-$i"
 done
 for jobs in 1 2 4; do
-    rm -rf "$out"/*
+    rm -rf "${out:?}"/*
     t=$(time_once grader/shmgrade --batch "$class" -j "$jobs" -o "$out" --hidden --format json)
     awk -v t="$t" -v n="$n" -v j="$jobs" 'BEGIN {
         printf "  batch of %d, -j %d      %6.1f s  (%.2f s per submission; 100 would take %.0f s)\n",

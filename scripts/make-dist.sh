@@ -14,18 +14,12 @@ kit=$stage/shmlab-student
 mkdir -p "$kit/work"
 
 # What git tracks (or, outside a checkout, what is here), minus what students must not have.
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    files=$(git ls-files --cached --others --exclude-standard)
-else
-    files=$(find . -type f ! -path './build/*' ! -path './dist/*' | sed 's|^\./||')
-fi
-printf '%s\n' "$files" |
+# shellcheck source=kit-files.sh
+. scripts/kit-files.sh
+kit_files |
     grep -v -E '^(solutions/|tests/|\.ci/|platforms/|skeletons/|dist/|build/)' |
     grep -v -E '^labs/[^/]+/hidden/' |
-    while IFS= read -r f; do
-        mkdir -p "$kit/$(dirname "$f")"
-        cp -p "$f" "$kit/$f"
-    done
+    copy_files "$kit"
 cp -r skeletons/. "$kit/work/"
 cp platforms/README-student.md "$kit/README.md"
 

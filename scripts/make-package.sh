@@ -12,17 +12,11 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 kit=$stage/shmlab
 mkdir -p "$kit"
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    files=$(git ls-files --cached --others --exclude-standard)
-else
-    files=$(find . -type f ! -path './build/*' ! -path './dist/*' | sed 's|^\./||')
-fi
-printf '%s\n' "$files" |
+# shellcheck source=kit-files.sh
+. scripts/kit-files.sh
+kit_files |
     grep -v -E '^(solutions/|tests/|\.ci/|platforms/|dist/|build/)' |
-    while IFS= read -r f; do
-        mkdir -p "$kit/$(dirname "$f")"
-        cp -p "$f" "$kit/$f"
-    done
+    copy_files "$kit"
 case $kind in
 gradescope)
     cp platforms/gradescope/setup.sh platforms/gradescope/run_autograder "$kit/"

@@ -10,6 +10,7 @@
  * - Submissions that are missing, linked, or reach outside themselves are
  *   graded as such, and the rest of the submission still is.
  */
+#include "sg_fs.h"
 #include "sg_grade.h"
 #include "sg_isolate.h"
 #include "sg_kit.h"
@@ -74,18 +75,9 @@ static char *kt_tempdir(void)
     return dir;
 }
 
-static int kt_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static void kt_rmtree(const char *dir)
 {
-    nftw(dir, kt_rm, 16, FTW_DEPTH | FTW_PHYS);
+    sg_rmtree(dir);
 }
 
 static char *kt_path(const char *a, const char *b)

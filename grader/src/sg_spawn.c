@@ -192,6 +192,20 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
     sg_child_failed(fail_w, 6);
 }
 
+/* Closes both ends of each pipe given (skipping -1s); keeps errno. */
+static void sg_close_pipes(int *a, int *b, int *c)
+{
+    int saved = errno;
+    int *pipes[] = { a, b, c };
+    for (size_t i = 0; i < 3; i++)
+        for (size_t k = 0; pipes[i] != NULL && k < 2; k++)
+            if (pipes[i][k] != -1) {
+                close(pipes[i][k]);
+                pipes[i][k] = -1;
+            }
+    errno = saved;
+}
+
 int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
 {
     int out[2], res[2] = { -1, -1 };
@@ -199,8 +213,7 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     if (pipe2(out, O_CLOEXEC) == -1)
         return -1;
     if (o->result_pipe && pipe2(res, O_CLOEXEC) == -1) {
-        close(out[0]);
-        close(out[1]);
+        sg_close_pipes(out, NULL, NULL);
         return -1;
     }
     /* bubblewrap brings its own IPC namespace; otherwise make one if we can. */
@@ -222,29 +235,16 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         info[0] = info[1] = -1;
     int fail[2];
     if (pipe2(fail, O_CLOEXEC) == -1) {
-        close(out[0]);
-        close(out[1]);
-        if (res[0] != -1) {
-            close(res[0]);
-            close(res[1]);
-        }
+        sg_close_pipes(out, res, info);
         sg_shm_snapshot_free(&before);
         return -1;
     }
     double start = sg_now();
     pid_t pid = fork();
     if (pid == -1) {
-        int e = errno;
-        close(out[0]);
-        close(out[1]);
-        if (res[0] != -1) {
-            close(res[0]);
-            close(res[1]);
-        }
+        sg_close_pipes(out, res, fail);
+        sg_close_pipes(info, NULL, NULL);
         sg_shm_snapshot_free(&before);
-        close(fail[0]);
-        close(fail[1]);
-        errno = e;
         return -1;
     }
     if (pid == 0)
@@ -263,14 +263,7 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     if (got == (ssize_t)sizeof report) {
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
-        if (info[0] != -1)
-            close(info[0]);
-        close(out[0]);
-        close(out[1]);
-        if (res[0] != -1) {
-            close(res[0]);
-            close(res[1]);
-        }
+        sg_close_pipes(out, res, info);
         sg_shm_snapshot_free(&before);
         r->setup_failed = report[0] > 0 && report[0] < 7 ? sg_setup_steps[report[0]] : "setup";
         errno = report[1];

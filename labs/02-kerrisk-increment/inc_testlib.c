@@ -246,3 +246,34 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
                                         "l_whence = SEEK_SET",
                "%s asks for bytes %s", name, w.range);
 }
+
+void inc_require_retry_after_signal(enum inc_op op, int initial, struct inc_call *call,
+                                    int **counter)
+{
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    int *c = inc_test_counter(initial);
+    struct inc_holder h;
+    inc_hold(lf.path, F_WRLCK, 0, 1, &h);
+    inc_start_call(op, lf.fd, c, true, call);
+    inc_require_blocked(call, "another process held a write lock on byte 0");
+
+    /* The signal's handler runs, and F_SETLKW fails with EINTR: the lock
+     * was not granted, so a correct call asks again and waits again. */
+    SG_SETUP(kill(call->pid, SIGUSR1) == 0, "kill");
+    for (int i = 0; i < 5000 && call->out->signals == 0; i++)
+        usleep(1000);
+    SG_SETUP(call->out->signals == 1, "delivery of SIGUSR1");
+    struct inc_waiter w = { "", "" };
+    enum inc_state st = inc_wait_done_or_blocked(call, 5000, &w);
+    SG_REQUIRE(st == INC_BLOCKED, "the call to wait for the lock again",
+               "when fcntl(F_SETLKW) fails with EINTR, the lock is not held: call it again",
+               "after a signal, while the lock was still taken, %s %s (rc %d, errno %s)",
+               inc_op_name(op), call->out->done ? "returned" : "neither waited nor returned",
+               call->out->rc, strerror(call->out->err));
+    SG_REQUIRE(*c == initial, "the counter untouched while the lock is held elsewhere",
+               "do not touch the counter unless fcntl succeeded", "the counter is %d", *c);
+    inc_release(&h);
+    inc_finish_call(call);
+    *counter = c;
+}

@@ -80,6 +80,15 @@ void inc_finish_call(struct inc_call *c);
 /* The call's name, for messages: "inc_locked_increment" or "inc_locked_read". */
 const char *inc_op_name(enum inc_op op);
 
+/*
+ * With another process holding a write lock, starts op in a process with a
+ * SIGUSR1 handler, waits until it is blocked, interrupts the wait with
+ * SIGUSR1, and requires the call to wait again (not to fail with EINTR nor
+ * to go on without the lock); then lets go and returns the finished call.
+ */
+void inc_require_retry_after_signal(enum inc_op op, int initial, struct inc_call *call,
+                                    int **counter);
+
 /* Requires the call to be blocked on a request for byte 0 alone, of type want ("WRITE"/"READ"). */
 void inc_require_blocked(const struct inc_call *c, const char *holder);
 

@@ -247,33 +247,9 @@ SG_TEST(locks_are_released)
 
 SG_TEST(interrupted_wait_is_retried)
 {
-    struct inc_lockfile lf;
-    inc_lockfile_create(&lf);
-    int *c = inc_test_counter(0);
-    struct inc_holder h;
-    inc_hold(lf.path, F_WRLCK, 0, 1, &h);
     struct inc_call call;
-    inc_start_call(INC_OP_INCREMENT, lf.fd, c, true, &call);
-    inc_require_blocked(&call, "another process held a write lock on byte 0");
-
-    /* The signal's handler runs, and F_SETLKW fails with EINTR: the lock
-     * was not granted, so a correct call asks again and waits again. */
-    SG_SETUP(kill(call.pid, SIGUSR1) == 0, "kill");
-    for (int i = 0; i < 5000 && call.out->signals == 0; i++)
-        usleep(1000);
-    SG_SETUP(call.out->signals == 1, "delivery of SIGUSR1");
-    struct inc_waiter w = { "", "" };
-    enum inc_state st = inc_wait_done_or_blocked(&call, 5000, &w);
-    SG_REQUIRE(st == INC_BLOCKED, "the call to wait for the lock again",
-               "when fcntl(F_SETLKW) fails with EINTR, the lock is not held: call it again",
-               "after a signal, while the lock was still taken, inc_locked_increment %s "
-               "(rc %d, errno %s)",
-               call.out->done ? "returned" : "neither waited nor returned", call.out->rc,
-               strerror(call.out->err));
-    SG_REQUIRE(*c == 0, "the counter untouched while the lock is held elsewhere",
-               "do not increment unless fcntl succeeded", "the counter is %d", *c);
-    inc_release(&h);
-    inc_finish_call(&call);
+    int *c;
+    inc_require_retry_after_signal(INC_OP_INCREMENT, 0, &call, &c);
     SG_REQUIRE(call.out->rc == 0 && *c == 1, "0 and the counter at 1",
                "the retried lock is granted once the holder lets go",
                "returned %d; the counter is %d", call.out->rc, *c);

@@ -55,27 +55,9 @@ SG_TEST(child_increments_flushes_first)
 
 SG_TEST(interrupted_read_is_retried)
 {
-    struct inc_lockfile lf;
-    inc_lockfile_create(&lf);
-    int *c = inc_test_counter(9);
-    struct inc_holder h;
-    inc_hold(lf.path, F_WRLCK, 0, 1, &h);
     struct inc_call call;
-    inc_start_call(INC_OP_READ, lf.fd, c, true, &call);
-    inc_require_blocked(&call, "another process held a write lock on byte 0");
-    SG_SETUP(kill(call.pid, SIGUSR1) == 0, "kill");
-    for (int i = 0; i < 5000 && call.out->signals == 0; i++)
-        usleep(1000);
-    SG_SETUP(call.out->signals == 1, "delivery of SIGUSR1");
-    struct inc_waiter w = { "", "" };
-    enum inc_state st = inc_wait_done_or_blocked(&call, 5000, &w);
-    SG_REQUIRE(st == INC_BLOCKED, "the read to wait for the lock again",
-               "when fcntl(F_SETLKW) fails with EINTR, call it again",
-               "after a signal, inc_locked_read %s (rc %d, errno %s)",
-               call.out->done ? "returned" : "neither waited nor returned", call.out->rc,
-               strerror(call.out->err));
-    inc_release(&h);
-    inc_finish_call(&call);
+    int *c;
+    inc_require_retry_after_signal(INC_OP_READ, 9, &call, &c);
     SG_REQUIRE(call.out->rc == 0 && call.out->value == 9, "0 with *value = 9",
                "read the counter once the lock is granted", "returned %d with *value = %d",
                call.out->rc, call.out->value);
