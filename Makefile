@@ -45,7 +45,7 @@ LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(K
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
 
 .PHONY: all grade grade-all test bench deps help clean build selftest-build run-selftest \
-        dist gradescope autolab memcheck
+        dist gradescope autolab memcheck handouts
 
 help:
 	@echo "shmlab targets:"
@@ -62,6 +62,7 @@ help:
 	@echo "  make autolab      dist/autolab/: autograde-Makefile and autograde.tar"
 	@echo "  (GitHub Classroom: platforms/github-classroom/classroom.yml)"
 	@echo "  make memcheck     the memory check (valgrind) of SUB's labs"
+	@echo "  make handouts     the handouts as HTML pages, in build/handouts/"
 	@echo "  make bench        print how long grading takes"
 	@echo "  make deps         install what the kit needs (apt-get, as root)"
 	@echo "  make clean        remove build/"
@@ -93,6 +94,10 @@ grade-all: deps
 	@$(MAKE) --no-print-directory build
 	grader/shmgrade --batch $(DIR) -o $(or $(OUT),grades) --hidden \
 	    --format text --format json --format junit
+
+handouts: deps
+	scripts/render-handouts.sh $(BUILD)/handouts
+	@echo "open $(BUILD)/handouts/01-shared-buffer.html"
 
 memcheck: deps
 	@$(MAKE) --no-print-directory build

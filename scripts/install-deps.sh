@@ -25,6 +25,7 @@ need libjansson-dev  pkg-config --exists jansson
 need libxml2-dev     pkg-config --exists libxml-2.0
 need libcsv-dev      test -f /usr/include/csv.h
 need zip             command -v zip
+need cmark           command -v cmark
 need valgrind        command -v valgrind
 need bubblewrap      command -v bwrap
 

@@ -22,6 +22,7 @@ kit_files |
     copy_files "$kit"
 cp -r skeletons/. "$kit/work/"
 cp platforms/README-student.md "$kit/README.md"
+scripts/render-handouts.sh "$kit/handouts/html"
 
 mkdir -p "$(dirname "$out")"
 tar --sort=name --owner=0 --group=0 --numeric-owner -czf "$out" -C "$stage" shmlab-student

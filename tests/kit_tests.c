@@ -1123,6 +1123,12 @@ START_TEST(student_kit_has_no_answers_and_grades_work)
                       forbidden[i], out);
     ck_assert_msg(strstr(out, "shmlab-student/work/01-shared-buffer/shared_buffer.c") != NULL,
                   "no working file for lab 01:\n%s", out);
+    for (char **l = kt_labs; *l != NULL; l++) {
+        struct sg_buf page = SG_BUF_INIT;
+        sg_buf_printf(&page, "shmlab-student/handouts/html/%s.html", *l);
+        ck_assert_msg(strstr(out, page.data) != NULL, "no rendered handout %s", page.data);
+        sg_buf_free(&page);
+    }
     free(out);
     sh.len = 0;
     sg_buf_printf(&sh, "cd '%s' && tar xzf kit.tar.gz && cd shmlab-student && make test", t);
