@@ -50,10 +50,15 @@ LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(K
 help:
 	@echo "shmlab targets:"
 	@echo "  make              build the grader and the labs' tests"
+ifeq ($(KIT_KIND),instructor)
 	@echo "  make test         the kit's self-test (grader unit tests, solutions,"
-	@echo "                    skeletons, known-wrong submissions)"
+	@echo "                    skeletons, known-wrong and hostile submissions, packages)"
 	@echo "  make grade        grade SUB (default: solutions), hidden tests included"
 	@echo "                    e.g. make grade SUB=path/to/submission"
+else
+	@echo "  make test         build the grader and grade your files in work/"
+	@echo "  make grade        the same (SUB=folder grades another folder)"
+endif
 	@echo "  make grade-all    grade every submission in DIR into OUT (default grades/):"
 	@echo "                    reports, gradebook.csv, summary.txt"
 	@echo "  make dist         dist/shmlab-student.tar.gz: the student kit, without"
