@@ -125,6 +125,12 @@ enum sg_children sg_children_state(pid_t *pid);
 void sg_require_no_children_at(const char *file, int line, const char *call);
 #define SG_REQUIRE_NO_CHILDREN(call) sg_require_no_children_at(__FILE__, __LINE__, (call))
 
+/* Whether pid, a child of this process, has ended (left unreaped, for whoever reports it). */
+bool sg_process_ended(pid_t pid);
+
+/* A "Vm..." field of /proc/self/status ("VmSize", "VmData"), in KiB; -1 on error. */
+long sg_proc_status_kib(const char *field);
+
 /* Waits up to timeout_ms for pid: 0 when it ended (*status set), 1 on timeout, -1 on error. */
 int sg_wait_timeout(pid_t pid, int *status, int timeout_ms);
 
@@ -158,6 +164,20 @@ struct sg_program_run {
 void sg_run_program(const char *const args[], const char *input, size_t input_len,
                     int timeout_ms, struct sg_program_run *r);
 void sg_program_run_free(struct sg_program_run *r);
+
+/* What a program test expects, and what to tell a student when it differs. */
+struct sg_program_expect {
+    const char *input;       /* standard input ("" when NULL) */
+    int timeout_ms;
+    int status;              /* the exit status */
+    const char *out;         /* exactly what stdout holds; NULL: not compared */
+    const char *hang_hint;   /* when the program does not finish */
+    const char *status_hint; /* when it ends otherwise */
+    const char *out_hint;    /* when it prints something else */
+};
+
+/* Runs the lab program with args and fails the test unless it behaves as e says. */
+void sg_require_program(const char *const args[], const struct sg_program_expect *e);
 
 /* A quoted, escaped rendering of bytes for failure messages (malloc'ed). */
 char *sg_q(const char *s, size_t len);

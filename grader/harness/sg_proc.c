@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -107,6 +108,32 @@ void sg_require_no_children_at(const char *file, int line, const char *call)
         break;
     }
     sg_setup_failed_at(file, line, "waitid");
+}
+
+bool sg_process_ended(pid_t pid)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    /* WNOWAIT: the zombie stays for the caller to reap and report. */
+    return waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           info.si_pid == pid;
+}
+
+long sg_proc_status_kib(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    if (f == NULL)
+        return -1;
+    char line[256];
+    long kib = -1;
+    size_t n = strlen(field);
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, field, n) == 0 && line[n] == ':') {
+            kib = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    fclose(f);
+    return kib;
 }
 
 int sg_wait_timeout(pid_t pid, int *status, int timeout_ms)

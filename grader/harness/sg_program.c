@@ -2,6 +2,7 @@
 #include "sg_harness.h"
 
 #include <signal.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -69,4 +70,29 @@ void sg_program_run_free(struct sg_program_run *r)
     free(r->out);
     free(r->err);
     r->out = r->err = NULL;
+}
+
+void sg_require_program(const char *const args[], const struct sg_program_expect *e)
+{
+    const char *input = e->input ? e->input : "";
+    struct sg_program_run run;
+    sg_run_program(args, input, strlen(input), e->timeout_ms, &run);
+    struct sg_buf cmd = SG_BUF_INIT;
+    for (const char *const *a = args; *a != NULL; a++)
+        sg_buf_printf(&cmd, "%s%s", a == args ? "" : " ", *a);
+    if (*input != '\0')
+        sg_buf_printf(&cmd, " with input %s", sg_q(input, strlen(input)));
+    SG_REQUIRE(!run.timed_out, "the program to finish", e->hang_hint,
+               "`%s` was still running after %d s", cmd.data, e->timeout_ms / 1000);
+    char want_status[32];
+    snprintf(want_status, sizeof want_status, "exit status %d", e->status);
+    SG_REQUIRE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == e->status, want_status,
+               e->status_hint, "`%s` ended with %s; stderr: %s", cmd.data,
+               sg_status_text(run.status), sg_q(run.err, run.err_len));
+    if (e->out != NULL)
+        SG_REQUIRE(run.out_len == strlen(e->out) && memcmp(run.out, e->out, run.out_len) == 0,
+                   sg_q(e->out, strlen(e->out)), e->out_hint, "`%s` printed %s", cmd.data,
+                   sg_q(run.out, run.out_len));
+    sg_program_run_free(&run);
+    sg_buf_free(&cmd);
 }

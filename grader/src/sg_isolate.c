@@ -1,5 +1,6 @@
 /* sg_isolate.c — IPC namespaces for tests, and the fallback clean-up; see sg_isolate.h. */
 #include "sg_isolate.h"
+#include "sg_sysvipc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -62,23 +63,6 @@ bool sg_isolate_available(void)
     return known;
 }
 
-/* Calls fn(id, cpid) for each segment in /proc/sysvipc/shm. */
-static int sg_each_segment(void (*fn)(int id, pid_t cpid, void *arg), void *arg)
-{
-    FILE *f = fopen("/proc/sysvipc/shm", "re");
-    if (f == NULL)
-        return -1;
-    char line[512];
-    /* key shmid perms size cpid ... */
-    while (fgets(line, sizeof line, f) != NULL) {
-        long key, id, perms, size, cpid;
-        if (sscanf(line, "%ld %ld %lo %ld %ld", &key, &id, &perms, &size, &cpid) == 5)
-            fn((int)id, (pid_t)cpid, arg);
-    }
-    fclose(f);
-    return 0;
-}
-
 static void sg_add_id(int id, pid_t cpid, void *arg)
 {
     (void)cpid;
@@ -94,7 +78,7 @@ int sg_shm_snapshot(struct sg_shm_snapshot *s)
 {
     s->ids = NULL;
     s->n = 0;
-    return sg_each_segment(sg_add_id, s);
+    return sg_shm_each(sg_add_id, s);
 }
 
 struct sg_orphans {
@@ -118,7 +102,7 @@ static void sg_remove_if_orphan(int id, pid_t cpid, void *arg)
 int sg_shm_remove_orphans(const struct sg_shm_snapshot *before)
 {
     struct sg_orphans o = { before, 0 };
-    sg_each_segment(sg_remove_if_orphan, &o);
+    sg_shm_each(sg_remove_if_orphan, &o);
     return o.removed;
 }
 

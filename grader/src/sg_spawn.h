@@ -2,7 +2,7 @@
  * sg_spawn.h — run one untrusted command to completion, in bounded time and
  * bounded memory for its output, and leave nothing of it running.
  *
- * The command gets a fixed environment, stdin from /dev/null, stdout and
+ * The command gets a fixed environment, stdin from /dev/null (or a file), stdout and
  * stderr merged into one capture, and optionally a result pipe as fd 3. Its
  * output is kept up to a cap and the rest drained and counted, so a flood
  * never blocks the writer nor fills the grader's memory. After it ends, or

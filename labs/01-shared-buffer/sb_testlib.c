@@ -65,20 +65,6 @@ void sb_require_zeroes(const char *buf, size_t len, const char *after)
                    "byte %zu is %s after %s", i, sg_q(&buf[i], 1), after);
 }
 
-long sb_vm_size_kib(void)
-{
-    FILE *f = fopen("/proc/self/status", "re");
-    if (f == NULL)
-        return -1;
-    char line[256];
-    long kib = -1;
-    while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmSize: %ld kB", &kib) == 1)
-            break;
-    fclose(f);
-    return kib;
-}
-
 void sb_require_line(char *buf, size_t cap, FILE *in, const char *want, const char *what)
 {
     long want_len = (long)strlen(want);
@@ -121,26 +107,13 @@ void sb_run_exchange(char *buf, size_t cap, const char *input, const char *pendi
 void sb_require_program(const char *const args[], const char *input, int want_status,
                         const char *want_out)
 {
-    struct sg_program_run run;
-    sg_run_program(args, input, strlen(input), 5000, &run);
-    struct sg_buf cmd = SG_BUF_INIT;
-    for (const char *const *a = args; *a != NULL; a++)
-        sg_buf_printf(&cmd, "%s%s", a == args ? "" : " ", *a);
-    sg_buf_printf(&cmd, " with input %s", sg_q(input, strlen(input)));
-    SG_REQUIRE(!run.timed_out, "the program to finish",
-               "a wait that never ends, or a read that never sees end of input",
-               "`%s` was still running after 5 s", cmd.data);
-    SG_REQUIRE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == want_status,
-               want_status == 0 ? "exit status 0" : "exit status 1 and a message on stderr",
-               want_status == 0 ? "sb_map and sb_exchange must succeed and return 0"
-                                : "sb_exchange returns the child's status: 1 when it read "
-                                  "no line",
-               "`%s` ended with %s; stderr: %s", cmd.data, sg_status_text(run.status),
-               sg_q(run.err, run.err_len));
-    SG_REQUIRE(run.out_len == strlen(want_out) && memcmp(run.out, want_out, run.out_len) == 0,
-               sg_q(want_out, strlen(want_out)),
-               "the prompt comes from the child, the line (or the empty line) from the parent",
-               "`%s` printed %s", cmd.data, sg_q(run.out, run.out_len));
-    sg_program_run_free(&run);
-    sg_buf_free(&cmd);
+    struct sg_program_expect e = {
+        .input = input, .timeout_ms = 5000, .status = want_status, .out = want_out,
+        .hang_hint = "a wait that never ends, or a read that never sees end of input",
+        .status_hint = want_status == 0 ? "sb_map and sb_exchange must succeed and return 0"
+                                        : "sb_exchange returns the child's status: 1 when it "
+                                          "read no line",
+        .out_hint = "the prompt comes from the child, the line (or the empty line) from the parent",
+    };
+    sg_require_program(args, &e);
 }

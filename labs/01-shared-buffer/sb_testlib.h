@@ -20,9 +20,6 @@ void sb_require_mapping(const char *buf, size_t npages, char flag, bool exact);
 /* Every byte of buf[0..len) is zero; `after` says when, for the message. */
 void sb_require_zeroes(const char *buf, size_t len, const char *after);
 
-/* The process's virtual size in KiB, from /proc/self/status; -1 on error. */
-long sb_vm_size_kib(void);
-
 /* sb_read_line(buf, cap, in) returns strlen(want) and stores want. */
 void sb_require_line(char *buf, size_t cap, FILE *in, const char *want, const char *what);
 /* sb_read_line(buf, cap, in) returns -1 and leaves buf "". */

@@ -51,7 +51,7 @@ SG_TEST(map_failure_is_null)
 {
     /* Make mmap fail for certain: cap the address space a little above what
      * the process uses now, and ask for more than the margin. */
-    long vm_kib = sb_vm_size_kib();
+    long vm_kib = sg_proc_status_kib("VmSize");
     SG_SETUP(vm_kib > 0, "read of /proc/self/status");
     rlim_t limit = ((rlim_t)vm_kib << 10) + (256u << 20);
     struct rlimit rl = { limit, limit };

@@ -184,14 +184,21 @@ enum inc_state inc_wait_done_or_blocked(const struct inc_call *c, int timeout_ms
             return INC_BLOCKED;
         /* The process may also have ended without returning from the call;
          * WNOWAIT leaves it for inc_finish_call to reap and report. */
-        siginfo_t si;
-        memset(&si, 0, sizeof si);
-        if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-            si.si_pid == c->pid)
+        if (sg_process_ended(c->pid))
             return INC_DONE;
         nanosleep(&tick, NULL);
     }
     return c->out->done ? INC_DONE : INC_STUCK;
+}
+
+void inc_describe(enum inc_state st, const struct inc_waiter *w, char *text, size_t cap)
+{
+    if (st == INC_BLOCKED)
+        snprintf(text, cap, "waited for a %s lock on bytes %s", w->type, w->range);
+    else if (st == INC_STUCK)
+        snprintf(text, cap, "neither returned nor waited for a lock within 5 s");
+    else
+        snprintf(text, cap, "returned");
 }
 
 void inc_finish_call(struct inc_call *c)
@@ -276,4 +283,15 @@ void inc_require_retry_after_signal(enum inc_op op, int initial, struct inc_call
     inc_release(&h);
     inc_finish_call(call);
     *counter = c;
+}
+
+void inc_require_program(const char *const args[], const char *want, const char *out_hint)
+{
+    struct sg_program_expect e = {
+        .timeout_ms = 20000, .status = 0, .out = want,
+        .hang_hint = "a worker that never ends, or a wait for a child that is not there",
+        .status_hint = "the lab's functions must succeed; see the other tests",
+        .out_hint = out_hint,
+    };
+    sg_require_program(args, &e);
 }

@@ -67,6 +67,9 @@ struct inc_waiter {
 };
 
 enum inc_state { INC_DONE, INC_BLOCKED, INC_STUCK };
+
+/* What a call did, in words for a message: "waited for a WRITE lock on bytes 0 EOF". */
+void inc_describe(enum inc_state st, const struct inc_waiter *w, char *text, size_t cap);
 /*
  * Waits until the call has returned (DONE) or is listed in /proc/locks as
  * waiting for a lock (BLOCKED, *w filled), for at most timeout_ms (STUCK).
@@ -88,6 +91,9 @@ const char *inc_op_name(enum inc_op op);
  */
 void inc_require_retry_after_signal(enum inc_op op, int initial, struct inc_call *call,
                                     int **counter);
+
+/* The increment program, with args, exits 0 and prints exactly want; out_hint if it does not. */
+void inc_require_program(const char *const args[], const char *want, const char *out_hint);
 
 /* Requires the call to be blocked on a request for byte 0 alone, of type want ("WRITE"/"READ"). */
 void inc_require_blocked(const struct inc_call *c, const char *holder);

@@ -156,14 +156,6 @@ static const char *pp_syscall_name(long nr)
     }
 }
 
-/* Whether pid has ended (a zombie not yet reaped). */
-static bool pp_ended(pid_t pid)
-{
-    siginfo_t si;
-    memset(&si, 0, sizeof si);
-    return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
-}
-
 void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int stage)
 {
     SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
@@ -174,7 +166,7 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
                    "wait in a loop until the handler has set the flag: while (flag == 0) "
                    "sigsuspend(&mask); TELL_WAIT must have installed the handlers",
                    "%s returned although nobody had sent a signal", wait_name);
-        SG_REQUIRE(!pp_ended(w->pid), "the process to wait for the other side's TELL",
+        SG_REQUIRE(!sg_process_ended(w->pid), "the process to wait for the other side's TELL",
                    "TELL_WAIT installs handlers and blocks the signals; WAIT_* must not exit",
                    "the process ended inside %s", wait_name);
         nr = pp_syscall_of(w->pid);
@@ -264,4 +256,15 @@ void pp_require_mask(const sigset_t *want, const char *when)
                    "%s, signal %d (%s) is %s", when, sig, strsignal(sig),
                    is ? "blocked" : "not blocked");
     }
+}
+
+void pp_require_program(const char *const args[], const char *want)
+{
+    struct sg_program_expect e = {
+        .timeout_ms = 10000, .status = 0, .out = want,
+        .hang_hint = "a lost wake-up leaves both processes asleep for ever",
+        .status_hint = "pp_run returns -1 when the values did not alternate; see the other tests",
+        .out_hint = "nloops updates in all, parent and child taking turns",
+    };
+    sg_require_program(args, &e);
 }

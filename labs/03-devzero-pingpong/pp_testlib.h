@@ -59,6 +59,9 @@ void pp_finish_waiter(struct pp_waiter *w, const char *wait_name);
 /* A process that waits for SIGUSR1 or SIGUSR2 and records which came, and from whom. */
 void pp_start_catcher(struct pp_waiter *w);
 
+/* The pingpong program, with args, exits 0 and prints exactly want. */
+void pp_require_program(const char *const args[], const char *want);
+
 /* Requires the mask to hold exactly the signals of want (and nothing else up to SIGRTMAX). */
 void pp_require_mask(const sigset_t *want, const char *when);
 

@@ -227,24 +227,6 @@ SG_TEST(run_checks_values)
 
 /* ---- the program ---- */
 
-static void pp_require_program(const char *const args[], const char *want)
-{
-    struct sg_program_run run;
-    sg_run_program(args, "", 0, 10000, &run);
-    struct sg_buf cmd = SG_BUF_INIT;
-    for (const char *const *a = args; *a != NULL; a++)
-        sg_buf_printf(&cmd, "%s%s", a == args ? "" : " ", *a);
-    SG_REQUIRE(!run.timed_out, "the program to finish",
-               "a lost wake-up leaves both processes asleep for ever",
-               "`%s` was still running after 10 s", cmd.data);
-    SG_REQUIRE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0 && strcmp(run.out, want) == 0,
-               sg_q(want, strlen(want)), "see the other tests first",
-               "`%s` printed %s and ended with %s; stderr: %s", cmd.data,
-               sg_q(run.out, run.out_len), sg_status_text(run.status), sg_q(run.err, run.err_len));
-    sg_program_run_free(&run);
-    sg_buf_free(&cmd);
-}
-
 SG_TEST(program_devzero)
 {
     const char *args[] = { "pingpong", NULL };

@@ -1,6 +1,7 @@
 /* sl_testlib.c — checks that lab 04's public and hidden tests share. */
 #include "sl_testlib.h"
 #include "sg_harness.h"
+#include "sg_sysvipc.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -20,22 +21,22 @@ void sl_probe_checked(struct sl_layout *l)
                "sl_probe returned %d (errno %s)", rc, strerror(errno));
 }
 
+struct sl_count {
+    pid_t pid;
+    int n;
+};
+
+static void sl_count_if_created_by(int id, pid_t cpid, void *arg)
+{
+    (void)id;
+    struct sl_count *c = arg;
+    c->n += cpid == c->pid;
+}
+
 int sl_segments_created_by(pid_t pid)
 {
-    FILE *f = fopen("/proc/sysvipc/shm", "re");
-    if (f == NULL)
-        return -1;
-    char line[512];
-    int n = 0;
-    /* key shmid perms size cpid lpid nattch ... */
-    while (fgets(line, sizeof line, f) != NULL) {
-        long key, id, perms, size, cpid;
-        if (sscanf(line, "%ld %ld %lo %ld %ld", &key, &id, &perms, &size, &cpid) == 5 &&
-            cpid == (long)pid)
-            n++;
-    }
-    fclose(f);
-    return n;
+    struct sl_count c = { pid, 0 };
+    return sg_shm_each(sl_count_if_created_by, &c) == -1 ? -1 : c.n;
 }
 
 size_t sl_heap_in_use(void)

@@ -156,14 +156,7 @@ SG_TEST(probe_failure_leaves_nothing)
     int before = sl_segments_created_by(getpid());
     SG_SETUP(before != -1, "read of /proc/sysvipc/shm");
     size_t heap = sl_heap_in_use();
-    long kib = -1;
-    FILE *f = fopen("/proc/self/status", "re");
-    char line[256];
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmSize: %ld kB", &kib) == 1)
-            break;
-    if (f != NULL)
-        fclose(f);
+    long kib = sg_proc_status_kib("VmSize");
     SG_SETUP(kib > 0, "read of /proc/self/status");
     struct rlimit rl = { (rlim_t)kib << 10, (rlim_t)kib << 10 };
     SG_SETUP(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit(RLIMIT_AS)");

@@ -77,14 +77,8 @@ SG_TEST(read_does_not_change_the_counter)
 SG_TEST(program_workers_default_iterations)
 {
     const char *args[] = { "increment", "--workers", "2", NULL };
-    struct sg_program_run run;
-    sg_run_program(args, "", 0, 20000, &run);
-    const char *want = "final = 40000, expected = 40000\n";
-    SG_REQUIRE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0 && strcmp(run.out, want) == 0,
-               sg_q(want, strlen(want)), "2 workers x 20000 locked increments by default",
-               "`increment --workers 2` printed %s and ended with %s", sg_q(run.out, run.out_len),
-               sg_status_text(run.status));
-    sg_program_run_free(&run);
+    inc_require_program(args, "final = 40000, expected = 40000\n",
+                        "2 workers x 20000 locked increments by default (main.c)");
 }
 
 const struct sg_test sg_hidden_tests[] = {

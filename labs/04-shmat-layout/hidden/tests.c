@@ -50,14 +50,7 @@ SG_TEST(malloc_failure_leaves_nothing)
     SG_SETUP(before != -1, "read of /proc/sysvipc/shm");
     SG_SETUP(mallopt(M_TRIM_THRESHOLD, 0) == 1, "mallopt");
     malloc_trim(0);
-    long kib = -1;
-    FILE *f = fopen("/proc/self/status", "re");
-    char line[256];
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "VmData: %ld kB", &kib) == 1)
-            break;
-    if (f != NULL)
-        fclose(f);
+    long kib = sg_proc_status_kib("VmData");
     SG_SETUP(kib > 0, "read of /proc/self/status");
     struct rlimit rl = { (rlim_t)kib << 10, (rlim_t)kib << 10 };
     SG_SETUP(setrlimit(RLIMIT_DATA, &rl) == 0, "setrlimit(RLIMIT_DATA)");
