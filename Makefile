@@ -31,15 +31,17 @@ OBJCOPY_PATH   = $(shell command -v objcopy)
 
 WARN     := -Wall -Wextra $(if $(filter true,$(CI)),-Werror)
 KFLAGS   := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -MMD -MP
-INCLUDES := -Igrader/common -Igrader/harness
+INCLUDES := -Igrader/common -Igrader/harness -Igrader/memcheck
 
 COMMON_SRC  := $(wildcard grader/common/*.c)
 HARNESS_SRC := $(wildcard grader/harness/*.c)
 GRADER_SRC  := $(filter-out grader/src/shmgrade.c,$(wildcard grader/src/*.c))
+ENTER_SRC   := $(wildcard grader/enter/*.c)
 
 COMMON_OBJ  := $(COMMON_SRC:%.c=$(KIT)/obj/%.o)
 HARNESS_OBJ := $(HARNESS_SRC:%.c=$(KIT)/obj/%.o)
 GRADER_OBJ  := $(GRADER_SRC:%.c=$(KIT)/obj/%.o)
+ENTER_OBJ   := $(ENTER_SRC:%.c=$(KIT)/obj/%.o)
 
 LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(KIT)/$(l)/memcheck.o) \
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
@@ -121,7 +123,7 @@ bench: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/bench.sh
 
-build: grader/shmgrade $(KIT)/libsg_harness.a $(LAB_OUTPUTS)
+build: grader/shmgrade $(KIT)/libsg_harness.a $(KIT)/sg_enter $(KIT)/mc_driver.o $(LAB_OUTPUTS)
 
 # ---- the grader and the harness ----
 
@@ -141,6 +143,14 @@ $(KIT)/libsg_grader.a: $(GRADER_OBJ) $(COMMON_OBJ)
 
 grader/shmgrade: $(KIT)/obj/grader/src/shmgrade.o $(KIT)/libsg_grader.a
 	$(CC) -o $@ $^ $(GRADER_LIBS)
+
+# main() of the labs' memcheck drivers (grader/memcheck/mc_driver.c).
+$(KIT)/mc_driver.o: $(KIT)/obj/grader/memcheck/mc_driver.o
+	cp $< $@
+
+# The first program inside every sandbox (grader/enter/sg_enter.c).
+$(KIT)/sg_enter: $(ENTER_OBJ)
+	$(CC) -o $@ $^
 
 # ---- each lab's test objects: what the grader links a submission with ----
 

@@ -21,6 +21,27 @@
  * runs only when the test body returned normally, writes a completion
  * record into a pipe, tagged with a nonce and with the pid it ran in; the
  * verdict needs exactly one such record, from the test process itself.
+ *
+ * Who can reach what. This process (the judge) decides the verdict; the
+ * student's code runs only in the test process Check forks from it, and in
+ * that process's descendants. The judge is not dumpable
+ * (PR_SET_DUMPABLE 0), so no process of the student's, which has no
+ * capability in the sandbox's user namespace, can ptrace it, read or write
+ * its memory through /proc/<pid>/mem or process_vm_writev, or open its
+ * descriptors through /proc/<pid>/fd; the sandbox's seccomp filter forbids
+ * those calls as well. The test process drops, before any student code
+ * runs, every descriptor through which the verdict travels: the read end
+ * of the record pipe (which would show the nonce) and the result
+ * descriptor to the grader. It becomes dumpable again, so that the tests
+ * can read /proc of the processes the student's code creates.
+ *
+ * What remains: the student's code shares the test process with the test
+ * body, so code written to search its own memory for the nonce and the
+ * record pipe could write a completion record itself and exit, forging a
+ * pass for the tests its code runs in. It cannot change any other test's
+ * verdict, the judge, or the grader. Doing it takes reading the protocol's
+ * source and attacking it on purpose; the README's "What cannot be faked"
+ * says so.
  */
 #include "sg_harness.h"
 #include "sg_internal.h"
@@ -29,9 +50,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -48,9 +71,12 @@ _Static_assert(sizeof(struct sg_record) <= PIPE_BUF, "records must be written at
 static struct {
     uint64_t nonce[2];
     pid_t test_pid;
+    pid_t judge_pid;
     int record_fd[2];
+    int result_fd;
     const char *program;
-} sg_state = { .record_fd = { -1, -1 } };
+    bool in_check;               /* the judge is inside srunner_run */
+} sg_state = { .record_fd = { -1, -1 }, .result_fd = -1 };
 
 pid_t sg_test_pid(void)
 {
@@ -78,6 +104,14 @@ static void sg_write_record(const char *tag, const char *where)
 
 static void sg_setup(void)
 {
+    /* In the test process, before any student code runs: nothing that
+     * carries the verdict stays reachable from here. */
+    close(sg_state.record_fd[0]);
+    if (sg_state.result_fd > STDERR_FILENO)
+        close(sg_state.result_fd);
+    /* Inherited from the judge; the tests read /proc of this process's
+     * children, which need to be dumpable for that. */
+    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     /* Written before any student code runs, so the first START record is
      * the test process's own: it tells the runner which pid that is. */
     sg_state.test_pid = getpid();
@@ -224,6 +258,49 @@ static void sg_note_limits(struct sg_buf *msg)
     sg_buf_free(&note);
 }
 
+/* Writes the verdict record to the grader: SG_RESULT_MARK, PASS or FAIL, the message. */
+static int sg_write_result(bool failed, const struct sg_buf *msg)
+{
+    struct sg_buf report = SG_BUF_INIT;
+    sg_buf_puts(&report, SG_RESULT_MARK);
+    sg_buf_puts(&report, failed ? "FAIL\n" : "PASS\n");
+    if (msg->len > 0)
+        sg_buf_append(&report, msg->data, msg->len);
+    int rc = 0;
+    for (size_t off = 0; off < report.len;) {
+        ssize_t n = write(sg_state.result_fd, report.data + off, report.len - off);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rc = -1;
+            break;
+        }
+        off += (size_t)n;
+    }
+    sg_buf_free(&report);
+    return rc;
+}
+
+/*
+ * Check ends the judge with exit(2) when it cannot read what the test
+ * process reported: a message file the test's processes damaged (they
+ * share it). That is the code under test's doing, so it is a failed test.
+ * Only in the judge: the test process inherits this handler too.
+ */
+static void sg_check_gave_up(void)
+{
+    if (!sg_state.in_check || getpid() != sg_state.judge_pid)
+        return;
+    struct sg_buf msg = SG_BUF_INIT;
+    sg_buf_printf(&msg,
+                  "Check could not read the test's report: the code under test wrote into "
+                  "descriptors it had not opened%c"
+                  "the test's own report, untouched%c"
+                  "a function of the lab wrote to or closed a descriptor it did not open itself",
+                  SG_MSG_SEP, SG_MSG_SEP);
+    _exit(sg_write_result(true, &msg) == 0 ? 1 : 2);
+}
+
 /* ---- main ---- */
 
 static const struct sg_test *sg_find(const char *name)
@@ -284,6 +361,13 @@ int main(int argc, char *argv[])
     double timeout = 5;
     int result_fd = STDOUT_FILENO;
 
+    /* Not dumpable: no process of the student's may reach into the judge
+     * (see the top of this file). */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+        perror("prctl(PR_SET_DUMPABLE)");
+        return 2;
+    }
+    sg_state.judge_pid = getpid();
     sg_drop_check_environment();
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         sg_list();
@@ -328,6 +412,12 @@ int main(int argc, char *argv[])
         return 2;
     }
 
+    sg_state.result_fd = result_fd;
+    if (atexit(sg_check_gave_up) != 0) {
+        fputs("atexit failed\n", stderr);
+        return 2;
+    }
+
     Suite *suite = suite_create("lab");
     TCase *tc = tcase_create(name);
     tcase_add_checked_fixture(tc, sg_setup, sg_teardown);
@@ -338,7 +428,9 @@ int main(int argc, char *argv[])
     srunner_set_fork_status(sr, CK_FORK);
     /* Flush before Check forks, so nothing of ours is written twice. */
     fflush(NULL);
+    sg_state.in_check = true;
     srunner_run(sr, "lab", name, CK_SILENT);
+    sg_state.in_check = false;
 
     TestResult **results = srunner_results(sr);
     if (srunner_ntests_run(sr) != 1 || results == NULL) {
@@ -354,19 +446,9 @@ int main(int argc, char *argv[])
     int failed = sg_decide(results[0], &outcome, timeout, &msg);
     if (failed)
         sg_note_limits(&msg);
-    struct sg_buf report = SG_BUF_INIT;
-    sg_buf_puts(&report, SG_RESULT_MARK);
-    sg_buf_puts(&report, failed ? "FAIL\n" : "PASS\n");
-    if (msg.len > 0)
-        sg_buf_append(&report, msg.data, msg.len);
-    for (size_t off = 0; off < report.len;) {
-        ssize_t n = write(result_fd, report.data + off, report.len - off);
-        if (n == -1 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return 2;
-        off += (size_t)n;
-    }
+    if (sg_write_result(failed, &msg) == -1)
+        return 2;
+    sg_buf_free(&msg);
     free(results);
     srunner_free(sr);
     return failed;

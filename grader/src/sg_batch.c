@@ -121,9 +121,11 @@ static uint64_t sg_student_key(uint64_t run, const struct sg_kit *kit, char **la
         struct sg_buf err = SG_BUF_INIT, why = SG_BUF_INIT;
         if (sg_rubric_load(kit->labs, *l, false, &r, &err) == 0) {
             char *found = NULL;
-            if (sg_submission_find(s->path, *l, r.file, &found, &why) == 0) {
+            int fd = -1;
+            if (sg_submission_find(s->path, *l, r.file, &found, &fd, &why) == 0) {
                 h = sg_hash_str(h, found + strlen(s->path));
-                h = sg_hash_file(h, found);
+                h = sg_hash_fd(h, fd);
+                close(fd);
                 free(found);
             } else {
                 h = sg_hash_str(h, why.data ? why.data : "missing");

@@ -1,6 +1,7 @@
-/* sg_build.c — compile, inspect and link a student's lab file; see sg_build.h. */
+/* sg_build.c — compile, inspect and link a student's lab file, in the sandbox; see sg_build.h. */
 #include "sg_build.h"
 #include "sg_elf.h"
+#include "sg_fs.h"
 #include "sg_spawn.h"
 #include "sg_submission.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef SG_CC
@@ -24,9 +26,12 @@
 #define SG_OBJCOPY "/usr/bin/objcopy"
 #endif
 
-#define SG_BUILD_TIMEOUT_MS 60000
+#define SG_BUILD_TIMEOUT_MS 30000
 #define SG_BUILD_OUTPUT_CAP (32u << 10)
 #define SG_BUILD_OUTPUT_LINES 25
+#define SG_BUILD_NPROC 32
+/* A sandbox that could not be set up is tried again this many times. */
+#define SG_BUILD_ATTEMPTS 3
 
 /* Headers may come from the C library and the compiler, and the lab's own. */
 static const char *const sg_system_include_dirs[] = {
@@ -40,79 +45,124 @@ static char *sg_path(const char *dir, const char *name)
     return sg_buf_take(&b);
 }
 
-static int sg_copy_file(const char *from, const char *to)
+/* Every occurrence of from in text replaced by to (malloc'ed). */
+static char *sg_replace_all(const char *text, const char *from, const char *to)
 {
-    int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (in == -1)
-        return -1;
-    int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out == -1) {
-        close(in);
-        return -1;
-    }
-    char chunk[65536];
-    ssize_t n;
-    size_t total = 0;
-    int rc = 0;
-    while ((n = read(in, chunk, sizeof chunk)) > 0) {
-        total += (size_t)n;
-        if (total > SG_SUBMISSION_FILE_MAX || write(out, chunk, (size_t)n) != n) {
-            errno = total > SG_SUBMISSION_FILE_MAX ? EFBIG : errno;
-            rc = -1;
+    struct sg_buf b = SG_BUF_INIT;
+    size_t n = strlen(from);
+    for (const char *p = text, *hit; *p != '\0'; p = hit + n) {
+        hit = n ? strstr(p, from) : NULL;
+        if (hit == NULL) {
+            sg_buf_puts(&b, p);
             break;
         }
+        sg_buf_append(&b, p, (size_t)(hit - p));
+        sg_buf_puts(&b, to);
     }
-    if (n == -1)
-        rc = -1;
-    if (close(out) == -1)
-        rc = -1;
-    close(in);
-    return rc;
-}
-
-/* The first lines of a command's output, escaped for a report. */
-static char *sg_first_lines(const char *text, size_t len, int max_lines)
-{
-    size_t end = 0;
-    int lines = 0;
-    while (end < len && lines < max_lines)
-        if (text[end++] == '\n')
-            lines++;
-    struct sg_buf b = SG_BUF_INIT;
-    sg_escape(&b, text, end, end, SG_ESC_KEEP_NEWLINES);
-    if (end < len)
-        sg_buf_printf(&b, "[... %zu more bytes of compiler output]\n", len - end);
     return sg_buf_take(&b);
 }
 
-/* Runs a build command; on failure fills b->problem and b->output. 0 ok, 1 failed, -1 error. */
-static int sg_run_tool(const char *const *argv, const char *const *envp, const char *workdir,
-                       const char *what, struct sg_build *b, char **output)
+/*
+ * The tools, with links resolved outside the sandbox: /usr/bin/cc is
+ * usually a link through /etc/alternatives, which the sandbox hides.
+ */
+static const char *sg_tool_path(const char *configured, char *buf)
 {
-    struct sg_spawn_opts o = {
-        .argv = argv, .envp = envp, .cwd = workdir,
-        .timeout_ms = SG_BUILD_TIMEOUT_MS, .output_cap = SG_BUILD_OUTPUT_CAP,
+    return realpath(configured, buf) != NULL ? buf : configured;
+}
+
+/* What one build command needs to know, beyond its argv. */
+struct sg_step {
+    const char *cc, *objcopy;
+    const struct sg_build_opts *o;
+    const struct sg_rubric *r;
+    struct sg_build *b;
+    const struct sg_mounts *mounts;
+    const char *const *envp;
+};
+
+/*
+ * The first lines of a command's output, escaped for a report, with the
+ * scratch paths of the student's file and of the lab's header written as
+ * the student knows them.
+ */
+static char *sg_build_messages(const struct sg_step *s, const char *text, size_t len)
+{
+    size_t end = 0;
+    int lines = 0;
+    while (end < len && lines < SG_BUILD_OUTPUT_LINES)
+        if (text[end++] == '\n')
+            lines++;
+    struct sg_buf raw = SG_BUF_INIT;
+    sg_buf_append(&raw, text, end);
+    char *src_file = sg_path(s->b->src, s->r->file);
+    char *src_header = sg_path(s->b->src, s->r->header);
+    struct sg_buf header = SG_BUF_INIT;
+    sg_buf_printf(&header, "labs/%s/%s", s->r->id, s->r->header);
+    char *a = sg_replace_all(raw.data ? raw.data : "", src_file, s->o->display);
+    char *c = sg_replace_all(a, src_header, header.data);
+    struct sg_buf out = SG_BUF_INIT;
+    sg_escape(&out, c, strlen(c), strlen(c), SG_ESC_KEEP_NEWLINES);
+    if (end < len)
+        sg_buf_printf(&out, "[... %zu more bytes of compiler output]\n", len - end);
+    free(a);
+    free(c);
+    free(src_file);
+    free(src_header);
+    sg_buf_free(&header);
+    sg_buf_free(&raw);
+    return sg_buf_take(&out);
+}
+
+/*
+ * Runs a build command in the sandbox. 0 when it succeeded; 1 when it
+ * failed, with b->problem set to what (and b->output to its messages
+ * unless quiet); -1 when the grader could not run it at all.
+ */
+static int sg_tool(const struct sg_step *s, const char *const *argv, const char *what,
+                   bool quiet, char **output)
+{
+    struct sg_spawn_opts so = {
+        .argv = argv, .envp = s->envp, .timeout_ms = SG_BUILD_TIMEOUT_MS,
+        .output_cap = SG_BUILD_OUTPUT_CAP, .sandbox = s->o->sandbox, .mounts = s->mounts,
+        .nproc = SG_BUILD_NPROC,
     };
     struct sg_spawn_result r;
-    if (sg_spawn(&o, &r) == -1) {
+    int rc = -1;
+    for (int attempt = 0; attempt < SG_BUILD_ATTEMPTS && rc == -1; attempt++) {
+        if (attempt > 0) {
+            struct timespec pause = { 0, 100000000L << attempt };
+            nanosleep(&pause, NULL);
+            sg_spawn_result_free(&r);
+        }
+        rc = sg_spawn(&so, &r);
+    }
+    if (rc == -1) {
         struct sg_buf p = SG_BUF_INIT;
-        sg_buf_printf(&p, "could not run %s: %s", argv[0], strerror(errno));
-        b->problem = sg_buf_take(&p);
+        sg_buf_printf(&p, "could not run %s (%s%s%s)", argv[0], r.setup_failed ?: "",
+                      r.setup_failed ? ": " : "", strerror(errno));
+        s->b->problem = sg_buf_take(&p);
+        sg_spawn_result_free(&r);
         return -1;
     }
-    int ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    bool ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
     if (output != NULL && r.output_len > 0)
-        *output = sg_first_lines(r.output, r.output_len, SG_BUILD_OUTPUT_LINES);
+        *output = sg_build_messages(s, r.output, r.output_len);
     if (!ok) {
         struct sg_buf p = SG_BUF_INIT;
         if (r.timed_out)
-            sg_buf_printf(&p, "%s took longer than %d s and was stopped", what,
+            sg_buf_printf(&p, "%s: it took longer than %d s and was stopped", what,
                           SG_BUILD_TIMEOUT_MS / 1000);
+        else if (strstr(r.output, "File size limit exceeded") != NULL ||
+                 (WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGXFSZ))
+            sg_buf_printf(&p, "%s: the object would be larger than %llu MiB, the limit on "
+                              "any file the build writes",
+                          what, (unsigned long long)(SG_LIMIT_FSIZE >> 20));
         else
             sg_buf_puts(&p, what);
-        b->problem = sg_buf_take(&p);
-        if (b->output == NULL)
-            b->output = sg_first_lines(r.output, r.output_len, SG_BUILD_OUTPUT_LINES);
+        s->b->problem = sg_buf_take(&p);
+        if (!quiet && s->b->output == NULL)
+            s->b->output = sg_build_messages(s, r.output, r.output_len);
     }
     sg_spawn_result_free(&r);
     return ok ? 0 : 1;
@@ -130,17 +180,21 @@ static bool sg_header_allowed(const char *real, const char *source, const char *
 
 /*
  * Reads the compiler's dependency list (-MD) and names the first file it
- * read that is neither a system header nor the lab's header: a student file
- * could otherwise #include the reference solution or any file on the
- * grading machine. Returns 0 and *bad = NULL when all is well.
+ * read that is neither a system header nor the lab's header. The sandbox
+ * already hides the kit from the compiler; this keeps the rule that a lab
+ * file stands alone. Returns 0 and *bad = NULL when all is well.
  */
 static int sg_check_includes(const char *deps, const char *source, const char *lab_header,
                              char **bad)
 {
     *bad = NULL;
-    FILE *f = fopen(deps, "re");
-    if (f == NULL)
+    int fd = open(deps, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd == -1 ? NULL : fdopen(fd, "r");
+    if (f == NULL) {
+        if (fd != -1)
+            close(fd);
         return -1;
+    }
     /* Make syntax: "target: dep dep \<newline> dep"; a space or '#' in a
      * name is escaped with a backslash. */
     struct sg_buf word = SG_BUF_INIT;
@@ -177,7 +231,9 @@ static int sg_check_includes(const char *deps, const char *source, const char *l
                 char real[PATH_MAX];
                 if (realpath(word.data, real) == NULL ||
                     !sg_header_allowed(real, source, lab_header)) {
-                    *bad = strdup(word.data);
+                    struct sg_buf shown = SG_BUF_INIT;
+                    sg_escape(&shown, word.data, word.len, 256, 0);
+                    *bad = sg_buf_take(&shown);
                     break;
                 }
             }
@@ -193,7 +249,7 @@ static int sg_check_includes(const char *deps, const char *source, const char *l
 
 static int sg_write_api_list(const char *path, const struct sg_rubric *r)
 {
-    FILE *f = fopen(path, "we");
+    FILE *f = fopen(path, "wxe");
     if (f == NULL)
         return -1;
     for (size_t i = 0; i < r->napi; i++)
@@ -209,62 +265,106 @@ static void sg_append_words(const char **argv, size_t *n, size_t max, char *word
         argv[(*n)++] = w;
 }
 
-int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r, const char *student_file,
-                 bool hidden, bool memcheck, const char *workdir, const char *const *envp,
-                 struct sg_build *b)
+/* The kit's objects this lab links with, copied into kit/: the sandbox sees nothing else of the kit. */
+static int sg_copy_kit_objects(const struct sg_kit *kit, const struct sg_rubric *r,
+                               const struct sg_build_opts *o, const char *kitdir)
 {
-    memset(b, 0, sizeof *b);
-    b->state = SG_LAB_GRADER_ERROR;
-    char *srcdir = sg_path(workdir, "src");
-    char *source = sg_path(srcdir, r->file);
-    char *object = sg_path(workdir, "student.o");
-    char *local = sg_path(workdir, "student-local.o");
-    char *deps = sg_path(workdir, "student.d");
-    char *api = sg_path(workdir, "api.txt");
+    const char *names[] = { "libtests.a", "main.o", o->hidden ? "hidden.o" : NULL,
+                            o->memcheck ? "memcheck.o" : NULL };
     char *labobj = sg_path(kit->objects, r->id);
-    char *libtests = sg_path(labobj, "libtests.a");
-    char *hidden_obj = sg_path(labobj, "hidden.o");
-    char *main_obj = sg_path(labobj, "main.o");
-    char *mc_obj = sg_path(labobj, "memcheck.o");
-    char *harness = sg_path(kit->objects, "libsg_harness.a");
-    char *header = sg_path(r->dir, r->header);
-    char real_header[PATH_MAX], real_source[PATH_MAX];
-    char check_libs[] = SG_CHECK_LIBS;
-    int rc = -1, step;
-    b->test_program = sg_path(workdir, "tests");
-    b->program = sg_path(workdir, r->program);
+    int rc = 0;
+    for (size_t i = 0; i < sizeof names / sizeof *names && rc == 0; i++) {
+        if (names[i] == NULL)
+            continue;
+        char *from = sg_path(labobj, names[i]), *to = sg_path(kitdir, names[i]);
+        if (access(from, R_OK) == 0)
+            rc = sg_copy_file(from, to, 0644);
+        free(from);
+        free(to);
+    }
+    const char *shared[] = { "libsg_harness.a", o->memcheck ? "mc_driver.o" : NULL };
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        if (shared[i] == NULL)
+            continue;
+        char *from = sg_path(kit->objects, shared[i]), *to = sg_path(kitdir, shared[i]);
+        rc = sg_copy_file(from, to, 0644);
+        free(from);
+        free(to);
+    }
+    free(labobj);
+    return rc;
+}
 
+/* The folders and inputs of the build; -1 with b->problem when they cannot be made. */
+static int sg_prepare(const struct sg_kit *kit, const struct sg_rubric *r,
+                      const struct sg_build_opts *o, struct sg_build *b, char **kitdir)
+{
+    b->dir = strdup(o->labdir);
+    b->src = sg_path(o->labdir, "src");
+    b->out = sg_path(o->labdir, "out");
+    *kitdir = sg_path(o->labdir, "kit");
+    char *source = sg_path(b->src, r->file);
+    char *header_from = sg_path(r->dir, r->header);
+    char *header_to = sg_path(b->src, r->header);
+    char *api = sg_path(b->src, "api.txt");
     /* The student's file is copied alone into a folder of its own, so that
      * "shared_buffer.h" resolves to the kit's header and not to a copy the
      * student may have changed, and so that the file cannot change under
      * the grader while it works. */
-    if ((mkdir(workdir, 0700) == -1 && errno != EEXIST) ||
-        (mkdir(srcdir, 0700) == -1 && errno != EEXIST) || sg_copy_file(student_file, source) == -1 ||
-        realpath(header, real_header) == NULL || realpath(source, real_source) == NULL ||
-        sg_write_api_list(api, r) == -1) {
+    int rc = 0;
+    if (mkdir(b->dir, 0700) == -1 || mkdir(b->src, 0700) == -1 || mkdir(b->out, 0700) == -1 ||
+        mkdir(*kitdir, 0700) == -1 ||
+        sg_copy_fd(o->student_fd, source, 0644, SG_SUBMISSION_FILE_MAX) == -1 ||
+        sg_copy_file(header_from, header_to, 0644) == -1 || sg_write_api_list(api, r) == -1 ||
+        sg_copy_kit_objects(kit, r, o, *kitdir) == -1 ||
+        sg_sandbox_share(o->sandbox, b->dir, false) == -1 ||
+        sg_sandbox_share(o->sandbox, b->src, false) == -1 ||
+        sg_sandbox_share(o->sandbox, source, false) == -1 ||
+        sg_sandbox_share(o->sandbox, header_to, false) == -1 ||
+        sg_sandbox_share(o->sandbox, api, false) == -1 ||
+        sg_sandbox_share(o->sandbox, *kitdir, false) == -1 ||
+        sg_sandbox_share(o->sandbox, b->out, true) == -1) {
         struct sg_buf p = SG_BUF_INIT;
-        sg_buf_printf(&p, "could not prepare %s: %s", workdir, strerror(errno));
+        sg_buf_printf(&p, "could not prepare %s: %s", o->labdir, strerror(errno));
         b->problem = sg_buf_take(&p);
-        goto out;
+        rc = -1;
     }
+    free(source);
+    free(header_from);
+    free(header_to);
+    free(api);
+    return rc;
+}
 
+/* Compiles, then checks what the object includes and contains. 0 when it may be linked. */
+static int sg_compile_and_inspect(const struct sg_step *s, int *decided)
+{
+    struct sg_build *b = s->b;
+    const struct sg_rubric *r = s->r;
+    char *source = sg_path(b->src, r->file);
+    char *header = sg_path(b->src, r->header);
+    char *object = sg_path(b->out, "student.o");
+    char *deps = sg_path(b->out, "student.d");
+    int rc = -1;
+    *decided = 0;
     const char *compile[] = {
-        SG_CC, "-std=gnu11", "-Wall", "-Wextra", "-Og", "-g", "-fno-common",
-        "-fdiagnostics-color=never", "-I", r->dir, "-MD", "-MF", deps,
+        s->cc, "-std=gnu11", "-Wall", "-Wextra", "-Og", "-g", "-fno-common", "-pipe",
+        "-fdiagnostics-color=never", "-I", b->src, "-MD", "-MF", deps,
         "-c", source, "-o", object, NULL,
     };
     struct sg_buf what = SG_BUF_INIT;
     sg_buf_printf(&what, "%s does not compile", r->file);
-    step = sg_run_tool(compile, envp, workdir, what.data, b, &b->output);
+    int step = sg_tool(s, compile, what.data, false, &b->output);
     sg_buf_free(&what);
     if (step != 0) {
         b->state = SG_LAB_BUILD_FAILED;
-        rc = step == 1 ? 0 : -1;
+        if (b->problem != NULL && strstr(b->problem, "larger than") != NULL)
+            b->state = SG_LAB_REFUSED;
+        *decided = step == 1;
         goto out;
     }
-
     char *bad = NULL;
-    if (sg_check_includes(deps, real_source, real_header, &bad) == -1) {
+    if (sg_check_includes(deps, source, header, &bad) == -1) {
         b->problem = strdup("could not read the compiler's list of included files");
         goto out;
     }
@@ -275,14 +375,19 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r, const char
         b->problem = sg_buf_take(&p);
         b->state = SG_LAB_REFUSED;
         free(bad);
-        rc = 0;
+        *decided = 1;
         goto out;
     }
-
     struct sg_elf_findings f;
     struct sg_buf err = SG_BUF_INIT;
     if (sg_elf_inspect(object, (const char *const *)r->api, r->napi, &f, &err) == -1) {
-        b->problem = sg_buf_take(&err);
+        /* The assembler wrote it: an object it cannot have made is the student's doing. */
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "%s was refused: %s", r->file, err.data ? err.data : "not an object");
+        b->problem = sg_buf_take(&p);
+        b->state = SG_LAB_REFUSED;
+        sg_buf_free(&err);
+        *decided = 1;
         goto out;
     }
     if (f.refused.len > 0) {
@@ -293,7 +398,7 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r, const char
         b->problem = sg_buf_take(&p);
         b->state = SG_LAB_REFUSED;
         sg_elf_findings_free(&f);
-        rc = 0;
+        *decided = 1;
         goto out;
     }
     if (f.nshadowed > 0) {
@@ -307,81 +412,162 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r, const char
         b->notes = sg_buf_take(&n);
     }
     sg_elf_findings_free(&f);
+    rc = 0;
+out:
+    free(source);
+    free(header);
+    free(object);
+    free(deps);
+    return rc;
+}
 
-    /* Only the API stays global: a definition of fork, waitpid or anything
-     * else the harness calls becomes the student file's own business. */
-    struct sg_buf keep = SG_BUF_INIT;
-    sg_buf_printf(&keep, "--keep-global-symbols=%s", api);
-    const char *localize[] = { SG_OBJCOPY, keep.data, object, local, NULL };
-    step = sg_run_tool(localize, envp, workdir, "objcopy failed", b, NULL);
-    sg_buf_free(&keep);
-    if (step != 0)
-        goto out;
+/* One link; 0 done, 1 the student's (state and problem set), -1 the grader's. */
+static int sg_link(const struct sg_step *s, const char *const *argv, const char *what, bool quiet)
+{
+    int step = sg_tool(s, argv, what, quiet, NULL);
+    if (step == 1)
+        s->b->state = SG_LAB_BUILD_FAILED;
+    return step;
+}
 
-    const char *link[32];
+/* Links a test program: the student's object, extra (the hidden tests) if any, the tests, the harness. */
+static int sg_link_tests(const struct sg_step *s, const char *output, const char *local,
+                         const char *extra, const char *kitdir, const char *what, bool quiet)
+{
+    char *libtests = sg_path(kitdir, "libtests.a"), *harness = sg_path(kitdir, "libsg_harness.a");
+    char check_libs[] = SG_CHECK_LIBS;
+    const char *link[40];
     size_t n = 0;
-    link[n++] = SG_CC;
+    link[n++] = s->cc;
     /* The harness counts failed forks and mallocs (grader/harness/sg_limits.c). */
     link[n++] = "-Wl,--wrap=fork,--wrap=malloc";
     link[n++] = "-o";
-    link[n++] = b->test_program;
+    link[n++] = output;
     link[n++] = local;
-    if (hidden && access(hidden_obj, R_OK) == 0)
-        link[n++] = hidden_obj;
+    if (extra != NULL)
+        link[n++] = extra;
     /* The harness calls the lab's test table; the tests call the harness. */
     link[n++] = "-Wl,--start-group";
     link[n++] = libtests;
     link[n++] = harness;
     link[n++] = "-Wl,--end-group";
-    sg_append_words(link, &n, 30, check_libs);
+    sg_append_words(link, &n, 38, check_libs);
     link[n] = NULL;
+    int step = sg_link(s, link, what, quiet);
+    free(libtests);
+    free(harness);
+    return step;
+}
+
+static int sg_link_all(const struct sg_step *s, const char *kitdir)
+{
+    struct sg_build *b = s->b;
+    const struct sg_rubric *r = s->r;
+    char *object = sg_path(b->out, "student.o"), *local = sg_path(b->out, "student-local.o");
+    char *api = sg_path(b->src, "api.txt");
+    char *harness = sg_path(kitdir, "libsg_harness.a");
+    char *hidden_obj = sg_path(kitdir, "hidden.o"), *main_obj = sg_path(kitdir, "main.o");
+    char *mc_obj = sg_path(kitdir, "memcheck.o"), *mc_main = sg_path(kitdir, "mc_driver.o");
+    struct sg_buf keep = SG_BUF_INIT, what = SG_BUF_INIT;
+    int step;
+
+    /* Only the API stays global: a definition of fork, waitpid or anything
+     * else the harness calls becomes the student file's own business. */
+    sg_buf_printf(&keep, "--keep-global-symbols=%s", api);
+    const char *localize[] = { s->objcopy, keep.data, object, local, NULL };
+    sg_buf_printf(&what, "objcopy could not process the object made from %s", r->file);
+    if ((step = sg_link(s, localize, what.data, true)) != 0)
+        goto out;
+
+    b->test_program = sg_path(b->out, "tests");
+    sg_buf_free(&what);
     sg_buf_printf(&what, "%s does not link with the tests (is a function of the API missing or "
                          "misspelled?)", r->file);
-    step = sg_run_tool(link, envp, workdir, what.data, b, NULL);
-    sg_buf_free(&what);
-    if (step != 0) {
-        b->state = step == 1 ? SG_LAB_BUILD_FAILED : SG_LAB_GRADER_ERROR;
-        rc = step == 1 ? 0 : -1;
+    if ((step = sg_link_tests(s, b->test_program, local, NULL, kitdir, what.data, false)) != 0)
         goto out;
-    }
-    const char *link_program[] = { SG_CC, "-o", b->program, local, main_obj, NULL };
+
+    b->program = sg_path(b->out, r->program);
+    const char *link_program[] = { s->cc, "-o", b->program, local, main_obj, NULL };
+    sg_buf_free(&what);
     sg_buf_printf(&what, "%s does not link with the kit's main.c", r->file);
-    step = sg_run_tool(link_program, envp, workdir, what.data, b, NULL);
-    sg_buf_free(&what);
-    if (step != 0) {
-        b->state = step == 1 ? SG_LAB_BUILD_FAILED : SG_LAB_GRADER_ERROR;
-        rc = step == 1 ? 0 : -1;
+    if ((step = sg_link(s, link_program, what.data, false)) != 0)
         goto out;
-    }
-    if (memcheck && access(mc_obj, R_OK) == 0) {
-        char *driver = sg_path(workdir, "memcheck");
-        const char *link_driver[] = { SG_CC, "-o", driver, local, mc_obj, harness, NULL };
-        step = sg_run_tool(link_driver, envp, workdir, "the memory-check driver does not link",
-                           b, NULL);
-        if (step != 0) {
-            free(driver);
-            b->state = step == 1 ? SG_LAB_BUILD_FAILED : SG_LAB_GRADER_ERROR;
-            rc = step == 1 ? 0 : -1;
+
+    if (s->o->hidden && access(hidden_obj, R_OK) == 0) {
+        /* Its messages would name the hidden tests: the student reads only that it failed. */
+        b->hidden_program = sg_path(b->out, "tests-hidden");
+        sg_buf_free(&what);
+        sg_buf_printf(&what, "%s does not link with the hidden tests", r->file);
+        if ((step = sg_link_tests(s, b->hidden_program, local, hidden_obj, kitdir, what.data,
+                                  true)) != 0)
             goto out;
-        }
-        b->memcheck_driver = driver;
     }
-    b->state = SG_LAB_GRADED;
-    rc = 0;
+    if (s->o->memcheck && access(mc_obj, R_OK) == 0) {
+        /* Fixed addresses and a link map: a finding is the student's when
+         * its code address lies in the student's object (sg_memcheck.c),
+         * whatever file name the debug information claims. */
+        b->memcheck_driver = sg_path(b->out, "memcheck");
+        b->memcheck_program = sg_path(b->out, "program-mc");
+        char *map1 = sg_path(b->out, "memcheck.map"), *map2 = sg_path(b->out, "program-mc.map");
+        struct sg_buf m1 = SG_BUF_INIT, m2 = SG_BUF_INIT;
+        sg_buf_printf(&m1, "-Wl,-Map=%s", map1);
+        sg_buf_printf(&m2, "-Wl,-Map=%s", map2);
+        const char *link_driver[] = { s->cc, "-no-pie", m1.data, "-o", b->memcheck_driver,
+                                      local, mc_obj, mc_main, NULL };
+        const char *link_mc_program[] = { s->cc, "-no-pie", m2.data, "-o", b->memcheck_program,
+                                          local, main_obj, NULL };
+        step = sg_link(s, link_driver, "the memory-check driver does not link", false);
+        if (step == 0)
+            step = sg_link(s, link_mc_program, "the program does not link for the memory check",
+                           false);
+        free(map1);
+        free(map2);
+        sg_buf_free(&m1);
+        sg_buf_free(&m2);
+    }
 out:
-    free(mc_obj);
-    free(srcdir);
-    free(source);
+    sg_buf_free(&keep);
+    sg_buf_free(&what);
     free(object);
     free(local);
-    free(deps);
     free(api);
-    free(labobj);
-    free(libtests);
+    free(harness);
     free(hidden_obj);
     free(main_obj);
-    free(harness);
-    free(header);
+    free(mc_obj);
+    free(mc_main);
+    return step;
+}
+
+int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r,
+                 const struct sg_build_opts *o, struct sg_build *b)
+{
+    memset(b, 0, sizeof *b);
+    b->state = SG_LAB_GRADER_ERROR;
+    char *kitdir = NULL;
+    if (sg_prepare(kit, r, o, b, &kitdir) == -1) {
+        free(kitdir);
+        return -1;
+    }
+    struct sg_mounts mounts = { .readonly = { b->src, kitdir }, .writable = b->out,
+                                .cwd = b->out };
+    struct sg_env env;
+    sg_env_init(&env, sg_sandbox_home(o->sandbox, &mounts));
+    char cc[PATH_MAX], objcopy[PATH_MAX];
+    struct sg_step s = { sg_tool_path(SG_CC, cc), sg_tool_path(SG_OBJCOPY, objcopy), o, r, b,
+                         &mounts, (const char *const *)env.vars };
+    int decided = 0;
+    int rc = -1;
+    if (sg_compile_and_inspect(&s, &decided) == -1) {
+        rc = decided ? 0 : -1;
+    } else {
+        int step = sg_link_all(&s, kitdir);
+        if (step == 0)
+            b->state = SG_LAB_GRADED;
+        rc = step == -1 ? -1 : 0;
+    }
+    sg_env_free(&env);
+    free(kitdir);
     return rc;
 }
 
@@ -390,8 +576,13 @@ void sg_build_free(struct sg_build *b)
     free(b->problem);
     free(b->output);
     free(b->notes);
+    free(b->dir);
+    free(b->out);
+    free(b->src);
     free(b->test_program);
+    free(b->hidden_program);
     free(b->program);
     free(b->memcheck_driver);
+    free(b->memcheck_program);
     memset(b, 0, sizeof *b);
 }

@@ -2,10 +2,19 @@
 #ifndef SG_FS_H
 #define SG_FS_H
 
+#include <stddef.h>
 #include <stdio.h>
 
-/* Removes dir and everything under it (never following links). 0 or -1. */
+/*
+ * Removes dir and everything under it, never following a link and giving
+ * back the permissions a folder was stripped of. 0 or -1.
+ */
 int sg_rmtree(const char *dir);
+
+/* Copies what is left to read in in to a new file to (not there before), at most max bytes (else EFBIG). 0 or -1. */
+int sg_copy_fd(int in, const char *to, int mode, size_t max);
+/* Copies the file from to a new file to. 0 or -1. */
+int sg_copy_file(const char *from, const char *to, int mode);
 
 /* mkdir -p: 0 when dir exists as a folder afterwards, -1 with errno. */
 int sg_mkdirs(const char *dir, int mode);

@@ -1,6 +1,7 @@
 /* sg_grade.c — grade a submission lab by lab; see sg_grade.h. */
 #include "sg_grade.h"
 #include "sg_build.h"
+#include "sg_fs.h"
 #include "sg_harness_protocol.h"
 #include "sg_memcheck.h"
 #include "sg_rubric.h"
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 /* What a report shows of the output printed during one test. */
 #define SG_TEST_OUTPUT_SHOWN 2048
@@ -51,78 +53,115 @@ static void sg_set_failure(struct sg_test_result *t, const char *msg, size_t len
     }
 }
 
-/* Runs one test; -1 (with why filled) when the grader could not run it at all. */
+/* A test whose sandbox could not be set up is tried again this many times. */
+#define SG_TEST_ATTEMPTS 3
+
+/* How the judge's outcome reads: the verdict is its exit status, never what was written. */
+static void sg_read_verdict(const struct sg_rubric_test *rt, double seconds,
+                            const struct sg_spawn_result *r, struct sg_test_result *t)
+{
+    bool exited = !r->timed_out && WIFEXITED(r->status);
+    int code = exited ? WEXITSTATUS(r->status) : -1;
+    const char *rec = sg_last_mark(r->result, r->result_len);
+    size_t rec_len = rec ? r->result_len - (size_t)(rec - r->result) : 0;
+    bool says_pass = rec_len >= 5 && memcmp(rec, "PASS\n", 5) == 0;
+    if (code == 0 && says_pass) {
+        t->passed = true;
+        t->points = t->max_points;
+        return;
+    }
+    if (code == 1 && rec_len >= 5 && memcmp(rec, "FAIL\n", 5) == 0) {
+        sg_set_failure(t, rec + 5, rec_len - 5, rt->hint);
+        t->timed_out = t->observed != NULL && strstr(t->observed, "did not finish within") != NULL;
+        return;
+    }
+    t->timed_out = r->timed_out;
+    struct sg_buf m = SG_BUF_INIT;
+    if (r->timed_out)
+        sg_buf_printf(&m, "killed after %g s wall time: the test did not finish, and the "
+                          "grader stopped it and every process it had started",
+                      seconds + SG_TIMEOUT_GRACE_MS / 1000.0);
+    else if (WIFSIGNALED(r->status) || (r->isolated && code > 128 && code < 128 + 65))
+        /* In the sandbox, bubblewrap reports a death by signal as 128 + signal. */
+        sg_buf_printf(&m, "the test runner itself was killed by signal %d (%s): the code "
+                          "under test sent a signal to processes it had not created "
+                          "(kill(-1, ...), kill(0, ...), or its parent)",
+                      WIFSIGNALED(r->status) ? WTERMSIG(r->status) : code - 128,
+                      strsignal(WIFSIGNALED(r->status) ? WTERMSIG(r->status) : code - 128));
+    else
+        sg_buf_printf(&m, "the test runner ended with status %d without a verdict", code);
+    t->message = sg_buf_take(&m);
+    t->hint = sg_strdup_or_empty(rt->hint);
+}
+
+/*
+ * Runs one test in a sandbox of its own; -1 (with why filled) when the
+ * grader could not run it at all: the sandbox could not be set up after
+ * retries, or the judge reported a usage or harness error (status 2).
+ * Neither is the student's doing, so neither becomes a score.
+ */
 static int sg_run_test(const struct sg_rubric_test *rt, double seconds, const struct sg_build *b,
-                       const struct sg_sandbox *sb, const char *workdir, const char *rundir,
-                       const char *const *envp, struct sg_test_result *t, struct sg_buf *why)
+                       const struct sg_sandbox *sb, struct sg_test_result *t, struct sg_buf *why)
 {
     char timeout[32];
     snprintf(timeout, sizeof timeout, "%g", seconds);
-    const char *argv[] = { b->test_program, "--run", rt->name, "--timeout", timeout,
+    const char *program = rt->hidden ? b->hidden_program : b->test_program;
+    const char *argv[] = { program, "--run", rt->name, "--timeout", timeout,
                            "--program", b->program, "--result-fd", "3", NULL };
+    /* Without bubblewrap the test writes into a folder of its own on disk,
+     * removed after it; with it, into its private /tmp. */
+    struct sg_buf rundir = SG_BUF_INIT;
+    sg_buf_printf(&rundir, "%s/run-%s", b->dir, rt->name);
+    struct sg_mounts mounts = { .readonly = { b->out }, .cwd = rundir.data };
+    bool on_disk = sb->bwrap[0] == '\0';
+    if (on_disk && (mkdir(rundir.data, 0700) == -1 ||
+                    sg_sandbox_share(sb, rundir.data, true) == -1)) {
+        sg_buf_printf(why, "mkdir %s: %s", rundir.data, strerror(errno));
+        sg_buf_free(&rundir);
+        return -1;
+    }
+    struct sg_env env;
+    sg_env_init(&env, sg_sandbox_home(sb, &mounts));
     struct sg_spawn_opts o = {
-        .argv = argv, .envp = envp, .cwd = rundir,
+        .argv = argv, .envp = (const char *const *)env.vars,
         .timeout_ms = (int)(seconds * 1000) + SG_TIMEOUT_GRACE_MS,
         .output_cap = SG_TEST_OUTPUT_KEPT, .result_pipe = true, .isolate = true,
-        .sandbox = sb, .readonly = workdir, .rundir = rundir,
+        .sandbox = sb, .mounts = &mounts,
     };
     struct sg_spawn_result r;
-    if (sg_spawn(&o, &r) == -1) {
-        sg_buf_printf(why, "the grader could not start test %s (%s%s%s)", rt->name,
+    int rc = -1;
+    for (int attempt = 0; attempt < SG_TEST_ATTEMPTS && rc == -1; attempt++) {
+        if (attempt > 0) {
+            sg_spawn_result_free(&r);
+            struct timespec pause = { 0, 100000000L << attempt };
+            nanosleep(&pause, NULL);
+        }
+        rc = sg_spawn(&o, &r);
+    }
+    if (on_disk)
+        sg_rmtree(rundir.data);
+    sg_env_free(&env);
+    sg_buf_free(&rundir);
+    if (rc == -1) {
+        sg_buf_printf(why, "the grader could not start test %s (%s%s%s)%s%.200s", rt->name,
                       r.setup_failed ? r.setup_failed : "", r.setup_failed ? ": " : "",
-                      strerror(errno));
+                      strerror(errno), r.output_len ? ": " : "", r.output ? r.output : "");
+        sg_spawn_result_free(&r);
+        return -1;
+    }
+    if (!r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2) {
+        sg_buf_printf(why, "the test runner could not run test %s: %.300s", rt->name,
+                      r.output ? r.output : "");
+        sg_spawn_result_free(&r);
         return -1;
     }
     t->seconds = r.seconds;
     t->output_total = r.output_total;
     if (r.output_len > 0)
         t->output = sg_escaped(r.output, r.output_len, SG_TEST_OUTPUT_SHOWN);
-
-    /* The verdict is the harness's exit status, never what was written:
-     * only the harness process, where no student code runs, sets it. The
-     * message is read from the harness's last mark: the test's processes
-     * share the descriptor and may have written anything before it. */
-    bool exited = !r.timed_out && WIFEXITED(r.status);
-    int code = exited ? WEXITSTATUS(r.status) : -1;
-    const char *rec = sg_last_mark(r.result, r.result_len);
-    size_t rec_len = rec ? r.result_len - (size_t)(rec - r.result) : 0;
-    bool says_pass = rec_len >= 5 && memcmp(rec, "PASS\n", 5) == 0;
-    if (code == 0 && says_pass) {
-        t->passed = true;
-        t->points = t->max_points;
-    } else if (code == 1 && rec_len >= 5 && memcmp(rec, "FAIL\n", 5) == 0) {
-        sg_set_failure(t, rec + 5, rec_len - 5, rt->hint);
-        t->timed_out = t->observed != NULL && strstr(t->observed, "did not finish within") != NULL;
-    } else {
-        t->timed_out = r.timed_out;
-        struct sg_buf m = SG_BUF_INIT;
-        if (r.timed_out)
-            sg_buf_printf(&m, "killed after %g s wall time: the test did not finish, and the "
-                              "grader stopped it and every process it had started",
-                          seconds + SG_TIMEOUT_GRACE_MS / 1000.0);
-        else if (WIFSIGNALED(r.status) || (r.isolated && code > 128 && code < 128 + 65))
-            /* In the sandbox, bubblewrap reports a death by signal as 128 + signal. */
-            sg_buf_printf(&m, "the test runner itself was killed by signal %d (%s): the code "
-                              "under test sent a signal to processes it had not created "
-                              "(kill(-1, ...), kill(0, ...), or its parent)",
-                          WIFSIGNALED(r.status) ? WTERMSIG(r.status) : code - 128,
-                          strsignal(WIFSIGNALED(r.status) ? WTERMSIG(r.status) : code - 128));
-        else if (code == 2)
-            sg_buf_printf(&m, "the test runner failed before it could give a verdict (status 2): "
-                              "usually because the code under test wrote into descriptors it "
-                              "had not opened, which belong to the test runner");
-        else
-            sg_buf_printf(&m, "the test runner ended with status %d without a verdict", code);
-        t->message = sg_buf_take(&m);
-        t->hint = sg_strdup_or_empty(rt->hint);
-    }
+    sg_read_verdict(rt, seconds, &r, t);
     sg_spawn_result_free(&r);
     return 0;
-}
-
-static int sg_share_memcheck(const struct sg_sandbox *sb, const struct sg_build *b)
-{
-    return sg_sandbox_share(sb, b->memcheck_driver, false);
 }
 
 /* Every test of the lab fails with the same reason: the lab was not graded. */
@@ -136,6 +175,56 @@ static void sg_fail_all(struct sg_lab_result *lab, const char *why)
     }
 }
 
+/* The lab's results, one per rubric test (and the memory check), none run yet. */
+static void sg_lab_init(struct sg_lab_result *lab, const struct sg_rubric *r, bool memcheck)
+{
+    lab->title = strdup(r->title);
+    lab->file = strdup(r->file);
+    lab->tests = calloc(r->ntests + 1, sizeof *lab->tests);
+    lab->ntests = r->ntests;
+    for (size_t k = 0; k < r->ntests; k++) {
+        lab->tests[k].name = strdup(r->tests[k].name);
+        lab->tests[k].description = strdup(r->tests[k].description);
+        lab->tests[k].hidden = r->tests[k].hidden;
+        lab->tests[k].max_points = r->tests[k].points;
+    }
+    if (memcheck) {
+        struct sg_test_result *mc = &lab->tests[lab->ntests++];
+        mc->name = strdup("memcheck");
+        mc->description = strdup(r->memcheck.description ?: "the memory check");
+        mc->max_points = r->memcheck.points;
+    }
+}
+
+/* Marks the lab not graded: the grader's failure, which never becomes a score. */
+static void sg_lab_grader_error(struct sg_lab_result *lab, struct sg_buf *why)
+{
+    lab->state = SG_LAB_GRADER_ERROR;
+    lab->problem = why->len ? sg_buf_take(why) : strdup("the grader failed");
+    sg_fail_all(lab, lab->problem);
+}
+
+static void sg_run_lab_tests(const struct sg_grade_opts *o, const struct sg_rubric *r,
+                             const struct sg_build *b, const struct sg_sandbox *sb,
+                             bool memcheck, struct sg_lab_result *lab)
+{
+    struct sg_buf why = SG_BUF_INIT;
+    lab->state = SG_LAB_GRADED;
+    for (size_t k = 0; k < r->ntests; k++) {
+        double seconds = o->timeout > 0 ? o->timeout : r->tests[k].timeout;
+        if (sg_run_test(&r->tests[k], seconds, b, sb, &lab->tests[k], &why) == -1) {
+            sg_lab_grader_error(lab, &why);
+            return;
+        }
+    }
+    if (memcheck && b->memcheck_driver != NULL) {
+        struct sg_memcheck_run m = { .build = b, .sandbox = sb };
+        if (sg_memcheck(r, &m, &lab->tests[lab->ntests - 1], &why) == -1)
+            sg_lab_grader_error(lab, &why);
+    }
+    sg_buf_free(&why);
+}
+
 static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
                         const struct sg_sandbox *sb, const char *id, struct sg_lab_result *lab,
                         struct sg_buf *err)
@@ -147,41 +236,27 @@ static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
         return -1;
     if (o->tests != NULL)
         sg_rubric_keep_tests(&r, o->tests);
-    lab->title = strdup(r.title);
-    lab->file = strdup(r.file);
     bool memcheck = o->memcheck && r.memcheck.points > 0;
-    lab->tests = calloc(r.ntests + 1, sizeof *lab->tests);
-    lab->ntests = r.ntests;
-    for (size_t k = 0; k < r.ntests; k++) {
-        lab->tests[k].name = strdup(r.tests[k].name);
-        lab->tests[k].description = strdup(r.tests[k].description);
-        lab->tests[k].hidden = r.tests[k].hidden;
-        lab->tests[k].max_points = r.tests[k].points;
-    }
-    if (memcheck) {
-        struct sg_test_result *mc = &lab->tests[lab->ntests++];
-        mc->name = strdup("memcheck");
-        mc->description = strdup(r.memcheck.description ?: "the memory check");
-        mc->max_points = r.memcheck.points;
-    }
+    sg_lab_init(lab, &r, memcheck);
 
     struct sg_buf why = SG_BUF_INIT;
-    if (sg_submission_find(o->submission, id, r.file, &lab->path, &why) == -1) {
+    int fd = -1;
+    if (sg_submission_find(o->submission, id, r.file, &lab->path, &fd, &why) == -1) {
         lab->state = SG_LAB_MISSING;
         lab->problem = sg_buf_take(&why);
         sg_fail_all(lab, lab->problem);
         sg_rubric_free(&r);
         return 0;
     }
-
-    struct sg_buf dir = SG_BUF_INIT, run = SG_BUF_INIT;
+    struct sg_buf dir = SG_BUF_INIT;
     sg_buf_printf(&dir, "%s/%s", o->workdir, id);
-    sg_buf_printf(&run, "%s/run", dir.data);
-    struct sg_env env;
-    sg_env_init(&env, run.data);
+    struct sg_build_opts bo = {
+        .student_fd = fd, .display = lab->path, .hidden = o->hidden, .memcheck = memcheck,
+        .labdir = dir.data, .sandbox = sb,
+    };
     struct sg_build b;
-    int rc = sg_build_lab(kit, &r, lab->path, o->hidden, memcheck, dir.data,
-                          (const char *const *)env.vars, &b);
+    int rc = sg_build_lab(kit, &r, &bo, &b);
+    close(fd);
     lab->build_output = b.output;
     lab->notes = b.notes;
     b.output = b.notes = NULL;
@@ -189,45 +264,11 @@ static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
         lab->state = rc == -1 ? SG_LAB_GRADER_ERROR : b.state;
         lab->problem = strdup(b.problem ? b.problem : "the build failed");
         sg_fail_all(lab, lab->problem);
-    } else if ((mkdir(run.data, 0700) == -1 && errno != EEXIST) ||
-               sg_sandbox_share(sb, dir.data, false) == -1 ||
-               sg_sandbox_share(sb, run.data, true) == -1 ||
-               sg_sandbox_share(sb, b.test_program, false) == -1 ||
-               sg_sandbox_share(sb, b.program, false) == -1) {
-        lab->state = SG_LAB_GRADER_ERROR;
-        sg_buf_printf(&why, "mkdir %s: %s", run.data, strerror(errno));
-        lab->problem = sg_buf_take(&why);
-        sg_fail_all(lab, lab->problem);
     } else {
-        lab->state = SG_LAB_GRADED;
-        for (size_t k = 0; k < r.ntests; k++) {
-            double seconds = o->timeout > 0 ? o->timeout : r.tests[k].timeout;
-            if (sg_run_test(&r.tests[k], seconds, &b, sb, o->workdir, run.data,
-                            (const char *const *)env.vars, &lab->tests[k], &why) == 0)
-                continue;
-            /* Not the student's fault: no test of this lab gets a verdict. */
-            lab->state = SG_LAB_GRADER_ERROR;
-            lab->problem = sg_buf_take(&why);
-            sg_fail_all(lab, lab->problem);
-            break;
-        }
-        if (memcheck && lab->state == SG_LAB_GRADED && b.memcheck_driver != NULL) {
-            struct sg_memcheck_run m = {
-                .driver = b.memcheck_driver, .program = b.program, .rundir = run.data,
-                .workdir = o->workdir, .sandbox = sb, .envp = (const char *const *)env.vars,
-            };
-            if (sg_share_memcheck(sb, &b) == -1 ||
-                sg_memcheck(&r, &m, &lab->tests[lab->ntests - 1], &why) == -1) {
-                lab->state = SG_LAB_GRADER_ERROR;
-                lab->problem = why.len ? sg_buf_take(&why) : strdup("the memory check failed");
-                sg_fail_all(lab, lab->problem);
-            }
-        }
+        sg_run_lab_tests(o, &r, &b, sb, memcheck, lab);
     }
     sg_build_free(&b);
-    sg_env_free(&env);
     sg_buf_free(&dir);
-    sg_buf_free(&run);
     sg_rubric_free(&r);
     return 0;
 }
@@ -264,11 +305,23 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
         return -1;
     }
     struct sg_sandbox sb;
-    if (sg_sandbox_init(&sb, o->workdir, o->no_sandbox) == -1) {
+    char *enter = NULL;
+    struct sg_buf enter_path = SG_BUF_INIT;
+    sg_buf_printf(&enter_path, "%s/sg_enter", o->workdir);
+    enter = sg_buf_take(&enter_path);
+    struct sg_buf kit_enter = SG_BUF_INIT;
+    sg_buf_printf(&kit_enter, "%s/sg_enter", kit->objects);
+    /* A copy in the scratch folder: the sandbox's user may not be able to
+     * reach the kit (a root grader's kit in /root). */
+    int copied = sg_copy_file(kit_enter.data, enter, 0755);
+    sg_buf_free(&kit_enter);
+    if (copied == -1 || sg_sandbox_init(&sb, o->workdir, enter, o->no_sandbox) == -1) {
+        free(enter);
         sg_strv_free(all);
         sg_buf_printf(err, "cannot prepare the sandbox in %s: %s", o->workdir, strerror(errno));
         return -1;
     }
+    free(enter);
     g->sandbox = strdup(sb.description);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {

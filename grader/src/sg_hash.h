@@ -13,6 +13,8 @@
 
 uint64_t sg_hash_bytes(uint64_t h, const void *data, size_t n);
 uint64_t sg_hash_str(uint64_t h, const char *s);
+/* Mixes in what is left to read in fd. */
+uint64_t sg_hash_fd(uint64_t h, int fd);
 /* Mixes in a file's content; a missing file mixes in its absence. */
 uint64_t sg_hash_file(uint64_t h, const char *path);
 

@@ -84,6 +84,17 @@ void sg_env_init(struct sg_env *e, const char *home)
     e->vars[5] = NULL;
 }
 
+void sg_env_add(struct sg_env *e, const char *var)
+{
+    int n = 0;
+    while (e->vars[n] != NULL)
+        n++;
+    if (n + 1 < (int)(sizeof e->vars / sizeof *e->vars)) {
+        e->vars[n] = strdup(var);
+        e->vars[n + 1] = NULL;
+    }
+}
+
 void sg_env_free(struct sg_env *e)
 {
     for (int i = 0; e->vars[i] != NULL; i++)

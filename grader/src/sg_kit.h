@@ -22,9 +22,11 @@ void sg_kit_free(struct sg_kit *k);
 
 /* The environment every command the grader runs sees; home is its scratch folder. */
 struct sg_env {
-    char *vars[6];
+    char *vars[8];
 };
 void sg_env_init(struct sg_env *e, const char *home);
+/* Adds one "NAME=value" (copied); at most two beyond the fixed ones. */
+void sg_env_add(struct sg_env *e, const char *var);
 void sg_env_free(struct sg_env *e);
 
 #endif

@@ -1,198 +1,360 @@
 /* sg_memcheck.c — valgrind's memcheck over a lab; see sg_memcheck.h. */
 #include "sg_memcheck.h"
+#include "sg_fs.h"
+#include "sg_fswatch.h"
+#include "sg_linkmap.h"
 #include "sg_spawn.h"
+#include "sg_vgxml.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define SG_VALGRIND "/usr/bin/valgrind"
 #define SG_MEMCHECK_TIMEOUT_MS 60000
+#define SG_XML_PREFIX "mc."
 
-/* What each kind of finding means, in a line a student can act on. */
-static const char *sg_explain(const char *kind)
-{
-    static const struct {
-        const char *prefix, *meaning;
-    } kinds[] = {
-        { "InvalidRead", "a read outside any block: past the end of a buffer, or after free" },
-        { "InvalidWrite", "a write outside any block: past the end of a buffer, or after free" },
-        { "UninitCondition", "a decision taken on a value that was never set" },
-        { "UninitValue", "a value that was never set, used" },
-        { "SyscallParam", "a system call given memory that is not set, or not yours" },
-        { "InvalidFree", "free of something malloc did not give, or freed twice" },
-        { "MismatchedFree", "memory released with the wrong function" },
-        { "Leak_DefinitelyLost", "memory nothing points to any more: free it before losing it" },
-        { "Overlap", "memcpy or strcpy between overlapping blocks" },
-        { "InvalidJump", "a jump to an invalid address" },
-    };
-    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-        if (strncmp(kind, kinds[i].prefix, strlen(kinds[i].prefix)) == 0)
-            return kinds[i].meaning;
-    return "a memory error";
-}
+/* What one valgrind run found, over all its processes. */
+struct sg_mc_outcome {
+    struct sg_buf findings;   /* distinct lines, as many as fit */
+    int count;                /* how many distinct lines there were */
+    int listed;               /* how many of them findings holds */
+    char *cannot_check;       /* the driver's "could not check" reason, or NULL */
+};
 
-static const char *sg_child_text(xmlNodePtr node, const char *name)
+static void sg_add_line(struct sg_mc_outcome *out, const char *line)
 {
-    for (xmlNodePtr c = node ? node->children : NULL; c != NULL; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
-            return c->children && c->children->content ? (const char *)c->children->content : "";
-    return NULL;
-}
-
-static xmlNodePtr sg_child(xmlNodePtr node, const char *name)
-{
-    for (xmlNodePtr c = node ? node->children : NULL; c != NULL; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
-            return c;
-    return NULL;
-}
-
-/* Adds the student's findings of one XML file; returns how many. */
-static int sg_read_xml(const char *path, const char *file, struct sg_buf *findings)
-{
-    xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-    if (doc == NULL)
-        return 0; /* a process killed before it finished writing */
-    int n = 0;
-    for (xmlNodePtr e = xmlDocGetRootElement(doc)->children; e != NULL; e = e->next) {
-        if (e->type != XML_ELEMENT_NODE || strcmp((const char *)e->name, "error") != 0)
-            continue;
-        const char *kind = sg_child_text(e, "kind");
-        const char *what = sg_child_text(e, "what");
-        if (what == NULL)
-            what = sg_child_text(sg_child(e, "xwhat"), "text");
-        for (xmlNodePtr f = sg_child(sg_child(e, "stack"), "frame"); f != NULL; f = f->next) {
-            const char *ffile = sg_child_text(f, "file");
-            if (f->type != XML_ELEMENT_NODE || ffile == NULL || strcmp(ffile, file) != 0)
-                continue;
-            /* The same finding in several processes is shown once. */
-            struct sg_buf line = SG_BUF_INIT;
-            sg_buf_printf(&line, "%s at %s:%s (%s): %s\n", what ? what : kind, ffile,
-                          sg_child_text(f, "line") ?: "?", sg_child_text(f, "fn") ?: "?",
-                          sg_explain(kind ? kind : ""));
-            n++;
-            if ((findings->data == NULL || strstr(findings->data, line.data) == NULL) &&
-                findings->len < 4096)
-                sg_buf_append(findings, line.data, line.len);
-            sg_buf_free(&line);
-            break;
+    struct sg_buf l = SG_BUF_INIT;
+    sg_buf_printf(&l, "%s\n", line);
+    if (out->findings.data == NULL || strstr(out->findings.data, l.data) == NULL) {
+        if (out->findings.len < 4096) {
+            sg_buf_append(&out->findings, l.data, l.len);
+            out->listed++;
         }
+        out->count++;
     }
-    xmlFreeDoc(doc);
-    return n;
+    sg_buf_free(&l);
 }
 
-/* Runs one command under valgrind; adds findings; returns how many, -1 if it could not run. */
-static int sg_valgrind(const struct sg_memcheck_run *m, const char *label, const char *const *cmd,
-                       const char *input, const char *file, struct sg_buf *findings,
-                       struct sg_buf *why)
+/* A line of the driver's report that starts with prefix, escaped, or NULL. */
+static char *sg_report_line(const char *output, const char *prefix, const char **after)
 {
-    struct sg_buf xml = SG_BUF_INIT, stdin_path = SG_BUF_INIT;
-    sg_buf_printf(&xml, "--xml-file=%s/mc-%s.%%p.xml", m->rundir, label);
-    sg_buf_printf(&stdin_path, "%s/mc-%s.input", m->rundir, label);
-    int fd = open(stdin_path.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd == -1 || write(fd, input, strlen(input)) != (ssize_t)strlen(input) || close(fd) == -1) {
-        sg_buf_printf(why, "could not write %s: %s", stdin_path.data, strerror(errno));
-        sg_buf_free(&xml);
-        sg_buf_free(&stdin_path);
+    const char *p = output ? strstr(output, prefix) : NULL;
+    if (p == NULL || (p != output && p[-1] != '\n'))
+        return NULL;
+    const char *end = strchr(p, '\n');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    struct sg_buf b = SG_BUF_INIT;
+    sg_escape(&b, p + strlen(prefix), n - strlen(prefix), 300, 0);
+    if (after != NULL)
+        *after = p + n;
+    return sg_buf_take(&b);
+}
+
+/* The driver's own lines: descriptors left open, "could not check", "done". */
+static void sg_read_driver_report(const char *output, const char *token, bool driver,
+                                  struct sg_mc_outcome *out)
+{
+    const char *p = output;
+    char *line;
+    while ((line = sg_report_line(p, "mc: descriptor ", &p)) != NULL) {
+        struct sg_buf f = SG_BUF_INIT;
+        sg_buf_printf(&f, "descriptor %s: still open when the call returned; close it on "
+                          "every path",
+                      line);
+        sg_add_line(out, f.data);
+        sg_buf_free(&f);
+        free(line);
+    }
+    if (!driver)
+        return;
+    out->cannot_check = sg_report_line(output, "mc: could not check: ", NULL);
+    struct sg_buf done = SG_BUF_INIT;
+    sg_buf_printf(&done, "mc: done %s\n", token);
+    bool finished = output != NULL && strstr(output, done.data) != NULL;
+    sg_buf_free(&done);
+    if (!finished && out->cannot_check == NULL)
+        sg_add_line(out, "the driver never reached its end: a function of the API ended the "
+                         "process (exit, _exit, a signal) or never returned");
+}
+
+/*
+ * Reads every record in xmldir. The run's first process (whose parent is
+ * none of the others) is the one that called the API; its leaks count,
+ * its children's do not. -1 when there is no record at all (valgrind did
+ * not start: the grader's problem).
+ */
+static int sg_read_records(const char *xmldir, const struct sg_code_ranges *student,
+                           const char *file, struct sg_mc_outcome *out)
+{
+    int dirfd = open(xmldir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = dirfd == -1 ? NULL : fdopendir(dirfd);
+    if (d == NULL) {
+        if (dirfd != -1)
+            close(dirfd);
         return -1;
     }
-    const char *argv[32] = {
-        SG_VALGRIND, "--tool=memcheck", "-q", "--xml=yes", xml.data, "--leak-check=full",
-        "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite", "--track-origins=yes",
-        "--child-silent-after-fork=no", "--error-limit=no",
-    };
-    size_t n = 11;
-    for (size_t i = 0; cmd[i] != NULL && n < 31; i++)
-        argv[n++] = cmd[i];
-    argv[n] = NULL;
-    struct sg_spawn_opts o = {
-        .argv = argv, .envp = m->envp, .cwd = m->rundir, .timeout_ms = SG_MEMCHECK_TIMEOUT_MS,
-        .output_cap = 16384, .isolate = true, .sandbox = m->sandbox, .readonly = m->workdir,
-        .rundir = m->rundir, .stdin_path = stdin_path.data, .big_address_space = true,
-    };
-    struct sg_spawn_result r;
-    int count = 0;
-    if (sg_spawn(&o, &r) == -1) {
-        sg_buf_printf(why, "could not run valgrind (%s%s%s)", r.setup_failed ?: "",
-                      r.setup_failed ? ": " : "", strerror(errno));
-        count = -1;
-    } else {
-        if (r.timed_out)
-            sg_buf_printf(findings, "%s did not finish within %d s under valgrind\n", label,
-                          SG_MEMCHECK_TIMEOUT_MS / 1000);
-        /* The driver's own report of descriptors left open. */
-        for (char *p = r.output; p != NULL && (p = strstr(p, "mc: descriptor ")) != NULL; p++) {
-            char *end = strchr(p, '\n');
-            sg_buf_printf(findings, "%.*s: a descriptor still open when the call returned; close "
-                                    "it on every path\n",
-                          (int)(end ? end - p - 4 : (long)strlen(p) - 4), p + 4);
-            count++;
-        }
-        count += r.timed_out;
-        DIR *d = opendir(m->rundir);
-        struct dirent *e;
-        char prefix[64];
-        snprintf(prefix, sizeof prefix, "mc-%s.", label);
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            size_t len = strlen(e->d_name);
-            if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || len < 4 ||
-                strcmp(e->d_name + len - 4, ".xml") != 0)
-                continue;
-            struct sg_buf path = SG_BUF_INIT;
-            sg_buf_printf(&path, "%s/%s", m->rundir, e->d_name);
-            count += sg_read_xml(path.data, file, findings);
-            unlink(path.data);
-            sg_buf_free(&path);
-        }
-        if (d != NULL)
-            closedir(d);
-        sg_spawn_result_free(&r);
+    struct sg_vg_process *all = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL && rc == 0) {
+        if (e->d_name[0] == '.')
+            continue;
+        int fd = openat(dirfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd == -1)
+            continue;
+        struct sg_vg_process *grown = realloc(all, (n + 1) * sizeof *grown);
+        if (grown == NULL || sg_vgxml_read(fd, student, file, &grown[n]) == -1)
+            rc = -1;
+        if (grown != NULL)
+            all = grown;
+        if (rc == 0)
+            n++;
+        close(fd);
     }
-    sg_buf_free(&xml);
-    sg_buf_free(&stdin_path);
-    return count;
+    closedir(d);
+    if (rc == 0 && n == 0)
+        rc = -1;
+    bool incomplete = false;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        bool first = true;
+        for (size_t k = 0; k < n; k++)
+            if (k != i && all[k].pid == all[i].ppid)
+                first = false;
+        incomplete |= !all[i].complete;
+        for (size_t f = 0; f < all[i].nfindings; f++)
+            if (!all[i].findings[f].leak || first)
+                sg_add_line(out, all[i].findings[f].text);
+    }
+    if (incomplete)
+        sg_add_line(out, "a process ended before valgrind finished its report (a crash, a "
+                         "signal, the time limit), or its report was emptied");
+    for (size_t i = 0; i < n; i++)
+        sg_vg_process_free(&all[i]);
+    free(all);
+    return rc;
+}
+
+static char *sg_path(const char *dir, const char *name)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    sg_buf_printf(&b, "%s/%s", dir, name);
+    return sg_buf_take(&b);
+}
+
+static int sg_write_input(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd == -1)
+        return -1;
+    size_t n = strlen(text);
+    int rc = write(fd, text, n) == (ssize_t)n ? 0 : -1;
+    if (close(fd) == -1)
+        rc = -1;
+    return rc;
+}
+
+/* What one valgrind run is about. */
+struct sg_mc_target {
+    const char *label;        /* "api" or "program" */
+    const char *const *cmd;
+    const char *map;          /* its link map */
+    const char *input;
+    bool driver;
+};
+
+/* Runs one command under valgrind; adds to out. -1 (why) when the grader could not. */
+static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *m,
+                       const struct sg_mc_target *target, struct sg_mc_outcome *out,
+                       struct sg_buf *why)
+{
+    const struct sg_build *b = m->build;
+    struct sg_buf name = SG_BUF_INIT;
+    sg_buf_printf(&name, "mc-%s", target->label);
+    char *xmldir = sg_path(b->dir, name.data);
+    sg_buf_puts(&name, "-run");
+    char *rundir = sg_path(b->dir, name.data);
+    sg_buf_free(&name);
+    sg_buf_printf(&name, "mc-%s.input", target->label);
+    char *input = sg_path(b->src, name.data);
+    char *object = sg_path(b->out, "student-local.o");
+    struct sg_buf xmlarg = SG_BUF_INIT, tokenvar = SG_BUF_INIT;
+    sg_buf_printf(&xmlarg, "--xml-file=%s/" SG_XML_PREFIX "%%p.xml", xmldir);
+    unsigned char random[8];
+    char token[17];
+    struct sg_code_ranges student = { NULL, 0 };
+    struct sg_fswatch watch = { -1 };
+    struct sg_spawn_result res;
+    memset(&res, 0, sizeof res);
+    int rc = -1;
+    bool on_disk = m->sandbox->bwrap[0] == '\0';
+    if (getrandom(random, sizeof random, 0) != (ssize_t)sizeof random ||
+        mkdir(xmldir, 0700) == -1 || sg_sandbox_share(m->sandbox, xmldir, true) == -1 ||
+        (on_disk && (mkdir(rundir, 0700) == -1 ||
+                     sg_sandbox_share(m->sandbox, rundir, true) == -1)) ||
+        sg_write_input(input, target->input) == -1 ||
+        sg_sandbox_share(m->sandbox, input, false) == -1) {
+        sg_buf_printf(why, "could not prepare the memory check in %s: %s", b->dir,
+                      strerror(errno));
+        goto out;
+    }
+    if (sg_linkmap_code(target->map, object, &student) == -1) {
+        sg_buf_printf(why, "could not read where the student's code lies in %s: %s",
+                      target->map, strerror(errno));
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof random; i++)
+        snprintf(token + 2 * i, 3, "%02x", random[i]);
+    sg_buf_printf(&tokenvar, "SG_MC_TOKEN=%s", token);
+
+    const char *argv[40] = {
+        SG_VALGRIND, "--tool=memcheck", "-q", "--xml=yes", xmlarg.data, "--leak-check=full",
+        "--show-leak-kinds=definite", "--errors-for-leak-kinds=definite", "--track-origins=yes",
+        "--child-silent-after-fork=no", "--error-limit=no", "--vgdb=no",
+    };
+    size_t n = 12;
+    for (size_t i = 0; target->cmd[i] != NULL && n < 39; i++)
+        argv[n++] = target->cmd[i];
+    argv[n] = NULL;
+    struct sg_mounts mounts = { .readonly = { b->out }, .writable = xmldir, .cwd = rundir };
+    struct sg_env env;
+    sg_env_init(&env, sg_sandbox_home(m->sandbox, &mounts));
+    sg_env_add(&env, tokenvar.data);
+    struct sg_spawn_opts o = {
+        .argv = argv, .envp = (const char *const *)env.vars, .timeout_ms = SG_MEMCHECK_TIMEOUT_MS,
+        .output_cap = 16384, .isolate = true, .sandbox = m->sandbox, .mounts = &mounts,
+        .stdin_path = input, .big_address_space = true,
+    };
+    if (sg_fswatch_start(&watch, xmldir) == -1) {
+        sg_buf_printf(why, "inotify on %s: %s", xmldir, strerror(errno));
+        sg_env_free(&env);
+        goto out;
+    }
+    int spawned = -1;
+    for (int attempt = 0; attempt < 3 && spawned == -1; attempt++) {
+        if (attempt > 0)
+            sg_spawn_result_free(&res);
+        spawned = sg_spawn(&o, &res);
+    }
+    sg_env_free(&env);
+    struct sg_buf tamper = SG_BUF_INIT;
+    int watched = sg_fswatch_finish(&watch, SG_XML_PREFIX, &tamper);
+    if (spawned == -1 || watched == -1) {
+        sg_buf_printf(why, "could not run valgrind (%s%s%s)", res.setup_failed ?: "",
+                      res.setup_failed ? ": " : "", strerror(errno));
+        sg_buf_free(&tamper);
+        goto out;
+    }
+    if (watched == 1) {
+        struct sg_buf f = SG_BUF_INIT;
+        sg_buf_printf(&f, "valgrind's records were changed by the code under test (%s): the "
+                          "memory check cannot vouch for anything",
+                      tamper.data);
+        sg_add_line(out, f.data);
+        sg_buf_free(&f);
+    }
+    sg_buf_free(&tamper);
+    if (res.timed_out) {
+        struct sg_buf f = SG_BUF_INIT;
+        sg_buf_printf(&f, "the %s did not finish within %d s under valgrind", target->label,
+                      SG_MEMCHECK_TIMEOUT_MS / 1000);
+        sg_add_line(out, f.data);
+        sg_buf_free(&f);
+    }
+    sg_read_driver_report(res.output, token, target->driver, out);
+    if (!target->driver && !res.timed_out &&
+        !(WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0) && out->cannot_check == NULL) {
+        struct sg_buf f = SG_BUF_INIT;
+        sg_buf_printf(&f, "the program %s under valgrind (expected: exit status 0)",
+                      WIFEXITED(res.status) ? "exited with another status" : "was killed");
+        out->cannot_check = sg_buf_take(&f);
+    }
+    if (sg_read_records(xmldir, &student, r->file, out) == -1) {
+        if (watched == 1) {
+            rc = 0; /* the records were removed: already a finding */
+            goto out;
+        }
+        sg_buf_printf(why, "valgrind wrote no record in %s (%.200s)", xmldir,
+                      res.output ? res.output : "");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (watch.fd != -1)
+        sg_fswatch_finish(&watch, SG_XML_PREFIX, &(struct sg_buf)SG_BUF_INIT);
+    sg_spawn_result_free(&res);
+    sg_code_ranges_free(&student);
+    sg_rmtree(xmldir);
+    if (on_disk)
+        sg_rmtree(rundir);
+    free(xmldir);
+    free(rundir);
+    free(input);
+    free(object);
+    sg_buf_free(&xmlarg);
+    sg_buf_free(&tokenvar);
+    return rc;
 }
 
 int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
                 struct sg_test_result *t, struct sg_buf *why)
 {
-    struct sg_buf findings = SG_BUF_INIT;
-    const char *driver[] = { m->driver, NULL };
-    int a = sg_valgrind(m, "api", driver, "", r->file, &findings, why);
+    const struct sg_build *b = m->build;
+    struct sg_mc_outcome out = { SG_BUF_INIT, 0, 0, NULL };
+    char *driver_map = sg_path(b->out, "memcheck.map");
+    char *program_map = sg_path(b->out, "program-mc.map");
+    const char *driver[] = { b->memcheck_driver, NULL };
     const char *program[16];
     size_t n = 0;
-    program[n++] = m->program;
+    program[n++] = b->memcheck_program;
     for (size_t i = 1; r->memcheck.program[i] != NULL && n < 15; i++)
         program[n++] = r->memcheck.program[i];
     program[n] = NULL;
-    int b = a == -1 ? -1
-                    : sg_valgrind(m, "program", program, r->memcheck.input ?: "", r->file,
-                                  &findings, why);
-    if (a == -1 || b == -1) {
-        sg_buf_free(&findings);
+    struct sg_mc_target targets[] = {
+        { "api", driver, driver_map, "", true },
+        { "program", program, program_map, r->memcheck.input ?: "", false },
+    };
+    int rc = 0;
+    for (size_t i = 0; i < 2 && rc == 0 && out.cannot_check == NULL; i++)
+        rc = sg_valgrind(r, m, &targets[i], &out, why);
+    free(driver_map);
+    free(program_map);
+    if (rc == -1) {
+        sg_buf_free(&out.findings);
+        free(out.cannot_check);
         return -1;
     }
-    t->passed = a + b == 0;
+    t->passed = out.count == 0 && out.cannot_check == NULL;
     t->points = t->passed ? t->max_points : 0;
-    if (!t->passed) {
+    if (out.cannot_check != NULL) {
         struct sg_buf obs = SG_BUF_INIT;
-        sg_buf_printf(&obs, "%d finding%s in your code:\n%s", a + b, a + b == 1 ? "" : "s",
-                      findings.data ? findings.data : "");
-        /* Each distinct finding is listed once, though counted every time. */
+        sg_buf_printf(&obs, "the memory check could not run your code: %s", out.cannot_check);
         t->observed = sg_buf_take(&obs);
-        t->expected = strdup("no memory error, no definite leak, no descriptor left open");
+        t->expected = strdup("the lab's functions working, so that valgrind can watch them");
+        t->hint = strdup("the memory check is worth its points once the functional tests pass; "
+                         "start with the first failing test above");
+    } else if (!t->passed) {
+        struct sg_buf obs = SG_BUF_INIT;
+        sg_buf_printf(&obs, "%d finding%s in your code:\n%s", out.count, out.count == 1 ? "" : "s",
+                      out.findings.data ? out.findings.data : "");
+        if (out.count > out.listed)
+            sg_buf_printf(&obs, "(and %d more, not shown)\n", out.count - out.listed);
+        t->observed = sg_buf_take(&obs);
+        t->expected = strdup("no memory error, no definite leak in the process that called the "
+                             "API, no descriptor left open");
         t->hint = strdup("run `make memcheck`, or valgrind --leak-check=full on your own test "
                          "program, and start with the first finding: later ones often follow "
                          "from it");
     }
-    sg_buf_free(&findings);
+    free(out.cannot_check);
+    sg_buf_free(&out.findings);
     return 0;
 }

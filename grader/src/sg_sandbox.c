@@ -1,5 +1,6 @@
-/* sg_sandbox.c — bubblewrap, limits and the user switch; see sg_sandbox.h. */
+/* sg_sandbox.c — bubblewrap, budgets, limits and the user switch; see sg_sandbox.h. */
 #include "sg_sandbox.h"
+#include "sg_isolate.h"
 #include "sg_spawn.h"
 #include "sg_text.h"
 
@@ -7,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,9 +70,10 @@ static bool sg_probe(const struct sg_sandbox *sb, const char *dir)
 {
     const char *cmd[] = { "/usr/bin/test", "-x", dir, NULL };
     const char *env[] = { "PATH=/usr/bin:/bin", NULL };
+    struct sg_mounts m = { .readonly = { dir }, .cwd = dir };
     struct sg_spawn_opts o = {
         .argv = cmd, .envp = env, .timeout_ms = 10000, .output_cap = 1024,
-        .sandbox = sb, .readonly = dir, .rundir = dir,
+        .sandbox = sb, .mounts = &m,
     };
     struct sg_spawn_result r;
     if (sg_spawn(&o, &r) == -1)
@@ -80,16 +83,110 @@ static bool sg_probe(const struct sg_sandbox *sb, const char *dir)
     return ok;
 }
 
-int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, bool disabled)
+/*
+ * Whether RLIMIT_NPROC set inside a new user namespace counts only that
+ * namespace (Linux 5.14's ucounts). The probe makes sure the sandbox's
+ * user runs other processes outside, then, in a new user namespace with a
+ * limit of 2, forks once: with ucounts the namespace holds 2 processes and
+ * the fork succeeds; with the old per-user count it holds 2 + the others
+ * and fails. Run in a child, as the sandbox's user.
+ */
+static bool sg_probe_per_sandbox_budget(const struct sg_sandbox *sb)
+{
+    pid_t probe = fork();
+    if (probe == -1)
+        return false;
+    if (probe == 0) {
+        if (sg_sandbox_enter(sb, 5, false) == -1)
+            _exit(2);
+        pid_t others[3];
+        for (int i = 0; i < 3; i++) {
+            others[i] = fork();
+            if (others[i] == 0) {
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                pause();
+                _exit(0);
+            }
+        }
+        int ok = 1;
+        struct rlimit two = { 2, 2 };
+        if (sg_isolate_enter() == 0 && setrlimit(RLIMIT_NPROC, &two) == 0) {
+            pid_t pid = fork();
+            if (pid == 0)
+                _exit(0);
+            if (pid > 0) {
+                ok = 0;
+                waitpid(pid, NULL, 0);
+            }
+        }
+        for (int i = 0; i < 3; i++)
+            if (others[i] > 0)
+                kill(others[i], SIGKILL);
+        _exit(ok);
+    }
+    int status;
+    while (waitpid(probe, &status, 0) == -1)
+        if (errno != EINTR)
+            return false;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimited)
+{
+    struct sg_buf d = SG_BUF_INIT;
+    if (sb->bwrap[0] != '\0')
+        sg_buf_puts(&d, "bubblewrap: new user, pid, ipc, net, uts and mount namespaces; only "
+                        "/usr and the grader's files for this lab visible, read-only; a private "
+                        "/tmp");
+    else if (disabled)
+        sg_buf_puts(&d, "NO SANDBOX (--no-sandbox): process group, child subreaper and "
+                        "orphaned-segment clean-up only; the tests can see the machine's files");
+    else
+        sg_buf_puts(&d, "NO NAMESPACES (bubblewrap missing or not allowed here): process "
+                        "group, child subreaper and orphaned-segment clean-up only; the "
+                        "tests can see the machine's files");
+    if (root_unlimited)
+        sg_buf_puts(&d, "; AS ROOT, because nobody cannot reach the scratch folder (set TMPDIR "
+                        "to a folder everyone can traverse): the number of processes is not "
+                        "limited");
+    sg_buf_printf(&d, "; %s", sb->drop ? "as nobody" : "as the grader's user");
+    if (sb->per_sandbox)
+        sg_buf_printf(&d, "; a budget per test: %d processes (counted per user namespace), "
+                          "its own CPU share (a session)",
+                      SG_NPROC_PER_SANDBOX);
+    else if (!root_unlimited)
+        sg_buf_printf(&d, "; %llu processes SHARED by all tests of this user (this kernel "
+                          "cannot count them per test: a classmate's processes count too)",
+                      (unsigned long long)sb->nproc);
+    sg_buf_printf(&d, "; limits per process: %llu MiB address space, %llu MiB files, %llu "
+                      "descriptors, CPU time = wall time + 1 s, no core files%s",
+                  (unsigned long long)(SG_LIMIT_AS >> 20),
+                  (unsigned long long)(SG_LIMIT_FSIZE >> 20),
+                  (unsigned long long)SG_LIMIT_NOFILE,
+                  sb->seccomp ? "; seccomp filter" : "");
+    snprintf(sb->description, sizeof sb->description, "%s", d.data ? d.data : "");
+    sg_buf_free(&d);
+}
+
+int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *enter,
+                    bool disabled)
 {
     memset(sb, 0, sizeof *sb);
+    if (access(enter, X_OK) == -1)
+        return -1;
+    snprintf(sb->enter, sizeof sb->enter, "%s", enter);
     sb->drop = geteuid() == 0;
     sb->uid = sb->drop ? SG_NOBODY : getuid();
     sb->gid = sb->drop ? SG_NOBODY : getgid();
+#if defined(__x86_64__) || defined(__aarch64__)
+    sb->seccomp = true;
+#endif
     long tasks = sg_count_tasks(sb->uid);
     sb->nproc = (rlim_t)(tasks > 0 ? tasks : 0) + SG_LIMIT_NPROC_MARGIN;
-    if (sb->drop && sg_sandbox_share(sb, workdir, false) == -1)
+    if (sb->drop && (sg_sandbox_share(sb, workdir, false) == -1 ||
+                     sg_sandbox_share(sb, enter, false) == -1))
         return -1;
+    sb->per_sandbox = sg_isolate_available() && sg_probe_per_sandbox_budget(sb);
 
     if (!disabled && sg_find_bwrap(sb->bwrap, sizeof sb->bwrap) && !sg_probe(sb, workdir))
         sb->bwrap[0] = '\0';
@@ -102,43 +199,29 @@ int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, bool disabled)
         sb->uid = getuid();
         sb->gid = getgid();
         sb->nproc = RLIM_INFINITY;
+        sb->per_sandbox = false;
         root_unlimited = true;
     }
-    struct sg_buf d = SG_BUF_INIT;
-    if (sb->bwrap[0] != '\0')
-        sg_buf_puts(&d, "bubblewrap: new user, pid, ipc, net, uts and mount namespaces; only "
-                        "/usr and the scratch folder visible, read-only");
-    else if (disabled)
-        sg_buf_puts(&d, "NO SANDBOX (--no-sandbox): process group, child subreaper and "
-                        "orphaned-segment clean-up only; the tests can see the machine's files");
-    else
-        sg_buf_puts(&d, "NO NAMESPACES (bubblewrap missing or not allowed here): process "
-                        "group, child subreaper and orphaned-segment clean-up only; the "
-                        "tests can see the machine's files");
-    if (root_unlimited)
-        sg_buf_puts(&d, "; AS ROOT, because nobody cannot reach the scratch folder (set TMPDIR "
-                        "to a folder everyone can traverse): the number of processes is not "
-                        "limited");
-    sg_buf_printf(&d, "; %s; limits: %llu MiB address space, %llu processes, %llu MiB files, "
-                      "%llu descriptors, CPU time = wall time + 1 s, no core files",
-                  sb->drop ? "as nobody" : "as the grader's user",
-                  (unsigned long long)(SG_LIMIT_AS >> 20),
-                  (unsigned long long)(sb->nproc == RLIM_INFINITY ? 0 : sb->nproc),
-                  (unsigned long long)(SG_LIMIT_FSIZE >> 20),
-                  (unsigned long long)SG_LIMIT_NOFILE);
-    snprintf(sb->description, sizeof sb->description, "%s", d.data ? d.data : "");
-    sg_buf_free(&d);
+    sg_describe(sb, disabled, root_unlimited);
     return 0;
 }
 
-int sg_sandbox_share(const struct sg_sandbox *sb, const char *dir, bool writable)
+int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writable)
 {
     if (!sb->drop)
         return 0;
     if (writable)
-        return chown(dir, sb->uid, sb->gid);
-    /* Traversable and readable: the compiled programs are not secret. */
-    return chmod(dir, 0755);
+        return chown(path, sb->uid, sb->gid);
+    /* Readable and traversable: the compiled programs are not secret. */
+    struct stat st;
+    if (lstat(path, &st) == -1)
+        return -1;
+    return chmod(path, S_ISDIR(st.st_mode) || (st.st_mode & S_IXUSR) ? 0755 : 0644);
+}
+
+const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts *m)
+{
+    return sb->bwrap[0] != '\0' ? "/tmp" : m->cwd;
 }
 
 /* Adds the root folders that hold programs and libraries: symlinks (merged /usr) as such. */
@@ -165,39 +248,71 @@ static void sg_add_system_dirs(const char **argv, size_t *n, size_t max)
     }
 }
 
-size_t sg_sandbox_argv(const struct sg_sandbox *sb, const char *readonly, const char *rundir,
-                       const char *const *cmd, const char **argv, size_t max)
+static bool sg_add(const char **argv, size_t *n, size_t max, const char *const *words,
+                   size_t count)
 {
+    if (*n + count + 1 > max)
+        return false;
+    for (size_t i = 0; i < count; i++)
+        argv[(*n)++] = words[i];
+    return true;
+}
+
+size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, int nproc,
+                       int ready_fd, const char *const *cmd, const char **argv, size_t max)
+{
+    /* Static: the words must outlive this call, until exec. One command is
+     * prepared at a time in a process. */
+    static char nproc_text[16], ready_text[16];
     size_t n = 0;
-    if (sb->bwrap[0] == '\0') {
-        for (; cmd[n] != NULL && n + 1 < max; n++)
-            argv[n] = cmd[n];
-        argv[n] = NULL;
-        return n;
+    if (sb->bwrap[0] != '\0') {
+        const char *words[] = {
+            sb->bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--info-fd", SG_SANDBOX_INFO_FD_TEXT,
+            "--ro-bind", "/usr", "/usr",
+        };
+        if (!sg_add(argv, &n, max, words, sizeof words / sizeof *words))
+            return 0;
+        sg_add_system_dirs(argv, &n, max);
+        const char *more[] = {
+            "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+            "--dev", "/dev",
+            "--proc", "/proc",
+            "--size", SG_LIMIT_TMPFS, "--tmpfs", "/tmp",
+            "--size", SG_LIMIT_TMPFS, "--tmpfs", "/dev/shm",
+            "--ro-bind", sb->enter, sb->enter,
+        };
+        if (!sg_add(argv, &n, max, more, sizeof more / sizeof *more))
+            return 0;
+        for (size_t i = 0; i < sizeof m->readonly / sizeof *m->readonly; i++) {
+            const char *bind[] = { "--ro-bind", m->readonly[i], m->readonly[i] };
+            if (m->readonly[i] != NULL && !sg_add(argv, &n, max, bind, 3))
+                return 0;
+        }
+        const char *rw[] = { "--bind", m->writable, m->writable };
+        if (m->writable != NULL && !sg_add(argv, &n, max, rw, 3))
+            return 0;
+        const char *end[] = { "--chdir", "/tmp", "--" };
+        if (!sg_add(argv, &n, max, end, 3))
+            return 0;
     }
-    const char *words[] = {
-        sb->bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-        "--info-fd", SG_SANDBOX_INFO_FD_TEXT,
-        "--ro-bind", "/usr", "/usr",
-    };
-    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-        argv[n++] = words[i];
-    sg_add_system_dirs(argv, &n, max);
-    const char *more[] = {
-        "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-        "--dev", "/dev",
-        "--proc", "/proc",
-        "--size", SG_LIMIT_TMPFS, "--tmpfs", "/tmp",
-        "--size", SG_LIMIT_TMPFS, "--tmpfs", "/dev/shm",
-        "--ro-bind", readonly, readonly,
-        "--bind", rundir, rundir,
-        "--chdir", rundir,
-        "--",
-    };
-    for (size_t i = 0; i < sizeof more / sizeof *more && n + 1 < max; i++)
-        argv[n++] = more[i];
-    for (size_t i = 0; cmd[i] != NULL && n + 1 < max; i++)
-        argv[n++] = cmd[i];
+    snprintf(nproc_text, sizeof nproc_text, "%d", nproc > 0 ? nproc : SG_NPROC_PER_SANDBOX);
+    snprintf(ready_text, sizeof ready_text, "%d", ready_fd);
+    const char *enter[] = { sb->enter, "--ready-fd", ready_text };
+    if (!sg_add(argv, &n, max, enter, 3))
+        return 0;
+    const char *budget[] = { "--nproc", nproc_text };
+    if (sb->per_sandbox && !sg_add(argv, &n, max, budget, 2))
+        return 0;
+    const char *filter[] = { "--seccomp" };
+    if (sb->seccomp && !sg_add(argv, &n, max, filter, 1))
+        return 0;
+    const char *dashes[] = { "--" };
+    if (!sg_add(argv, &n, max, dashes, 1))
+        return 0;
+    for (size_t i = 0; cmd[i] != NULL; i++)
+        if (!sg_add(argv, &n, max, &cmd[i], 1))
+            return 0;
     argv[n] = NULL;
     return n;
 }
@@ -208,6 +323,22 @@ static int sg_limit(int resource, rlim_t soft, rlim_t hard)
     return setrlimit(resource, &rl);
 }
 
+/*
+ * The process limit a sandbox is created with. With ucounts it bounds the
+ * whole sandbox in the grader's namespace, so it is generous: the hard
+ * limit we have (raising it would need CAP_SYS_RESOURCE, which a root in
+ * a container may lack). sg_enter sets the test's own inside.
+ */
+static int sg_limit_nproc(const struct sg_sandbox *sb)
+{
+    if (!sb->per_sandbox)
+        return sg_limit(RLIMIT_NPROC, sb->nproc, sb->nproc);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NPROC, &rl) == -1)
+        return -1;
+    return sg_limit(RLIMIT_NPROC, rl.rlim_max, rl.rlim_max);
+}
+
 int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space)
 {
     rlim_t as = big_address_space ? RLIM_INFINITY : SG_LIMIT_AS;
@@ -216,7 +347,7 @@ int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool b
         sg_limit(RLIMIT_AS, as, as) == -1 ||
         sg_limit(RLIMIT_FSIZE, SG_LIMIT_FSIZE, SG_LIMIT_FSIZE) == -1 ||
         sg_limit(RLIMIT_NOFILE, SG_LIMIT_NOFILE, SG_LIMIT_NOFILE) == -1 ||
-        sg_limit(RLIMIT_NPROC, sb->nproc, sb->nproc) == -1)
+        sg_limit_nproc(sb) == -1)
         return -1;
     if (sb->drop && (setgroups(0, NULL) == -1 || setgid(sb->gid) == -1 || setuid(sb->uid) == -1))
         return -1;

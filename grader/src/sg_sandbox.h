@@ -1,33 +1,75 @@
 /*
- * sg_sandbox.h — where and how a test of untrusted code runs.
+ * sg_sandbox.h — where and how a command of untrusted code runs: the tests,
+ * the compiler working on a student's file, valgrind.
  *
  * With bubblewrap and unprivileged user namespaces (the usual case on
- * Debian and Ubuntu), every test runs in new user, PID, IPC, network, UTS
- * and mount namespaces. It sees /usr and the libraries read-only, the
- * grader's scratch folder read-only, its own run folder read-write, and a
- * private /tmp and /dev/shm; nothing else of the machine: not the kit (so
- * not solutions/ nor the hidden tests' sources), not the submissions, not
- * anyone's home. When the test's last process ends, or the grader kills
- * it, the PID namespace takes every process with it and the IPC namespace
- * every segment, semaphore and queue.
+ * Debian and Ubuntu), every command runs in new user, PID, IPC, network,
+ * UTS and mount namespaces. It sees /usr and the libraries read-only, the
+ * few files or folders its caller names (read-only, or one writable
+ * folder), and a private /tmp and /dev/shm (tmpfs, 64 MiB each) that die
+ * with it; its working folder, HOME and TMPDIR are that /tmp. Nothing
+ * else of the machine: not the kit (so neither solutions/ nor the hidden
+ * tests' sources), not the submissions, not anyone's home. When its last
+ * process ends, or the grader kills it, the PID namespace takes every
+ * process with it, the IPC namespace every segment, semaphore and queue,
+ * and the mount namespace every file it wrote in /tmp: nothing a test
+ * writes ever reaches a disk the grader later reads, so no planted link
+ * or file can mislead the grader.
  *
  * bubblewrap rather than our own unshare(2): it is what Flatpak runs on,
  * packaged by Debian, and it gets right the details that hand-written
  * sandboxes get wrong (mounting /proc for the new PID namespace, locked
  * mount flags in a user namespace, dying with its parent).
  *
- * Without it (not installed, or namespaces forbidden, as in some
- * containers), tests run with resource limits, a process group, the
- * grader as child subreaper, an IPC namespace if one can be had, and the
- * removal of orphaned segments; the report says so.
+ * The first program inside is the kit's sg_enter (grader/enter/), which
+ * sets what only a process inside can set, then runs the command:
  *
- * Either way: resource limits (CPU, address space, processes, file size,
- * descriptors, no core files), and a grader running as root runs tests as
- * nobody, since the kernel does not limit root's processes.
+ * A BUDGET PER SANDBOX. Each sandbox's processes are charged to that
+ * sandbox alone, so that no test can be refused a process, or its grader
+ * a fork, because of what another test (of the same student or of a
+ * classmate) holds. The mechanisms weighed:
+ *   - RLIMIT_NPROC per user namespace (chosen). Since Linux 5.14 the
+ *     kernel counts processes per user namespace and uid (ucounts): a
+ *     limit set inside a new user namespace counts the processes of that
+ *     namespace only, while the whole namespace is bounded in its parent
+ *     by the limit in force when it was created. So the grader creates
+ *     each sandbox with a generous limit and sg_enter, inside, sets the
+ *     test's own (SG_NPROC_PER_SANDBOX, soft and hard). It needs nothing
+ *     but user namespaces, works for ordinary users and for root, and
+ *     costs nothing. sg_sandbox_init probes for it (a discriminating
+ *     fork, not a kernel version number).
+ *   - One uid per concurrent slot from a reserved range, as IOI's isolate
+ *     does with box ids: needs root and reserved uids on every machine
+ *     that grades; ucounts give the same separation without either.
+ *   - cgroup v2 (pids.max, memory.max, cpu.max): the only way to bound a
+ *     sandbox's total memory, but it needs a delegated subtree, which
+ *     neither an ordinary user's login nor the platforms' containers
+ *     provide. Not used; see the threat model in README.md for what that
+ *     leaves.
+ * Where ucounts are missing (older kernels, or no user namespaces), the
+ * limit is the old shared one, the user's current count plus a margin,
+ * and the report's sandbox line says so.
+ *
+ * A SHARE OF THE CPU. Each sandbox is a session of its own, and the kernel
+ * shares the CPU between sessions (autogroup) rather than between
+ * processes, so a test that forks 60 spinning processes takes no more of
+ * the CPU from the tests beside it than a test with one. The seccomp
+ * filter (sg_seccomp.h) forbids setsid inside, so a test cannot make
+ * itself more sessions.
+ *
+ * Without bubblewrap (not installed, or namespaces forbidden, as in some
+ * containers), commands run with the same limits and filter, in a process
+ * group, with the grader as child subreaper, in user and IPC namespaces of
+ * their own if they can be had, with orphaned segments removed afterwards;
+ * they can then see the machine's files, and the report says so.
+ *
+ * Either way: resource limits (CPU, address space, file size, descriptors,
+ * no core files), and a grader running as root runs commands as nobody.
  */
 #ifndef SG_SANDBOX_H
 #define SG_SANDBOX_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -35,46 +77,71 @@
 #define SG_LIMIT_AS ((rlim_t)512 << 20)      /* per process */
 #define SG_LIMIT_FSIZE ((rlim_t)64 << 20)    /* per file */
 #define SG_LIMIT_NOFILE ((rlim_t)256)
-#define SG_LIMIT_NPROC_MARGIN 64             /* processes above what the user runs already */
+#define SG_NPROC_PER_SANDBOX 64              /* with ucounts: every process of one sandbox */
+#define SG_LIMIT_NPROC_MARGIN 64             /* without: above what the user runs already */
 #define SG_LIMIT_TMPFS "67108864"            /* /tmp and /dev/shm, bytes */
 
 struct sg_sandbox {
     char bwrap[256];        /* the bubblewrap binary, "" when not used */
+    char enter[PATH_MAX];   /* the kit's sg_enter */
     bool drop;              /* run as uid/gid below (the grader is root) */
     uid_t uid;
     gid_t gid;
-    rlim_t nproc;           /* RLIMIT_NPROC for tests */
-    char description[512];  /* one line for the report */
+    bool per_sandbox;       /* RLIMIT_NPROC counts one sandbox (ucounts) */
+    rlim_t nproc;           /* the shared limit when !per_sandbox */
+    bool seccomp;           /* sg_enter installs the filter */
+    char description[768];  /* one line for the report */
 };
 
 /*
- * Decides how tests will run on this machine, with workdir as the scratch
- * folder (made traversable for nobody when the grader is root); probes
- * bubblewrap once, unless disabled (for debugging and measurements). 0 or -1.
+ * What a command sees of the grader's files, at the same paths as outside:
+ * up to four read-only files or folders and one writable folder. Its
+ * working folder is the private /tmp under bubblewrap; without it, cwd
+ * (which the caller creates, empty, for this one command).
  */
-int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, bool disabled);
+struct sg_mounts {
+    const char *readonly[6];
+    const char *writable;
+    const char *cwd;        /* used only without bubblewrap */
+};
 
 /*
- * Makes dir usable by the sandbox's user (traversable, or owned when
- * writable is set); nothing to do when the grader is not root. 0 or -1.
+ * Decides how commands will run on this machine: probes bubblewrap (unless
+ * disabled, for debugging and measurements) and per-sandbox process
+ * budgets, with workdir as the scratch folder (made traversable for nobody
+ * when the grader is root) and enter as the kit's sg_enter. 0 or -1.
  */
-int sg_sandbox_share(const struct sg_sandbox *sb, const char *dir, bool writable);
+int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *enter,
+                    bool disabled);
 
 /*
- * The command line that runs cmd in the sandbox: bwrap's arguments, then
- * cmd. readonly is the scratch folder, rundir the test's writable folder.
- * Returns the number of words written to argv (NULL-terminated), at most max.
+ * Makes path usable by the sandbox's user (readable and traversable, or
+ * owned when writable is set); nothing to do when the grader is not root.
+ * 0 or -1.
  */
-size_t sg_sandbox_argv(const struct sg_sandbox *sb, const char *readonly, const char *rundir,
-                       const char *const *cmd, const char **argv, size_t max);
+int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writable);
+
+/* The working folder, HOME and TMPDIR a command sees: "/tmp" under bubblewrap, else m->cwd. */
+const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts *m);
+
+/*
+ * The command line that runs cmd in the sandbox: bwrap's arguments (when
+ * used), then sg_enter's, then cmd. nproc is the sandbox's process budget
+ * (0: SG_NPROC_PER_SANDBOX); ready_fd the descriptor sg_enter reports on.
+ * Returns the number of words written to argv (NULL-terminated), or 0
+ * when they do not fit in max.
+ */
+size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, int nproc,
+                       int ready_fd, const char *const *cmd, const char **argv, size_t max);
 
 /* The descriptor on which bubblewrap writes its {"child-pid": N} (see sg_spawn.c). */
 #define SG_SANDBOX_INFO_FD 9
 #define SG_SANDBOX_INFO_FD_TEXT "9"
 
 /*
- * In the forked child, before exec: limits, then the user switch; with
- * big_address_space, no address-space limit (for valgrind). 0 or -1.
+ * In the forked child, before exec: limits (the generous process limit
+ * the sandbox is created with, or the shared one), then the user switch;
+ * with big_address_space, no address-space limit (for valgrind). 0 or -1.
  */
 int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space);
 

@@ -139,19 +139,28 @@ static const char *const sg_setup_steps[] = {
     "its result pipe", "its working folder", "exec",
 };
 
+/* The descriptors a command gets besides 0, 1 and 2, as numbered in the child. */
+#define SG_FD_RESULT 3
+#define SG_FD_READY 4
+#define SG_FD_READY_TEXT "4"
+
+struct sg_child_fds {
+    int out, res, ready, info, fail;   /* write ends, -1 when not used */
+};
+
 static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, bool isolate,
-                     int out_w, int res_w, int fail_w, int info_w) __attribute__((noreturn));
+                     struct sg_child_fds f) __attribute__((noreturn));
 static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, bool isolate,
-                     int out_w, int res_w, int fail_w, int info_w)
+                     struct sg_child_fds f)
 {
     setpgid(0, 0);
     /* Limits and the user switch first: the namespaces are then made by
      * (and owned by) the sandbox's user, not by the grader's. */
     if (o->sandbox != NULL &&
         sg_sandbox_enter(o->sandbox, o->timeout_ms / 1000.0, o->big_address_space) == -1)
-        sg_child_failed(fail_w, 1);
+        sg_child_failed(f.fail, 1);
     if (isolate && sg_isolate_enter() == -1)
-        sg_child_failed(fail_w, 2);
+        sg_child_failed(f.fail, 2);
     /* Restore what a fresh program expects: default signal handling, nothing blocked. */
     sigset_t none;
     sigemptyset(&none);
@@ -159,37 +168,38 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
     signal(SIGPIPE, SIG_DFL);
     /* Lift every descriptor the child keeps above the numbers it will
      * use, so that placing one cannot overwrite another still to place. */
-    int out = fcntl(out_w, F_DUPFD_CLOEXEC, 20);
-    int res = res_w != -1 ? fcntl(res_w, F_DUPFD_CLOEXEC, 20) : -1;
-    int info = info_w != -1 ? fcntl(info_w, F_DUPFD_CLOEXEC, 20) : -1;
-    int fail = fcntl(fail_w, F_DUPFD_CLOEXEC, 20);
-    if (out == -1 || fail == -1 || (res_w != -1 && res == -1) || (info_w != -1 && info == -1))
-        sg_child_failed(fail_w, 3);
+    int *keep[] = { &f.out, &f.res, &f.ready, &f.info, &f.fail };
+    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+        if (*keep[i] != -1 && (*keep[i] = fcntl(*keep[i], F_DUPFD_CLOEXEC, 20)) == -1)
+            sg_child_failed(f.fail, 3);
     int devnull = open(o->stdin_path ? o->stdin_path : "/dev/null", O_RDONLY | O_CLOEXEC);
-    if (devnull == -1 || dup2(devnull, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
-        dup2(out, STDERR_FILENO) == -1)
-        sg_child_failed(fail, 3);
-    if (res != -1 && dup2(res, 3) == -1)
-        sg_child_failed(fail, 4);
+    if (devnull == -1 || dup2(devnull, STDIN_FILENO) == -1 || dup2(f.out, STDOUT_FILENO) == -1 ||
+        dup2(f.out, STDERR_FILENO) == -1)
+        sg_child_failed(f.fail, 3);
+    if (f.res != -1 && dup2(f.res, SG_FD_RESULT) == -1)
+        sg_child_failed(f.fail, 4);
+    if (f.ready != -1 && dup2(f.ready, SG_FD_READY) == -1)
+        sg_child_failed(f.fail, 3);
     /* bubblewrap's report of its sandbox's pid, at the number its argv names. */
-    if (info != -1 && dup2(info, SG_SANDBOX_INFO_FD) == -1)
-        sg_child_failed(fail, 3);
+    if (f.info != -1 && dup2(f.info, SG_SANDBOX_INFO_FD) == -1)
+        sg_child_failed(f.fail, 3);
     /* Nothing else of the grader's is inherited: every other descriptor
      * closes now or at exec (the failure pipe, lifted, is close-on-exec). */
-    if (res == -1)
-        close(3);
-    syscall(SYS_close_range, 4, SG_SANDBOX_INFO_FD - 1, 0);
-    if (info == -1)
+    if (f.res == -1)
+        close(SG_FD_RESULT);
+    if (f.ready == -1)
+        close(SG_FD_READY);
+    syscall(SYS_close_range, SG_FD_READY + 1, SG_SANDBOX_INFO_FD - 1, 0);
+    if (f.info == -1)
         close(SG_SANDBOX_INFO_FD);
     syscall(SYS_close_range, SG_SANDBOX_INFO_FD + 1, 19, 0);
     syscall(SYS_close_range, 20, ~0u, CLOSE_RANGE_CLOEXEC);
-    fail_w = fail;
-    struct rlimit no_core = { 0, 0 };
-    setrlimit(RLIMIT_CORE, &no_core);
-    if (o->cwd != NULL && chdir(o->cwd) == -1)
-        sg_child_failed(fail_w, 5);
+    const char *cwd = o->sandbox == NULL ? o->cwd
+                      : o->sandbox->bwrap[0] == '\0' ? o->mounts->cwd : NULL;
+    if (cwd != NULL && chdir(cwd) == -1)
+        sg_child_failed(f.fail, 5);
     execve(argv[0], (char *const *)argv, (char *const *)o->envp);
-    sg_child_failed(fail_w, 6);
+    sg_child_failed(f.fail, 6);
 }
 
 /* Closes both ends of each pipe given (skipping -1s); keeps errno. */
@@ -206,36 +216,123 @@ static void sg_close_pipes(int *a, int *b, int *c)
     errno = saved;
 }
 
+/* What the parent watches while the command runs. */
+struct sg_watch {
+    int out, res, ready, pidfd;        /* read ends, -1 when closed or unused */
+    struct sg_buf output, result;
+    size_t result_total;
+    char ready_seen[2];                /* "R" then maybe "E" from sg_enter */
+    size_t nready;
+};
+
+/* Reads sg_enter's report; -1 at EOF. */
+static int sg_read_ready(struct sg_watch *w)
+{
+    char c;
+    for (;;) {
+        ssize_t n = read(w->ready, &c, 1);
+        if (n == 1) {
+            if (w->nready < sizeof w->ready_seen)
+                w->ready_seen[w->nready++] = c;
+            continue;
+        }
+        if (n == -1 && errno == EINTR)
+            continue;
+        return n == -1 && errno == EAGAIN ? 0 : -1;
+    }
+}
+
+/* Waits for the command itself to end or the deadline; true when it ended. */
+static bool sg_watch_until_exit(const struct sg_spawn_opts *o, pid_t pid, double deadline,
+                                struct sg_watch *w, struct sg_spawn_result *r)
+{
+    /* Its pipes may stay open in descendants that outlive it, so their
+     * EOF is not waited for. */
+    for (;;) {
+        struct pollfd p[4];
+        int np = 0, i_out = -1, i_res = -1, i_ready = -1, i_pid = -1;
+        if (w->out != -1) {
+            i_out = np;
+            p[np++] = (struct pollfd){ .fd = w->out, .events = POLLIN };
+        }
+        if (w->res != -1) {
+            i_res = np;
+            p[np++] = (struct pollfd){ .fd = w->res, .events = POLLIN };
+        }
+        if (w->ready != -1) {
+            i_ready = np;
+            p[np++] = (struct pollfd){ .fd = w->ready, .events = POLLIN };
+        }
+        if (w->pidfd != -1) {
+            i_pid = np;
+            p[np++] = (struct pollfd){ .fd = w->pidfd, .events = POLLIN };
+        }
+        double left = deadline - sg_now();
+        if (left <= 0) {
+            r->timed_out = true;
+            return false;
+        }
+        /* Without a pidfd (old kernels), wake up now and then to check. */
+        int wait_ms = w->pidfd != -1 ? (int)(left * 1000) + 1 : 20;
+        int n = poll(p, (nfds_t)np, wait_ms);
+        if (n == -1 && errno != EINTR)
+            return false;
+        if (i_out != -1 && p[i_out].revents &&
+            sg_drain(w->out, &w->output, o->output_cap, &r->output_total) == -1) {
+            close(w->out);
+            w->out = -1;
+        }
+        if (i_res != -1 && p[i_res].revents &&
+            sg_drain(w->res, &w->result, SG_RESULT_CAP, &w->result_total) == -1) {
+            close(w->res);
+            w->res = -1;
+        }
+        if (i_ready != -1 && p[i_ready].revents && sg_read_ready(w) == -1) {
+            close(w->ready);
+            w->ready = -1;
+        }
+        if (i_pid == -1 || (p[i_pid].revents & POLLIN))
+            if (waitpid(pid, &r->status, WNOHANG) == pid)
+                return true;
+    }
+}
+
 int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
 {
-    int out[2], res[2] = { -1, -1 };
+    int out[2], res[2] = { -1, -1 }, ready[2] = { -1, -1 };
     memset(r, 0, sizeof *r);
+    bool sandboxed = o->sandbox != NULL;
+    bool bwrap = sandboxed && o->sandbox->bwrap[0] != '\0';
     if (pipe2(out, O_CLOEXEC) == -1)
         return -1;
-    if (o->result_pipe && pipe2(res, O_CLOEXEC) == -1) {
-        sg_close_pipes(out, NULL, NULL);
+    if ((o->result_pipe && pipe2(res, O_CLOEXEC) == -1) ||
+        (sandboxed && pipe2(ready, O_CLOEXEC) == -1)) {
+        sg_close_pipes(out, res, ready);
         return -1;
     }
-    /* bubblewrap brings its own IPC namespace; otherwise make one if we can. */
-    bool bwrap = o->sandbox != NULL && o->sandbox->bwrap[0] != '\0';
-    const char *argv[128];
-    if (bwrap)
-        sg_sandbox_argv(o->sandbox, o->readonly, o->rundir, o->argv, argv, 128);
-    else
-        for (size_t i = 0; i < 128; i++)
+    const char *argv[160];
+    if (sandboxed) {
+        if (sg_sandbox_argv(o->sandbox, o->mounts, o->nproc, SG_FD_READY, o->argv, argv, 160) ==
+            0) {
+            sg_close_pipes(out, res, ready);
+            errno = E2BIG;
+            return -1;
+        }
+    } else {
+        for (size_t i = 0; i < 160; i++)
             if ((argv[i] = o->argv[i]) == NULL)
                 break;
+    }
+    /* bubblewrap brings its own IPC namespace; otherwise make one if we can. */
     bool isolate = o->isolate && !bwrap && sg_isolate_available();
     struct sg_shm_snapshot before = { NULL, 0 };
     if (o->isolate && !isolate && !bwrap)
         sg_shm_snapshot(&before);
     r->isolated = isolate || bwrap;
-    int info[2] = { -1, -1 };
-    if (bwrap && pipe2(info, O_CLOEXEC) == -1)
-        info[0] = info[1] = -1;
-    int fail[2];
-    if (pipe2(fail, O_CLOEXEC) == -1) {
-        sg_close_pipes(out, res, info);
+    int info[2] = { -1, -1 }, fail[2];
+    if ((bwrap && pipe2(info, O_CLOEXEC) == -1) || pipe2(fail, O_CLOEXEC) == -1) {
+        sg_close_pipes(out, res, ready);
+        sg_close_pipes(info, NULL, NULL);
         sg_shm_snapshot_free(&before);
         return -1;
     }
@@ -243,16 +340,20 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     pid_t pid = fork();
     if (pid == -1) {
         sg_close_pipes(out, res, fail);
-        sg_close_pipes(info, NULL, NULL);
+        sg_close_pipes(info, ready, NULL);
         sg_shm_snapshot_free(&before);
         return -1;
     }
     if (pid == 0)
-        sg_child(o, argv, isolate, out[1], res[1], fail[1], info[1]);
+        sg_child(o, argv, isolate,
+                 (struct sg_child_fds){ out[1], res[1], ready[1], info[1], fail[1] });
     setpgid(pid, pid); /* also here, so the group exists whichever runs first */
-    close(fail[1]);
-    if (info[1] != -1)
-        close(info[1]);
+    int *write_ends[] = { &fail[1], &info[1], &out[1], &res[1], &ready[1] };
+    for (size_t i = 0; i < sizeof write_ends / sizeof *write_ends; i++)
+        if (*write_ends[i] != -1) {
+            close(*write_ends[i]);
+            *write_ends[i] = -1;
+        }
     /* EOF at exec (the pipe is close-on-exec), or the failed step and errno. */
     int report[2];
     ssize_t got;
@@ -264,63 +365,22 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
             ;
         sg_close_pipes(out, res, info);
+        sg_close_pipes(ready, NULL, NULL);
         sg_shm_snapshot_free(&before);
         r->setup_failed = report[0] > 0 && report[0] < 7 ? sg_setup_steps[report[0]] : "setup";
         errno = report[1];
         return -1;
     }
-    close(out[1]);
-    if (res[1] != -1)
-        close(res[1]);
-    fcntl(out[0], F_SETFL, O_NONBLOCK);
-    if (res[0] != -1)
-        fcntl(res[0], F_SETFL, O_NONBLOCK);
-    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    struct sg_watch w = { .out = out[0], .res = res[0], .ready = ready[0],
+                          .pidfd = (int)syscall(SYS_pidfd_open, pid, 0),
+                          .output = SG_BUF_INIT, .result = SG_BUF_INIT };
+    int *read_ends[] = { &w.out, &w.res, &w.ready };
+    for (size_t i = 0; i < sizeof read_ends / sizeof *read_ends; i++)
+        if (*read_ends[i] != -1)
+            fcntl(*read_ends[i], F_SETFL, O_NONBLOCK);
 
-    struct sg_buf output = SG_BUF_INIT, result = SG_BUF_INIT;
-    size_t result_total = 0;
-    bool out_open = true, res_open = res[0] != -1, exited = false;
     double deadline = start + o->timeout_ms / 1000.0;
-    /* Wait for the command itself to end; its pipes may stay open in
-     * descendants that outlive it, so their EOF is not waited for. */
-    while (!exited) {
-        struct pollfd p[3];
-        int np = 0, i_out = -1, i_res = -1, i_pid = -1;
-        if (out_open) {
-            i_out = np;
-            p[np++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
-        }
-        if (res_open) {
-            i_res = np;
-            p[np++] = (struct pollfd){ .fd = res[0], .events = POLLIN };
-        }
-        if (pidfd != -1) {
-            i_pid = np;
-            p[np++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-        }
-        double left = deadline - sg_now();
-        if (left <= 0) {
-            r->timed_out = true;
-            break;
-        }
-        /* Without a pidfd (old kernels), wake up now and then to check. */
-        int wait_ms = pidfd != -1 ? (int)(left * 1000) + 1 : 20;
-        int n = poll(p, (nfds_t)np, wait_ms);
-        if (n == -1 && errno != EINTR)
-            break;
-        if (i_out != -1 && p[i_out].revents && sg_drain(out[0], &output, o->output_cap,
-                                                        &r->output_total) == -1)
-            out_open = false;
-        if (i_res != -1 && p[i_res].revents &&
-            sg_drain(res[0], &result, SG_RESULT_CAP, &result_total) == -1)
-            res_open = false;
-        if (i_pid == -1 || (p[i_pid].revents & POLLIN)) {
-            pid_t w = waitpid(pid, &r->status, WNOHANG);
-            if (w == pid)
-                exited = true;
-        }
-    }
-    if (!exited) {
+    if (!sg_watch_until_exit(o, pid, deadline, &w, r)) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
         while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR)
@@ -339,21 +399,33 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         r->ipc_removed = sg_shm_remove_orphans(&before);
         sg_shm_snapshot_free(&before);
     }
-    if (out_open)
-        sg_drain(out[0], &output, o->output_cap, &r->output_total);
-    if (res_open)
-        sg_drain(res[0], &result, SG_RESULT_CAP, &result_total);
-    close(out[0]);
-    if (res[0] != -1)
-        close(res[0]);
-    if (pidfd != -1)
-        close(pidfd);
+    if (w.out != -1)
+        sg_drain(w.out, &w.output, o->output_cap, &r->output_total);
+    if (w.res != -1)
+        sg_drain(w.res, &w.result, SG_RESULT_CAP, &w.result_total);
+    if (w.ready != -1)
+        sg_read_ready(&w);
+    int *fds[] = { &w.out, &w.res, &w.ready, &w.pidfd };
+    for (size_t i = 0; i < sizeof fds / sizeof *fds; i++)
+        if (*fds[i] != -1)
+            close(*fds[i]);
     r->seconds = sg_now() - start;
-    r->output_len = output.len;
-    r->output = sg_buf_take(&output);
+    r->output_len = w.output.len;
+    r->output = sg_buf_take(&w.output);
     if (o->result_pipe) {
-        r->result_len = result.len;
-        r->result = sg_buf_take(&result);
+        r->result_len = w.result.len;
+        r->result = sg_buf_take(&w.result);
+    } else {
+        sg_buf_free(&w.result);
+    }
+    /* In a sandbox, the command started only if sg_enter said so, and did
+     * not then fail to exec it. */
+    if (sandboxed && (w.nready == 0 || w.ready_seen[0] != 'R' ||
+                      (w.nready > 1 && w.ready_seen[1] == 'E'))) {
+        r->setup_failed = w.nready == 0 ? "the sandbox (it could not be set up)"
+                                        : "exec of the command inside the sandbox";
+        errno = w.nready == 0 ? EAGAIN : ENOENT;
+        return -1;
     }
     return 0;
 }

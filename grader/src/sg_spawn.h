@@ -3,7 +3,8 @@
  * bounded memory for its output, and leave nothing of it running.
  *
  * The command gets a fixed environment, stdin from /dev/null (or a file), stdout and
- * stderr merged into one capture, and optionally a result pipe as fd 3. Its
+ * stderr merged into one capture, and optionally a result pipe as fd 3; in
+ * a sandbox, sg_enter also gets fd 4 to say the sandbox is ready. Its
  * output is kept up to a cap and the rest drained and counted, so a flood
  * never blocks the writer nor fills the grader's memory. After it ends, or
  * is killed at the deadline, every process it left behind is killed too:
@@ -21,15 +22,15 @@
 struct sg_spawn_opts {
     const char *const *argv;
     const char *const *envp;    /* the whole environment the command sees */
-    const char *cwd;            /* NULL: the grader's */
+    const char *cwd;            /* without a sandbox: its working folder; NULL: the grader's */
     int timeout_ms;             /* wall time; the process group is killed after it */
     size_t output_cap;          /* bytes of stdout+stderr kept */
     bool result_pipe;           /* give the command fd 3, a pipe to report on */
     bool isolate;               /* its own IPC namespace (see sg_isolate.h) */
-    /* When set: run in the sandbox, seeing readonly and writing rundir. */
+    /* When set: run in the sandbox, through sg_enter, seeing mounts. */
     const struct sg_sandbox *sandbox;
-    const char *readonly;
-    const char *rundir;
+    const struct sg_mounts *mounts;
+    int nproc;                  /* the sandbox's process budget; 0: the default */
     const char *stdin_path;     /* standard input from this file; NULL: /dev/null */
     bool big_address_space;     /* no address-space limit (valgrind reserves a lot) */
 };
@@ -41,7 +42,7 @@ struct sg_spawn_result {
     size_t output_len;
     size_t output_total;        /* everything written, kept or not */
     bool isolated;              /* it ran in its own IPC namespace */
-    const char *setup_failed;   /* when sg_spawn failed in the child: the step */
+    const char *setup_failed;   /* when the command could not be started: the step */
     int ipc_removed;            /* segments it left, removed by the fallback clean-up */
     char *result;               /* what came through fd 3 (malloc'ed), or NULL */
     size_t result_len;
@@ -53,8 +54,12 @@ int sg_spawn_init(void);
 
 /*
  * 0 when the command was run (whatever its status); -1 with errno if it
- * could not be, with r->setup_failed naming the step when the child got
- * that far (else NULL).
+ * could not be started, with r->setup_failed naming the step when the
+ * child got that far (else NULL). In a sandbox, "started" means that
+ * sg_enter reported it was about to run the command: a sandbox that could
+ * not be set up (bubblewrap refused, a fork failed on the way in) is a
+ * failure to start, never the command's doing, and r->output then holds
+ * what bubblewrap said. Call sg_spawn_result_free either way.
  */
 int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r);
 void sg_spawn_result_free(struct sg_spawn_result *r);

@@ -1,39 +1,184 @@
 /* sg_submission.c — find a lab's file in a submission; see sg_submission.h. */
 #include "sg_submission.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+enum sg_found { SG_FOUND, SG_ABSENT, SG_UNUSABLE };
+
+/*
+ * Opens rel (components separated by '/') beneath the folder dirfd,
+ * following no link. SG_FOUND with *fd; SG_ABSENT when a component does
+ * not exist; SG_UNUSABLE with the reason in why (display is rel's full
+ * path for messages).
+ */
+static enum sg_found sg_open_beneath(int dirfd, const char *rel, const char *display, int *fd,
+                                     struct sg_buf *why)
+{
+    char *copy = strdup(rel);
+    if (copy == NULL) {
+        sg_buf_puts(why, "out of memory");
+        return SG_UNUSABLE;
+    }
+    int at = dup(dirfd);
+    enum sg_found result = SG_FOUND;
+    char *save = NULL;
+    for (char *part = strtok_r(copy, "/", &save); part != NULL && at != -1;) {
+        char *next = strtok_r(NULL, "/", &save);
+        int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+                    (next != NULL ? O_DIRECTORY : O_NONBLOCK);
+        int child = openat(at, part, flags);
+        if (child == -1) {
+            int saved = errno;
+            struct stat st;
+            bool link = fstatat(at, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+            if (link) {
+                sg_buf_printf(why, "%s is, or is inside, a symbolic link; submit the files "
+                                   "themselves",
+                              display);
+                result = SG_UNUSABLE;
+            } else if (saved == ENOENT || saved == ENOTDIR) {
+                result = SG_ABSENT; /* ENOTDIR: a file where a folder was looked for */
+            } else {
+                sg_buf_printf(why, "%s cannot be opened: %s", display, strerror(saved));
+                result = SG_UNUSABLE;
+            }
+        }
+        close(at);
+        at = child;
+        if (child == -1)
+            break;
+        part = next;
+    }
+    free(copy);
+    if (result != SG_FOUND)
+        return result;
+    struct stat st;
+    if (fstat(at, &st) == -1 || !S_ISREG(st.st_mode)) {
+        sg_buf_printf(why, "%s is not a regular file", display);
+        result = SG_UNUSABLE;
+    } else if ((size_t)st.st_size > SG_SUBMISSION_FILE_MAX) {
+        sg_buf_printf(why, "%s is %lld bytes, more than the %u the grader reads", display,
+                      (long long)st.st_size, SG_SUBMISSION_FILE_MAX);
+        result = SG_UNUSABLE;
+    } else if (fcntl(at, F_SETFL, 0) == -1) {
+        sg_buf_printf(why, "%s: fcntl: %s", display, strerror(errno));
+        result = SG_UNUSABLE;
+    }
+    if (result != SG_FOUND) {
+        close(at);
+        return result;
+    }
+    *fd = at;
+    return SG_FOUND;
+}
+
+/*
+ * The single folder directly in submission that is not a layout's own
+ * name, or NULL when there is none or more than one (malloc'ed).
+ */
+static char *sg_single_folder(int dirfd, const char *lab_id)
+{
+    int copy = dup(dirfd);
+    DIR *d = copy == -1 ? NULL : fdopendir(copy);
+    if (d == NULL) {
+        if (copy != -1)
+            close(copy);
+        return NULL;
+    }
+    char *only = NULL;
+    int folders = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+        if (e->d_name[0] == '.' || fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
+            !S_ISDIR(st.st_mode))
+            continue;
+        bool lab_like = strlen(e->d_name) > 3 && e->d_name[2] == '-' &&
+                        e->d_name[0] >= '0' && e->d_name[0] <= '9';
+        if (strcmp(e->d_name, "work") == 0 || strcmp(e->d_name, lab_id) == 0 || lab_like) {
+            folders = 2; /* a layout of its own is here: do not look deeper */
+            break;
+        }
+        if (folders++ == 0)
+            only = strdup(e->d_name);
+    }
+    closedir(d);
+    if (folders != 1) {
+        free(only);
+        return NULL;
+    }
+    return only;
+}
+
+/* Tries the three layouts beneath dirfd (whose display path is base). */
+static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab_id,
+                                    const char *file, char **found, int *fd, struct sg_buf *why,
+                                    struct sg_buf *tried)
+{
+    struct sg_buf rel[3] = { SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT };
+    sg_buf_printf(&rel[0], "%s/%s", lab_id, file);
+    sg_buf_printf(&rel[1], "work/%s/%s", lab_id, file);
+    sg_buf_printf(&rel[2], "%s", file);
+    enum sg_found result = SG_ABSENT;
+    for (size_t i = 0; i < 3 && result == SG_ABSENT; i++) {
+        struct sg_buf display = SG_BUF_INIT;
+        sg_buf_printf(&display, "%s/%s", base, rel[i].data);
+        result = sg_open_beneath(dirfd, rel[i].data, display.data, fd, why);
+        if (result == SG_FOUND)
+            *found = sg_buf_take(&display);
+        else
+            sg_buf_printf(tried, "%s%s", tried->len ? ", " : "", display.data);
+        sg_buf_free(&display);
+    }
+    for (size_t i = 0; i < 3; i++)
+        sg_buf_free(&rel[i]);
+    return result;
+}
 
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
-                       char **found, struct sg_buf *why)
+                       char **found, int *fd, struct sg_buf *why)
 {
-    struct sg_buf mirrored = SG_BUF_INIT, flat = SG_BUF_INIT;
-    sg_buf_printf(&mirrored, "%s/%s/%s", submission, lab_id, file);
-    sg_buf_printf(&flat, "%s/%s", submission, file);
-    const char *candidates[] = { mirrored.data, flat.data };
-    int rc = -1;
-    bool seen_any = false;
-    for (size_t i = 0; i < 2 && rc == -1; i++) {
-        struct stat st;
-        if (lstat(candidates[i], &st) == -1)
-            continue;
-        seen_any = true;
-        if (S_ISLNK(st.st_mode)) {
-            sg_buf_printf(why, "%s is a symbolic link; submit the file itself", candidates[i]);
-        } else if (!S_ISREG(st.st_mode)) {
-            sg_buf_printf(why, "%s is not a regular file", candidates[i]);
-        } else if ((size_t)st.st_size > SG_SUBMISSION_FILE_MAX) {
-            sg_buf_printf(why, "%s is %lld bytes, more than the %u the grader reads",
-                          candidates[i], (long long)st.st_size, SG_SUBMISSION_FILE_MAX);
-        } else {
-            *found = strdup(candidates[i]);
-            rc = *found ? 0 : -1;
-        }
+    /* The submission folder itself is the instructor's choice; below it,
+     * nothing is followed. */
+    int root = open(submission, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (root == -1) {
+        sg_buf_printf(why, "%s cannot be opened: %s", submission, strerror(errno));
+        return -1;
     }
-    if (rc == -1 && !seen_any)
-        sg_buf_printf(why, "%s is missing: looked for %s and %s", file, mirrored.data, flat.data);
-    sg_buf_free(&mirrored);
-    sg_buf_free(&flat);
-    return rc;
+    int got = -1;
+    struct sg_buf tried = SG_BUF_INIT;
+    enum sg_found result =
+        sg_try_layouts(root, submission, lab_id, file, found, &got, why, &tried);
+    if (result == SG_ABSENT) {
+        char *inner = sg_single_folder(root, lab_id);
+        int innerfd = inner ? openat(root, inner, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+                                                      O_CLOEXEC)
+                            : -1;
+        if (innerfd != -1) {
+            struct sg_buf base = SG_BUF_INIT;
+            sg_buf_printf(&base, "%s/%s", submission, inner);
+            result = sg_try_layouts(innerfd, base.data, lab_id, file, found, &got, why, &tried);
+            sg_buf_free(&base);
+            close(innerfd);
+        }
+        free(inner);
+    }
+    close(root);
+    if (result == SG_ABSENT)
+        sg_buf_printf(why, "%s is missing: looked for %s", file, tried.data ? tried.data : "");
+    sg_buf_free(&tried);
+    if (result != SG_FOUND)
+        return -1;
+    if (fd != NULL)
+        *fd = got;
+    else
+        close(got);
+    return 0;
 }

@@ -1,10 +1,20 @@
 /*
  * sg_submission.h — where a lab's file is in a submission.
  *
- * A submission holds the students' files mirrored (SUB/01-shared-buffer/
- * shared_buffer.c) or flat (SUB/shared_buffer.c); mirrored wins when both
- * exist. Only a regular file counts: a symbolic link could point at the
- * reference solution or at anything else on the grading machine.
+ * A submission holds the students' files in one of these layouts, tried in
+ * this order:
+ *   SUB/01-shared-buffer/shared_buffer.c        mirrored
+ *   SUB/work/01-shared-buffer/shared_buffer.c   the student kit's own layout
+ *   SUB/shared_buffer.c                         flat
+ * and the same one level down, when SUB holds a single folder and nothing
+ * else that a layout names (the kit's folder uploaded whole, a repository
+ * cloned into a folder).
+ *
+ * Only a regular file counts, and no symbolic link is followed at any
+ * level below SUB: a link could point at the reference solution, at a
+ * classmate's work or at anything else on the grading machine. Each
+ * component is opened with O_NOFOLLOW from the one before it, so what is
+ * checked is what is read.
  */
 #ifndef SG_SUBMISSION_H
 #define SG_SUBMISSION_H
@@ -15,10 +25,12 @@
 #define SG_SUBMISSION_FILE_MAX (1u << 20)
 
 /*
- * 0 with the path in *found (malloc'ed); -1 with the reason in why when the
- * file is missing or unusable.
+ * 0 with the file's path in *found (malloc'ed) and, when fd is not NULL,
+ * a read-only descriptor of it in *fd (the caller closes it); -1 with the
+ * reason in why when the file is missing or unusable (a link, not a
+ * regular file, too large).
  */
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
-                       char **found, struct sg_buf *why);
+                       char **found, int *fd, struct sg_buf *why);
 
 #endif

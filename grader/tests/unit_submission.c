@@ -38,7 +38,7 @@ START_TEST(mirrored_wins_over_flat)
     touch("x.c", 10);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), 0);
     ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
     free(found);
 }
@@ -50,7 +50,7 @@ START_TEST(flat_is_found)
     touch("x.c", 10);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), 0);
     free(found);
 }
 END_TEST
@@ -60,9 +60,10 @@ START_TEST(missing_names_the_file_and_both_places)
     make_dir();
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "x.c is missing"));
     ck_assert_ptr_nonnull(strstr(why.data, "01-x/x.c"));
+    ck_assert_ptr_nonnull(strstr(why.data, "work/01-x/x.c"));
     sg_buf_free(&why);
 }
 END_TEST
@@ -77,20 +78,85 @@ START_TEST(links_folders_and_huge_files_are_refused)
     ck_assert_int_eq(symlink(target, link), 0);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 
     touch("big.c", SG_SUBMISSION_FILE_MAX + 1);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "big.c", &found, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "big.c", &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "more than"));
     sg_buf_free(&why);
 
     snprintf(link, sizeof link, "%s/d.c", dir);
     ck_assert_int_eq(mkdir(link, 0700), 0);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "d.c", &found, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "d.c", &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "not a regular file"));
     sg_buf_free(&why);
+}
+END_TEST
+
+START_TEST(a_linked_folder_is_refused_at_any_level)
+{
+    /* The lab's folder is a link to somewhere else (a solution, a classmate):
+     * refused, not followed, and not replaced by the flat layout either. */
+    make_dir();
+    char elsewhere[128], link[128];
+    snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", dir);
+    ck_assert_int_eq(mkdir(elsewhere, 0700), 0);
+    touch("elsewhere/x.c", 10);
+    touch("x.c", 10);
+    snprintf(link, sizeof link, "%s/01-x", dir);
+    ck_assert_int_eq(symlink(elsewhere, link), 0);
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), -1);
+    ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
+    sg_buf_free(&why);
+
+    /* The same one level deeper: work/ is a link. */
+    make_dir();
+    snprintf(elsewhere, sizeof elsewhere, "%s/elsewhere", dir);
+    ck_assert_int_eq(mkdir(elsewhere, 0700), 0);
+    snprintf(link, sizeof link, "%s/elsewhere/01-x", dir);
+    ck_assert_int_eq(mkdir(link, 0700), 0);
+    touch("elsewhere/01-x/x.c", 10);
+    snprintf(link, sizeof link, "%s/work", dir);
+    ck_assert_int_eq(symlink(elsewhere, link), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), -1);
+    ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
+    sg_buf_free(&why);
+}
+END_TEST
+
+START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
+{
+    make_dir();
+    char path[160];
+    snprintf(path, sizeof path, "%s/work", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/work/01-x", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    touch("work/01-x/x.c", 10);
+    char *found = NULL;
+    int fd = -1;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &fd, &why), 0);
+    ck_assert_ptr_nonnull(strstr(found, "work/01-x/x.c"));
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    free(found);
+
+    /* The kit's folder uploaded whole: SUB/shmlab-student/work/01-x/x.c. */
+    make_dir();
+    const char *parts[] = { "shmlab-student", "shmlab-student/work", "shmlab-student/work/01-x" };
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, parts[i]);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+    }
+    touch("shmlab-student/work/01-x/x.c", 10);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), 0);
+    ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
+    free(found);
 }
 END_TEST
 
@@ -175,6 +241,8 @@ Suite *unit_submission_suite(void)
     tcase_add_test(tc, flat_is_found);
     tcase_add_test(tc, missing_names_the_file_and_both_places);
     tcase_add_test(tc, links_folders_and_huge_files_are_refused);
+    tcase_add_test(tc, a_linked_folder_is_refused_at_any_level);
+    tcase_add_test(tc, the_student_kits_layout_is_found_at_the_top_or_one_down);
     suite_add_tcase(s, tc);
     return s;
 }

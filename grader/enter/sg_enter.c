@@ -1,0 +1,109 @@
+/*
+ * sg_enter.c — the first program inside a sandbox: the per-sandbox limits
+ * and filter that only a process inside can set, then the graded command.
+ *
+ *   sg_enter [--nproc N] [--seccomp] [--ready-fd FD] -- COMMAND [ARG]...
+ *
+ * Why a program of its own: since Linux 5.14 the kernel counts
+ * RLIMIT_NPROC per user namespace (ucounts). A process limit set inside a
+ * sandbox's new user namespace counts only the processes of that sandbox,
+ * while the limit in force when the namespace was created bounds the
+ * whole namespace in its parent. So the grader creates the sandbox with a
+ * generous limit, and this program, already inside, lowers it to the
+ * test's own budget (soft and hard: the command cannot raise it again).
+ * The same holds for the seccomp filter, which must be installed by a
+ * process that is already in the sandbox so that bubblewrap's own setup
+ * is not subject to it.
+ *
+ * --ready-fd: "R" is written there just before COMMAND is executed, and
+ * the descriptor is close-on-exec; if exec fails, "E" follows. A grader
+ * that never reads the "R" knows the sandbox could not be set up (the
+ * student's code never ran), so a failure to start is the grader's to
+ * retry, never the student's; "RE" is a kit that lacks its own program.
+ *
+ * Exit status 125 when a step fails before COMMAND runs (with a message
+ * on stderr naming it); otherwise COMMAND's own.
+ */
+#include "sg_seccomp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static int sg_usage(void)
+{
+    fputs("usage: sg_enter [--nproc N] [--seccomp] [--ready-fd FD] -- COMMAND [ARG]...\n",
+          stderr);
+    return 125;
+}
+
+static int sg_write_byte(int fd, char c)
+{
+    ssize_t n;
+    do
+        n = write(fd, &c, 1);
+    while (n == -1 && errno == EINTR);
+    return n == 1 ? 0 : -1;
+}
+
+static int sg_number(const char *text, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < 0 || v > 1000000)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char *argv[])
+{
+    long nproc = 0, ready = -1;
+    bool seccomp = false;
+    int i = 1;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--seccomp") == 0) {
+            seccomp = true;
+        } else if (strcmp(argv[i], "--nproc") == 0 && i + 1 < argc) {
+            if (sg_number(argv[++i], &nproc) == -1)
+                return sg_usage();
+        } else if (strcmp(argv[i], "--ready-fd") == 0 && i + 1 < argc) {
+            if (sg_number(argv[++i], &ready) == -1)
+                return sg_usage();
+        } else {
+            return sg_usage();
+        }
+    }
+    if (i + 1 >= argc)
+        return sg_usage();
+    char **command = argv + i + 1;
+
+    if (nproc > 0) {
+        struct rlimit rl = { (rlim_t)nproc, (rlim_t)nproc };
+        if (setrlimit(RLIMIT_NPROC, &rl) == -1) {
+            perror("sg_enter: setrlimit(RLIMIT_NPROC)");
+            return 125;
+        }
+    }
+    if (seccomp && sg_seccomp_install() == -1) {
+        perror("sg_enter: seccomp filter");
+        return 125;
+    }
+    if (ready >= 0 && (fcntl((int)ready, F_SETFD, FD_CLOEXEC) == -1 ||
+                       sg_write_byte((int)ready, 'R') == -1)) {
+        perror("sg_enter: the ready descriptor");
+        return 125;
+    }
+    execv(command[0], command);
+    int saved = errno;
+    if (ready >= 0)
+        (void)sg_write_byte((int)ready, 'E');
+    fprintf(stderr, "sg_enter: exec %s: %s\n", command[0], strerror(saved));
+    return 125;
+}

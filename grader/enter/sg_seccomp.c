@@ -1,0 +1,80 @@
+/* sg_seccomp.c — the seccomp filter of graded processes; see sg_seccomp.h. */
+#include "sg_seccomp.h"
+
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+
+#if defined(__x86_64__)
+#define SG_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SG_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+#define SG_NS_FLAGS                                                                        \
+    (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |         \
+     CLONE_NEWPID | CLONE_NEWNET)
+
+#define SG_LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define SG_RET(value) BPF_STMT(BPF_RET | BPF_K, (value))
+/* If the syscall number is nr, return value; otherwise go on. */
+#define SG_DENY(nr, value) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), SG_RET(value)
+
+#define SG_EPERM (SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
+#define SG_ENOSYS (SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA))
+
+int sg_seccomp_install(void)
+{
+#ifndef SG_AUDIT_ARCH
+    errno = EINVAL;
+    return -1;
+#else
+    struct sock_filter code[] = {
+        /* A filter is only as good as its syscall numbers: refuse any
+         * other ABI (x32, i386 through int 0x80) outright. */
+        SG_LOAD(arch),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SG_AUDIT_ARCH, 1, 0),
+        SG_RET(SECCOMP_RET_KILL_PROCESS),
+        SG_LOAD(nr),
+#if defined(__x86_64__)
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, 0, 1), /* __X32_SYSCALL_BIT */
+        SG_RET(SG_EPERM),
+#endif
+        SG_DENY(__NR_ptrace, SG_EPERM),
+        SG_DENY(__NR_process_vm_readv, SG_EPERM),
+        SG_DENY(__NR_process_vm_writev, SG_EPERM),
+        SG_DENY(__NR_pidfd_getfd, SG_EPERM),
+        SG_DENY(__NR_kcmp, SG_EPERM),
+        SG_DENY(__NR_unshare, SG_EPERM),
+        SG_DENY(__NR_setns, SG_EPERM),
+        SG_DENY(__NR_clone3, SG_ENOSYS),
+        SG_DENY(__NR_memfd_create, SG_EPERM),
+        SG_DENY(__NR_setsid, SG_EPERM),
+        SG_DENY(__NR_bpf, SG_EPERM),
+        SG_DENY(__NR_perf_event_open, SG_EPERM),
+        SG_DENY(__NR_userfaultfd, SG_EPERM),
+        SG_DENY(__NR_io_uring_setup, SG_EPERM),
+        SG_DENY(__NR_io_uring_enter, SG_EPERM),
+        SG_DENY(__NR_io_uring_register, SG_EPERM),
+        SG_DENY(__NR_keyctl, SG_EPERM),
+        SG_DENY(__NR_add_key, SG_EPERM),
+        SG_DENY(__NR_request_key, SG_EPERM),
+        /* clone: fork and threads pass, new namespaces do not. The flags
+         * are the first argument on both architectures. */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, SG_NS_FLAGS, 0, 1),
+        SG_RET(SG_EPERM),
+        SG_RET(SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = { .len = sizeof code / sizeof *code, .filter = code };
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+#endif
+}
