@@ -26,6 +26,7 @@ struct sg_mc_outcome {
     struct sg_buf findings;   /* distinct lines, as many as fit */
     int count;                /* how many distinct lines there were */
     int listed;               /* how many of them findings holds */
+    bool tampered;            /* the records were touched: nothing else can be believed */
     char *cannot_check;       /* the driver's "could not check" reason, or NULL */
 };
 
@@ -254,6 +255,7 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         goto out;
     }
     if (watched == 1) {
+        out->tampered = true;
         struct sg_buf f = SG_BUF_INIT;
         sg_buf_printf(&f, "valgrind's records were changed by the code under test (%s): the "
                           "memory check cannot vouch for anything",
@@ -308,7 +310,7 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
                 struct sg_test_result *t, struct sg_buf *why)
 {
     const struct sg_build *b = m->build;
-    struct sg_mc_outcome out = { SG_BUF_INIT, 0, 0, NULL };
+    struct sg_mc_outcome out = { SG_BUF_INIT, 0, 0, false, NULL };
     char *driver_map = sg_path(b->out, "memcheck.map");
     char *program_map = sg_path(b->out, "program-mc.map");
     const char *driver[] = { b->memcheck_driver, NULL };
@@ -323,7 +325,7 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
         { "program", program, program_map, r->memcheck.input ?: "", false },
     };
     int rc = 0;
-    for (size_t i = 0; i < 2 && rc == 0 && out.cannot_check == NULL; i++)
+    for (size_t i = 0; i < 2 && rc == 0 && out.cannot_check == NULL && !out.tampered; i++)
         rc = sg_valgrind(r, m, &targets[i], &out, why);
     free(driver_map);
     free(program_map);
@@ -334,7 +336,7 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
     }
     t->passed = out.count == 0 && out.cannot_check == NULL;
     t->points = t->passed ? t->max_points : 0;
-    if (out.cannot_check != NULL) {
+    if (out.cannot_check != NULL && !out.tampered) {
         struct sg_buf obs = SG_BUF_INIT;
         sg_buf_printf(&obs, "the memory check could not run your code: %s", out.cannot_check);
         t->observed = sg_buf_take(&obs);
