@@ -1121,19 +1121,28 @@ START_TEST(batch_grades_a_mixed_class)
     sg_buf_puts(&patched, at + 53);
     kt_write(file, patched.data);
     kt_student(class, "o'brien, \"jr\"", one, false, "solutions");
+    /* Names that once broke the batch: one that is a class file's, one
+     * that is not UTF-8; and a student's folder that is a link to another's. */
+    kt_student(class, "gradebook.csv", one, false, "solutions");
+    kt_student(class, "caf\xe9", one, false, "solutions");
+    char *linked = kt_path(class, "linked-to-correct-0");
+    char *target = kt_path(class, "correct-0");
+    ck_assert(symlink(target, linked) == 0);
+    free(linked);
+    free(target);
 
     const char *args[] = { "--batch", class, "-j", "2", "-o", out, "--lab", "01", "--lab", "04",
                            "--format", "text", "--format", "json", "--format", "junit",
                            "--format", "tap", "--format", "autolab", NULL };
     char *stdout_text, *progress;
     ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
-    ck_assert_msg(strstr(progress, "[20/20]") != NULL, "progress:\n%s", progress);
+    ck_assert_msg(strstr(progress, "[23/23]") != NULL, "progress:\n%s", progress);
 
     /* The gradebook: a row per student, the right totals and statuses. */
     char *csv = kt_path(out, "gradebook.csv");
     struct kt_csv *c = calloc(1, sizeof *c);
     kt_read_csv(csv, c);
-    ck_assert_int_eq(c->rows, 21);
+    ck_assert_int_eq(c->rows, 24);
     ck_assert_str_eq(kt_csv_get(c, "correct-0", "total"), "70");
     ck_assert_str_eq(kt_csv_get(c, "correct-0", "status"), "ok");
     ck_assert_str_eq(kt_csv_get(c, "correct-5", "percent"), "100.0");
@@ -1146,10 +1155,19 @@ START_TEST(batch_grades_a_mixed_class)
                      "01-shared-buffer: missing file; 04-shmat-layout: missing file");
     ck_assert_str_eq(kt_csv_get(c, "exit-zero", "01-shared-buffer"), "19");
     ck_assert_str_eq(kt_csv_get(c, "o'brien, \"jr\"", "total"), "40");
+    ck_assert_str_eq(kt_csv_get(c, "gradebook.csv", "total"), "40");
+    ck_assert_str_eq(kt_csv_get(c, "caf\\xe9", "total"), "40");
+    ck_assert_str_eq(kt_csv_get(c, "caf\\xe9", "status"), "04-shmat-layout: missing file");
+    ck_assert_str_eq(kt_csv_get(c, "linked-to-correct-0", "total"), "0");
+    ck_assert_msg(strstr(kt_csv_get(c, "linked-to-correct-0", "status"), "missing file") != NULL,
+                  "%s", kt_csv_get(c, "linked-to-correct-0", "status"));
 
     /* Every student's reports, in every format, agree with the gradebook. */
+    char *students = kt_path(out, "students");
     for (int r = 1; r < c->rows; r++) {
-        char *sdir = kt_path(out, c->cells[r][0]);
+        /* The folder keeps the name's bytes; the gradebook shows them escaped. */
+        const char *folder = strcmp(c->cells[r][0], "caf\\xe9") == 0 ? "caf\xe9" : c->cells[r][0];
+        char *sdir = kt_path(students, folder);
         char *json = kt_path(sdir, "results.json");
         json_error_t jerr;
         json_t *root = json_load_file(json, 0, &jerr);
@@ -1187,17 +1205,20 @@ START_TEST(batch_grades_a_mixed_class)
         free(sdir);
     }
 
+    free(students);
+
     /* The summary counts everyone. */
     char *sumfile = kt_path(out, "summary.json");
     json_t *summary = json_load_file(sumfile, 0, NULL);
     ck_assert(summary != NULL);
-    ck_assert_int_eq(json_integer_value(json_object_get(summary, "students")), 20);
+    ck_assert_int_eq(json_integer_value(json_object_get(summary, "students")), 23);
+    ck_assert_int_eq(json_integer_value(json_object_get(summary, "incomplete")), 0);
     size_t i;
     json_t *v;
     json_int_t in_bins = 0;
     json_array_foreach(json_object_get(summary, "distribution"), i, v)
         in_bins += json_integer_value(json_object_get(v, "students"));
-    ck_assert_int_eq(in_bins, 20);
+    ck_assert_int_eq(in_bins, 23);
     json_decref(summary);
     char *sumtext_path = kt_path(out, "summary.txt");
     char *sumtext = kt_read(sumtext_path, NULL);
@@ -1210,7 +1231,7 @@ START_TEST(batch_grades_a_mixed_class)
     size_t unchanged = 0;
     for (char *p = progress; (p = strstr(p, "not graded again")) != NULL; p++)
         unchanged++;
-    ck_assert_msg(unchanged == 20, "%zu of 20 skipped on the second run:\n%s", unchanged, progress);
+    ck_assert_msg(unchanged == 23, "%zu of 23 skipped on the second run:\n%s", unchanged, progress);
     kt_write(file, text);
     free(progress);
     free(stdout_text);
@@ -1218,7 +1239,7 @@ START_TEST(batch_grades_a_mixed_class)
     unchanged = 0;
     for (char *p = progress; (p = strstr(p, "not graded again")) != NULL; p++)
         unchanged++;
-    ck_assert_msg(unchanged == 19, "%zu of 20 skipped after one file changed:\n%s", unchanged,
+    ck_assert_msg(unchanged == 22, "%zu of 23 skipped after one file changed:\n%s", unchanged,
                   progress);
     kt_read_csv(csv, c);
     ck_assert_str_eq(kt_csv_get(c, "exit-zero", "01-shared-buffer"), "40");

@@ -129,6 +129,33 @@ bool sg_utf8_valid(const char *s, size_t n)
     return true;
 }
 
+/*
+ * The code point of a valid sequence of k bytes at p, for the few that
+ * must be escaped although they are valid UTF-8: C1 controls (an 8-bit CSI
+ * still moves some terminals' cursor) and the bidirectional overrides that
+ * make text read in another order than it is written ("Trojan source").
+ */
+static bool sg_unsafe_code_point(const unsigned char *p, size_t k, uint32_t *cp)
+{
+    if (k == 2)
+        *cp = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+    else if (k == 3)
+        *cp = ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
+    else
+        return false;
+    return (*cp >= 0x80 && *cp <= 0x9F) || (*cp >= 0x202A && *cp <= 0x202E) ||
+           (*cp >= 0x2066 && *cp <= 0x2069) || *cp == 0x200E || *cp == 0x200F ||
+           *cp == 0x2028 || *cp == 0x2029;
+}
+
+char *sg_escape_dup(const char *s)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    if (s != NULL)
+        sg_escape(&b, s, strlen(s), strlen(s), 0);
+    return sg_buf_take(&b);
+}
+
 int sg_escape(struct sg_buf *out, const char *in, size_t n, size_t max_in, unsigned flags)
 {
     const unsigned char *p = (const unsigned char *)in;
@@ -138,6 +165,14 @@ int sg_escape(struct sg_buf *out, const char *in, size_t n, size_t max_in, unsig
         unsigned c = p[i];
         size_t k = sg_utf8_seq_len(p + i, n - i);
         int rc;
+        uint32_t cp;
+        if (k > 1 && sg_unsafe_code_point(p + i, k, &cp)) {
+            rc = sg_buf_printf(out, "\\u%04x", (unsigned)cp);
+            i += k;
+            if (rc == -1)
+                return -1;
+            continue;
+        }
         if (k > 1) {
             rc = sg_buf_append(out, in + i, k);
             i += k;

@@ -53,10 +53,14 @@ enum sg_escape_flags {
  * Appends a rendering of in[0..n) that is valid UTF-8 with no control
  * characters: valid multi-byte characters are kept; \n, \t, \r and \0 become
  * their C escapes (unless kept); any other control byte or invalid byte
- * becomes \xNN. At most max_in input bytes are rendered; when the input is
+ * becomes \xNN; C1 controls and bidirectional overrides, valid UTF-8 as they
+ * are, become \uNNNN. At most max_in input bytes are rendered; when the input is
  * longer, a note "... [N more bytes]" says how much was cut.
  */
 int sg_escape(struct sg_buf *out, const char *in, size_t n, size_t max_in, unsigned flags);
+
+/* A malloc'ed rendering of the string s, escaped as sg_escape does (no flags); "" for NULL. */
+char *sg_escape_dup(const char *s);
 
 /* A malloc'ed "quoted" rendering of in[0..n), cut after max_in bytes; NULL on ENOMEM. */
 char *sg_quote(const char *in, size_t n, size_t max_in);

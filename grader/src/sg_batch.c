@@ -20,9 +20,10 @@
 #include <unistd.h>
 
 struct sg_student {
-    char *name;     /* the folder's name */
+    char *name;     /* the folder's name, as it is on disk */
+    char *display;  /* the same, escaped: printable, valid UTF-8 */
     char *path;     /* DIR/name */
-    char *out;      /* OUTDIR/name */
+    char *out;      /* OUTDIR/students/name: no name can collide with the class files */
     uint64_t key;   /* what its grade depends on */
     bool cached;    /* graded before with the same key */
     bool failed;    /* the grader could not grade it */
@@ -41,7 +42,10 @@ static char *sg_join(const char *a, const char *b)
     return sg_buf_take(&p);
 }
 
-/* The students: every subfolder of dir, but hidden ones, sorted. */
+/*
+ * The students: every subfolder of dir, but hidden ones, sorted; a link
+ * among them is a student too, whose grading says it was not followed.
+ */
 static struct sg_student *sg_list_students(const char *dir, const char *outdir, size_t *n,
                                            struct sg_buf *err)
 {
@@ -58,7 +62,7 @@ static struct sg_student *sg_list_students(const char *dir, const char *outdir, 
             continue;
         char *path = sg_join(dir, e->d_name);
         struct stat st;
-        if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode)) {
+        if (lstat(path, &st) == -1 || !(S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))) {
             free(path);
             continue;
         }
@@ -68,8 +72,11 @@ static struct sg_student *sg_list_students(const char *dir, const char *outdir, 
             break;
         }
         all = grown;
+        char *students = sg_join(outdir, "students");
         all[*n] = (struct sg_student){ .name = strdup(e->d_name), .path = path,
-                                       .out = sg_join(outdir, e->d_name) };
+                                       .display = sg_escape_dup(e->d_name),
+                                       .out = sg_join(students, e->d_name) };
+        free(students);
         (*n)++;
     }
     closedir(d);
@@ -122,7 +129,7 @@ static uint64_t sg_student_key(uint64_t run, const struct sg_kit *kit, char **la
         if (sg_rubric_load(kit->labs, *l, false, &r, &err) == 0) {
             char *found = NULL;
             int fd = -1;
-            if (sg_submission_find(s->path, *l, r.file, &found, &fd, &why) == 0) {
+            if (sg_submission_find(s->path, *l, r.file, true, &found, &fd, &why) == 0) {
                 h = sg_hash_str(h, found + strlen(s->path));
                 h = sg_hash_fd(h, fd);
                 close(fd);
@@ -182,16 +189,17 @@ static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opt
     struct sg_buf work = SG_BUF_INIT, err = SG_BUF_INIT;
     sg_buf_printf(&work, "%s/shmgrade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (sg_mkdirs(s->out, 0755) == -1 || mkdtemp(work.data) == NULL) {
-        fprintf(stderr, "shmgrade: %s: %s\n", s->name, strerror(errno));
+        fprintf(stderr, "shmgrade: %s: %s\n", s->display, strerror(errno));
         _exit(1);
     }
     struct sg_grade_opts go = o->grade;
     go.submission = s->path;
     go.workdir = work.data;
+    go.root_nofollow = true;
     struct sg_grade g;
     int status = 0;
     if (sg_grade_submission(kit, &go, &g, &err) == -1) {
-        fprintf(stderr, "shmgrade: %s: %s\n", s->name, err.data ? err.data : "grading failed");
+        fprintf(stderr, "shmgrade: %s: %s\n", s->display, err.data ? err.data : "grading failed");
         sg_rmtree(work.data);
         _exit(1);
     }
@@ -225,7 +233,7 @@ static void sg_progress(const struct sg_batch_opts *o, size_t done, size_t n,
     if (!o->progress)
         return;
     struct sg_buf name = SG_BUF_INIT;
-    sg_escape(&name, s->name, strlen(s->name), 200, 0);
+    sg_buf_puts(&name, s->display);
     char *grade = sg_join(s->out, sg_format_file(SG_FORMAT_GRADE));
     json_t *root = s->failed ? NULL : json_load_file(grade, 0, NULL);
     if (root != NULL)
@@ -312,13 +320,15 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
             }
     }
 
-    const char **names = calloc(n + 1, sizeof *names);
-    for (size_t i = 0; names != NULL && i < n; i++)
-        names[i] = students[i].name;
-    int rc = names ? sg_summary_write(o->outdir, (const char *const *)labs, names, n, err) : -1;
-    free(names);
+    struct sg_class_member *members = calloc(n + 1, sizeof *members);
+    for (size_t i = 0; members != NULL && i < n; i++)
+        members[i] = (struct sg_class_member){ students[i].display, students[i].out };
+    int rc = members ? sg_summary_write(o->outdir, (const char *const *)labs, members, n, err)
+                     : -1;
+    free(members);
     for (size_t i = 0; i < n; i++) {
         free(students[i].name);
+        free(students[i].display);
         free(students[i].path);
         free(students[i].out);
     }

@@ -241,9 +241,17 @@ static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
 
     struct sg_buf why = SG_BUF_INIT;
     int fd = -1;
-    if (sg_submission_find(o->submission, id, r.file, &lab->path, &fd, &why) == -1) {
+    char *found = NULL;
+    int rc_find = sg_submission_find(o->submission, id, r.file, o->root_nofollow, &found, &fd,
+                                     &why);
+    /* Paths come from folder names the student chose: escaped where they
+     * are collected, so that no report has to think about them. */
+    lab->path = found != NULL ? sg_escape_dup(found) : NULL;
+    free(found);
+    if (rc_find == -1) {
         lab->state = SG_LAB_MISSING;
-        lab->problem = sg_buf_take(&why);
+        lab->problem = sg_escape_dup(why.data);
+        sg_buf_free(&why);
         sg_fail_all(lab, lab->problem);
         sg_rubric_free(&r);
         return 0;
@@ -285,7 +293,7 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
 {
     double start = sg_clock();
     memset(g, 0, sizeof *g);
-    g->submission = strdup(o->submission);
+    g->submission = sg_escape_dup(o->submission);
     g->hidden = o->hidden;
     char **all = NULL;
     const char *const *ids = o->labs;

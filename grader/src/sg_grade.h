@@ -19,6 +19,7 @@ struct sg_grade_opts {
     const char *const *tests;  /* run only these tests (by name), NULL-terminated; NULL for all */
     double timeout;            /* seconds per test instead of the rubric's, when > 0 */
     bool memcheck;             /* add each lab's memory-check test (valgrind) */
+    bool root_nofollow;        /* the submission folder itself may not be a link (batch) */
 };
 
 /* 0 with g filled, or -1 when the grader itself failed (message in err). */

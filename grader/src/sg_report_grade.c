@@ -7,29 +7,44 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
+
+/* Appends v to array; false (and v released) when v could not be made. */
+static bool sg_append(json_t *array, json_t *v)
+{
+    return v != NULL && json_array_append_new(array, v) == 0;
+}
 
 int sg_report_grade(const struct sg_grade *g, FILE *out)
 {
+    /* Every string is escaped where it was collected (valid UTF-8); a
+     * value that still cannot be written is an error reported, never a
+     * lab or a test silently left out. */
     json_t *labs = json_array();
-    for (size_t i = 0; i < g->nlabs; i++) {
+    bool ok = labs != NULL;
+    for (size_t i = 0; ok && i < g->nlabs; i++) {
         const struct sg_lab_result *lab = &g->labs[i];
         json_t *tests = json_array();
-        for (size_t k = 0; k < lab->ntests; k++) {
+        ok = tests != NULL;
+        for (size_t k = 0; ok && k < lab->ntests; k++) {
             const struct sg_test_result *t = &lab->tests[k];
-            json_array_append_new(tests, json_pack("{s:s, s:b, s:b, s:b, s:f, s:f}",
-                                                   "name", t->name, "passed", t->passed,
-                                                   "hidden", t->hidden, "timed_out", t->timed_out,
-                                                   "points", t->points, "max_points", t->max_points));
+            ok = sg_append(tests, json_pack("{s:s, s:b, s:b, s:b, s:f, s:f}", "name", t->name,
+                                            "passed", t->passed, "hidden", t->hidden,
+                                            "timed_out", t->timed_out, "points", t->points,
+                                            "max_points", t->max_points));
         }
-        json_array_append_new(labs, json_pack("{s:s, s:s, s:s?, s:f, s:f, s:o}", "id", lab->id,
-                                              "state", sg_lab_state_name(lab->state), "problem",
-                                              lab->problem, "score", lab->score, "max_score",
-                                              lab->max_score, "tests", tests));
+        ok = ok && sg_append(labs, json_pack("{s:s, s:s, s:s?, s:f, s:f, s:o}", "id", lab->id,
+                                             "state", sg_lab_state_name(lab->state), "problem",
+                                             lab->problem, "score", lab->score, "max_score",
+                                             lab->max_score, "tests", tests));
     }
-    json_t *root = json_pack("{s:s, s:f, s:f, s:f, s:b, s:o}", "submission", g->submission,
-                             "score", g->score, "max_score", g->max_score, "seconds", g->seconds,
-                             "hidden", g->hidden, "labs", labs);
+    json_t *root = ok ? json_pack("{s:s, s:f, s:f, s:f, s:b, s:o}", "submission", g->submission,
+                                  "score", g->score, "max_score", g->max_score, "seconds",
+                                  g->seconds, "hidden", g->hidden, "labs", labs)
+                      : NULL;
     if (root == NULL) {
+        if (!ok)
+            json_decref(labs);
         errno = EINVAL;
         return -1;
     }

@@ -67,8 +67,16 @@ int sg_report_json(const struct sg_grade *g, FILE *out)
         if (lab->state == SG_LAB_GRADED && lab->build_output != NULL)
             sg_buf_printf(&summary, "compiler warnings for %s (not graded):\n%s", lab->file,
                           lab->build_output);
-        for (size_t k = 0; k < lab->ntests; k++)
-            json_array_append_new(tests, sg_json_test(lab, &lab->tests[k]));
+        for (size_t k = 0; k < lab->ntests; k++) {
+            /* A test that cannot be written is an error, never a test left out. */
+            json_t *t = sg_json_test(lab, &lab->tests[k]);
+            if (t == NULL || json_array_append_new(tests, t) == -1) {
+                json_decref(tests);
+                sg_buf_free(&summary);
+                errno = EINVAL;
+                return -1;
+            }
+        }
     }
     json_t *root = json_pack("{s:f, s:f, s:f, s:o, s:s, s:s, s:o}",
                              "score", g->score,

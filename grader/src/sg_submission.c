@@ -143,13 +143,19 @@ static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab
 }
 
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
-                       char **found, int *fd, struct sg_buf *why)
+                       bool root_nofollow, char **found, int *fd, struct sg_buf *why)
 {
-    /* The submission folder itself is the instructor's choice; below it,
-     * nothing is followed. */
-    int root = open(submission, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* The submission folder itself is the instructor's choice, unless it is
+     * a student's folder in a class; below it, nothing is followed. */
+    int root = open(submission, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+                                    (root_nofollow ? O_NOFOLLOW : 0));
     if (root == -1) {
-        sg_buf_printf(why, "%s cannot be opened: %s", submission, strerror(errno));
+        if (errno == ELOOP || errno == ENOTDIR)
+            sg_buf_printf(why, "%s is a symbolic link, not a folder; it is not followed",
+                          submission);
+        else
+            sg_buf_printf(why, "%s cannot be opened: %s", submission, strerror(errno));
+        *found = NULL;
         return -1;
     }
     int got = -1;

@@ -19,18 +19,21 @@
 #ifndef SG_SUBMISSION_H
 #define SG_SUBMISSION_H
 
+#include <stdbool.h>
+
 #include "sg_text.h"
 
 /* Largest lab file the grader reads. */
 #define SG_SUBMISSION_FILE_MAX (1u << 20)
 
 /*
- * 0 with the file's path in *found (malloc'ed) and, when fd is not NULL,
+ * With root_nofollow, submission itself may not be a link either (a
+ * student's folder in a batch). 0 with the file's path in *found (malloc'ed) and, when fd is not NULL,
  * a read-only descriptor of it in *fd (the caller closes it); -1 with the
  * reason in why when the file is missing or unusable (a link, not a
  * regular file, too large).
  */
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
-                       char **found, int *fd, struct sg_buf *why);
+                       bool root_nofollow, char **found, int *fd, struct sg_buf *why);
 
 #endif

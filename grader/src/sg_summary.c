@@ -11,15 +11,36 @@
 #include <csv.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct sg_class {
     const char *const *labs;
-    const char *const *students;
+    const struct sg_class_member *students;
     json_t **grades; /* each student's grade.json, NULL when the grader failed */
     size_t n;
 };
+
+/* Whether a lab of this grade was not graded because the grader failed. */
+static bool sg_lab_incomplete(json_t *lab)
+{
+    const char *state = json_string_value(json_object_get(lab, "state"));
+    return state != NULL && strcmp(state, "grader error") == 0;
+}
+
+/* A student is complete when every lab got the grade their work deserves. */
+static bool sg_complete(json_t *grade)
+{
+    if (grade == NULL)
+        return false;
+    size_t i;
+    json_t *lab;
+    json_array_foreach(json_object_get(grade, "labs"), i, lab)
+        if (sg_lab_incomplete(lab))
+            return false;
+    return true;
+}
 
 static json_t *sg_find_lab(json_t *grade, const char *id)
 {
@@ -36,14 +57,26 @@ static double sg_num(json_t *obj, const char *key)
     return json_number_value(json_object_get(obj, key));
 }
 
-/* "ok", or what went wrong: "02-kerrisk-increment: missing file; 03-...: 2 timeouts". */
+/*
+ * "ok", or what went wrong: "02-kerrisk-increment: missing file; 03-...: 2
+ * timeouts"; first of all, whether the grade is incomplete because the
+ * grader failed, which no instructor should take for a score.
+ */
 static char *sg_status(json_t *grade)
 {
     if (grade == NULL)
-        return strdup("grader error");
+        return strdup("incomplete: not graded (the grader failed on this submission); regrade");
     struct sg_buf b = SG_BUF_INIT;
     size_t i;
     json_t *lab;
+    json_array_foreach(json_object_get(grade, "labs"), i, lab)
+        if (sg_lab_incomplete(lab))
+            sg_buf_printf(&b, "%s%s not graded (grader error)", b.len ? ", " : "incomplete: ",
+                          json_string_value(json_object_get(lab, "id")));
+    if (b.len > 0) {
+        sg_buf_puts(&b, "; regrade");
+        return sg_buf_take(&b);
+    }
     json_array_foreach(json_object_get(grade, "labs"), i, lab) {
         const char *id = json_string_value(json_object_get(lab, "id"));
         const char *state = json_string_value(json_object_get(lab, "state"));
@@ -86,11 +119,14 @@ static int sg_write_gradebook(FILE *out, const void *arg)
           sg_csv_field(out, "percent", false) | sg_csv_field(out, "status", true);
     for (size_t i = 0; i < c->n; i++) {
         json_t *g = c->grades[i];
-        rc |= sg_csv_field(out, c->students[i], false);
+        rc |= sg_csv_field(out, c->students[i].name, false);
         for (const char *const *l = c->labs; *l != NULL; l++) {
             json_t *lab = g ? sg_find_lab(g, *l) : NULL;
             rc |= lab ? sg_csv_number(out, sg_num(lab, "score"), false) : sg_csv_field(out, "", false);
         }
+        /* An incomplete grade has no total: a number there would be taken for one. */
+        if (!sg_complete(g))
+            g = NULL;
         double score = g ? sg_num(g, "score") : 0, max = g ? sg_num(g, "max_score") : 0;
         rc |= g ? sg_csv_number(out, score, false) : sg_csv_field(out, "", false);
         rc |= g ? sg_csv_number(out, max, false) : sg_csv_field(out, "", false);
@@ -118,7 +154,7 @@ static json_t *sg_summarise(const struct sg_class *c)
     int bins[11] = { 0 };
     for (size_t i = 0; i < c->n; i++) {
         json_t *g = c->grades[i];
-        if (g == NULL)
+        if (!sg_complete(g))
             continue;
         double max = sg_num(g, "max_score");
         double p = max > 0 ? 100 * sg_num(g, "score") / max : 0;
@@ -143,7 +179,7 @@ static json_t *sg_summarise(const struct sg_class *c)
         json_t *names = json_object(); /* test name -> [passed, graded] */
         for (size_t i = 0; i < c->n; i++) {
             json_t *lab = c->grades[i] ? sg_find_lab(c->grades[i], *l) : NULL;
-            if (lab == NULL)
+            if (lab == NULL || sg_lab_incomplete(lab))
                 continue;
             const char *state = json_string_value(json_object_get(lab, "state"));
             json_object_set_new(states, state,
@@ -181,8 +217,9 @@ static json_t *sg_summarise(const struct sg_class *c)
         }
         json_decref(names);
     }
-    json_t *root = json_pack("{s:i, s:i, s:f, s:f, s:f, s:f, s:o, s:o, s:o}", "students", (int)c->n,
-                             "graded", (int)graded, "mean_percent",
+    json_t *root = json_pack("{s:i, s:i, s:i, s:f, s:f, s:f, s:f, s:o, s:o, s:o}", "students",
+                             (int)c->n, "graded", (int)graded, "incomplete", (int)(c->n - graded),
+                             "mean_percent",
                              graded ? sum / (double)graded : 0, "median_percent",
                              graded ? (graded % 2 ? pct[graded / 2]
                                                   : (pct[graded / 2 - 1] + pct[graded / 2]) / 2)
@@ -205,8 +242,10 @@ static int sg_write_summary_text(FILE *out, const void *arg)
 {
     json_t *s = (json_t *)arg;
     fprintf(out, "shmlab class summary\n\n");
-    fprintf(out, "students: %d (graded: %d)\n", (int)json_integer_value(json_object_get(s, "students")),
-            (int)json_integer_value(json_object_get(s, "graded")));
+    fprintf(out, "students: %d (graded: %d; incomplete, left out of what follows: %d)\n",
+            (int)json_integer_value(json_object_get(s, "students")),
+            (int)json_integer_value(json_object_get(s, "graded")),
+            (int)json_integer_value(json_object_get(s, "incomplete")));
     fprintf(out, "total: mean %.1f %%, median %.1f %%, lowest %.1f %%, highest %.1f %%\n\n",
             sg_num(s, "mean_percent"), sg_num(s, "median_percent"), sg_num(s, "min_percent"),
             sg_num(s, "max_percent"));
@@ -254,8 +293,8 @@ static int sg_write_summary_json(FILE *out, const void *arg)
     return json_dumpf((json_t *)arg, out, JSON_INDENT(2)) == 0 && fputc('\n', out) != EOF ? 0 : -1;
 }
 
-int sg_summary_write(const char *outdir, const char *const *labs, const char *const *students,
-                     size_t n, struct sg_buf *err)
+int sg_summary_write(const char *outdir, const char *const *labs,
+                     const struct sg_class_member *students, size_t n, struct sg_buf *err)
 {
     struct sg_class c = { labs, students, calloc(n ? n : 1, sizeof(json_t *)), n };
     if (c.grades == NULL) {
@@ -264,7 +303,7 @@ int sg_summary_write(const char *outdir, const char *const *labs, const char *co
     }
     for (size_t i = 0; i < n; i++) {
         struct sg_buf p = SG_BUF_INIT;
-        sg_buf_printf(&p, "%s/%s/%s", outdir, students[i], sg_format_file(SG_FORMAT_GRADE));
+        sg_buf_printf(&p, "%s/%s", students[i].dir, sg_format_file(SG_FORMAT_GRADE));
         c.grades[i] = json_load_file(p.data, 0, NULL);
         sg_buf_free(&p);
     }

@@ -9,8 +9,18 @@
 
 #include "sg_text.h"
 
-/* labs: the columns; students: the folder names under outdir. 0, or -1 with a message. */
-int sg_summary_write(const char *outdir, const char *const *labs, const char *const *students,
-                     size_t n, struct sg_buf *err);
+/* One student of the class: the name shown (escaped) and the folder of their reports. */
+struct sg_class_member {
+    const char *name;
+    const char *dir;
+};
+
+/*
+ * labs: the columns; students: n members. A student with a lab the grader
+ * could not grade is "incomplete": the gradebook says so (and to regrade),
+ * and the class statistics leave them out. 0, or -1 with a message.
+ */
+int sg_summary_write(const char *outdir, const char *const *labs,
+                     const struct sg_class_member *students, size_t n, struct sg_buf *err);
 
 #endif

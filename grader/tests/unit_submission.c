@@ -38,7 +38,7 @@ START_TEST(mirrored_wins_over_flat)
     touch("x.c", 10);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
     ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
     free(found);
 }
@@ -50,7 +50,7 @@ START_TEST(flat_is_found)
     touch("x.c", 10);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
     free(found);
 }
 END_TEST
@@ -60,7 +60,7 @@ START_TEST(missing_names_the_file_and_both_places)
     make_dir();
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "x.c is missing"));
     ck_assert_ptr_nonnull(strstr(why.data, "01-x/x.c"));
     ck_assert_ptr_nonnull(strstr(why.data, "work/01-x/x.c"));
@@ -78,18 +78,18 @@ START_TEST(links_folders_and_huge_files_are_refused)
     ck_assert_int_eq(symlink(target, link), 0);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 
     touch("big.c", SG_SUBMISSION_FILE_MAX + 1);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "big.c", &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "big.c", false, &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "more than"));
     sg_buf_free(&why);
 
     snprintf(link, sizeof link, "%s/d.c", dir);
     ck_assert_int_eq(mkdir(link, 0700), 0);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "d.c", &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "d.c", false, &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "not a regular file"));
     sg_buf_free(&why);
 }
@@ -109,7 +109,7 @@ START_TEST(a_linked_folder_is_refused_at_any_level)
     ck_assert_int_eq(symlink(elsewhere, link), 0);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 
@@ -122,7 +122,7 @@ START_TEST(a_linked_folder_is_refused_at_any_level)
     touch("elsewhere/01-x/x.c", 10);
     snprintf(link, sizeof link, "%s/work", dir);
     ck_assert_int_eq(symlink(elsewhere, link), 0);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 }
@@ -140,7 +140,7 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
     char *found = NULL;
     int fd = -1;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, &fd, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, &fd, &why), 0);
     ck_assert_ptr_nonnull(strstr(found, "work/01-x/x.c"));
     ck_assert_int_ge(fd, 0);
     close(fd);
@@ -154,7 +154,7 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
         ck_assert_int_eq(mkdir(path, 0700), 0);
     }
     touch("shmlab-student/work/01-x/x.c", 10);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &found, NULL, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
     ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
     free(found);
 }
