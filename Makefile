@@ -181,13 +181,15 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(KIT)/obj/%.o)
 selftest-build: build $(SELFTEST)/unit_tests $(SELFTEST)/kit_tests
 
 $(KIT)/obj/grader/tests/%.o: INCLUDES += -Igrader/src
-$(KIT)/obj/tests/%.o: INCLUDES += -Igrader/src $(XML_CFLAGS)
+KIT_TEST_SRC := $(wildcard tests/kit/*.c)
+KIT_TEST_OBJ := $(KIT_TEST_SRC:%.c=$(KIT)/obj/%.o)
+$(KIT)/obj/tests/%.o: INCLUDES += -Igrader/src -Itests/kit $(XML_CFLAGS)
 
 $(SELFTEST)/unit_tests: $(UNIT_OBJ) $(KIT)/libsg_grader.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
 
-$(SELFTEST)/kit_tests: $(KIT)/obj/tests/kit_tests.o $(KIT)/libsg_grader.a
+$(SELFTEST)/kit_tests: $(KIT_TEST_OBJ) $(KIT)/libsg_grader.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
 

@@ -56,6 +56,16 @@ static void sg_set_failure(struct sg_test_result *t, const char *msg, size_t len
 /* A test whose sandbox could not be set up is tried again this many times. */
 #define SG_TEST_ATTEMPTS 3
 
+/* Starts of tests still to fail on purpose (the kit's own tests); -1: all of them. */
+static int sg_start_faults;
+
+int sg_grade_inject_start_faults(int n)
+{
+    int pending = sg_start_faults;
+    sg_start_faults = n;
+    return pending;
+}
+
 /* How the judge's outcome reads: the verdict is its exit status, never what was written. */
 static void sg_read_verdict(const struct sg_rubric_test *rt, double seconds,
                             const struct sg_spawn_result *r, struct sg_test_result *t)
@@ -135,6 +145,15 @@ static int sg_run_test(const struct sg_rubric_test *rt, double seconds, const st
             sg_spawn_result_free(&r);
             struct timespec pause = { 0, 100000000L << attempt };
             nanosleep(&pause, NULL);
+        }
+        if (sg_start_faults != 0) {
+            /* As a sandbox that could not be set up looks to the caller. */
+            if (sg_start_faults > 0)
+                sg_start_faults--;
+            memset(&r, 0, sizeof r);
+            r.setup_failed = "the sandbox (a fault injected by the kit's tests)";
+            errno = EAGAIN;
+            continue;
         }
         rc = sg_spawn(&o, &r);
     }

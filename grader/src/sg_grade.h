@@ -22,6 +22,13 @@ struct sg_grade_opts {
     bool root_nofollow;        /* the submission folder itself may not be a link (batch) */
 };
 
+/*
+ * For the kit's own tests: the next n starts of a test fail as a sandbox
+ * that could not be set up does (-1: every start). Returns how many were
+ * still pending.
+ */
+int sg_grade_inject_start_faults(int n);
+
 /* 0 with g filled, or -1 when the grader itself failed (message in err). */
 int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
                         struct sg_grade *g, struct sg_buf *err);

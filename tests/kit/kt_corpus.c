@@ -1,0 +1,81 @@
+/* kt_corpus.c — the corpus of known-wrong submissions. */
+#include "kt.h"
+
+START_TEST(corpus_mutant_fails_for_its_mistake)
+{
+    json_t *m = json_array_get(kt_mutants, (size_t)_i);
+    const char *lab = json_string_value(json_object_get(m, "lab"));
+    const char *name = json_string_value(json_object_get(m, "name"));
+    const char *state = json_string_value(json_object_get(m, "state"));
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    char *text = kt_apply_mutant(lab, m);
+    kt_write(path, text);
+
+    struct sg_grade g;
+    kt_memcheck = json_is_true(json_object_get(m, "memcheck"));
+    kt_grade(sub, lab, &g);
+    struct sg_lab_result *r = &g.labs[0];
+    const char *want_state = state ? state : "graded";
+    ck_assert_msg(strcmp(sg_lab_state_name(r->state), want_state) == 0,
+                  "%s/%s (%s): state is %s, expected %s; problem: %s\n%s", lab, name,
+                  json_string_value(json_object_get(m, "why")), sg_lab_state_name(r->state),
+                  want_state, r->problem, r->build_output ? r->build_output : "");
+
+    json_t *says = json_object_get(m, "says");
+    if (r->state == SG_LAB_GRADED) {
+        json_t *fail = json_object_get(m, "fail");
+        json_t *either = json_object_get(m, "either");
+        for (size_t k = 0; k < r->ntests; k++) {
+            struct sg_test_result *t = &r->tests[k];
+            bool want_fail = kt_in_list(fail, t->name);
+            char *why = kt_test_text(t);
+            ck_assert_msg(t->passed != want_fail || kt_in_list(either, t->name), "%s/%s: test %s %s, expected it to %s\n%s",
+                          lab, name, t->name, t->passed ? "passed" : "failed",
+                          want_fail ? "fail" : "pass", why);
+            const char *word = json_string_value(json_object_get(says, t->name));
+            ck_assert_msg(word == NULL || strstr(why, word) != NULL,
+                          "%s/%s: the failure of %s does not say \"%s\":\n%s", lab, name,
+                          t->name, word, why);
+            free(why);
+        }
+        size_t i;
+        json_t *v;
+        json_array_foreach(fail, i, v) {
+            bool exists = false;
+            for (size_t k = 0; k < r->ntests; k++)
+                exists |= strcmp(r->tests[k].name, json_string_value(v)) == 0;
+            ck_assert_msg(exists, "%s/%s: expects %s to fail, but there is no such test", lab,
+                          name, json_string_value(v));
+        }
+        const char *note = json_string_value(json_object_get(m, "note"));
+        ck_assert_msg(note == NULL || (r->notes != NULL && strstr(r->notes, note) != NULL),
+                      "%s/%s: the report's note does not mention %s: %s", lab, name, note,
+                      r->notes ? r->notes : "(no note)");
+    } else {
+        ck_assert_msg(g.score == 0, "%s/%s: an ungraded lab scored %g", lab, name, g.score);
+        const char *word = json_string_value(json_object_get(says, "*"));
+        struct sg_buf all = SG_BUF_INIT;
+        sg_buf_printf(&all, "%s\n%s", r->problem ? r->problem : "",
+                      r->build_output ? r->build_output : "");
+        ck_assert_msg(word == NULL || strstr(all.data, word) != NULL,
+                      "%s/%s: the reason does not say \"%s\":\n%s", lab, name, word, all.data);
+        sg_buf_free(&all);
+    }
+    sg_grade_free(&g);
+    free(text);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
+void kt_add_corpus(Suite *s)
+{
+    TCase *tc = tcase_create("corpus");
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, corpus_mutant_fails_for_its_mistake, 0, (int)json_array_size(kt_mutants));
+    suite_add_tcase(s, tc);
+}

@@ -1,0 +1,85 @@
+/* kt_reference.c — the reference solutions and the skeletons. */
+#include "kt.h"
+
+START_TEST(solutions_score_full_marks_json)
+{
+    const char *args[] = { "--hidden", "--format", "json", "solutions", NULL };
+    char *out;
+    ck_assert_int_eq(kt_shmgrade(args, &out), 0);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    ck_assert_msg(root != NULL, "results.json does not parse: %s (line %d)", jerr.text, jerr.line);
+    double score = json_number_value(json_object_get(root, "score"));
+    double max = json_number_value(json_object_get(root, "max_score"));
+    json_t *tests = json_object_get(root, "tests");
+    ck_assert_msg(json_is_array(tests) && json_array_size(tests) > 0, "no tests[] in results.json");
+    size_t i;
+    json_t *t;
+    json_array_foreach(tests, i, t) {
+        const char *name = json_string_value(json_object_get(t, "name"));
+        const char *status = json_string_value(json_object_get(t, "status"));
+        ck_assert_msg(name != NULL && status != NULL, "test %zu lacks a name or status", i);
+        ck_assert_msg(strcmp(status, "passed") == 0, "%s: %s\n%s", name, status,
+                      json_string_value(json_object_get(t, "output")));
+        const char *colon = strstr(name, ": ");
+        ck_assert_msg(colon != NULL, "test name %s does not start with its lab's folder", name);
+        bool known = false;
+        for (char **l = kt_labs; *l != NULL; l++)
+            known |= strncmp(name, *l, (size_t)(colon - name)) == 0 && strlen(*l) == (size_t)(colon - name);
+        ck_assert_msg(known, "test name %s does not start with a lab's folder name", name);
+        ck_assert(json_is_number(json_object_get(t, "score")));
+        ck_assert(json_is_number(json_object_get(t, "max_score")));
+        ck_assert(json_is_string(json_object_get(t, "visibility")));
+    }
+    ck_assert_msg(max > 0 && score == max, "the solutions scored %g of %g", score, max);
+    json_decref(root);
+    free(out);
+}
+END_TEST
+
+START_TEST(solutions_score_full_marks_text)
+{
+    const char *args[] = { "--hidden", "solutions", NULL };
+    char *out;
+    ck_assert_int_eq(kt_shmgrade(args, &out), 0);
+    ck_assert_msg(strstr(out, "(100.0 %)") != NULL, "text report:\n%s", out);
+    ck_assert_msg(strstr(out, "\n  FAIL ") == NULL, "text report:\n%s", out);
+    free(out);
+}
+END_TEST
+
+START_TEST(solutions_are_clean_under_memcheck)
+{
+    const char *tests[] = { "memcheck", NULL };
+    kt_memcheck = true;
+    struct sg_grade g;
+    kt_grade_some("solutions", kt_labs[_i], tests, 0, &g);
+    ck_assert_msg(g.labs[0].ntests == 1, "%s has no memory check", kt_labs[_i]);
+    ck_assert_msg(g.labs[0].tests[0].passed, "%s: %s", kt_labs[_i], kt_first_failure(&g.labs[0]));
+    sg_grade_free(&g);
+}
+END_TEST
+
+START_TEST(skeletons_score_at_most_ten_percent)
+{
+    const char *lab = kt_labs[_i];
+    struct sg_grade g;
+    kt_grade("skeletons", lab, &g);
+    ck_assert_msg(g.labs[0].state == SG_LAB_GRADED, "%s: the skeleton was not graded: %s", lab,
+                  g.labs[0].problem);
+    ck_assert_msg(g.max_score > 0 && g.score <= 0.1 * g.max_score,
+                  "%s: the skeleton scored %g of %g", lab, g.score, g.max_score);
+    sg_grade_free(&g);
+}
+END_TEST
+
+void kt_add_reference(Suite *s)
+{
+    TCase *tc = tcase_create("reference");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, solutions_score_full_marks_json);
+    tcase_add_test(tc, solutions_score_full_marks_text);
+    tcase_add_loop_test(tc, skeletons_score_at_most_ten_percent, 0, kt_nlabs);
+    tcase_add_loop_test(tc, solutions_are_clean_under_memcheck, 0, kt_nlabs);
+    suite_add_tcase(s, tc);
+}

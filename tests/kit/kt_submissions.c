@@ -1,0 +1,260 @@
+/* kt_submissions.c — submissions that are incomplete or reach outside themselves. */
+#include "kt.h"
+
+/* The ids of the segments on the system, as one sorted string. */
+static char *kt_segments(void)
+{
+    struct sg_shm_snapshot s;
+    ck_assert(sg_shm_snapshot(&s) == 0);
+    struct sg_buf b = SG_BUF_INIT;
+    for (size_t i = 0; i < s.n; i++)
+        sg_buf_printf(&b, "%d ", s.ids[i]);
+    sg_shm_snapshot_free(&s);
+    return sg_buf_take(&b);
+}
+
+START_TEST(flat_and_mirrored_layouts_and_missing_files)
+{
+    /* Mirrored layout for the first lab only: it is graded in full, every
+     * other lab is missing with its file named, and nothing else breaks. */
+    char *sub = kt_tempdir();
+    const char *lab = kt_labs[0];
+    char *file = kt_lab_file(lab);
+    char *dir = kt_path(sub, lab);
+    ck_assert(mkdir(dir, 0700) == 0);
+    char *path = kt_path(dir, file);
+    struct sg_buf sol = SG_BUF_INIT;
+    sg_buf_printf(&sol, "%s/solutions/%s/%s", kt_root, lab, file);
+    char *text = kt_read(sol.data, NULL);
+    kt_write(path, text);
+
+    struct sg_grade g;
+    kt_grade(sub, NULL, &g);
+    ck_assert_int_eq(g.labs[0].state, SG_LAB_GRADED);
+    ck_assert_msg(g.labs[0].score == g.labs[0].max_score, "mirrored layout: %g/%g\n%s",
+                  g.labs[0].score, g.labs[0].max_score, kt_first_failure(&g.labs[0]));
+    for (size_t i = 1; i < g.nlabs; i++) {
+        char *other = kt_lab_file(g.labs[i].id);
+        ck_assert_int_eq(g.labs[i].state, SG_LAB_MISSING);
+        ck_assert_msg(strstr(g.labs[i].problem, other) != NULL, "%s", g.labs[i].problem);
+        ck_assert(g.labs[i].score == 0);
+        free(other);
+    }
+    sg_grade_free(&g);
+
+    /* The same file flat in an otherwise empty folder. */
+    ck_assert(unlink(path) == 0 && rmdir(dir) == 0);
+    free(path);
+    path = kt_path(sub, file);
+    kt_write(path, text);
+    kt_grade(sub, lab, &g);
+    ck_assert_msg(g.score == g.max_score, "flat layout: %g/%g\n%s", g.score, g.max_score,
+                  kt_first_failure(&g.labs[0]));
+    sg_grade_free(&g);
+
+    /* Nothing at all. */
+    ck_assert(unlink(path) == 0);
+    kt_grade(sub, lab, &g);
+    ck_assert_int_eq(g.labs[0].state, SG_LAB_MISSING);
+    ck_assert_msg(strstr(g.labs[0].problem, file) != NULL, "%s", g.labs[0].problem);
+    sg_grade_free(&g);
+
+    sg_buf_free(&sol);
+    free(text);
+    free(path);
+    free(dir);
+    free(file);
+    kt_rmtree(sub);
+    free(sub);
+}
+END_TEST
+
+START_TEST(symlink_to_the_solution_is_refused)
+{
+    const char *lab = kt_labs[0];
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    struct sg_buf sol = SG_BUF_INIT;
+    sg_buf_printf(&sol, "%s/solutions/%s/%s", kt_root, lab, file);
+    ck_assert(symlink(sol.data, path) == 0);
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    ck_assert_int_ne(g.labs[0].state, SG_LAB_GRADED);
+    ck_assert_msg(strstr(g.labs[0].problem, "symbolic link") != NULL, "%s", g.labs[0].problem);
+    ck_assert(g.score == 0);
+    sg_grade_free(&g);
+    sg_buf_free(&sol);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
+START_TEST(including_the_solution_reaches_nothing)
+{
+    /* The compiler runs in the sandbox, where the kit does not exist: the
+     * include fails, and nothing of the solution appears anywhere. */
+    const char *lab = kt_labs[0];
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    struct sg_buf text = SG_BUF_INIT;
+    sg_buf_printf(&text, "#include \"%s/solutions/%s/%s\"\n", kt_root, lab, file);
+    kt_write(path, text.data);
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    ck_assert_msg(g.labs[0].state == SG_LAB_BUILD_FAILED || g.labs[0].state == SG_LAB_REFUSED,
+                  "state %d", g.labs[0].state);
+    const char *said = g.labs[0].build_output ? g.labs[0].build_output : "";
+    if (!kt_no_sandbox)
+        ck_assert_msg(strstr(said, "No such file") != NULL, "%s", said);
+    ck_assert_msg(strstr(said, "mmap") == NULL && strstr(said, "fork") == NULL,
+                  "the solution's text reached the report: %s", said);
+    ck_assert(g.score == 0);
+    sg_grade_free(&g);
+    sg_buf_free(&text);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
+START_TEST(reports_stay_valid_whatever_the_student_prints)
+{
+    /* Lab 01's solution, printing a terminal escape, invalid UTF-8 and JSON
+     * punctuation from every sb_read_line call, and failing none of its tests. */
+    const char *lab = "01-shared-buffer";
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    json_t *m = json_pack("{s:s, s:[[s, s]]}", "name", "noisy", "replace",
+                          "long sb_read_line(char *buf, size_t cap, FILE *in)\n{",
+                          "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n"
+                          "    fputs(\"\\033[2J\\xff\\xfe\\\"}]\\n\", stderr);");
+    char *text = kt_apply_mutant(lab, m);
+    kt_write(path, text);
+
+    const char *json_args[] = { "--format", "json", "--lab", lab, sub, NULL };
+    char *out;
+    ck_assert_int_eq(kt_shmgrade(json_args, &out), 0);
+    json_error_t jerr;
+    json_t *root = json_loads(out, 0, &jerr);
+    ck_assert_msg(root != NULL, "results.json does not parse: %s", jerr.text);
+    ck_assert_msg(strstr(out, "\\\\x1b[2J") != NULL || strstr(out, "\\\\033") != NULL ||
+                      strstr(out, "\\\\x1b") != NULL,
+                  "the student's output is not shown escaped:\n%s", out);
+    ck_assert(json_number_value(json_object_get(root, "score")) ==
+              json_number_value(json_object_get(root, "max_score")));
+    json_decref(root);
+    free(out);
+
+    const char *text_args[] = { "--lab", lab, sub, NULL };
+    ck_assert_int_eq(kt_shmgrade(text_args, &out), 0);
+    ck_assert_msg(strchr(out, '\033') == NULL, "a raw escape reached the text report");
+    ck_assert_msg(sg_utf8_valid(out, strlen(out)), "the text report is not valid UTF-8");
+    free(out);
+
+    json_decref(m);
+    free(text);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
+START_TEST(tests_run_in_the_sandbox_where_there_is_one)
+{
+    /* Containment must not fall back silently: where bubblewrap is
+     * installed (make deps installs it), every test runs inside it. */
+    if (access("/usr/bin/bwrap", X_OK) != 0)
+        return;
+    struct sg_grade g;
+    kt_grade_some("solutions", kt_labs[0], NULL, 0, &g);
+    ck_assert_msg(g.sandbox != NULL && strncmp(g.sandbox, "bubblewrap", 10) == 0,
+                  "bubblewrap is installed but the tests ran with: %s", g.sandbox);
+    sg_grade_free(&g);
+}
+END_TEST
+
+START_TEST(usage_errors_exit_2)
+{
+    const char *none[] = { NULL };
+    kt_expect_usage(none, 2, "usage: shmgrade");
+    const char *nodir[] = { "/nonexistent/submission", NULL };
+    kt_expect_usage(nodir, 2, "is not a folder");
+    const char *badfmt[] = { "--format", "xml", "solutions", NULL };
+    kt_expect_usage(badfmt, 2, "unknown format 'xml'");
+    const char *badlab[] = { "--lab", "99", "solutions", NULL };
+    kt_expect_usage(badlab, 2, "no single lab matches '99'");
+    char *out;
+    const char *help[] = { "--help", NULL };
+    ck_assert_int_eq(kt_shmgrade(help, &out), 0);
+    ck_assert(strstr(out, "usage: shmgrade") != NULL);
+    free(out);
+}
+END_TEST
+
+START_TEST(leaked_segments_never_outlive_grading)
+{
+    /* A lab 04 submission that never removes its segments, graded in the
+     * sandbox (_i == 0) and with the fallback clean-up that serves where
+     * namespaces are not allowed (_i == 1: no bubblewrap, no IPC namespace). */
+    const char *lab = "04-shmat-layout";
+    if (_i == 1) {
+        sg_isolate_disable();
+        kt_no_sandbox = true;
+    }
+    json_t *m = NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(kt_mutants, i, v)
+        if (strcmp(json_string_value(json_object_get(v, "name")), "no-ipc-rmid") == 0)
+            m = v;
+    ck_assert_msg(m != NULL, "the corpus has no no-ipc-rmid mutant");
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    char *text = kt_apply_mutant(lab, m);
+    kt_write(path, text);
+
+    char *before = kt_segments();
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    char *after = kt_segments();
+    ck_assert_msg(strcmp(before, after) == 0,
+                  "segments before grading: [%s], after: [%s] (%s)", before, after,
+                  _i == 0 ? "namespaces" : "fallback");
+    ck_assert_msg(_i == 0 || strstr(g.sandbox, "NO SANDBOX") != NULL,
+                  "the fallback test ran in: %s", g.sandbox);
+    ck_assert_msg(g.score < g.max_score, "the leaking submission scored full marks");
+    for (size_t k = 0; k < g.labs[0].ntests; k++)
+        if (strcmp(g.labs[0].tests[k].name, "release_leaves_nothing") == 0)
+            ck_assert_msg(!g.labs[0].tests[k].passed, "the leak went unnoticed");
+    sg_grade_free(&g);
+    free(before);
+    free(after);
+    free(text);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
+void kt_add_submissions(Suite *s)
+{
+    TCase *tc = tcase_create("submissions");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, flat_and_mirrored_layouts_and_missing_files);
+    tcase_add_test(tc, symlink_to_the_solution_is_refused);
+    tcase_add_test(tc, including_the_solution_reaches_nothing);
+    tcase_add_test(tc, reports_stay_valid_whatever_the_student_prints);
+    tcase_add_test(tc, usage_errors_exit_2);
+    tcase_add_test(tc, tests_run_in_the_sandbox_where_there_is_one);
+    tcase_add_loop_test(tc, leaked_segments_never_outlive_grading, 0, 2);
+    suite_add_tcase(s, tc);
+}
