@@ -122,8 +122,11 @@ static int sg_write_gradebook(FILE *out, const void *arg)
         rc |= sg_csv_field(out, c->students[i].name, false);
         for (const char *const *l = c->labs; *l != NULL; l++) {
             json_t *lab = g ? sg_find_lab(g, *l) : NULL;
-            rc |= lab ? sg_csv_number(out, sg_num(lab, "score"), false) : sg_csv_field(out, "", false);
+            /* A lab the grader could not grade has no score, not 0. */
+            rc |= lab && !sg_lab_incomplete(lab) ? sg_csv_number(out, sg_num(lab, "score"), false)
+                                                 : sg_csv_field(out, "", false);
         }
+        char *status = sg_status(g);
         /* An incomplete grade has no total: a number there would be taken for one. */
         if (!sg_complete(g))
             g = NULL;
@@ -133,7 +136,6 @@ static int sg_write_gradebook(FILE *out, const void *arg)
         char pct[32];
         snprintf(pct, sizeof pct, "%.1f", max > 0 ? 100 * score / max : 0);
         rc |= sg_csv_field(out, g ? pct : "", false);
-        char *status = sg_status(g);
         rc |= sg_csv_field(out, status, true);
         free(status);
     }

@@ -18,6 +18,7 @@
 #ifndef KT_H
 #define KT_H
 
+#include "sg_batch.h"
 #include "sg_fs.h"
 #include "sg_grade.h"
 #include "sg_isolate.h"

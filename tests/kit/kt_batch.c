@@ -192,10 +192,247 @@ START_TEST(batch_grades_a_mixed_class)
 }
 END_TEST
 
+/* Grades a class in this process (its workers inherit the kit test's fault injection). */
+static void kt_batch_in_process(const char *class, const char *out, const char *const *labs,
+                                const char *const *tests)
+{
+    struct sg_kit kit;
+    struct sg_buf err = SG_BUF_INIT;
+    ck_assert_msg(sg_kit_at(&kit, kt_root, &err) == 0, "%s", err.data);
+    struct sg_batch_opts o = {
+        .dir = class, .outdir = out, .jobs = 2, .formats = 1u << SG_FORMAT_TEXT,
+        .grade = { .labs = labs, .hidden = true, .tests = tests },
+    };
+    ck_assert_msg(sg_batch_run(&kit, &o, &err) == 0, "the batch failed: %s", err.data);
+    sg_kit_free(&kit);
+    sg_buf_free(&err);
+}
+
+START_TEST(a_test_that_cannot_start_is_retried_then_not_graded)
+{
+    /* Once: the retry runs the test, and the student's grade is untouched. */
+    const char *lab = "01-shared-buffer";
+    char *solutions = kt_path(kt_root, "solutions");
+    const char *tests[] = { "read_line_basic", "map_shared", NULL };
+    struct sg_grade g;
+    sg_grade_inject_start_faults(1);
+    kt_grade_some(solutions, lab, tests, 0, &g);
+    ck_assert_int_eq(sg_grade_inject_start_faults(0), 0);
+    ck_assert_int_eq(g.labs[0].state, SG_LAB_GRADED);
+    ck_assert(g.score == g.max_score && g.max_score > 0);
+    sg_grade_free(&g);
+
+    /* Always: the lab is not graded, which is not a score of 0. */
+    sg_grade_inject_start_faults(-1);
+    kt_grade_some(solutions, lab, tests, 0, &g);
+    sg_grade_inject_start_faults(0);
+    ck_assert_int_eq(g.labs[0].state, SG_LAB_GRADER_ERROR);
+    ck_assert_msg(strstr(g.labs[0].problem, "could not start") != NULL, "%s", g.labs[0].problem);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert(sg_report_write(&g, SG_FORMAT_TEXT, f, false) == 0);
+    fclose(f);
+    ck_assert_msg(strstr(text, "NOT GRADED") != NULL, "%s", text);
+    free(text);
+    sg_grade_free(&g);
+
+    /* In a class: the gradebook says incomplete and to regrade, the summary
+     * leaves them out, and the next run grades exactly them again. */
+    char *class = kt_tempdir(), *out = kt_tempdir();
+    const char *labs[] = { lab, NULL };
+    kt_student(class, "ann", labs, true, "solutions");
+    kt_student(class, "bob", labs, false, "solutions");
+    sg_grade_inject_start_faults(-1);
+    kt_batch_in_process(class, out, labs, tests);
+    sg_grade_inject_start_faults(0);
+    char *csv = kt_path(out, "gradebook.csv");
+    struct kt_csv *c = calloc(1, sizeof *c);
+    kt_read_csv(csv, c);
+    const char *status = kt_csv_get(c, "ann", "status");
+    ck_assert_msg(strncmp(status, "incomplete: 01-shared-buffer not graded", 39) == 0 &&
+                      strstr(status, "regrade") != NULL,
+                  "%s", status);
+    ck_assert_str_eq(kt_csv_get(c, "bob", "total"), "");
+    ck_assert_str_eq(kt_csv_get(c, "bob", "01-shared-buffer"), "");
+    char *sumfile = kt_path(out, "summary.json");
+    json_t *summary = json_load_file(sumfile, 0, NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(summary, "incomplete")), 2);
+    ck_assert_int_eq(json_integer_value(json_object_get(summary, "graded")), 0);
+    json_decref(summary);
+    kt_batch_in_process(class, out, labs, tests);
+    kt_read_csv(csv, c);
+    ck_assert_str_eq(kt_csv_get(c, "ann", "status"), "ok");
+    ck_assert_str_eq(kt_csv_get(c, "bob", "status"), "ok");
+    summary = json_load_file(sumfile, 0, NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(summary, "incomplete")), 0);
+    json_decref(summary);
+
+    free(sumfile);
+    free(csv);
+    free(c);
+    kt_rmtree(class);
+    kt_rmtree(out);
+    free(class);
+    free(out);
+    free(solutions);
+}
+END_TEST
+
+/* A student: the reference solution, with one exact edit to one lab's file. */
+static void kt_edited_student(const char *class, const char *name, const char *const *labs,
+                              const char *lab, const char *from, const char *to)
+{
+    kt_student(class, name, labs, true, "solutions");
+    if (lab == NULL)
+        return;
+    char *file = kt_lab_file(lab);
+    struct sg_buf path = SG_BUF_INIT;
+    sg_buf_printf(&path, "%s/%s/%s/%s", class, name, lab, file);
+    char *text = kt_read(path.data, NULL);
+    char *at = strstr(text, from);
+    ck_assert_msg(at != NULL, "%s: the solution no longer contains %s", name, from);
+    struct sg_buf edited = SG_BUF_INIT;
+    sg_buf_puts(&edited, "#include <stdlib.h>\n#include <string.h>\n#include <unistd.h>\n");
+    sg_buf_append(&edited, text, (size_t)(at - text));
+    sg_buf_puts(&edited, to);
+    sg_buf_puts(&edited, at + strlen(from));
+    kt_write(path.data, edited.data);
+    sg_buf_free(&edited);
+    sg_buf_free(&path);
+    free(text);
+    free(file);
+}
+
+/* The total shmgrade gives one student's folder alone, with args before it. */
+static char *kt_total_alone(const char *const *args, const char *student)
+{
+    const char *argv[16];
+    size_t n = 0;
+    for (; args[n] != NULL; n++)
+        argv[n] = args[n];
+    argv[n++] = "--format";
+    argv[n++] = "json";
+    argv[n++] = student;
+    argv[n] = NULL;
+    char *out;
+    ck_assert_int_eq(kt_shmgrade(argv, &out), 0);
+    json_t *root = json_loads(out, 0, NULL);
+    ck_assert_msg(root != NULL, "%s", out);
+    struct sg_buf total = SG_BUF_INIT;
+    sg_buf_printf(&total, "%g", json_number_value(json_object_get(root, "score")));
+    json_decref(root);
+    free(out);
+    return sg_buf_take(&total);
+}
+
+START_TEST(a_class_is_graded_as_each_student_alone)
+{
+    /* Correct copies beside a fork bomb, a process hog, a memory bomb and a
+     * hang, at twice as many jobs as cores: every correct copy gets full
+     * marks, every hostile one the score it gets alone. Then 16 correct
+     * copies at four times the cores. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    char twice[24], four_times[24];
+    snprintf(twice, sizeof twice, "%ld", 2 * (cores > 0 ? cores : 1));
+    snprintf(four_times, sizeof four_times, "%ld", 4 * (cores > 0 ? cores : 1));
+    const char *labs[] = { "01-shared-buffer", "02-kerrisk-increment", NULL };
+    const char *sb = "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n";
+    struct sg_buf hog = SG_BUF_INIT, bomb = SG_BUF_INIT, hang = SG_BUF_INIT;
+    sg_buf_printf(&hog, "%s    for (int i = 0; i < 65; i++)\n        if (fork() == 0) {\n"
+                        "            sleep(3);\n            _exit(0);\n        }\n", sb);
+    sg_buf_printf(&bomb, "%s    static int once;\n    while (!once) {\n"
+                         "        char *p = malloc(1 << 20);\n        if (p == NULL)\n"
+                         "            break;\n        memset(p, 1, 1 << 20);\n    }\n"
+                         "    once = 1;\n", sb);
+    sg_buf_printf(&hang, "int sb_unmap(char *buf, size_t npages)\n{\n"
+                         "    for (volatile int spin = 1; spin;) {\n    }\n");
+    struct {
+        const char *name, *lab, *from, *to;
+    } hostile[] = {
+        { "fork-bomb", "02-kerrisk-increment",
+          "_exit(inc_worker(counter, lockfd, iters, start[0]));",
+          "for (int i = 0; i < 100000; i++)\n                fork();\n            _exit(0);" },
+        { "process-hog", "01-shared-buffer", sb, hog.data },
+        { "memory-bomb", "01-shared-buffer", sb, bomb.data },
+        { "hang", "01-shared-buffer", "int sb_unmap(char *buf, size_t npages)\n{\n", hang.data },
+    };
+    char *class = kt_tempdir(), *out = kt_tempdir();
+    char name[32];
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, "correct-%d", i);
+        kt_edited_student(class, name, labs, NULL, NULL, NULL);
+    }
+    const char *common[] = { "--lab", "01", "--lab", "02", "--hidden", "--timeout", "2", NULL };
+    char *alone[4];
+    for (size_t i = 0; i < 4; i++) {
+        kt_edited_student(class, hostile[i].name, labs, hostile[i].lab, hostile[i].from,
+                          hostile[i].to);
+        char *dir = kt_path(class, hostile[i].name);
+        alone[i] = kt_total_alone(common, dir);
+        free(dir);
+    }
+    const char *args[] = { "--batch", class, "-o", out, "-j", twice, "--lab", "01", "--lab", "02",
+                           "--hidden", "--timeout", "2", NULL };
+    char *stdout_text, *progress;
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
+    char *csv = kt_path(out, "gradebook.csv");
+    struct kt_csv *c = calloc(1, sizeof *c);
+    kt_read_csv(csv, c);
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, "correct-%d", i);
+        ck_assert_msg(strcmp(kt_csv_get(c, name, "percent"), "100.0") == 0 &&
+                          strcmp(kt_csv_get(c, name, "status"), "ok") == 0,
+                      "%s beside the hostile ones: %s%%, %s", name, kt_csv_get(c, name, "percent"),
+                      kt_csv_get(c, name, "status"));
+    }
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_msg(strcmp(kt_csv_get(c, hostile[i].name, "total"), alone[i]) == 0,
+                      "%s: %s in the class, %s alone", hostile[i].name,
+                      kt_csv_get(c, hostile[i].name, "total"), alone[i]);
+    free(stdout_text);
+    free(progress);
+    kt_rmtree(class);
+    kt_rmtree(out);
+
+    ck_assert(mkdir(class, 0700) == 0);
+    for (int i = 0; i < 16; i++) {
+        snprintf(name, sizeof name, "correct-%02d", i);
+        kt_edited_student(class, name, labs, NULL, NULL, NULL);
+    }
+    const char *args16[] = { "--batch", class, "-o", out, "-j", four_times, "--lab", "01", "--lab",
+                             "02", "--hidden", NULL };
+    ck_assert_int_eq(kt_shmgrade_err(args16, &stdout_text, &progress), 0);
+    kt_read_csv(csv, c);
+    ck_assert_int_eq(c->rows, 17);
+    for (int r = 1; r < c->rows; r++)
+        ck_assert_msg(strcmp(kt_csv_get(c, c->cells[r][0], "percent"), "100.0") == 0 &&
+                          strcmp(kt_csv_get(c, c->cells[r][0], "status"), "ok") == 0,
+                      "%s at -j %s: %s%%, %s", c->cells[r][0], four_times,
+                      kt_csv_get(c, c->cells[r][0], "percent"),
+                      kt_csv_get(c, c->cells[r][0], "status"));
+    free(stdout_text);
+    free(progress);
+    for (size_t i = 0; i < 4; i++)
+        free(alone[i]);
+    free(csv);
+    free(c);
+    sg_buf_free(&hog);
+    sg_buf_free(&bomb);
+    sg_buf_free(&hang);
+    kt_rmtree(class);
+    kt_rmtree(out);
+    free(class);
+    free(out);
+}
+END_TEST
+
 void kt_add_batch(Suite *s)
 {
     TCase *tc = tcase_create("batch");
-    tcase_set_timeout(tc, 300);
+    tcase_set_timeout(tc, 600);
     tcase_add_test(tc, batch_grades_a_mixed_class);
+    tcase_add_test(tc, a_test_that_cannot_start_is_retried_then_not_graded);
+    tcase_add_test(tc, a_class_is_graded_as_each_student_alone);
     suite_add_tcase(s, tc);
 }
