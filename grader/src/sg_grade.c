@@ -206,6 +206,17 @@ static void sg_lab_init(struct sg_lab_result *lab, const struct sg_rubric *r, bo
         lab->tests[k].description = strdup(r->tests[k].description);
         lab->tests[k].hidden = r->tests[k].hidden;
         lab->tests[k].max_points = r->tests[k].points;
+        if (r->tests[k].section != NULL) {
+            struct sg_buf where = SG_BUF_INIT;
+            sg_buf_printf(&where, "handouts/%s.md#%s", r->id, r->tests[k].section);
+            lab->tests[k].section = sg_buf_take(&where);
+        }
+        size_t n = 0;
+        while (r->tests[k].needs != NULL && r->tests[k].needs[n] != NULL)
+            n++;
+        lab->tests[k].needs = calloc(n + 1, sizeof(char *));
+        for (size_t i = 0; lab->tests[k].needs != NULL && i < n; i++)
+            lab->tests[k].needs[i] = strdup(r->tests[k].needs[i]);
     }
     if (memcheck) {
         struct sg_test_result *mc = &lab->tests[lab->ntests++];

@@ -36,6 +36,7 @@ char *sg_report_test_details(const struct sg_test_result *t)
         sg_field(&b, "", "expected:", t->expected);
         sg_field(&b, "", "problem:", t->message);
         sg_field(&b, "", "hint:", t->hint);
+        sg_field(&b, "", "read:", t->section);
     }
     if (t->output != NULL && *t->output != '\0') {
         sg_field(&b, "", "output:", t->output);

@@ -43,6 +43,11 @@ static void sg_test_result_free(struct sg_test_result *t)
     free(t->expected);
     free(t->hint);
     free(t->message);
+    free(t->section);
+    if (t->needs != NULL)
+        for (char **n = t->needs; *n != NULL; n++)
+            free(*n);
+    free(t->needs);
     free(t->output);
 }
 

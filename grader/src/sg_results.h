@@ -17,6 +17,8 @@ struct sg_test_result {
     /* On failure: the three parts of a structured message, or message alone. */
     char *observed, *expected, *hint;
     char *message;
+    char *section;       /* where the handout explains it: "handouts/01-x.md#anchor", or NULL */
+    char **needs;        /* the API functions it cannot pass without (NULL-terminated), or NULL */
     char *output;        /* what the student's code printed during the test (escaped) */
     size_t output_total; /* bytes printed in all, shown or not */
     double seconds;

@@ -22,6 +22,15 @@ static char *sg_json_strdup(json_t *obj, const char *key, bool required, const c
     return strdup(json_string_value(v));
 }
 
+static void sg_rubric_test_free(struct sg_rubric_test *t)
+{
+    free(t->name);
+    free(t->description);
+    free(t->hint);
+    free(t->section);
+    sg_strv_free(t->needs);
+}
+
 static int sg_load_tests(const char *path, bool hidden, double default_timeout,
                          struct sg_rubric *r, struct sg_buf *err)
 {
@@ -67,6 +76,14 @@ static int sg_load_tests(const char *path, bool hidden, double default_timeout,
         rt->points = json_number_value(points);
         rt->timeout = timeout ? json_number_value(timeout) : default_timeout;
         rt->hidden = hidden;
+        /* Optional: the handout section that explains the rule, and the API
+         * functions the test cannot pass without. */
+        json_t *section = json_object_get(t, "section");
+        rt->section = json_is_string(section) ? strdup(json_string_value(section)) : NULL;
+        json_t *needs = json_object_get(t, "needs");
+        rt->needs = calloc(json_array_size(needs) + 1, sizeof *rt->needs);
+        for (size_t k = 0; rt->needs != NULL && k < json_array_size(needs); k++)
+            rt->needs[k] = strdup(json_string_value(json_array_get(needs, k)) ?: "");
         r->ntests++;
     }
     json_decref(root);
@@ -138,11 +155,8 @@ fail:
 
 void sg_rubric_free(struct sg_rubric *r)
 {
-    for (size_t i = 0; i < r->ntests; i++) {
-        free(r->tests[i].name);
-        free(r->tests[i].description);
-        free(r->tests[i].hint);
-    }
+    for (size_t i = 0; i < r->ntests; i++)
+        sg_rubric_test_free(&r->tests[i]);
     free(r->tests);
     sg_strv_free(r->memcheck.program);
     free(r->memcheck.description);
@@ -167,13 +181,10 @@ void sg_rubric_keep_tests(struct sg_rubric *r, const char *const *names)
         bool wanted = false;
         for (const char *const *n = names; *n != NULL && !wanted; n++)
             wanted = strcmp(*n, r->tests[i].name) == 0;
-        if (wanted) {
+        if (wanted)
             r->tests[kept++] = r->tests[i];
-        } else {
-            free(r->tests[i].name);
-            free(r->tests[i].description);
-            free(r->tests[i].hint);
-        }
+        else
+            sg_rubric_test_free(&r->tests[i]);
     }
     r->ntests = kept;
 }

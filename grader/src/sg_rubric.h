@@ -15,6 +15,8 @@ struct sg_rubric_test {
     char *name;
     char *description;
     char *hint;          /* shown when the test fails without a hint of its own */
+    char *section;       /* the handout section (an anchor id) that explains it, or NULL */
+    char **needs;        /* the API functions it cannot pass without, NULL-terminated */
     double points;
     double timeout;      /* seconds */
     bool hidden;
