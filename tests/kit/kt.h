@@ -129,5 +129,9 @@ void kt_add_submissions(Suite *s);
 void kt_add_hostile(Suite *s);
 void kt_add_batch(Suite *s);
 void kt_add_platforms(Suite *s);
+void kt_add_rules(Suite *s);
+
+/* Why a hint dictates code instead of naming the concept, or NULL (kt_rules.c). */
+const char *kt_hint_dictates(const char *hint);
 
 #endif

@@ -38,6 +38,10 @@ START_TEST(corpus_mutant_fails_for_its_mistake)
             ck_assert_msg(word == NULL || strstr(why, word) != NULL,
                           "%s/%s: the failure of %s does not say \"%s\":\n%s", lab, name,
                           t->name, word, why);
+            /* The hint a student reads guides to the concept; it never hands out the fix. */
+            const char *dictates = t->passed || t->hint == NULL ? NULL : kt_hint_dictates(t->hint);
+            ck_assert_msg(dictates == NULL, "%s/%s: the hint of %s dictates the fix (%s): %s", lab,
+                          name, t->name, dictates, t->hint);
             free(why);
         }
         size_t i;

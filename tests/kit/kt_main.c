@@ -35,6 +35,7 @@ int main(void)
 
     Suite *s = suite_create("kit");
     kt_add_reference(s);
+    kt_add_rules(s);
     kt_add_corpus(s);
     kt_add_submissions(s);
     kt_add_batch(s);
