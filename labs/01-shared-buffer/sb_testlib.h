@@ -1,4 +1,11 @@
-/* sb_testlib.h — checks that lab 01's public and hidden tests share. */
+/*
+ * sb_testlib.h — checks that lab 01's public and hidden tests share.
+ *
+ * The hints these checks give are computed from what they saw: a raw wait
+ * status, a child killed by a signal, a mapping that did succeed, a newline
+ * that was stored. A hint names the idea, the manual page and the question
+ * that leads to the fix; it never hands out the line of code.
+ */
 #ifndef SB_TESTLIB_H
 #define SB_TESTLIB_H
 
@@ -27,6 +34,7 @@ void sb_require_end(char *buf, size_t cap, FILE *in, const char *what);
 
 struct sb_exchange_run {
     int status;    /* what sb_exchange returned */
+    int err;       /* errno after it */
     char *out;     /* everything written to out (malloc'ed) */
     size_t out_len;
 };
@@ -39,7 +47,21 @@ struct sb_exchange_run {
 void sb_run_exchange(char *buf, size_t cap, const char *input, const char *pending_out,
                      struct sb_exchange_run *r);
 
-/* The program, given args and input, exits with want_status and prints want_out. */
+/*
+ * Requires sb_exchange to have returned want; `what` says what the child
+ * did ("the child read a line"). The message decodes what it returned
+ * instead: a raw wait status, 128 + a signal, -1 and its errno.
+ */
+void sb_require_status(const struct sb_exchange_run *r, int want, const char *what);
+
+/* Fails the test if the calling process has a child left, running or a zombie. */
+void sb_require_no_children(const char *call);
+
+/*
+ * The program, given args and input, exits with want_status and prints
+ * want_out; the message reads the program's stderr to say which function
+ * failed, and decodes the status it reports.
+ */
 void sb_require_program(const char *const args[], const char *input, int want_status,
                         const char *want_out);
 

@@ -3,12 +3,15 @@
  *
  * Each test runs in a process of its own (Check's fork mode), so a test may
  * set resource limits or leave mappings behind without disturbing another.
+ * Hints are computed from what the test saw (sb_testlib.c), and point at
+ * the idea and the manual page, never at the line to write.
  */
 #include "sg_harness.h"
 #include "sb_testlib.h"
 #include "shared_buffer.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,12 +42,21 @@ SG_TEST(map_zero_pages)
 {
     errno = 0;
     char *buf = sb_map(0, SB_SHARED);
+    int err = errno;
     SG_REQUIRE(buf == NULL, "NULL with errno EINVAL",
-               "check npages == 0 before calling mmap (mmap itself rejects a length of 0 "
-               "with EINVAL, so returning NULL when mmap fails also works)",
+               buf == MAP_FAILED
+                   ? "mmap refused the length 0 and said so with MAP_FAILED, which is not NULL. "
+                     "What must sb_map return when it cannot map?"
+                   : "zero pages is not a mapping. What does shared_buffer.h say sb_map returns "
+                     "for npages 0?",
                "sb_map(0, SB_SHARED) returned %p", (void *)buf);
-    SG_REQUIRE(errno == EINVAL, "errno EINVAL", "set errno = EINVAL for npages == 0",
-               "sb_map(0, SB_SHARED) returned NULL with errno %d (%s)", errno, strerror(errno));
+    SG_REQUIRE(err == EINVAL, "errno EINVAL",
+               err == ENOSYS ? "ENOSYS is what the skeleton's sb_map sets: it is not written yet"
+               : err == 0    ? "NULL alone does not say why: a function that fails sets errno. "
+                               "Which value does shared_buffer.h name for npages 0?"
+                             : "shared_buffer.h names the errno for npages 0. Which call set "
+                               "the one you got?",
+               "sb_map(0, SB_SHARED) returned NULL with errno %d (%s)", err, strerror(err));
 }
 
 SG_TEST(map_failure_is_null)
@@ -60,40 +72,78 @@ SG_TEST(map_failure_is_null)
 
     errno = 0;
     char *buf = sb_map(npages, SB_SHARED);
+    int err = errno;
     SG_REQUIRE(buf != MAP_FAILED, "NULL, with errno from mmap (ENOMEM)",
-               "mmap reports failure with MAP_FAILED ((void *) -1), not NULL: compare its "
-               "result with MAP_FAILED and return NULL yourself",
+               "mmap reports failure with MAP_FAILED, which is (void *) -1 and not NULL. Which "
+               "value does your check of mmap's result compare with? See man 2 mmap: RETURN "
+               "VALUE, and the handout's section on MAP_FAILED",
                "sb_map returned MAP_FAILED (%p) when mmap could not map 512 MiB",
                (void *)buf);
-    SG_REQUIRE(buf == NULL, "NULL, with errno from mmap (ENOMEM)",
-               "when mmap fails, sb_map must return NULL",
-               "sb_map returned %p although the address space limit forbids 512 MiB",
-               (void *)buf);
-    SG_REQUIRE(errno == ENOMEM, "errno ENOMEM, as mmap set it",
-               "leave mmap's errno as it is when you return NULL",
-               "errno %d (%s)", errno, strerror(errno));
+    if (buf != NULL) {
+        struct sg_mapping m;
+        int found = sg_find_mapping(getpid(), buf, &m);
+        SG_SETUP(found != -1, "read of /proc/self/maps");
+        SG_REQUIRE(found != 0, "NULL: 512 MiB cannot be mapped under this limit",
+                   "mmap did not fail: it mapped far less than 512 MiB, so the length it got "
+                   "was wrong. How many bytes are npages pages? See man 3 sysconf: "
+                   "_SC_PAGESIZE",
+                   "sb_map(%zu pages) returned a mapping of %lu bytes, although the address "
+                   "space limit leaves no room for 512 MiB",
+                   npages, (unsigned long)(m.end - m.start));
+        SG_FAIL("NULL, with errno from mmap (ENOMEM)",
+                "this address is in no mapping: sb_map must return NULL when mmap fails. "
+                "Where does the value you return come from?",
+                "sb_map returned %p although the address space limit forbids 512 MiB",
+                (void *)buf);
+    }
+    SG_REQUIRE(err == ENOMEM, "errno ENOMEM, as mmap set it",
+               err == ENOSYS ? "ENOSYS is what the skeleton's sb_map sets: it is not written yet"
+                             : "mmap set errno to ENOMEM. Does anything that runs after it, "
+                               "before sb_map returns, change errno?",
+               "sb_map returned NULL with errno %d (%s)", err, strerror(err));
 }
 
 SG_TEST(unmap)
 {
-    char *buf = sb_map_checked(3, SB_SHARED, "sb_map(3, SB_SHARED)");
-    int rc = sb_unmap(buf, 3);
-    SG_REQUIRE(rc == 0, "0", "munmap(buf, npages * page size) returns 0 for a mapping of yours",
-               "sb_unmap(buf, 3) returned %d (errno %s)", rc, strerror(errno));
-    struct sg_mapping m;
-    int found = sg_find_mapping(getpid(), buf, &m);
-    SG_SETUP(found != -1, "read of /proc/self/maps");
-    SG_REQUIRE(found == 1, "no mapping left at the buffer's address",
-               "pass munmap the same address and length that mmap got",
-               "after sb_unmap, %#lx-%#lx %s is still mapped", (unsigned long)m.start,
-               (unsigned long)m.end, m.perms);
+    const size_t npages = 3;
+    size_t page = (size_t)sg_page_size();
+    char *buf = sb_map_checked(npages, SB_SHARED, "sb_map(3, SB_SHARED)");
+    /* Only the pages of this mapping are checked afterwards: what lies past
+     * it belongs to someone else, whatever sb_map mapped. */
+    struct sg_mapping before;
+    SG_SETUP(sg_find_mapping(getpid(), buf, &before) == 0, "read of /proc/self/maps");
+    size_t ours = (before.end - (uintptr_t)buf) / page;
+    errno = 0;
+    int rc = sb_unmap(buf, npages);
+    int err = errno;
+    SG_REQUIRE(rc == 0, "0",
+               err == ENOSYS ? "ENOSYS is what the skeleton's sb_unmap sets: it is not written "
+                               "yet"
+                             : "munmap of a mapping of yours, with its address and its length, "
+                               "succeeds. Which argument did it refuse? See man 2 munmap",
+               "sb_unmap(buf, 3) returned %d (errno %s)", rc, strerror(err));
+    for (size_t i = 0; i < npages && i < ours; i++) {
+        struct sg_mapping m;
+        int found = sg_find_mapping(getpid(), buf + i * page, &m);
+        SG_SETUP(found != -1, "read of /proc/self/maps");
+        SG_REQUIRE(found == 1, "none of the 3 pages mapped any more",
+                   i == 0 ? "munmap takes the address that mmap returned. Which address did "
+                            "sb_unmap pass it?"
+                          : "the first pages are gone, but not all of them. munmap's length is "
+                            "in bytes, as mmap's is. How many bytes did sb_map map?",
+                   "after sb_unmap, page %zu of 3 (%#lx-%#lx %s) is still mapped", i + 1,
+                   (unsigned long)m.start, (unsigned long)m.end, m.perms);
+    }
 
     errno = 0;
     rc = sb_unmap((char *)sg_page_size() + 1, 1);
-    SG_REQUIRE(rc == -1 && errno == EINVAL, "-1 with errno EINVAL (munmap's answer)",
-               "return munmap's result; do not hide its errors",
-               "sb_unmap(an unaligned address, 1) returned %d with errno %d (%s)", rc, errno,
-               strerror(errno));
+    err = errno;
+    SG_REQUIRE(rc == -1 && err == EINVAL, "-1 with errno EINVAL (munmap's answer)",
+               rc == 0 ? "munmap refused this unaligned address, but sb_unmap returned 0. Does "
+                         "it pass munmap's result on to its caller?"
+                       : "munmap sets errno when it fails. Does anything change errno after it?",
+               "sb_unmap(an unaligned address, 1) returned %d with errno %d (%s)", rc, err,
+               strerror(err));
 }
 
 /* ---- sb_read_line ---- */
@@ -115,16 +165,23 @@ SG_TEST(read_line_bounded)
     memset(buf, '#', sizeof buf);
     const char *text = "abcdefghijklmnopqrstuvwxyz\nnext\n";
     FILE *in = sg_input_file(text, strlen(text));
+    errno = 0;
     long n = sb_read_line(buf, 8, in);
+    int err = errno;
     for (size_t i = 8; i < sizeof buf; i++)
         SG_REQUIRE(buf[i] == '#', "nothing written past buf[cap - 1]",
-                   "store at most cap - 1 characters and the NUL; gets() and an unbounded "
-                   "loop write as much as the line holds",
+                   i == 8 ? "one byte past the end was written: with room for cap bytes, how "
+                            "many characters fit beside the NUL?"
+                          : "the whole line was stored, whatever cap says, as gets() does. "
+                            "Where does your loop check that there is room left?",
                    "sb_read_line(buf, 8, in) wrote %s at buf[%zu], past the 8 bytes it may use",
                    sg_q(&buf[i], 1), i);
     SG_REQUIRE(n == 7 && memcmp(buf, "abcdefg", 8) == 0,
                "7, with buf holding \"abcdefg\" and its NUL",
-               "a line longer than the buffer keeps its first cap - 1 characters",
+               n == -1 && err == ENOSYS
+                   ? "ENOSYS is what the skeleton's sb_read_line sets: it is not written yet"
+                   : "a line longer than the buffer keeps as many of its first characters as "
+                     "fit beside the NUL, and the return value counts them",
                "returned %ld with buf = %s", n, sg_q(buf, strnlen(buf, 8)));
     sb_require_line(buf, 8, in, "next",
                     "the line after an over-long one (the rest of the long line must be "
@@ -145,6 +202,17 @@ SG_TEST(read_line_end_of_input)
     fclose(in);
 }
 
+SG_TEST(read_line_empty_line)
+{
+    char buf[16];
+    FILE *in = sg_input_file("\nab\n\n", 5);
+    sb_require_line(buf, sizeof buf, in, "", "an empty first line");
+    sb_require_line(buf, sizeof buf, in, "ab", "the line after it");
+    sb_require_line(buf, sizeof buf, in, "", "an empty last line");
+    sb_require_end(buf, sizeof buf, in, "after the empty last line");
+    fclose(in);
+}
+
 /* ---- sb_exchange ---- */
 
 SG_TEST(exchange_shared)
@@ -153,14 +221,22 @@ SG_TEST(exchange_shared)
     char *buf = sb_map_checked(npages, SB_SHARED, "sb_map(4, SB_SHARED)");
     struct sb_exchange_run r;
     sb_run_exchange(buf, npages * (size_t)sg_page_size(), "hello shared\n", NULL, &r);
-    SG_REQUIRE(r.status == 0, "0: the child read a line", "the parent returns the child's exit "
-               "status, from WEXITSTATUS", "sb_exchange returned %d", r.status);
+    sb_require_status(&r, 0, "the child read a line");
+    struct sg_mapping m;
+    bool private_pages = sg_find_mapping(getpid(), buf, &m) == 0 && m.perms[3] == 'p';
     SG_REQUIRE(strcmp(buf, "hello shared") == 0, "the parent to see \"hello shared\" in buf",
-               "the child writes into buf; the parent sees it only if the pages are "
-               "MAP_SHARED and it reads after waitpid",
+               private_pages ? "the pages are private ('p' in /proc/<pid>/maps): the child "
+                               "wrote to its own copy. Which flag did sb_map give mmap for "
+                               "SB_SHARED?"
+               : buf[0] == '\0' ? "the parent sees nothing. Did the child read into buf itself, "
+                                  "and does the parent look only after waitpid?"
+                                : "the parent sees something else than the line. Compare it "
+                                  "with what sb_read_line stores for this input",
                "the parent saw buf = %s", sg_q(buf, strnlen(buf, 200)));
     SG_REQUIRE(strcmp(r.out, SB_PROMPT) == 0, "out to hold the prompt once: \"give me a string:\\n\"",
-               "the child writes SB_PROMPT to out and flushes it before _exit",
+               r.out_len == 0 ? "out is empty: the child's prompt never reached the file. _exit "
+                                "does not flush stdio buffers, so who flushes the prompt?"
+                              : "the prompt is the child's only output, written once",
                "out held %s", sg_q(r.out, r.out_len));
     free(r.out);
 }
@@ -171,9 +247,7 @@ SG_TEST(exchange_private)
     char *buf = sb_map_checked(npages, SB_PRIVATE, "sb_map(4, SB_PRIVATE)");
     struct sb_exchange_run r;
     sb_run_exchange(buf, npages * (size_t)sg_page_size(), "hello private\n", NULL, &r);
-    SG_REQUIRE(r.status == 0, "0: the child read a line",
-               "the child's status is 0 when it read a line, whatever the sharing",
-               "sb_exchange returned %d", r.status);
+    sb_require_status(&r, 0, "the child read a line");
     sb_require_zeroes(buf, 64, "the exchange, in the parent's private copy");
     free(r.out);
 }
@@ -183,10 +257,40 @@ SG_TEST(exchange_no_line)
     char *buf = sb_map_checked(1, SB_SHARED, "sb_map(1, SB_SHARED)");
     struct sb_exchange_run r;
     sb_run_exchange(buf, (size_t)sg_page_size(), "", NULL, &r);
-    SG_REQUIRE(r.status == 1, "1: the child read no line and ended with _exit(1)",
-               "the child ends with status 1 when sb_read_line returns -1, and the parent "
-               "returns that status",
-               "sb_exchange returned %d on empty input", r.status);
+    sb_require_status(&r, 1, "the child read no line and ended with status 1");
+    free(r.out);
+}
+
+SG_TEST(exchange_child_killed)
+{
+    /* The child's sb_read_line writes into a read-only page: the kernel
+     * kills it with SIGSEGV. No core file, so the wait status is plain. */
+    struct rlimit nocore = { 0, 0 };
+    SG_SETUP(setrlimit(RLIMIT_CORE, &nocore) == 0, "setrlimit(RLIMIT_CORE)");
+    size_t page = (size_t)sg_page_size();
+    char *buf = mmap(NULL, page, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(buf != MAP_FAILED, "mmap");
+    struct sb_exchange_run r;
+    sb_run_exchange(buf, page, "x\n", NULL, &r);
+    int want = 128 + SIGSEGV;
+    if (r.status == -1 && r.err == ENOSYS)
+        sb_require_status(&r, want, "128 + 11: the child was killed by SIGSEGV");
+    char expected[96];
+    snprintf(expected, sizeof expected, "%d = 128 + %d: the child was killed by signal %d (%s)",
+             want, SIGSEGV, SIGSEGV, strsignal(SIGSEGV));
+    SG_REQUIRE(r.status == want, expected,
+               r.status == SIGSEGV
+                   ? "11 is the signal's number. What does shared_buffer.h ask sb_exchange to "
+                     "return for a child that a signal killed?"
+               : r.status == -1
+                   ? "fork and waitpid worked here: the child was killed by a signal. How does "
+                     "shared_buffer.h ask sb_exchange to report that?"
+                   : "this child never exited: a signal killed it, so it has no exit status. "
+                     "Which macros of <sys/wait.h> tell that a signal ended the child, and "
+                     "which signal? See man 2 waitpid",
+               "the child wrote into a read-only page and was killed by SIGSEGV, and "
+               "sb_exchange returned %d",
+               r.status);
     free(r.out);
 }
 
@@ -198,10 +302,15 @@ SG_TEST(exchange_flushes_first)
     char *buf = sb_map_checked(1, SB_SHARED, "sb_map(1, SB_SHARED)");
     struct sb_exchange_run r;
     sb_run_exchange(buf, (size_t)sg_page_size(), "x\n", "before\n", &r);
+    bool twice = strstr(r.out, "before\n") != NULL &&
+                 strstr(strstr(r.out, "before\n") + 1, "before\n") != NULL;
     SG_REQUIRE(strcmp(r.out, "before\n" SB_PROMPT) == 0,
                "\"before\\n\" once, then the prompt",
-               "fflush(out) before fork(): a stdio buffer is process memory, and fork copies "
-               "it into the child, so unflushed text is written once by each process",
+               twice ? "\"before\" was still in out's stdio buffer at fork, and a stdio buffer "
+                       "is process memory: fork copied it, so each process wrote it. What must "
+                       "happen to out before fork? See man 3 fflush"
+                     : "the text that was in out before the call comes first, once, then the "
+                       "child's prompt",
                "out held %s", sg_q(r.out, r.out_len));
     free(r.out);
 }
@@ -218,9 +327,9 @@ SG_TEST(exchange_child_uses__exit)
     size_t len;
     char *text = sg_file_contents(other, &len);
     SG_REQUIRE(strcmp(text, "pending\n") == 0, "\"pending\\n\" once",
-               "end the child with _exit(status), not exit() or return: exit() flushes every "
-               "stdio buffer the child inherited from the parent, so the parent's pending "
-               "output is written twice",
+               "the child inherited a copy of every stdio buffer of the parent, and something "
+               "in the child flushed them all when it ended. Which way of ending a process "
+               "skips the stdio buffers? See man 2 _exit and man 3 exit",
                "another stream of the parent's held %s after the exchange", sg_q(text, len));
     free(text);
     free(r.out);
@@ -255,9 +364,11 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(read_line_basic),
     SG_TEST_ENTRY(read_line_bounded),
     SG_TEST_ENTRY(read_line_end_of_input),
+    SG_TEST_ENTRY(read_line_empty_line),
     SG_TEST_ENTRY(exchange_shared),
     SG_TEST_ENTRY(exchange_private),
     SG_TEST_ENTRY(exchange_no_line),
+    SG_TEST_ENTRY(exchange_child_killed),
     SG_TEST_ENTRY(exchange_flushes_first),
     SG_TEST_ENTRY(exchange_child_uses__exit),
     SG_TEST_ENTRY(program_shared),
