@@ -210,10 +210,16 @@ void inc_finish_call(struct inc_call *c)
         sg_wait_timeout(c->pid, &status, 5000);
     }
     SG_REQUIRE(rc == 0, "the call to return once the lock is free",
-               "after the other process releases the lock, F_SETLKW returns",
+               "the lock was free again, yet the call did not return. What does your code "
+               "wait for once fcntl has granted the lock?",
                "%s had not returned 5 s after the lock was released", inc_op_name(c->op));
     SG_REQUIRE(c->out->done && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-               "the call to return", "do not exit or crash inside the lab's functions",
+               "the call to return",
+               WIFSIGNALED(status) ? "a signal killed the process inside the call: a crash "
+                                     "(SIGSEGV) is a pointer used wrongly. Which pointer does "
+                                     "the call use?"
+                                   : "a lab function ended the process: only main decides to "
+                                     "exit. Which call in yours ends the process?",
                "the process calling %s ended with %s before the call returned",
                inc_op_name(c->op), sg_status_text(status));
 }
@@ -225,32 +231,47 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
     const char *want = c->op == INC_OP_INCREMENT ? "WRITE" : "READ";
     enum inc_state st = inc_wait_done_or_blocked(c, 5000, &w);
     SG_REQUIRE(st != INC_STUCK, "the call to wait for the lock",
-               "the call is neither waiting for a lock nor returning: a busy loop?",
+               "the call neither waited for the lock in the kernel nor returned. Does it loop, "
+               "asking again and again until the lock is free? That burns a CPU: which fcntl "
+               "command sleeps until the lock is free? See man 2 fcntl",
                "%s neither returned nor waited for a lock within 5 s while %s", name, holder);
     if (st == INC_DONE && !c->out->done)
         inc_finish_call((struct inc_call *)c); /* it ended without returning: says how */
     if (st == INC_DONE) {
-        bool nowait = c->out->rc == -1 && (c->out->err == EAGAIN || c->out->err == EACCES);
+        int err = c->out->err;
+        bool nowait = c->out->rc == -1 && (err == EAGAIN || err == EACCES);
         SG_FAIL("the call to wait (F_SETLKW) until the lock is free",
-                nowait ? "F_SETLK fails at once when the lock is taken; F_SETLKW waits for it"
-                       : "take the lock with fcntl(fd, F_SETLKW, &fl) on byte 0 before touching "
-                         "the counter",
+                nowait ? "F_SETLK gives up at once (EAGAIN or EACCES) when another process "
+                         "holds the lock. Which fcntl command waits for it instead? See man 2 "
+                         "fcntl"
+                : c->out->rc == -1 && err == ENOSYS ? "ENOSYS is what the skeleton sets: the "
+                                                      "function is not written yet"
+                : c->out->rc == -1 ? "fcntl refused the request. Which field of the struct "
+                                     "flock, or which argument, does its errno point at? See man "
+                                     "2 fcntl: ERRORS"
+                                   : "the call returned while another process held a write lock "
+                                     "on byte 0: it never asked for a lock that conflicts. Which "
+                                     "lock does the recipe take before touching the counter?",
                 "%s returned %d (errno %s) while %s", name, c->out->rc,
-                c->out->err ? strerror(c->out->err) : "0", holder);
+                err ? strerror(err) : "0", holder);
     }
     SG_REQUIRE(strcmp(w.type, want) == 0,
                c->op == INC_OP_INCREMENT ? "a request for a write lock (F_WRLCK)"
                                          : "a request for a read lock (F_RDLCK)",
-               c->op == INC_OP_INCREMENT ? "writers need the exclusive lock, F_WRLCK"
-                                         : "readers take the shared lock, F_RDLCK, so that "
-                                           "they can read at the same time",
+               c->op == INC_OP_INCREMENT
+                   ? "an increment writes the counter, so it needs the lock that excludes every "
+                     "other process. Which lock type is that? See man 2 fcntl: Advisory record "
+                     "locking"
+                   : "a read takes the lock that many readers may hold at once. Which lock type "
+                     "is that? See man 2 fcntl: Advisory record locking",
                "%s waits for a %s lock", name, w.type);
     SG_REQUIRE(strcmp(w.range, "0 0") == 0, "a request for byte 0 alone (/proc/locks: 0 0)",
-               strstr(w.range, "EOF") ? "l_len = 0 locks to the end of the file, whatever it "
-                                        "grows to; the recipe locks the first byte: l_start = "
-                                        "0, l_len = 1, l_whence = SEEK_SET"
-                                      : "lock the first byte: l_start = 0, l_len = 1, "
-                                        "l_whence = SEEK_SET",
+               strstr(w.range, "EOF") ? "a length of 0 means up to the end of the file, however "
+                                        "far it grows, so this lock covers every byte. The "
+                                        "recipe locks the first byte alone: which start and "
+                                        "length say that?"
+                                      : "the recipe locks the first byte alone. Which l_start, "
+                                        "l_len and l_whence say that?",
                "%s asks for bytes %s", name, w.range);
 }
 
@@ -274,12 +295,19 @@ void inc_require_retry_after_signal(enum inc_op op, int initial, struct inc_call
     struct inc_waiter w = { "", "" };
     enum inc_state st = inc_wait_done_or_blocked(call, 5000, &w);
     SG_REQUIRE(st == INC_BLOCKED, "the call to wait for the lock again",
-               "when fcntl(F_SETLKW) fails with EINTR, the lock is not held: call it again",
+               call->out->done && call->out->rc == 0
+                   ? "the call returned 0 after the signal, without the lock: fcntl had failed "
+                     "with EINTR. Does your code look at what fcntl returned?"
+                   : "a signal handler ran while F_SETLKW slept, and fcntl failed with EINTR: "
+                     "the lock was not granted. What should the call do then? See man 7 signal: "
+                     "Interruption of system calls",
                "after a signal, while the lock was still taken, %s %s (rc %d, errno %s)",
                inc_op_name(op), call->out->done ? "returned" : "neither waited nor returned",
                call->out->rc, strerror(call->out->err));
     SG_REQUIRE(*c == initial, "the counter untouched while the lock is held elsewhere",
-               "do not touch the counter unless fcntl succeeded", "the counter is %d", *c);
+               "the counter changed while another process held the lock: the access ran "
+               "although fcntl had failed. Does your code check fcntl's result first?",
+               "the counter is %d", *c);
     inc_release(&h);
     inc_finish_call(call);
     *counter = c;
@@ -289,9 +317,83 @@ void inc_require_program(const char *const args[], const char *want, const char 
 {
     struct sg_program_expect e = {
         .timeout_ms = 20000, .status = 0, .out = want,
-        .hang_hint = "a worker that never ends, or a wait for a child that is not there",
-        .status_hint = "the lab's functions must succeed; see the other tests",
+        .hang_hint = "a worker that never ends, or a wait for a child that is not there. Run "
+                     "the program by hand and see which process is left",
+        .status_hint = "main.c exits 0 only when every lab function succeeds. Its message on "
+                       "stderr names the one that failed, and that function's tests say why",
         .out_hint = out_hint,
     };
     sg_require_program(args, &e);
+}
+
+void inc_require_no_children(const char *call)
+{
+    pid_t pid = 0;
+    enum sg_children st = sg_children_state(&pid);
+    SG_SETUP(st != SG_CHILDREN_ERROR, "waitid");
+    SG_REQUIRE(st != SG_CHILD_RUNNING, "no child process left once the call has returned",
+               "the parent returned while a child was still running. Which call makes it wait "
+               "for each child it forked? See man 2 waitpid",
+               "a child process was still running after %s returned", call);
+    SG_REQUIRE(st != SG_CHILD_ZOMBIE, "no child process left once the call has returned",
+               "a child that has ended stays a zombie until its parent waits for it. Does the "
+               "parent wait for every child it forked, also when one of them failed?",
+               "a child (pid %ld) had ended but was never waited for: a zombie, after %s",
+               (long)pid, call);
+}
+
+static volatile int *inc_exit_count;
+
+static void inc_count_exit_handlers(void)
+{
+    if (getpid() != sg_test_pid() && inc_exit_count != NULL)
+        __atomic_add_fetch(inc_exit_count, 1, __ATOMIC_RELAXED);
+}
+
+void inc_watch_exit_handlers(void)
+{
+    if (inc_exit_count == NULL) {
+        void *p = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                       -1, 0);
+        SG_SETUP(p != MAP_FAILED, "mmap");
+        inc_exit_count = p;
+        SG_SETUP(atexit(inc_count_exit_handlers) == 0, "atexit");
+    }
+    *inc_exit_count = 0;
+}
+
+int inc_exit_handlers_run(void)
+{
+    return inc_exit_count != NULL ? *inc_exit_count : 0;
+}
+
+int inc_count_waiters(unsigned long ino, const char *type)
+{
+    FILE *f = fopen("/proc/locks", "re");
+    SG_SETUP(f != NULL, "read of /proc/locks");
+    char line[256];
+    int n = 0;
+    /* "1: -> POSIX  ADVISORY  WRITE 1234 fe:00:10952747 0 0" */
+    while (fgets(line, sizeof line, f) != NULL) {
+        char kind[16], mode[16], t[8], dev[48];
+        long lpid;
+        const char *arrow = strstr(line, "->");
+        if (arrow == NULL ||
+            sscanf(arrow + 2, "%15s %15s %7s %ld %47s", kind, mode, t, &lpid, dev) != 5)
+            continue;
+        const char *colon = strrchr(dev, ':');
+        if (colon != NULL && strtoul(colon + 1, NULL, 10) == ino && strcmp(t, type) == 0)
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+int inc_closed_fd(void)
+{
+    for (int fd = 100; fd < 200; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF)
+            return fd;
+    SG_SETUP(false, "search for a closed descriptor");
+    return -1;
 }

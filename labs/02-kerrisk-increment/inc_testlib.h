@@ -95,6 +95,27 @@ void inc_require_retry_after_signal(enum inc_op op, int initial, struct inc_call
 /* The increment program, with args, exits 0 and prints exactly want; out_hint if it does not. */
 void inc_require_program(const char *const args[], const char *want, const char *out_hint);
 
+/* A descriptor number that is not open, above those a call is likely to open itself. */
+int inc_closed_fd(void);
+
+/* Fails the test if the calling process has a child left, running or a zombie. */
+void inc_require_no_children(const char *call);
+
+/*
+ * Counts the processes other than the test's own that run the test's
+ * atexit handlers: a child that ended with exit() instead of _exit().
+ * Call inc_watch_exit_handlers before the call, then read the count.
+ */
+void inc_watch_exit_handlers(void);
+int inc_exit_handlers_run(void);
+
+/* Waiting requests for a lock of type ("WRITE", "READ") on the file with inode ino in /proc/locks. */
+int inc_count_waiters(unsigned long ino, const char *type);
+
+/* The hint for a call that still sets the skeleton's ENOSYS. */
+#define INC_NOT_WRITTEN(fn) "ENOSYS is what the skeleton's " fn " sets: it is not written yet"
+
+
 /* Requires the call to be blocked on a request for byte 0 alone, of type want ("WRITE"/"READ"). */
 void inc_require_blocked(const struct inc_call *c, const char *holder);
 

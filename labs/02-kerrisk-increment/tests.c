@@ -3,7 +3,9 @@
  *
  * The locking tests never guess from time whether a call is blocked: they
  * read /proc/locks, where the kernel lists each waiting request with its
- * type and byte range (inc_testlib.c).
+ * type and byte range (inc_testlib.c). Hints are computed from what the
+ * test saw, and point at the idea and the manual page, never at the line
+ * to write.
  */
 #include "inc_testlib.h"
 #include "increment.h"
@@ -13,8 +15,11 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,15 +32,25 @@ SG_TEST(map_counter_shared)
 {
     errno = 0;
     int *c = inc_map_counter(41);
-    SG_REQUIRE(c != NULL, "the address of a shared int", "mmap(NULL, sizeof(int), PROT_READ | "
-               "PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0), then compare with MAP_FAILED",
-               "inc_map_counter(41) returned NULL (errno %s)", strerror(errno));
-    SG_REQUIRE(*c == 41, "41", "store initial in the new memory", "the counter holds %d", *c);
+    int err = errno;
+    SG_REQUIRE(c != NULL && c != MAP_FAILED, "the address of a shared int",
+               err == ENOSYS ? INC_NOT_WRITTEN("inc_map_counter")
+                             : "mmap refused the request. Which argument does its errno point "
+                               "at? See man 2 mmap: ERRORS",
+               "inc_map_counter(41) returned %p (errno %s)", (void *)c, strerror(err));
+    SG_REQUIRE(*c == 41, "41",
+               "the new memory is zero-filled until the function stores initial in it. Does "
+               "yours?",
+               "the counter holds %d", *c);
     struct sg_mapping m;
     SG_SETUP(sg_find_mapping(getpid(), c, &m) == 0, "lookup in /proc/self/maps");
     SG_REQUIRE(m.perms[3] == 's' && m.perms[0] == 'r' && m.perms[1] == 'w',
                "a shared, readable and writable mapping (rw-s)",
-               "MAP_SHARED, or the child's increment lands on a private copy",
+               m.perms[3] != 's' ? "with private pages the child's increment lands on its own "
+                                   "copy (copy-on-write). Which mmap flag shares the pages with "
+                                   "children? See man 2 mmap"
+                                 : "the counter is read and written. Which protection flags "
+                                   "allow that?",
                "the counter's mapping has flags %s", m.perms);
 
     /* A child of the test's increments it: the parent must see that. */
@@ -48,42 +63,158 @@ SG_TEST(map_counter_shared)
     }
     int status;
     SG_SETUP(sg_wait_timeout(pid, &status, 5000) == 0, "waitpid");
-    SG_REQUIRE(*c == 42, "42 after a child's increment", "the page must be MAP_SHARED",
+    SG_REQUIRE(*c == 42, "42 after a child's increment",
+               "the child's increment must land in pages the parent sees too",
                "the parent sees %d", *c);
+}
+
+/* What a process that calls inc_map_counter under a tight address-space limit saw. */
+struct inc_map_try {
+    volatile int done;
+    uintptr_t ptr;
+    int err;
+};
+
+SG_TEST(map_counter_failure_is_null)
+{
+    /* In a child, with the address space capped at what it uses now, so
+     * that mmap fails for certain; a crash there is reported, not suffered. */
+    struct inc_map_try *t = mmap(NULL, sizeof *t, PROT_READ | PROT_WRITE,
+                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(t != MAP_FAILED, "mmap");
+    memset(t, 0, sizeof *t);
+    fflush(NULL);
+    pid_t pid = fork();
+    SG_SETUP(pid != -1, "fork");
+    if (pid == 0) {
+        long kib = sg_proc_status_kib("VmSize");
+        struct rlimit rl = { (rlim_t)kib << 10, (rlim_t)kib << 10 };
+        if (kib <= 0 || setrlimit(RLIMIT_AS, &rl) == -1)
+            _exit(2);
+        errno = 0;
+        int *c = inc_map_counter(5);
+        t->err = errno;
+        t->ptr = (uintptr_t)c;
+        t->done = 1;
+        _exit(0);
+    }
+    int status;
+    int rc = sg_wait_timeout(pid, &status, 5000);
+    if (rc == 1)
+        kill(pid, SIGKILL);
+    SG_SETUP(rc == 0, "waitpid");
+    SG_SETUP(!(WIFEXITED(status) && WEXITSTATUS(status) == 2), "setrlimit(RLIMIT_AS)");
+    SG_REQUIRE(t->done, "NULL, with errno from mmap (ENOMEM)",
+               WIFSIGNALED(status)
+                   ? "mmap failed and returned MAP_FAILED, (void *) -1, and the function then "
+                     "stored initial through that address. What does mmap return when it "
+                     "fails, and what does your check compare its result with? See man 2 mmap: "
+                     "RETURN VALUE"
+                   : "a lab function ended the process: only main decides to exit",
+               "when mmap could not map anything, the process calling inc_map_counter ended "
+               "(%s)",
+               sg_status_text(status));
+    SG_REQUIRE(t->ptr != (uintptr_t)MAP_FAILED, "NULL, with errno from mmap (ENOMEM)",
+               "MAP_FAILED is how mmap says it failed, and it is not NULL. What must "
+               "inc_map_counter return then?",
+               "inc_map_counter returned MAP_FAILED when mmap could not map anything");
+    SG_REQUIRE(t->ptr == 0 && t->err == ENOMEM, "NULL, with errno from mmap (ENOMEM)",
+               t->err == ENOSYS ? INC_NOT_WRITTEN("inc_map_counter")
+               : t->ptr != 0    ? "no mapping could be made under this limit, so this address "
+                                  "is not a new counter. Where does it come from?"
+                                : "mmap set errno to ENOMEM. Does anything after it change errno "
+                                  "before the function returns?",
+               "inc_map_counter returned %p with errno %s when mmap could not map anything",
+               (void *)t->ptr, strerror(t->err));
 }
 
 SG_TEST(unmap_counter)
 {
+    errno = 0;
     int *c = inc_map_counter(0);
-    SG_REQUIRE(c != NULL, "a counter", "inc_map_counter must work first", "NULL");
+    SG_REQUIRE(c != NULL, "a counter", "inc_map_counter must work first: see its tests",
+               "inc_map_counter returned NULL (errno %s)", strerror(errno));
+    errno = 0;
     int rc = inc_unmap_counter(c);
-    SG_REQUIRE(rc == 0, "0", "munmap(counter, sizeof *counter)", "inc_unmap_counter returned %d (%s)",
-               rc, strerror(errno));
+    int err = errno;
+    SG_REQUIRE(rc == 0, "0",
+               err == ENOSYS ? INC_NOT_WRITTEN("inc_unmap_counter")
+                             : "munmap of the counter, with its address and its size, "
+                               "succeeds. Which argument did it refuse? See man 2 munmap",
+               "inc_unmap_counter returned %d (%s)", rc, strerror(err));
     struct sg_mapping m;
     SG_REQUIRE(sg_find_mapping(getpid(), c, &m) == 1, "nothing mapped at the counter any more",
-               "unmap the counter's page", "%#lx-%#lx %s is still mapped", (unsigned long)m.start,
-               (unsigned long)m.end, m.perms);
+               "inc_unmap_counter returned 0, yet the counter is still mapped. Which call "
+               "removes a mapping?",
+               "%#lx-%#lx %s is still mapped", (unsigned long)m.start, (unsigned long)m.end,
+               m.perms);
+    errno = 0;
+    rc = inc_unmap_counter((int *)((uintptr_t)sg_page_size() + 1));
+    err = errno;
+    SG_REQUIRE(rc == -1 && err == EINVAL, "-1 with errno EINVAL (munmap's answer)",
+               rc == 0 ? "munmap refused this unaligned address, but inc_unmap_counter "
+                         "returned 0. Does it pass munmap's result on to its caller?"
+                       : "munmap sets errno when it fails. Does anything change it afterwards?",
+               "inc_unmap_counter(an unaligned address) returned %d with errno %s", rc,
+               strerror(err));
+}
+
+/* The hint for what inc_child_increments printed, from what it printed. */
+static const char *inc_kerrisk_out_hint(const char *text)
+{
+    if (strstr(text, "Child started") == NULL)
+        return "the child's line is missing. It sits in the child's stdio buffer until "
+               "something flushes it, and _exit does not. Who flushes it?";
+    if (strstr(text, "In parent") == NULL)
+        return "the parent's line is missing. The parent prints it once the child has ended";
+    if (strstr(text, "In parent") < strstr(text, "Child started"))
+        return "the parent printed first. Does it wait for the child before it reads and "
+               "prints?";
+    return "compare the numbers: the child prints the value before its increment, the parent "
+           "the value it sees once the child has ended";
 }
 
 SG_TEST(child_increments_kerrisk)
 {
     int *c = inc_test_counter(1);
     FILE *out = sg_output_file();
+    errno = 0;
     int seen = inc_child_increments(c, out);
+    int err = errno;
     SG_REQUIRE_NOT_CHILD("inc_child_increments");
-    SG_REQUIRE_NO_CHILDREN("inc_child_increments");
+    inc_require_no_children("inc_child_increments");
     size_t len;
     char *text = sg_file_contents(out, &len);
     SG_REQUIRE(seen == 2, "2: the value the parent sees after the child's increment",
-               "the parent must wait for the child before it reads the counter",
+               seen == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_child_increments")
+               : seen == 1 ? "the parent saw the value from before the increment. When may it "
+                             "read the counter and be sure the child's increment happened?"
+                           : "the function returns the value the parent reads from the "
+                             "counter after the child has ended",
                "inc_child_increments returned %d", seen);
     SG_REQUIRE(strcmp(text, KERRISK(1, 2)) == 0, sg_q(KERRISK(1, 2), strlen(KERRISK(1, 2))),
-               "the child prints its line and flushes it before _exit; the parent prints "
-               "after waitpid",
-               "out held %s", sg_q(text, len));
-    SG_REQUIRE(*c == 2, "the counter at 2", "increment it once, in the child",
+               inc_kerrisk_out_hint(text), "out held %s", sg_q(text, len));
+    SG_REQUIRE(*c == 2, "the counter at 2", "the child increments the counter once",
                "the counter is %d", *c);
     free(text);
+}
+
+SG_TEST(child_increments_uses__exit)
+{
+    inc_watch_exit_handlers();
+    int *c = inc_test_counter(1);
+    FILE *out = sg_output_file();
+    int seen = inc_child_increments(c, out);
+    SG_REQUIRE_NOT_CHILD("inc_child_increments");
+    inc_require_no_children("inc_child_increments");
+    SG_REQUIRE(seen == 2, "2", "see child_increments_kerrisk", "inc_child_increments returned %d",
+               seen);
+    int ran = inc_exit_handlers_run();
+    SG_REQUIRE(ran == 0, "the child to end without running the parent's atexit handlers",
+               "the child ran the atexit handlers it inherited from the parent, and exit() "
+               "would also flush every stdio buffer it inherited. Which way of ending a process "
+               "does neither? See man 2 _exit and man 3 exit",
+               "the parent's atexit handlers ran in %d child process(es)", ran);
 }
 
 /* ---- the lock file ---- */
@@ -97,17 +228,24 @@ SG_TEST(lock_open_empty_0600)
     SG_SETUP(unlink(lf.path) == 0, "unlink");
 
     umask(022);
+    errno = 0;
     int fd = inc_lock_open(lf.path);
-    SG_REQUIRE(fd >= 0, "a descriptor", "open(path, O_RDWR | O_CREAT | O_TRUNC, 0600)",
-               "inc_lock_open returned %d (%s)", fd, strerror(errno));
+    int err = errno;
+    SG_REQUIRE(fd >= 0, "a descriptor",
+               err == ENOSYS ? INC_NOT_WRITTEN("inc_lock_open")
+                             : "the file does not exist yet, so open must create it. Which "
+                               "flag asks for that? See man 2 open",
+               "inc_lock_open returned %d (%s)", fd, strerror(err));
     struct stat st;
     SG_SETUP(fstat(fd, &st) == 0, "fstat");
-    SG_REQUIRE((st.st_mode & 07777) == 0600, "mode 0600", "pass 0600 as open's third argument",
+    SG_REQUIRE((st.st_mode & 07777) == 0600, "mode 0600",
+               "a new file's mode comes from open's third argument (less the umask). What "
+               "mode did yours ask for? See man 2 open: O_CREAT",
                "the new lock file has mode %04o", (unsigned)(st.st_mode & 07777));
     int flags = fcntl(fd, F_GETFL);
     SG_REQUIRE((flags & O_ACCMODE) == O_RDWR, "a descriptor open for reading and writing",
-               "F_WRLCK needs a descriptor open for writing and F_RDLCK one open for reading: "
-               "use O_RDWR",
+               "a write lock needs a descriptor open for writing, and a read lock one open "
+               "for reading. Which access mode gives both? See man 2 fcntl: F_SETLK",
                "the descriptor's access mode is %s",
                (flags & O_ACCMODE) == O_RDONLY ? "O_RDONLY" : "O_WRONLY");
     close(fd);
@@ -116,11 +254,17 @@ SG_TEST(lock_open_empty_0600)
     fd = open(lf.path, O_WRONLY);
     SG_SETUP(fd != -1 && write(fd, "leftover", 8) == 8, "write");
     close(fd);
+    errno = 0;
     fd = inc_lock_open(lf.path);
-    SG_REQUIRE(fd >= 0, "a descriptor", "an existing lock file is opened again, not refused",
-               "inc_lock_open on an existing file returned %d (%s)", fd, strerror(errno));
+    err = errno;
+    SG_REQUIRE(fd >= 0, "a descriptor",
+               "an existing lock file is opened again, not refused. Which flag refuses a file "
+               "that exists?",
+               "inc_lock_open on an existing file returned %d (%s)", fd, strerror(err));
     SG_SETUP(fstat(fd, &st) == 0, "fstat");
-    SG_REQUIRE(st.st_size == 0, "an empty file", "O_TRUNC empties an existing file",
+    SG_REQUIRE(st.st_size == 0, "an empty file",
+               "an existing lock file is emptied when it is opened. Which flag of open does "
+               "that? See man 2 open",
                "the lock file holds %lld bytes", (long long)st.st_size);
 }
 
@@ -137,11 +281,13 @@ SG_TEST(locked_increment_waits_for_writer)
     inc_start_call(INC_OP_INCREMENT, lf.fd, c, false, &call);
     inc_require_blocked(&call, "another process held a write lock on byte 0");
     SG_REQUIRE(*c == 0, "the counter untouched while the lock is held elsewhere",
-               "increment only after fcntl has granted the lock", "the counter is %d", *c);
+               "the counter changed before the lock was granted. What does the recipe do "
+               "first?",
+               "the counter is %d", *c);
     inc_release(&h);
     inc_finish_call(&call);
     SG_REQUIRE(call.out->rc == 0 && *c == 1, "0, and the counter at 1",
-               "once the lock is granted: increment, unlock, return 0",
+               "once the lock is granted, the call increments, unlocks and returns 0",
                "inc_locked_increment returned %d; the counter is %d", call.out->rc, *c);
 }
 
@@ -158,7 +304,7 @@ SG_TEST(locked_read_waits_for_writer)
     inc_release(&h);
     inc_finish_call(&call);
     SG_REQUIRE(call.out->rc == 0 && call.out->value == 17, "0, with *value = 17",
-               "store *counter in *value while holding the read lock",
+               "the read copies the counter into *value while it holds the lock",
                "inc_locked_read returned %d with *value = %d", call.out->rc, call.out->value);
 }
 
@@ -177,20 +323,24 @@ SG_TEST(readers_share_writers_wait)
     char did[96];
     inc_describe(st, &w, did, sizeof did);
     SG_REQUIRE(st == INC_DONE, "the read to proceed: read locks are shared",
-               "inc_locked_read must ask for F_RDLCK; a write lock (F_WRLCK) waits for every "
-               "reader",
+               strcmp(w.type, "WRITE") == 0
+                   ? "the read asked for a write lock, which waits for every reader. Which lock "
+                     "type can many readers hold at once?"
+                   : "another reader held the lock, and readers do not exclude each other. Why "
+                     "did the read wait?",
                "while another process held only a read lock, inc_locked_read %s", did);
     inc_finish_call(&reader);
     SG_REQUIRE(reader.out->rc == 0 && reader.out->value == 5, "0, with *value = 5",
-               "store *counter in *value", "inc_locked_read returned %d with *value = %d",
-               reader.out->rc, reader.out->value);
+               "the read copies the counter into *value", "inc_locked_read returned %d with "
+               "*value = %d", reader.out->rc, reader.out->value);
 
     struct inc_call writer;
     inc_start_call(INC_OP_INCREMENT, lf.fd, c, false, &writer);
     inc_require_blocked(&writer, "another process held a read lock on byte 0");
     inc_release(&h);
     inc_finish_call(&writer);
-    SG_REQUIRE(*c == 6, "6", "increment once the lock is granted", "the counter is %d", *c);
+    SG_REQUIRE(*c == 6, "6", "once the lock is granted, the increment happens once",
+               "the counter is %d", *c);
 }
 
 SG_TEST(other_bytes_do_not_block)
@@ -207,13 +357,16 @@ SG_TEST(other_bytes_do_not_block)
     char did[96];
     inc_describe(st, &w, did, sizeof did);
     SG_REQUIRE(st == INC_DONE, "the increment to proceed: the lock on byte 1 is not in its way",
-               strstr(w.range, "EOF") ? "l_len = 0 locks the whole file; lock byte 0 alone "
-                                        "(l_start = 0, l_len = 1)"
-                                      : "lock byte 0 alone: l_start = 0, l_len = 1",
+               strstr(w.range, "EOF") ? "a length of 0 means up to the end of the file, so this "
+                                        "lock covers byte 1 too. Which start and length cover "
+                                        "byte 0 alone?"
+                                      : "a lock covers the bytes from l_start for l_len bytes. "
+                                        "Which start and length cover byte 0 alone?",
                "while another process held byte 1 only, inc_locked_increment %s", did);
     inc_finish_call(&call);
     inc_release(&h);
-    SG_REQUIRE(call.out->rc == 0 && *c == 1, "0 and the counter at 1", "increment under the lock",
+    SG_REQUIRE(call.out->rc == 0 && *c == 1, "0 and the counter at 1",
+               "the increment happens once, under the lock",
                "returned %d; the counter is %d", call.out->rc, *c);
 }
 
@@ -222,28 +375,73 @@ SG_TEST(locks_are_released)
     struct inc_lockfile lf;
     inc_lockfile_create(&lf);
     int *c = inc_test_counter(0);
-    for (int i = 0; i < 3; i++)
-        SG_REQUIRE(inc_locked_increment(lf.fd, c) == 0, "0", "lock, increment, unlock",
-                   "inc_locked_increment failed: %s", strerror(errno));
-    SG_REQUIRE(*c == 3, "3 after three increments", "one increment per call", "%d", *c);
+    for (int i = 0; i < 3; i++) {
+        errno = 0;
+        int rc = inc_locked_increment(lf.fd, c);
+        int err = errno;
+        SG_REQUIRE(rc == 0, "0",
+                   err == ENOSYS ? INC_NOT_WRITTEN("inc_locked_increment")
+                                 : "lock, increment, unlock: which step failed, and what does "
+                                   "its errno say?",
+                   "inc_locked_increment failed: %s", strerror(err));
+    }
+    SG_REQUIRE(*c == 3, "3 after three increments", "each call increments once", "%d", *c);
     int err = inc_probe_lock(lf.path, F_WRLCK);
     SG_REQUIRE(err == 0, "another process can take the write lock at once",
-               "release the lock before returning: F_UNLCK on the same byte",
+               "the lock was still held after the call returned. Locks stay until released "
+               "or until the process ends. Which lock type releases one? See man 2 fcntl",
                "after inc_locked_increment returned, another process's F_SETLK failed with %s",
                strerror(err));
     int value = -1;
-    SG_REQUIRE(inc_locked_read(lf.fd, c, &value) == 0 && value == 3, "0 with *value = 3",
-               "lock, read, unlock", "inc_locked_read gave %d (%s)", value, strerror(errno));
+    errno = 0;
+    int rc = inc_locked_read(lf.fd, c, &value);
+    int rerr = errno;
+    SG_REQUIRE(rc == 0 && value == 3, "0 with *value = 3",
+               rc == -1 && rerr == ENOSYS ? INC_NOT_WRITTEN("inc_locked_read")
+                                          : "lock, read into *value, unlock",
+               "inc_locked_read returned %d and gave %d (%s)", rc, value, strerror(rerr));
     err = inc_probe_lock(lf.path, F_WRLCK);
     SG_REQUIRE(err == 0, "another process can take the write lock at once",
-               "release the read lock too before returning",
+               "the read lock was still held after inc_locked_read returned. Does the read "
+               "release its lock too?",
                "after inc_locked_read returned, another process's F_SETLK failed with %s",
                strerror(err));
     struct stat st;
     SG_SETUP(fstat(lf.fd, &st) == 0, "fstat");
     SG_REQUIRE(st.st_size == 0, "the lock file still empty",
-               "the counter lives in shared memory; the file only carries the lock",
+               "the counter lives in shared memory, and the file only carries the lock. What "
+               "writes to the file?",
                "the lock file holds %lld bytes", (long long)st.st_size);
+}
+
+SG_TEST(locked_calls_report_errors)
+{
+    /* A descriptor number that is not open: fcntl fails with EBADF. */
+    int bad = inc_closed_fd();
+    int *c = inc_test_counter(7);
+    errno = 0;
+    int rc = inc_locked_increment(bad, c);
+    int err = errno;
+    SG_REQUIRE(rc == -1 && err == EBADF && *c == 7,
+               "-1 with errno EBADF, and the counter untouched",
+               rc == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_locked_increment")
+               : *c != 7 ? "the counter was incremented although the lock could not be taken. "
+                           "Does your code look at what fcntl returned before it goes on?"
+                         : "fcntl failed with EBADF, and the call reports that: -1, with "
+                           "fcntl's errno",
+               "inc_locked_increment on a closed descriptor returned %d with errno %s, the "
+               "counter at %d",
+               rc, strerror(err), *c);
+    int value = -1;
+    errno = 0;
+    rc = inc_locked_read(bad, c, &value);
+    err = errno;
+    SG_REQUIRE(rc == -1 && err == EBADF, "-1 with errno EBADF",
+               rc == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_locked_read")
+                                         : "fcntl failed with EBADF, and the read reports that: "
+                                           "-1, with fcntl's errno",
+               "inc_locked_read on a closed descriptor returned %d with errno %s", rc,
+               strerror(err));
 }
 
 SG_TEST(interrupted_wait_is_retried)
@@ -252,7 +450,7 @@ SG_TEST(interrupted_wait_is_retried)
     int *c;
     inc_require_retry_after_signal(INC_OP_INCREMENT, 0, &call, &c);
     SG_REQUIRE(call.out->rc == 0 && *c == 1, "0 and the counter at 1",
-               "the retried lock is granted once the holder lets go",
+               "once the holder lets go, the lock asked for again is granted",
                "returned %d; the counter is %d", call.out->rc, *c);
 }
 
@@ -263,15 +461,39 @@ SG_TEST(workers_locked_exact)
     struct inc_lockfile lf;
     inc_lockfile_create(&lf);
     int *c = inc_test_counter(0);
+    errno = 0;
     int rc = inc_run_workers(c, lf.fd, 4, 10000);
+    int err = errno;
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
-    SG_REQUIRE_NO_CHILDREN("inc_run_workers");
-    SG_REQUIRE(rc == 0, "0", "every worker ends with _exit(0) after its increments",
+    inc_require_no_children("inc_run_workers");
+    SG_REQUIRE(rc == 0, "0",
+               rc == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_run_workers")
+                                         : "every worker ends with status 0 after its "
+                                           "increments, and the parent returns 0 then. Which "
+                                           "worker failed, and why?",
                "inc_run_workers returned %d", rc);
     SG_REQUIRE(*c == 40000, "40000: 4 workers x 10000 locked increments, none lost",
-               "every increment goes through inc_locked_increment when lockfd >= 0, and the "
-               "parent waits for every worker before returning",
+               *c < 40000 ? "updates were lost: some increments ran without the lock. Does "
+                            "every worker go through inc_locked_increment when lockfd >= 0?"
+                          : "more increments than asked for: does each worker do exactly iters "
+                            "of them?",
                "the counter is %d", *c);
+}
+
+SG_TEST(workers_use__exit)
+{
+    inc_watch_exit_handlers();
+    int *c = inc_test_counter(0);
+    int rc = inc_run_workers(c, -1, 2, 10);
+    SG_REQUIRE_NOT_CHILD("inc_run_workers");
+    inc_require_no_children("inc_run_workers");
+    SG_REQUIRE(rc == 0, "0", "see the other workers tests",
+               "inc_run_workers(c, -1, 2, 10) returned %d", rc);
+    int ran = inc_exit_handlers_run();
+    SG_REQUIRE(ran == 0, "the workers to end without running the parent's atexit handlers",
+               "the workers ran the atexit handlers they inherited from the parent. Which way "
+               "of ending a process skips them, and the stdio buffers too? See man 2 _exit",
+               "the parent's atexit handlers ran in %d worker(s)", ran);
 }
 
 static volatile sig_atomic_t inc_children_ended;
@@ -284,9 +506,10 @@ static void inc_on_sigchld(int sig)
 
 SG_TEST(workers_reaped_on_failure)
 {
-    /* A descriptor number that is not open: every locked increment fails. */
-    int bad = dup(0);
-    SG_SETUP(bad != -1 && close(bad) == 0, "dup/close");
+    /* A descriptor number that is not open, and high enough that the
+     * pipes and files the call may open do not get it: every locked
+     * increment fails with EBADF. */
+    int bad = inc_closed_fd();
     int *c = inc_test_counter(0);
     /* SIGCHLD tells that workers were really forked (and ended). */
     struct sigaction sa;
@@ -295,15 +518,22 @@ SG_TEST(workers_reaped_on_failure)
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     SG_SETUP(sigaction(SIGCHLD, &sa, NULL) == 0, "sigaction");
+    errno = 0;
     int rc = inc_run_workers(c, bad, 3, 10);
+    int err = errno;
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
-    SG_REQUIRE_NO_CHILDREN("inc_run_workers");
+    inc_require_no_children("inc_run_workers");
     SG_REQUIRE(inc_children_ended, "workers forked, failing, and reaped",
-               "fork the workers even if they will fail: each finds out for itself",
+               rc == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_run_workers")
+                                         : "the workers are forked even if they will fail: "
+                                           "each one finds out for itself",
                "inc_run_workers returned %d without forking a single worker", rc);
     SG_REQUIRE(rc == -1, "-1: the workers could not lock",
-               "a worker whose inc_locked_increment fails ends with a non-zero status, and "
-               "inc_run_workers returns -1 when any worker did",
+               *c != 0 ? "the counter moved although no lock could be taken: a worker went on "
+                         "when inc_locked_increment failed. What should it do instead?"
+                       : "every worker failed, and the parent returns -1 when any worker ended "
+                         "with a status other than 0. Which macros of <sys/wait.h> give a "
+                         "worker's status? See man 2 waitpid",
                "inc_run_workers returned %d with a closed lock descriptor", rc);
 }
 
@@ -313,8 +543,9 @@ SG_TEST(program_kerrisk)
 {
     const char *args[] = { "increment", NULL };
     inc_require_program(args, KERRISK(1, 2),
-                        "the child prints its line and flushes it before _exit; the parent "
-                        "prints its own after waitpid");
+                        "the child prints its line and flushes it before it ends, and the "
+                        "parent prints its own once the child has ended. See the "
+                        "child_increments tests");
 }
 
 SG_TEST(program_workers_locked)
@@ -322,7 +553,7 @@ SG_TEST(program_workers_locked)
     const char *args[] = { "increment", "--workers", "3", "--iters", "5000", NULL };
     inc_require_program(args, "final = 15000, expected = 15000\n",
                         "with a lock file, every increment goes through inc_locked_increment "
-                        "and the parent waits for every worker");
+                        "and the parent waits for every worker. See the workers tests");
 }
 
 SG_TEST(program_no_lock_loses_updates)
@@ -344,19 +575,19 @@ SG_TEST(program_no_lock_loses_updates)
         bool lost = n == 2 && final < expected;
         SG_REQUIRE(n == 2 && WIFEXITED(run.status) && WEXITSTATUS(run.status) == (lost ? 3 : 0),
                    "\"final = X, expected = 40000000\", with exit status 3 when X < 40000000",
-                   "with lockfd == -1 the workers touch no lock at all: each increment is a "
-                   "load and a store through a volatile pointer; and the program exits 3 "
-                   "exactly when updates were lost",
-                   "`increment --no-lock` printed %s and ended with %s",
-                   sg_q(run.out, run.out_len), sg_status_text(run.status));
+                   "main.c prints this line when inc_run_workers returns 0. Its message on "
+                   "stderr names what failed",
+                   "`increment --no-lock` printed %s and ended with %s; stderr: %s",
+                   sg_q(run.out, run.out_len), sg_status_text(run.status),
+                   sg_q(run.err, run.err_len));
         sg_program_run_free(&run);
         if (lost)
             return;
     }
     SG_FAIL("\"final = X, expected = 40000000\" with X < 40000000 in at least one of the runs",
-            "with lockfd == -1 each worker must read and write the counter with no lock at all "
-            "(through a volatile pointer, so that every increment is a load and a store); a "
-            "lock or an atomic operation there hides the lesson",
+            "with lockfd == -1 each worker reads and writes the counter with no lock at all, "
+            "through a volatile pointer so that every increment is a load and a store. Does "
+            "your unlocked path take a lock, or use an atomic operation, that hides the lesson?",
             "in %d runs of `increment --no-lock`, no update was lost (the last printed "
             "\"final = %ld, expected = %ld\")",
             RUNS, final, expected);
@@ -364,16 +595,20 @@ SG_TEST(program_no_lock_loses_updates)
 
 const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(map_counter_shared),
+    SG_TEST_ENTRY(map_counter_failure_is_null),
     SG_TEST_ENTRY(unmap_counter),
     SG_TEST_ENTRY(child_increments_kerrisk),
+    SG_TEST_ENTRY(child_increments_uses__exit),
     SG_TEST_ENTRY(lock_open_empty_0600),
     SG_TEST_ENTRY(locked_increment_waits_for_writer),
     SG_TEST_ENTRY(locked_read_waits_for_writer),
     SG_TEST_ENTRY(readers_share_writers_wait),
     SG_TEST_ENTRY(other_bytes_do_not_block),
     SG_TEST_ENTRY(locks_are_released),
+    SG_TEST_ENTRY(locked_calls_report_errors),
     SG_TEST_ENTRY(interrupted_wait_is_retried),
     SG_TEST_ENTRY(workers_locked_exact),
+    SG_TEST_ENTRY(workers_use__exit),
     SG_TEST_ENTRY(workers_reaped_on_failure),
     SG_TEST_ENTRY(program_kerrisk),
     SG_TEST_ENTRY(program_workers_locked),

@@ -10,6 +10,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 SG_TEST(workers_many_locked_exact)
@@ -19,9 +22,12 @@ SG_TEST(workers_many_locked_exact)
     int *c = inc_test_counter(100);
     int rc = inc_run_workers(c, lf.fd, 8, 20000);
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
-    SG_REQUIRE_NO_CHILDREN("inc_run_workers");
+    inc_require_no_children("inc_run_workers");
     SG_REQUIRE(rc == 0 && *c == 160100, "0, and the counter at 100 + 8 x 20000 = 160100",
-               "every worker increments through the lock; the parent waits for all eight",
+               *c < 160100 ? "updates were lost: some increments ran without the lock, or the "
+                             "parent returned before every worker had ended"
+                           : "each worker does exactly iters increments, and the parent "
+                             "returns 0 when all of them ended with status 0",
                "inc_run_workers returned %d; the counter is %d", rc, *c);
 }
 
@@ -30,10 +36,10 @@ SG_TEST(workers_unlocked_run_and_are_reaped)
     int *c = inc_test_counter(0);
     int rc = inc_run_workers(c, -1, 2, 1000);
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
-    SG_REQUIRE_NO_CHILDREN("inc_run_workers");
+    inc_require_no_children("inc_run_workers");
     SG_REQUIRE(rc == 0 && *c > 0 && *c <= 2000, "0, and a counter between 1 and 2000",
-               "with lockfd == -1 the workers increment without a lock, and still end with "
-               "_exit(0)",
+               "lockfd == -1 means no lock at all, not an error: the workers still increment, "
+               "and still end with status 0",
                "inc_run_workers(c, -1, 2, 1000) returned %d; the counter is %d", rc, *c);
 }
 
@@ -48,7 +54,13 @@ SG_TEST(child_increments_flushes_first)
     char *text = sg_file_contents(out, &len);
     const char *want = "header\nChild started, value = 7\nIn parent, value = 8\n";
     SG_REQUIRE(seen == 8 && strcmp(text, want) == 0, sg_q(want, strlen(want)),
-               "fflush(out) before fork(), or the buffered header is written by both processes",
+               strstr(text, "header\nChild") != NULL && strstr(strstr(text, "header") + 1,
+                                                                "header") != NULL
+                   ? "\"header\" was still in out's stdio buffer at fork: fork copied it, so "
+                     "each process wrote it. What must happen to out before fork? See man 3 "
+                     "fflush"
+                   : "the text already in out comes first, once, then the child's line, then "
+                     "the parent's",
                "returned %d, out held %s", seen, sg_q(text, len));
     free(text);
 }
@@ -59,7 +71,9 @@ SG_TEST(interrupted_read_is_retried)
     int *c;
     inc_require_retry_after_signal(INC_OP_READ, 9, &call, &c);
     SG_REQUIRE(call.out->rc == 0 && call.out->value == 9, "0 with *value = 9",
-               "read the counter once the lock is granted", "returned %d with *value = %d",
+               "once the holder lets go, the read lock asked for again is granted, and the "
+               "read copies the counter into *value",
+               "returned %d with *value = %d",
                call.out->rc, call.out->value);
 }
 
@@ -71,14 +85,88 @@ SG_TEST(read_does_not_change_the_counter)
     int value = 0;
     int rc = inc_locked_read(lf.fd, c, &value);
     SG_REQUIRE(rc == 0 && value == -12 && *c == -12, "0, *value = -12, the counter unchanged",
-               "a read only reads", "returned %d, *value = %d, counter %d", rc, value, *c);
+               *c != -12 ? "the read changed the counter. A read only reads"
+                         : "the read stores the counter's value, negative ones too, in *value",
+               "returned %d, *value = %d, counter %d", rc, value, *c);
 }
 
 SG_TEST(program_workers_default_iterations)
 {
     const char *args[] = { "increment", "--workers", "2", NULL };
     inc_require_program(args, "final = 40000, expected = 40000\n",
-                        "2 workers x 20000 locked increments by default (main.c)");
+                        "main.c runs 2 workers of 20000 locked increments here: see the "
+                        "workers tests");
+}
+
+/* What a process of the test's saw of inc_run_workers. */
+struct inc_run {
+    volatile int done;
+    int rc;
+};
+
+SG_TEST(workers_wait_for_the_lock)
+{
+    /* Another process holds the write lock on byte 0 while the workers
+     * run: each locked increment must wait for it, which /proc/locks shows,
+     * and the counter must not move until it is released. */
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    struct stat st;
+    SG_SETUP(fstat(lf.fd, &st) == 0, "fstat");
+    int *c = inc_test_counter(0);
+    struct inc_holder h;
+    inc_hold(lf.path, F_WRLCK, 0, 1, &h);
+    struct inc_run *run = mmap(NULL, sizeof *run, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(run != MAP_FAILED, "mmap");
+    memset((void *)run, 0, sizeof *run);
+    fflush(NULL);
+    pid_t caller = fork();
+    SG_SETUP(caller != -1, "fork");
+    if (caller == 0) {
+        pid_t me = getpid();
+        int rc = inc_run_workers(c, lf.fd, 2, 5);
+        if (getpid() != me)
+            _exit(1);
+        run->rc = rc;
+        run->done = 1;
+        _exit(0);
+    }
+    int waiting = 0, reading = 0;
+    struct timespec ms = { 0, 1000000 };
+    for (int i = 0; i < 5000 && waiting + reading == 0 && !run->done && !sg_process_ended(caller);
+         i++) {
+        waiting = inc_count_waiters((unsigned long)st.st_ino, "WRITE");
+        reading = inc_count_waiters((unsigned long)st.st_ino, "READ");
+        if (waiting + reading == 0)
+            nanosleep(&ms, NULL);
+    }
+    int moved = *c;
+    inc_release(&h);
+    int status;
+    int rc = sg_wait_timeout(caller, &status, 10000);
+    if (rc == 1)
+        kill(caller, SIGKILL);
+    SG_REQUIRE(waiting > 0 && moved == 0,
+               "the workers to wait for the write lock another process held on byte 0",
+               reading > 0 ? "the workers waited for a read lock. An increment writes: which "
+                             "lock type does inc_locked_increment need?"
+                           : "with lockfd >= 0 every increment of every worker goes through "
+                             "inc_locked_increment, which waits while another process holds "
+                             "the lock. Which path do your workers take?",
+               "while another process held the lock, %s, and the counter reached %d",
+               reading > 0 ? "the workers waited for a READ lock"
+               : run->done ? "inc_run_workers returned without any worker waiting for it"
+                           : "no worker waited for it within 5 s",
+               moved);
+    SG_REQUIRE(rc == 0 && run->done && run->rc == 0 && *c == 10,
+               "0 and the counter at 10 once the lock was released",
+               "once the holder lets go, each worker's increments go through, one at a time",
+               "inc_run_workers %s; the counter is %d",
+               rc != 0 ? "had not returned 10 s after the lock was released"
+                       : run->done ? (run->rc == 0 ? "returned 0" : "returned -1")
+                                   : "did not return",
+               *c);
 }
 
 const struct sg_test sg_hidden_tests[] = {
@@ -88,5 +176,6 @@ const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(interrupted_read_is_retried),
     SG_TEST_ENTRY(read_does_not_change_the_counter),
     SG_TEST_ENTRY(program_workers_default_iterations),
+    SG_TEST_ENTRY(workers_wait_for_the_lock),
     SG_TESTS_END,
 };
