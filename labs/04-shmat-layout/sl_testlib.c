@@ -15,10 +15,16 @@ void sl_probe_checked(struct sl_layout *l)
     memset(l, 0, sizeof *l);
     errno = 0;
     int rc = sl_probe(l);
+    int err = errno;
     SG_REQUIRE(rc == 0, "0: everything probed",
-               "malloc, shmget(IPC_PRIVATE, SL_SHM_SIZE, SL_SHM_MODE), shmat(id, 0, 0); "
-               "compare shmat's result with (void *) -1",
-               "sl_probe returned %d (errno %s)", rc, strerror(errno));
+               err == ENOSYS ? SL_NOT_WRITTEN("sl_probe")
+               : err == EINVAL ? "EINVAL: shmget refused the size or the flags, or shmat the id. "
+                                 "Which call failed? See man 2 shmget and man 2 shmat: ERRORS"
+               : err == EACCES ? "EACCES: the segment's mode does not let its owner attach it "
+                                 "for reading and writing. Which mode did shmget get?"
+                               : "sl_probe mallocs, creates a segment and attaches it. Which step "
+                                 "failed, and what does its errno say?",
+               "sl_probe returned %d (errno %s)", rc, strerror(err));
 }
 
 struct sl_count {
@@ -65,8 +71,12 @@ void sl_require_round_trip(void)
 {
     struct sl_layout l;
     sl_probe_checked(&l);
-    SG_REQUIRE(sl_release(&l) == 0, "sl_release to work first", "shmdt, IPC_RMID, free",
-               "sl_release failed: %s", strerror(errno));
+    errno = 0;
+    int rc = sl_release(&l);
+    int err = errno;
+    SG_REQUIRE(rc == 0, "sl_release to work first",
+               err == ENOSYS ? SL_NOT_WRITTEN("sl_release") : "see release_leaves_nothing",
+               "sl_release failed: %s", strerror(err));
 }
 
 void sl_require_released(const struct sl_layout *l, int segments_before)
@@ -75,21 +85,22 @@ void sl_require_released(const struct sl_layout *l, int segments_before)
     struct sg_mapping m;
     int found = sg_find_mapping(getpid(), l->shm_lo, &m);
     SG_REQUIRE(found == 1, "nothing mapped where the segment was",
-               "detach with shmdt(addr); IPC_RMID alone leaves the mapping in place",
+               "the segment is still attached. IPC_RMID only marks a segment for removal, and "
+               "leaves every attachment in place: which call detaches it? See man 2 shmdt",
                "after sl_release, %#lx-%#lx %s is still mapped", (unsigned long)m.start,
                (unsigned long)m.end, m.path);
     struct shmid_ds ds;
     errno = 0;
     int stat = shmctl(l->shmid, IPC_STAT, &ds);
     SG_REQUIRE(stat == -1, "the segment gone: shmctl(IPC_STAT) fails",
-               "remove the segment with shmctl(id, IPC_RMID, NULL); it survives the process "
-               "otherwise, until someone runs ipcrm",
+               "a segment is a kernel object: it outlives the process that made it until "
+               "someone removes it. Which shmctl command removes it? See man 2 shmctl",
                "after sl_release, segment %d still exists (%lu attachment(s))", l->shmid,
                (unsigned long)ds.shm_nattch);
     int left = sl_segments_created_by(getpid());
     SG_SETUP(left != -1, "read of /proc/sysvipc/shm");
     SG_REQUIRE(left == segments_before, "no segment of this process left on the system",
-               "every segment sl_probe creates must be removed",
+               "every segment sl_probe creates is removed in the end. Which of yours is not?",
                "%d segment(s) created by this process are still on the system",
                left - segments_before);
 }

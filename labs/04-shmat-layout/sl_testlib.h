@@ -29,4 +29,7 @@ void sl_require_round_trip(void);
  */
 void sl_require_released(const struct sl_layout *l, int segments_before);
 
+/* The hint for a call that still sets the skeleton's ENOSYS. */
+#define SL_NOT_WRITTEN(fn) "ENOSYS is what the skeleton's " fn " sets: it is not written yet"
+
 #endif

@@ -10,6 +10,8 @@
 #include "sl_testlib.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +19,22 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
-/* Where the linker put the program's bss: from __bss_start to _end. */
-extern char __bss_start[], _end[];
+/* Where the linker put the program's data, from __data_start to _edata, and
+ * its bss, from __bss_start to _end. */
+extern char __data_start[], _edata[], __bss_start[], _end[];
+
+/* Where an address lies, in words for a message: ".data", "[heap]", ... */
+static const char *sl_where(const char *addr)
+{
+    if (addr >= __data_start && addr < _edata)
+        return ".data";
+    static char name[300];
+    struct sg_mapping m;
+    if (sg_find_mapping(getpid(), addr, &m) != 0)
+        return "no mapping";
+    snprintf(name, sizeof name, "%s", m.path[0] ? m.path : "anonymous memory");
+    return name;
+}
 
 SG_TEST(array_in_bss)
 {
@@ -26,15 +42,25 @@ SG_TEST(array_in_bss)
     sl_probe_checked(&l);
     SG_REQUIRE(l.array_hi - l.array_lo == SL_ARRAY_SIZE,
                "array_hi - array_lo == SL_ARRAY_SIZE (40000)",
-               "array_lo = &array[0] and array_hi = &array[SL_ARRAY_SIZE]",
+               "array_lo is the array's first byte, and array_hi the address just past its "
+               "last one, as for the malloc'ed block. What did yours record?",
                "array_hi - array_lo is %td", l.array_hi - l.array_lo);
+    const char *where = sl_where(l.array_lo);
     SG_REQUIRE(l.array_lo >= __bss_start && l.array_hi <= _end,
                "the array inside the program's bss",
-               "declare it `static char array[SL_ARRAY_SIZE];` at file scope, with no "
-               "initialiser: an initialised array goes to .data, a local one to the stack, a "
-               "malloc'ed one to the heap",
-               "the array %p-%p is outside the bss, %p-%p", (void *)l.array_lo,
-               (void *)l.array_hi, (void *)__bss_start, (void *)_end);
+               strcmp(where, ".data") == 0
+                   ? "the array is in .data, where variables with an initialiser go, and takes "
+                     "room in the program file. Which variables does the bss hold?"
+               : strcmp(where, "[heap]") == 0 || strcmp(where, "anonymous memory") == 0
+                   ? "the array came from malloc. The bss holds variables that exist for the "
+                     "whole run and start at zero: which declaration makes one?"
+               : strcmp(where, "[stack]") == 0
+                   ? "the array is on the stack: a local variable lives only while its function "
+                     "runs. Which declaration gives an array that exists for the whole run?"
+                   : "the bss holds the variables that exist for the whole run and start at "
+                     "zero, with no initialiser. See the handout's steps",
+               "the array %p-%p lies in %s, outside the bss, %p-%p", (void *)l.array_lo,
+               (void *)l.array_hi, where, (void *)__bss_start, (void *)_end);
 }
 
 SG_TEST(stack_in_stack)
@@ -42,7 +68,8 @@ SG_TEST(stack_in_stack)
     struct sl_layout l;
     sl_probe_checked(&l);
     sl_require_in_mapping(l.stack, "[stack]", "the stack address",
-                          "record the address of a local variable of sl_probe");
+                          "a local variable of sl_probe lives on the stack while sl_probe runs, "
+                          "unless it is static. Which variable's address did you record?");
 }
 
 SG_TEST(malloc_in_heap)
@@ -51,34 +78,48 @@ SG_TEST(malloc_in_heap)
     sl_probe_checked(&l);
     SG_REQUIRE(l.malloc_hi - l.malloc_lo == SL_MALLOC_SIZE,
                "malloc_hi - malloc_lo == SL_MALLOC_SIZE (100000)",
-               "malloc_hi is one past the end of the block", "it is %td",
+               "malloc_hi is the address just past the block's last byte. What did yours "
+               "record?",
+               "it is %td",
                l.malloc_hi - l.malloc_lo);
     sl_require_in_mapping(l.malloc_lo, "[heap]", "the malloc'ed block",
-                          "malloc(SL_MALLOC_SIZE): a block that size comes from the heap");
+                          "a block of SL_MALLOC_SIZE bytes from malloc comes from the heap. "
+                          "Where did yours come from?");
 }
 
 SG_TEST(segment_mapping)
 {
     struct sl_layout l;
     sl_probe_checked(&l);
+    size_t page = (size_t)sg_page_size();
+    size_t want = (SL_SHM_SIZE + page - 1) / page * page;
     SG_REQUIRE(l.shm_hi - l.shm_lo == SL_SHM_SIZE, "shm_hi - shm_lo == SL_SHM_SIZE (100000)",
-               "shm_hi is the attach address plus SL_SHM_SIZE", "it is %td",
-               l.shm_hi - l.shm_lo);
+               l.shm_hi - l.shm_lo == (ptrdiff_t)want
+                   ? "the kernel maps whole pages, but the segment is the size shmget was asked "
+                     "for, and shm_hi is just past its last byte. What size is that?"
+                   : "shm_hi is the address just past the segment's last byte. How big is the "
+                     "segment?",
+               "it is %td", l.shm_hi - l.shm_lo);
     struct sg_mapping m;
     int found = sg_find_mapping(getpid(), l.shm_lo, &m);
     SG_SETUP(found != -1, "read of /proc/self/maps");
-    SG_REQUIRE(found == 0, "the segment attached at shm_lo", "shm_lo is what shmat returned",
+    SG_REQUIRE(found == 0, "the segment attached at shm_lo",
+               "no mapping contains shm_lo. What does shmat return, and is that what you "
+               "recorded?",
                "nothing is mapped at %p", (void *)l.shm_lo);
     SG_REQUIRE(strncmp(m.path, "/SYSV", 5) == 0 && m.perms[3] == 's',
                "an XSI segment: a shared mapping named /SYSV<key> in /proc/<pid>/maps",
-               "attach a segment from shmget with shmat, not memory from mmap or malloc",
+               "shm_lo lies in memory that is not an XSI segment. Which calls create a segment "
+               "and attach it? See the handout's section on the API",
                "shm_lo lies in %#lx-%#lx %s %s", (unsigned long)m.start, (unsigned long)m.end,
                m.perms, m.path);
-    size_t page = (size_t)sg_page_size();
-    size_t want = (SL_SHM_SIZE + page - 1) / page * page;
     SG_REQUIRE(m.start == (uintptr_t)l.shm_lo && m.end - m.start == want,
-               "a mapping of SL_SHM_SIZE rounded up to pages, starting at shm_lo",
-               "shmget(IPC_PRIVATE, SL_SHM_SIZE, ...) and report shmat's address",
+               "the segment's mapping: SL_SHM_SIZE bytes, which the kernel rounds up to whole "
+               "pages, starting at shm_lo",
+               m.start != (uintptr_t)l.shm_lo ? "shm_lo is inside the mapping, not at its start. "
+                                                "Is it the address shmat returned?"
+                                              : "the segment is not SL_SHM_SIZE bytes. Which size "
+                                                "did shmget get?",
                "the segment's mapping is %lu bytes at %#lx", (unsigned long)(m.end - m.start),
                (unsigned long)m.start);
 }
@@ -90,17 +131,25 @@ SG_TEST(segment_stat)
     struct shmid_ds ds;
     errno = 0;
     SG_REQUIRE(shmctl(l.shmid, IPC_STAT, &ds) == 0, "shmctl(IPC_STAT) to find the segment",
-               "report the id shmget returned", "shmctl(%d, IPC_STAT) failed: %s", l.shmid,
+               "shmid is not the id of a segment. Is it what shmget returned?",
+               "shmctl(%d, IPC_STAT) failed: %s", l.shmid,
                strerror(errno));
     SG_REQUIRE(ds.shm_segsz == SL_SHM_SIZE, "a segment of SL_SHM_SIZE (100000) bytes",
-               "pass SL_SHM_SIZE to shmget", "the segment is %zu bytes", (size_t)ds.shm_segsz);
+               "shmget's second argument is the segment's size. What did yours get?",
+               "the segment is %zu bytes", (size_t)ds.shm_segsz);
     SG_REQUIRE((ds.shm_perm.mode & 0777) == SL_SHM_MODE, "mode 0600 (SL_SHM_MODE)",
-               "the third argument of shmget: SL_SHM_MODE, the owner alone may read and write",
+               "the permission bits come with shmget's flags, as open's mode does, and the "
+               "owner alone may read and write. Which mode did yours give?",
                "the segment's mode is %03o", (unsigned)(ds.shm_perm.mode & 0777));
-    SG_REQUIRE(ds.shm_nattch == 1, "one attachment", "attach once, with shmat(id, 0, 0)",
+    SG_REQUIRE(ds.shm_nattch == 1, "one attachment",
+               ds.shm_nattch == 0 ? "nothing is attached. Is the segment reported the one you "
+                                    "attached?"
+                                  : "each shmat makes one more attachment. How many times does "
+                                    "sl_probe attach?",
                "the segment has %lu attachments", (unsigned long)ds.shm_nattch);
     SG_REQUIRE(ds.shm_cpid == getpid(), "created by the calling process",
-               "shmget(IPC_PRIVATE, ...) creates a new segment in sl_probe",
+               "IPC_PRIVATE always creates a new segment, in the process that asks. Which key "
+               "did yours use, and where was the segment made?",
                "it was created by pid %ld", (long)ds.shm_cpid);
 }
 
@@ -120,8 +169,11 @@ SG_TEST(print_four_lines)
              (unsigned long)l.malloc_lo, (unsigned long)l.malloc_hi, (unsigned long)l.shm_lo,
              (unsigned long)l.shm_hi);
     SG_REQUIRE(strcmp(text, want) == 0, sg_q(want, strlen(want)),
-               "the four lines exactly, each address printed with %lx of (unsigned long) "
-               "(no 0x, as %p would add)",
+               strstr(text, "0x") != NULL
+                   ? "the addresses carry 0x: %p adds it, and the book's format prints plain hex. "
+                     "Which conversion prints an unsigned long in hex? See man 3 printf"
+                   : "the four lines exactly as the book prints them, in this order, one "
+                     "address format for all. Compare with the expected text",
                "sl_print wrote %s", sg_q(text, len));
     free(text);
 }
@@ -134,12 +186,37 @@ SG_TEST(release_leaves_nothing)
     struct sl_layout l;
     sl_probe_checked(&l);
     struct sl_layout probed = l;
+    /* Whether sl_probe already asked for removal (IPC_RMID right after
+     * attaching): then the segment goes with its last detach. */
+    struct shmid_ds ds;
+    bool marked = shmctl(l.shmid, IPC_STAT, &ds) == 0 && (ds.shm_perm.mode & SHM_DEST) != 0;
+    errno = 0;
     int rc = sl_release(&l);
-    SG_REQUIRE(rc == 0, "0", "shmdt, IPC_RMID, free", "sl_release returned %d (%s)", rc,
-               strerror(errno));
+    int err = errno;
+    bool gone = shmctl(probed.shmid, IPC_STAT, &ds) == -1;
+    const char *hint;
+    if (err == ENOSYS)
+        hint = SL_NOT_WRITTEN("sl_release");
+    else if (err == EINVAL && marked && gone)
+        hint = "sl_probe had already marked the segment for removal, so the last detach "
+               "destroyed it, and a second IPC_RMID then found no segment (EINVAL). Removing a "
+               "segment once is enough: which of your calls removes it, and when does the "
+               "removal take effect? See man 2 shmctl: IPC_RMID";
+    else if (err == EINVAL)
+        hint = "EINVAL: shmdt got an address that is not an attachment, or shmctl an id that "
+               "is not a segment. Are they shm_lo and shmid as sl_probe recorded them?";
+    else
+        hint = "sl_release detaches, makes sure the segment is removed, and frees the block. "
+               "Which step failed, and what does its errno say?";
+    SG_REQUIRE(rc == 0, "0", hint, "sl_release returned %d (%s)%s", rc, strerror(err),
+               err == EINVAL && marked && gone
+                   ? ", and the segment, which sl_probe had marked for removal, is gone"
+                   : "");
     sl_require_released(&probed, before);
     size_t now = sl_heap_in_use();
-    SG_REQUIRE(now == heap, "the block freed", "free(malloc_lo) in sl_release",
+    SG_REQUIRE(now == heap, "the block freed",
+               "the block from malloc stays in use until it is given back. Which call gives it "
+               "back, and does sl_release make it?",
                "%zu more bytes of heap are in use than before sl_probe", now - heap);
 }
 
@@ -158,7 +235,12 @@ SG_TEST(probe_failure_leaves_nothing)
     size_t heap = sl_heap_in_use();
     long kib = sg_proc_status_kib("VmSize");
     SG_SETUP(kib > 0, "read of /proc/self/status");
-    struct rlimit rl = { (rlim_t)kib << 10, (rlim_t)kib << 10 };
+    /* Only the soft limit, put back after the call: the test's own checks
+     * need memory too. */
+    struct rlimit old, rl;
+    SG_SETUP(getrlimit(RLIMIT_AS, &old) == 0, "getrlimit(RLIMIT_AS)");
+    rl = old;
+    rl.rlim_cur = (rlim_t)kib << 10;
     SG_SETUP(setrlimit(RLIMIT_AS, &rl) == 0, "setrlimit(RLIMIT_AS)");
 
     struct sl_layout l;
@@ -166,20 +248,25 @@ SG_TEST(probe_failure_leaves_nothing)
     errno = 0;
     int rc = sl_probe(&l);
     int err = errno;
+    SG_SETUP(setrlimit(RLIMIT_AS, &old) == 0, "setrlimit(RLIMIT_AS)");
     SG_REQUIRE(rc == -1, "-1: the segment could not be attached",
-               "compare shmat's result with (void *) -1, not with NULL",
+               "shmat reports failure with (void *) -1, not NULL, as mmap does with MAP_FAILED. "
+               "What does your check of shmat's result compare with? See man 2 shmat: RETURN "
+               "VALUE",
                "sl_probe returned %d although shmat cannot map anything", rc);
     SG_REQUIRE(err == ENOMEM, "errno ENOMEM, from shmat",
-               "keep shmat's errno through the clean-up (save it, clean up, restore it)",
+               err == ENOSYS ? SL_NOT_WRITTEN("sl_probe")
+                             : "shmat set errno to ENOMEM, and the calls that clean up after it "
+                               "may change errno. Does the caller still see shmat's?",
                "errno was %d (%s)", err, strerror(err));
     int left = sl_segments_created_by(getpid());
     SG_REQUIRE(left == before, "no segment left behind by the failed probe",
-               "when shmat fails after shmget worked, remove the segment (IPC_RMID) before "
-               "returning -1",
+               "shmget had worked before shmat failed, so a segment exists, and nothing removes "
+               "it when the process ends. What must the failure path undo?",
                "%d segment(s) created by the failed sl_probe are still on the system",
                left - before);
     SG_REQUIRE(sl_heap_in_use() == heap, "no block left behind by the failed probe",
-               "free the block on the failure path too",
+               "malloc had worked before shmat failed. What must the failure path give back?",
                "%zu bytes of heap are still in use", sl_heap_in_use() - heap);
 }
 
@@ -197,11 +284,17 @@ SG_TEST(program_output)
                    a1 - a0 == SL_ARRAY_SIZE && m1 - m0 == SL_MALLOC_SIZE &&
                    h1 - h0 == SL_SHM_SIZE,
                "the four lines, with sizes 40000, 100000 and 100000, and exit status 0",
-               "sl_probe, sl_print and sl_release must work; see the other tests",
+               strstr(run.err, "sl_probe:") != NULL
+                   ? "sl_probe failed (main.c says so on stderr): see its tests"
+               : strstr(run.err, "sl_release:") != NULL
+                   ? "sl_release failed (main.c says so on stderr): see release_leaves_nothing"
+                   : "main.c prints sl_print's four lines and exits 0 when every function "
+                     "works: compare the sizes",
                "`shm_layout` printed %s and ended with %s; stderr: %s",
                sg_q(run.out, run.out_len), sg_status_text(run.status), sg_q(run.err, run.err_len));
     SG_REQUIRE(sl_segments_created_by(run.pid) == 0, "no segment left by the program",
-               "sl_release removes the segment",
+               "a segment outlives the process that made it until it is removed. Which call of "
+               "yours removes it?",
                "the program left a segment on the system");
     sg_program_run_free(&run);
 }

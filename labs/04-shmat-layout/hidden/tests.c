@@ -19,7 +19,8 @@ SG_TEST(segment_is_usable_to_the_end)
     /* Writing every byte up to shm_hi crashes if the segment is smaller
      * than the size sl_probe reports. */
     memset(l.shm_lo, 0x5a, (size_t)(l.shm_hi - l.shm_lo));
-    SG_REQUIRE(l.shm_lo[SL_SHM_SIZE - 1] == 0x5a, "the last byte written", "a real segment",
+    SG_REQUIRE(l.shm_lo[SL_SHM_SIZE - 1] == 0x5a, "the last byte written",
+               "the segment is as big as shm_hi says. Is it?",
                "the last byte of the segment reads %d", l.shm_lo[SL_SHM_SIZE - 1]);
 }
 
@@ -31,12 +32,15 @@ SG_TEST(probe_twice)
     sl_probe_checked(&b);
     SG_REQUIRE(a.shmid != b.shmid && a.shm_lo != b.shm_lo && a.malloc_lo != b.malloc_lo,
                "two probes, two segments, two blocks",
-               "shmget(IPC_PRIVATE, ...) always creates a new segment",
+               "IPC_PRIVATE always creates a new segment, and each probe mallocs its own block. "
+               "Does anything of yours keep a segment or a block from one probe to the next?",
                "the second sl_probe returned segment %d at %p (the first: %d at %p)", b.shmid,
                (void *)b.shm_lo, a.shmid, (void *)a.shm_lo);
     struct sl_layout a_probed = a, b_probed = b;
     SG_REQUIRE(sl_release(&b) == 0 && sl_release(&a) == 0, "0 from both releases",
-               "each release detaches its own segment", "a release failed: %s", strerror(errno));
+               "each release detaches and removes its own probe's segment, and frees its own "
+               "block. See release_leaves_nothing",
+               "a release failed: %s", strerror(errno));
     sl_require_released(&b_probed, before);
     sl_require_released(&a_probed, before);
 }
@@ -52,16 +56,25 @@ SG_TEST(malloc_failure_leaves_nothing)
     malloc_trim(0);
     long kib = sg_proc_status_kib("VmData");
     SG_SETUP(kib > 0, "read of /proc/self/status");
-    struct rlimit rl = { (rlim_t)kib << 10, (rlim_t)kib << 10 };
+    /* Only the soft limit, put back after the call: the test's own checks
+     * need memory too. */
+    struct rlimit old, rl;
+    SG_SETUP(getrlimit(RLIMIT_DATA, &old) == 0, "getrlimit(RLIMIT_DATA)");
+    rl = old;
+    rl.rlim_cur = (rlim_t)kib << 10;
     SG_SETUP(setrlimit(RLIMIT_DATA, &rl) == 0, "setrlimit(RLIMIT_DATA)");
     struct sl_layout l;
     memset(&l, 0, sizeof l);
     int rc = sl_probe(&l);
-    SG_REQUIRE(rc == -1, "-1: malloc failed", "check malloc's result",
+    SG_SETUP(setrlimit(RLIMIT_DATA, &old) == 0, "setrlimit(RLIMIT_DATA)");
+    SG_REQUIRE(rc == -1, "-1: malloc failed",
+               "malloc returns NULL when it cannot allocate. Does sl_probe look at what it "
+               "returned?",
                "sl_probe returned %d although malloc could not allocate", rc);
     int left = sl_segments_created_by(getpid());
     SG_REQUIRE(left == before, "no segment left behind by the failed probe",
-               "if malloc fails after the segment was made, remove the segment too",
+               "the segment was made before malloc failed, and nothing removes it when the "
+               "process ends. What must the failure path undo?",
                "%d segment(s) are still on the system", left - before);
 }
 
@@ -78,7 +91,7 @@ SG_TEST(segment_not_attached_twice)
             attached++;
     fclose(f);
     SG_REQUIRE(attached == 1, "exactly one attached segment in the process",
-               "one shmget and one shmat per probe",
+               "each shmat makes one more attachment. How many times does one sl_probe attach?",
                "the process has %d segments attached after one sl_probe", attached);
 }
 
