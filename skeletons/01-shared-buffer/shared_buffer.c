@@ -35,7 +35,8 @@ int sb_unmap(char *buf, size_t npages)
 long sb_read_line(char *buf, size_t cap, FILE *in)
 {
     /* TODO: read one line, store at most cap bytes including the NUL,
-     * drop the newline, discard the rest of a line that is too long. */
+     * drop the newline, discard the rest of a line that is too long.
+     * An empty line is not end of input (handout: "End of input"). */
     (void)in;
     if (cap > 0)
         buf[0] = '\0';
@@ -46,7 +47,8 @@ long sb_read_line(char *buf, size_t cap, FILE *in)
 int sb_exchange(char *buf, size_t cap, FILE *in, FILE *out)
 {
     /* TODO: flush out, fork; the child prompts, reads a line into buf and
-     * ends with _exit; the parent waits and returns the child's status. */
+     * ends with _exit; the parent waits and turns the wait status into
+     * the number to return (handout: "From wait status to exit status"). */
     (void)buf;
     (void)cap;
     (void)in;

@@ -14,7 +14,8 @@
 
 int *inc_map_counter(int initial)
 {
-    /* TODO: mmap one shared anonymous int and store initial in it. */
+    /* TODO: mmap one shared anonymous int and store initial in it
+     * (what does mmap return when it fails?). */
     (void)initial;
     errno = ENOSYS;
     return NULL;

@@ -75,7 +75,8 @@ long pp_update(long *ptr)
 
 int pp_run(long *area, long nloops)
 {
-    /* TODO: figure 15.33, with the values checked on both sides. */
+    /* TODO: figure 15.33, with the values checked on both sides; the
+     * child ends with _exit, and the caller's signal mask is put back. */
     (void)area;
     (void)nloops;
     errno = ENOSYS;

@@ -28,7 +28,8 @@ void sl_print(const struct sl_layout *l, FILE *out)
 
 int sl_release(struct sl_layout *l)
 {
-    /* TODO: shmdt, IPC_RMID, free. */
+    /* TODO: detach, make sure the segment is removed (once: see the
+     * handout, "Releasing"), free the block. */
     (void)l;
     errno = ENOSYS;
     return -1;
