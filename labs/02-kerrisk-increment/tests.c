@@ -162,6 +162,9 @@ SG_TEST(unmap_counter)
 /* The hint for what inc_child_increments printed, from what it printed. */
 static const char *inc_kerrisk_out_hint(const char *text)
 {
+    if (*text == '\0')
+        return "nothing was written to out. Do both processes write to the stream they were "
+               "given, and flush it?";
     if (strstr(text, "Child started") == NULL)
         return "the child's line is missing. It sits in the child's stdio buffer until "
                "something flushes it, and _exit does not. Who flushes it?";

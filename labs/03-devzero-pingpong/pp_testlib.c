@@ -3,6 +3,7 @@
 #include "pingpong.h"
 #include "sg_harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,21 +21,29 @@ void pp_require_shared_zeroed(const void *area, size_t size, const char *call)
     struct sg_mapping m;
     int found = sg_find_mapping(getpid(), area, &m);
     SG_SETUP(found != -1, "read of /proc/self/maps");
-    SG_REQUIRE(found == 0, "the area in /proc/<pid>/maps", "return mmap's result",
+    SG_REQUIRE(found == 0, "the area in /proc/<pid>/maps",
+               "no mapping contains this address, so it is not what mmap returned. What does "
+               "your function return?",
                "%s returned %p, which no mapping contains", call, area);
     SG_REQUIRE(m.perms[3] == 's', "a shared mapping ('s' in /proc/<pid>/maps)",
-               "MAP_SHARED: with MAP_PRIVATE parent and child each count on their own copy",
+               "with private pages, parent and child each count on a copy of their own "
+               "(copy-on-write). Which mmap flag shares the pages with the child? See man 2 mmap",
                "%s gave a mapping with flags %s", call, m.perms);
     SG_REQUIRE(m.perms[0] == 'r' && m.perms[1] == 'w', "a readable and writable mapping",
-               "PROT_READ | PROT_WRITE, and /dev/zero opened O_RDWR",
+               "the counter is read and written. Which protections does mmap need for that, and "
+               "which access mode does the descriptor of /dev/zero need to allow them?",
                "%s gave a mapping with permissions %s", call, m.perms);
     SG_REQUIRE(m.start == (uintptr_t)area && m.end - m.start == len,
                "a mapping of the size asked for, rounded up to whole pages",
-               "pass size itself to mmap", "%s(%zu) gave a mapping of %lu bytes at %#lx", call,
+               "the kernel rounds the length up to whole pages by itself. Which length did your "
+               "mmap get?",
+               "%s(%zu) gave a mapping of %lu bytes at %#lx", call,
                size, (unsigned long)(m.end - m.start), (unsigned long)m.start);
     const unsigned char *p = area;
     for (size_t i = 0; i < len; i++)
-        SG_REQUIRE(p[i] == 0, "zero-filled memory", "map /dev/zero or anonymous memory",
+        SG_REQUIRE(p[i] == 0, "zero-filled memory",
+                   "memory mapped from /dev/zero, or anonymous memory, starts zero-filled. What "
+                   "did yours map?",
                    "byte %zu of the area is %u", i, p[i]);
 }
 
@@ -156,6 +165,120 @@ static const char *pp_syscall_name(long nr)
     }
 }
 
+/* ---- signal masks and process states, from /proc ---- */
+
+#define PP_BIT(sig) (1ULL << ((sig) - 1))
+
+struct pp_pstate {
+    char state;                  /* 'S', 'R', 'Z', ...; 0 when the process is gone */
+    long nr;                     /* the system call it is blocked in; -1 running; -2 unknown */
+    unsigned long long blk, pnd, cgt, ign;
+};
+
+/* One "Sig...:" line of /proc/<pid>/status, as a bit set (bit n - 1 for signal n). */
+static void pp_read_state(pid_t pid, struct pp_pstate *st)
+{
+    memset(st, 0, sizeof *st);
+    st->nr = -2;
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return;
+    unsigned long long shd = 0, own = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *v = strchr(line, ':');
+        if (v == NULL)
+            continue;
+        *v++ = '\0';
+        if (strcmp(line, "State") == 0)
+            st->state = v[strspn(v, " \t")];
+        else if (strcmp(line, "SigBlk") == 0)
+            st->blk = strtoull(v, NULL, 16);
+        else if (strcmp(line, "SigPnd") == 0)
+            own = strtoull(v, NULL, 16);
+        else if (strcmp(line, "ShdPnd") == 0)
+            shd = strtoull(v, NULL, 16);
+        else if (strcmp(line, "SigCgt") == 0)
+            st->cgt = strtoull(v, NULL, 16);
+        else if (strcmp(line, "SigIgn") == 0)
+            st->ign = strtoull(v, NULL, 16);
+    }
+    fclose(f);
+    st->pnd = own | shd;
+    if (st->state != 'Z' && st->state != 'X')
+        st->nr = pp_syscall_of(pid);
+}
+
+/* A process asleep in sigsuspend with no signal it could receive on its way. */
+static bool pp_asleep_for_good(const struct pp_pstate *st)
+{
+    return st->nr == SYS_rt_sigsuspend && (st->pnd & ~st->blk) == 0;
+}
+
+static const char *pp_signame(int signo)
+{
+    return signo == SIGUSR1 ? "SIGUSR1" : signo == SIGUSR2 ? "SIGUSR2" : strsignal(signo);
+}
+
+/*
+ * Why pid has not come back from a wait for signo, from its /proc state: a
+ * hint, and in seen what was found.
+ */
+static const char *pp_why_not_woken(pid_t pid, int signo, char *seen, size_t cap)
+{
+    struct pp_pstate st;
+    pp_read_state(pid, &st);
+    unsigned long long bit = PP_BIT(signo);
+    const char *name = pp_signame(signo);
+    if (st.state == 0 || st.state == 'Z' || st.state == 'X') {
+        snprintf(seen, cap, "it has ended");
+        return "the waiting process ended inside the wait. A signal with no handler kills: "
+               "does TELL_WAIT install one for both signals?";
+    }
+    if (st.nr == SYS_rt_sigsuspend && (st.blk & bit) != 0) {
+        snprintf(seen, cap, "it sleeps in sigsuspend with %s blocked (SigBlk %llx in "
+                            "/proc/<pid>/status)%s",
+                 name, st.blk, (st.pnd & bit) ? ", and the signal waits there, pending" : "");
+        return "sigsuspend sleeps with exactly the mask it is given, and a signal blocked in "
+               "that mask cannot wake it. Which signals must the mask you pass to sigsuspend "
+               "leave out? See man 2 sigsuspend";
+    }
+    if ((st.ign & bit) != 0) {
+        snprintf(seen, cap, "%s is ignored (SigIgn)", name);
+        return "an ignored signal runs no handler and wakes nobody. What does TELL_WAIT "
+               "install for it? See man 2 sigaction";
+    }
+    if ((st.cgt & bit) == 0) {
+        snprintf(seen, cap, "no handler is installed for %s (SigCgt)", name);
+        return "without a handler, the signal cannot set the flag the wait tests. Which "
+               "function installs the handlers, and was it called before fork?";
+    }
+    if ((st.pnd & bit) != 0 && (st.blk & bit) != 0) {
+        snprintf(seen, cap, "%s is pending and blocked, and the process is in system call %ld "
+                            "(%s)",
+                 name, st.nr, pp_syscall_name(st.nr));
+        return "a blocked signal waits until something unblocks it. Which call unblocks the "
+               "signals and sleeps in one step? See man 2 sigsuspend";
+    }
+    if (st.nr == -1) {
+        snprintf(seen, cap, "it is running, not sleeping, and %s has been delivered", name);
+        return "the signal came and its handler ran, but the wait goes on. Does the loop test "
+               "the very flag the handler sets, and is that flag volatile sig_atomic_t, so that "
+               "every test reads it again?";
+    }
+    if (st.nr == SYS_rt_sigsuspend) {
+        snprintf(seen, cap, "it sleeps in sigsuspend again, though %s was delivered and its "
+                            "handler ran",
+                 name);
+        return "the handler ran, but the wait did not end. Does the handler set the flag that "
+               "this wait tests, and does the wait test it again after each wake-up?";
+    }
+    snprintf(seen, cap, "it is in system call %ld (%s)", st.nr, pp_syscall_name(st.nr));
+    return "the wait sleeps somewhere else than in sigsuspend. Which call unblocks the signals "
+           "and sleeps in one step? See man 2 sigsuspend";
+}
+
 void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int stage)
 {
     SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
@@ -163,11 +286,15 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
     long first = pp_cpu_ticks(w->pid);
     for (int i = 0; i < 5000; i++) {
         SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
-                   "wait in a loop until the handler has set the flag: while (flag == 0) "
-                   "sigsuspend(&mask); TELL_WAIT must have installed the handlers",
+                   stage == 1 ? "the wait returned although no signal was sent. Does it sleep "
+                                "at all, and loop until the handler has set the flag?"
+                              : "a second wait returned with no second TELL. Does a wait sleep "
+                                "at all (see wait_sleeps_until_told), and is the flag cleared "
+                                "once a wait has seen it?",
                    "%s returned although nobody had sent a signal", wait_name);
         SG_REQUIRE(!sg_process_ended(w->pid), "the process to wait for the other side's TELL",
-                   "TELL_WAIT installs handlers and blocks the signals; WAIT_* must not exit",
+                   "the waiting process ended inside the wait. Only main decides to exit, and "
+                   "a signal with no handler kills",
                    "the process ended inside %s", wait_name);
         nr = pp_syscall_of(w->pid);
         if (nr == SYS_rt_sigsuspend)
@@ -178,9 +305,13 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
         pp_nap();
     }
     SG_REQUIRE(nr == SYS_rt_sigsuspend, "the waiting process asleep in sigsuspend",
-               "sleep in sigsuspend(&mask) with the signals unblocked in mask; a loop that "
-               "tests a flag without sleeping burns a CPU (busy waiting), and pause() can "
-               "miss a signal that came just before it",
+               nr == -1 ? "the waiting process was running: it loops, testing the flag, and "
+                          "burns a CPU (busy waiting). Which call unblocks the signals and "
+                          "sleeps until a handler has run, in one step? See man 2 sigsuspend"
+                        : "the waiting process slept in another call. pause() can miss a signal "
+                          "that lands just before it, and a timed sleep wakes for nothing. Which "
+                          "call unblocks the signals and sleeps in one step? See man 2 "
+                          "sigsuspend",
                "while in %s, the process was in system call %ld (%s)", wait_name, nr,
                pp_syscall_name(nr));
 
@@ -192,30 +323,51 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
     SG_SETUP(before >= 0 && after >= 0, "read of /proc/<pid>/stat");
     long limit = sysconf(_SC_CLK_TCK) / 10;
     SG_REQUIRE(after - before <= limit, "almost no CPU time while waiting",
-               "a waiting process must sleep, not loop",
+               "a waiting process sleeps. Which part of your wait runs while nothing happens?",
                "the process used %ld ms of CPU in 200 ms of %s",
                (after - before) * 1000 / sysconf(_SC_CLK_TCK), wait_name);
     SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
-               "loop until the handler has set the flag", "%s returned with nothing sent",
-               wait_name);
+               "the wait returned although no signal was sent. Does it loop until the handler "
+               "has set the flag?",
+               "%s returned with nothing sent", wait_name);
 }
 
-void pp_finish_waiter(struct pp_waiter *w, const char *wait_name)
+void pp_require_woken(const struct pp_waiter *w, const char *wait_name, int signo, int stage)
+{
+    if (pp_wait_stage(w, stage, 5000))
+        return;
+    char seen[256];
+    const char *hint = pp_why_not_woken(w->pid, signo, seen, sizeof seen);
+    SG_FAIL("the wait to return once the other side's signal came", hint,
+            "%s had not returned 5 s after %s was sent: %s", wait_name, pp_signame(signo),
+            seen);
+}
+
+void pp_finish_waiter(struct pp_waiter *w, const char *wait_name, int signo)
 {
     int status;
+    char seen[256] = "";
+    const char *hint = "";
     int rc = sg_wait_timeout(w->pid, &status, 5000);
     if (rc == 1) {
+        hint = pp_why_not_woken(w->pid, signo, seen, sizeof seen);
         kill(w->pid, SIGKILL);
         sg_wait_timeout(w->pid, &status, 5000);
     }
-    SG_REQUIRE(rc == 0, "the wait to return once told", "the handler sets the flag that the "
-               "wait loop tests", "%s had not returned 5 s after the signal was sent", wait_name);
+    SG_REQUIRE(rc == 0, "the wait to return once told", hint,
+               "%s had not returned 5 s after %s was sent: %s", wait_name, pp_signame(signo),
+               seen);
     SG_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
                "the waiting process to survive the signal",
-               WIFSIGNALED(status) ? "a signal with no handler kills: TELL_WAIT installs the "
-                                     "handlers and blocks the signals before fork"
-                                   : "WAIT_* must not exit",
-               "the process in %s ended with %s", wait_name, sg_status_text(status));
+               WIFSIGNALED(status) && (WTERMSIG(status) == SIGUSR1 || WTERMSIG(status) == SIGUSR2)
+                   ? "the signal's default action killed the process: no handler was installed, "
+                     "or the signal was not blocked before it came. What does TELL_WAIT do, "
+                     "and is it called before fork?"
+               : WIFSIGNALED(status) ? "a signal killed the waiting process. Which one, and who "
+                                       "sent it?"
+                                     : "the waiting process ended inside the wait: only main "
+                                       "decides to exit",
+               "the process in %s ended (%s)", wait_name, sg_status_text(status));
 }
 
 void pp_start_catcher(struct pp_waiter *w)
@@ -244,15 +396,14 @@ void pp_start_catcher(struct pp_waiter *w)
     SG_SETUP(pp_wait_stage(w, 1, 5000), "start of the catching process");
 }
 
-void pp_require_mask(const sigset_t *want, const char *when)
+void pp_require_mask(const sigset_t *now, const sigset_t *want, const char *when)
 {
-    sigset_t now;
-    SG_SETUP(sigprocmask(SIG_BLOCK, NULL, &now) == 0, "sigprocmask");
     for (int sig = 1; sig <= SIGRTMAX; sig++) {
-        int is = sigismember(&now, sig), should = sigismember(want, sig);
+        int is = sigismember(now, sig), should = sigismember(want, sig);
         SG_REQUIRE(is == should, "the caller's signal mask, as it was",
-                   "save the mask before TELL_WAIT (sigprocmask(SIG_BLOCK, NULL, &saved)) and "
-                   "restore it (SIG_SETMASK) before returning",
+                   "pp_run changed its caller's signal mask and left it so. The caller's mask "
+                   "is the caller's: which call reads it before TELL_WAIT changes it, and sets "
+                   "it back before pp_run returns? See man 2 sigprocmask",
                    "%s, signal %d (%s) is %s", when, sig, strsignal(sig),
                    is ? "blocked" : "not blocked");
     }
@@ -260,11 +411,347 @@ void pp_require_mask(const sigset_t *want, const char *when)
 
 void pp_require_program(const char *const args[], const char *want)
 {
-    struct sg_program_expect e = {
-        .timeout_ms = 10000, .status = 0, .out = want,
-        .hang_hint = "a lost wake-up leaves both processes asleep for ever",
-        .status_hint = "pp_run returns -1 when the values did not alternate; see the other tests",
-        .out_hint = "nloops updates in all, parent and child taking turns",
-    };
-    sg_require_program(args, &e);
+    struct sg_program_run run;
+    sg_run_program(args, "", 0, 10000, &run);
+    struct sg_buf cmd = SG_BUF_INIT;
+    for (const char *const *a = args; *a != NULL; a++)
+        sg_buf_printf(&cmd, "%s%s", a == args ? "" : " ", *a);
+    SG_REQUIRE(!run.timed_out, "the program to finish",
+               "the program never finished: a process waits for ever for a signal that nobody "
+               "will send. The run_ tests say which side, and why",
+               "`%s` was still running after 10 s", cmd.data);
+    const char *hint;
+    if (strstr(run.err, "Function not implemented") != NULL)
+        hint = "ENOSYS is what the skeleton sets: main.c's message on stderr names the function "
+               "that is not written yet";
+    else if (strstr(run.err, "pp_map_devzero:") != NULL || strstr(run.err, "pp_map_anon:") != NULL)
+        hint = "the mapping failed (main.c says so on stderr): see the map_ tests";
+    else if (strstr(run.err, "pp_run:") != NULL)
+        hint = "pp_run returned -1 (main.c says so on stderr): the values did not alternate, or "
+               "the child's status said so. See the run_ tests";
+    else if (WIFSIGNALED(run.status))
+        hint = "a signal killed the program. A signal with no handler kills: is it blocked, with "
+               "its handler installed, before it can arrive?";
+    else
+        hint = "main.c exits 0 when pp_run returns 0 and the counter could be printed";
+    SG_REQUIRE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0, "exit status 0", hint,
+               "`%s` ended with %s; stderr: %s", cmd.data, sg_status_text(run.status),
+               sg_q(run.err, run.err_len));
+    const char *twice = strstr(run.out, want);
+    SG_REQUIRE(strcmp(run.out, want) == 0, sg_q(want, strlen(want)),
+               twice != NULL && strstr(twice + 1, want) != NULL
+                   ? "the line was printed twice, by two processes: a child came back from "
+                     "pp_run into main. How must the child end so that it never returns?"
+                   : "nloops updates in all, parent and child taking turns: count them for "
+                     "this nloops",
+               "`%s` printed %s", cmd.data, sg_q(run.out, run.out_len));
+    sg_program_run_free(&run);
+    sg_buf_free(&cmd);
+}
+
+/* ---- pp_run, watched from outside ---- */
+
+/* A child of parent (the first found in /proc), or 0. */
+static pid_t pp_child_of(pid_t parent)
+{
+    DIR *d = opendir("/proc");
+    if (d == NULL)
+        return 0;
+    pid_t found = 0;
+    struct dirent *e;
+    while (found == 0 && (e = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0)
+            continue;
+        char path[64], text[512];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        FILE *f = fopen(path, "re");
+        if (f == NULL)
+            continue;
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        fclose(f);
+        text[n] = '\0';
+        char *p = strrchr(text, ')');
+        long ppid;
+        if (p != NULL && sscanf(p + 2, "%*c %ld", &ppid) == 1 && ppid == (long)parent)
+            found = (pid_t)pid;
+    }
+    closedir(d);
+    return found;
+}
+
+/* The wait status of pid, a zombie (field 52 of /proc/<pid>/stat); -1 when unknown. */
+static int pp_zombie_status(pid_t pid)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *p = strrchr(text, ')');
+    if (p == NULL)
+        return -1;
+    int field = 2, status = -1;
+    for (char *save, *tok = strtok_r(p + 1, " \n", &save); tok != NULL;
+         tok = strtok_r(NULL, " \n", &save))
+        if (++field == 52)
+            status = atoi(tok);
+    return status;
+}
+
+/* Describes one side for a message: "sleeps in sigsuspend with SIGUSR2 blocked". */
+static void pp_describe(const struct pp_pstate *st, char *text, size_t cap)
+{
+    if (st->state == 0 || st->state == 'Z' || st->state == 'X')
+        snprintf(text, cap, "has ended");
+    else if (st->nr == SYS_rt_sigsuspend)
+        snprintf(text, cap, "sleeps in sigsuspend%s%s%s, no signal on its way",
+                 (st->blk & (PP_BIT(SIGUSR1) | PP_BIT(SIGUSR2))) ? " with " : "",
+                 (st->blk & PP_BIT(SIGUSR1)) ? "SIGUSR1 blocked" : "",
+                 (st->blk & PP_BIT(SIGUSR2)) ? ((st->blk & PP_BIT(SIGUSR1)) ? " and SIGUSR2 blocked"
+                                                                          : "SIGUSR2 blocked")
+                                             : "");
+#ifdef SYS_wait4
+    else if (st->nr == SYS_wait4 || st->nr == SYS_waitid)
+#else
+    else if (st->nr == SYS_waitid)
+#endif
+        snprintf(text, cap, "waits for the child to end (waitpid)");
+    else
+        snprintf(text, cap, "is in system call %ld (%s)", st->nr, pp_syscall_name(st->nr));
+}
+
+/*
+ * Whether the parent of pp_run (parent) and its child can never wake
+ * again: each asleep with no signal on its way, or ended. Fills seen and
+ * *hint. The state of one process is read at a time, so the caller asks
+ * twice before it believes it.
+ */
+static bool pp_deadlocked(pid_t parent, long nloops, const long *area, char *seen, size_t cap,
+                          const char **hint)
+{
+    struct pp_pstate p, c;
+    pp_read_state(parent, &p);
+    pid_t child = pp_child_of(parent);
+    if (child > 0)
+        pp_read_state(child, &c);
+    else
+        memset(&c, 0, sizeof c);
+    bool child_ended = c.state == 0 || c.state == 'Z' || c.state == 'X';
+    bool parent_waits = false;
+#ifdef SYS_wait4
+    parent_waits = p.nr == SYS_wait4;
+#endif
+    parent_waits |= p.nr == SYS_waitid;
+    bool stuck = (pp_asleep_for_good(&p) && (child_ended || pp_asleep_for_good(&c))) ||
+                 (parent_waits && pp_asleep_for_good(&c));
+    if (!stuck)
+        return false;
+    char ps[160], cs[160];
+    pp_describe(&p, ps, sizeof ps);
+    pp_describe(&c, cs, sizeof cs);
+    int cstatus = child > 0 && child_ended ? pp_zombie_status(child) : -1;
+    if (cstatus != -1)
+        snprintf(cs, sizeof cs, "has ended (%s)", sg_status_text(cstatus));
+    snprintf(seen, cap, "the parent %s, and the child %s", ps, cs);
+    unsigned long long both = PP_BIT(SIGUSR1) | PP_BIT(SIGUSR2);
+    if (cstatus != -1 && WIFSIGNALED(cstatus)) {
+        int sig = WTERMSIG(cstatus);
+        *hint = sig == SIGUSR1 || sig == SIGUSR2
+                    ? "the signal's default action killed the child: it came with no handler "
+                      "installed, or unblocked before the child was ready. Does TELL_WAIT, "
+                      "called before fork, install both handlers and block both signals?"
+                    : "a signal killed the child in the middle of its turns. Which one, and what "
+                      "was the child doing?";
+        return true;
+    }
+    if (cstatus != -1 && WIFEXITED(cstatus) && WEXITSTATUS(cstatus) != 0) {
+        *hint = "the child ended with a status other than 0 before its turns were done: a "
+                "value mismatch, or a failed call. The parent still waits for it";
+        return true;
+    }
+    if ((pp_asleep_for_good(&p) && (p.blk & both)) || (pp_asleep_for_good(&c) && (c.blk & both)))
+        *hint = "sigsuspend sleeps with exactly the mask it is given, and a signal blocked in "
+                "that mask cannot wake it. Which signals must the mask you pass to sigsuspend "
+                "leave out? See man 2 sigsuspend";
+    else if (child_ended && *area >= nloops)
+        *hint = "the child has no turn left and has ended, but the parent still waits for its "
+                "signal. Count the turns: with an odd nloops, whose is the last update, and "
+                "what is left to wait for after it?";
+    else if (child_ended)
+        *hint = "the child ended while turns were left, and the parent waits for it. Count the "
+                "updates each side makes for this nloops";
+    else if (parent_waits)
+        *hint = "the parent left its loop and waits for the child to end, while the child still "
+                "waits for its turn. Count the updates each side makes for this nloops: is the "
+                "last TELL sent?";
+    else
+        *hint = "both sides sleep and no signal is on its way to either: a wake-up was lost. Is "
+                "the flag tested while both signals are blocked, every time, so that no signal "
+                "can land between the test and sigsuspend? See the handout's section on the "
+                "lost wake-up";
+    return true;
+}
+
+struct pp_run_shared {
+    volatile int done, stray;
+    int rc, err;
+    long area;
+    sigset_t mask;
+    int children;
+    pid_t leftover;
+};
+
+/* How long a pp_run that makes progress may take, at most, under any load. */
+#define PP_RUN_LIMIT_MS 15000
+
+void pp_run_watched(long *area, long nloops, const sigset_t *mask, struct pp_run_result *r)
+{
+    struct pp_run_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
+                                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(sh != MAP_FAILED, "mmap");
+    memset((void *)sh, 0, sizeof *sh);
+    fflush(NULL);
+    pid_t caller = fork();
+    SG_SETUP(caller != -1, "fork");
+    if (caller == 0) {
+        if (mask != NULL && sigprocmask(SIG_SETMASK, mask, NULL) == -1)
+            _exit(2);
+        pid_t me = getpid();
+        errno = 0;
+        int rc = pp_run(area, nloops);
+        int err = errno;
+        if (getpid() != me) {
+            sh->stray = 1;
+            _exit(1);
+        }
+        sh->rc = rc;
+        sh->err = err;
+        sh->area = *area;
+        sigprocmask(SIG_BLOCK, NULL, &sh->mask);
+        pid_t left = 0;
+        sh->children = (int)sg_children_state(&left);
+        sh->leftover = left;
+        sh->done = 1;
+        _exit(0);
+    }
+
+    char seen[400] = "", again[400];
+    const char *hint = NULL, *hint2 = NULL;
+    bool stuck = false;
+    for (int ms = 0; ms < PP_RUN_LIMIT_MS && !sh->done && !sg_process_ended(caller); ms += 5) {
+        struct timespec nap = { 0, 5000000 };
+        nanosleep(&nap, NULL);
+        if (ms % 50 != 0 || !pp_deadlocked(caller, nloops, area, seen, sizeof seen, &hint))
+            continue;
+        /* Believe it only if it holds a little later, with no update made. */
+        long before = *area;
+        struct timespec confirm = { 0, 20000000 };
+        nanosleep(&confirm, NULL);
+        if (pp_deadlocked(caller, nloops, area, again, sizeof again, &hint2) && *area == before &&
+            strcmp(seen, again) == 0) {
+            stuck = true;
+            break;
+        }
+    }
+    bool finished = sh->done || sg_process_ended(caller);
+    if (!finished) {
+        pid_t child = pp_child_of(caller);
+        if (!stuck) {
+            struct pp_pstate p, c;
+            pp_read_state(caller, &p);
+            memset(&c, 0, sizeof c);
+            if (child > 0)
+                pp_read_state(child, &c);
+            char ps[160], cs[160];
+            pp_describe(&p, ps, sizeof ps);
+            pp_describe(&c, cs, sizeof cs);
+            snprintf(seen, sizeof seen, "the parent %s, and the child %s", ps, cs);
+        }
+        if (child > 0)
+            kill(child, SIGKILL);
+        kill(caller, SIGKILL);
+    }
+    int status;
+    SG_SETUP(sg_wait_timeout(caller, &status, 5000) == 0, "waitpid for the process calling pp_run");
+    SG_REQUIRE(!stuck, "pp_run to finish: parent and child taking turns to the end", hint,
+               "pp_run(area, %ld) stopped for good with the counter at %ld: %s", nloops, *area,
+               seen);
+    SG_REQUIRE(finished, "pp_run to finish",
+               "the turns went on too slowly or not at all, though neither side slept for good. "
+               "Does a side wait without sleeping, or wait for something that comes late?",
+               "pp_run(area, %ld) had not returned after %d s, with the counter at %ld: %s",
+               nloops, PP_RUN_LIMIT_MS / 1000, *area, seen);
+    SG_REQUIRE(!sh->stray, "only the caller to return from pp_run",
+               "a child came back from pp_run into its caller, and ran the caller's code a "
+               "second time. How must the child's branch end so that it never returns? See man "
+               "2 _exit",
+               "the child process returned from pp_run");
+    SG_SETUP(!(WIFEXITED(status) && WEXITSTATUS(status) == 2), "sigprocmask");
+    SG_REQUIRE(sh->done, "pp_run to return to its caller",
+               WIFSIGNALED(status) ? "a signal killed the parent inside pp_run. A signal with no "
+                                     "handler kills: is it blocked, with its handler installed, "
+                                     "before it can arrive?"
+                                   : "pp_run ended the process instead of returning: only main "
+                                     "decides to exit",
+               "the process calling pp_run ended inside it (%s)", sg_status_text(status));
+    SG_REQUIRE(sh->children != SG_CHILD_RUNNING, "no child process left once pp_run has returned",
+               "pp_run returned while its child was still running. Which call makes the parent "
+               "wait for it? See man 2 waitpid",
+               "a child process was still running after pp_run returned");
+    SG_REQUIRE(sh->children != SG_CHILD_ZOMBIE, "no child process left once pp_run has returned",
+               "a child that has ended stays a zombie until its parent waits for it. Does the "
+               "parent wait for the child before it returns?",
+               "a child (pid %ld) had ended but was never waited for: a zombie, after pp_run",
+               (long)sh->leftover);
+    r->rc = sh->rc;
+    r->err = sh->err;
+    r->area = sh->area;
+    r->mask = sh->mask;
+    munmap((void *)sh, sizeof *sh);
+}
+
+void pp_require_run(long nloops, long *area, struct pp_run_result *r)
+{
+    pp_run_watched(area, nloops, NULL, r);
+    SG_REQUIRE(r->rc == 0 && r->area == nloops, "0, with the counter at nloops",
+               r->rc == -1 && r->err == ENOSYS ? PP_NOT_WRITTEN("pp_run")
+               : r->area != nloops ? "nloops updates in all, the parent making the even ones and "
+                                     "the child the odd ones. Count them for this nloops: who "
+                                     "stops when?"
+                                   : "every update returned what it should, yet pp_run returned "
+                                     "-1. Where does your -1 come from: the child's exit status, "
+                                     "or a check of the values?",
+               "pp_run(area, %ld) returned %d with the counter at %ld", nloops, r->rc, r->area);
+}
+
+/* ---- children that end with exit() ---- */
+
+static volatile int *pp_exit_count;
+
+static void pp_count_exit_handlers(void)
+{
+    if (getpid() != sg_test_pid() && pp_exit_count != NULL)
+        __atomic_add_fetch(pp_exit_count, 1, __ATOMIC_RELAXED);
+}
+
+void pp_watch_exit_handlers(void)
+{
+    if (pp_exit_count == NULL) {
+        void *p = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                       -1, 0);
+        SG_SETUP(p != MAP_FAILED, "mmap");
+        pp_exit_count = p;
+        SG_SETUP(atexit(pp_count_exit_handlers) == 0, "atexit");
+    }
+    *pp_exit_count = 0;
+}
+
+int pp_exit_handlers_run(void)
+{
+    return pp_exit_count != NULL ? *pp_exit_count : 0;
 }

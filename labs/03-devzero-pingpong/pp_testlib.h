@@ -3,8 +3,16 @@
  *
  * Whether WAIT_PARENT sleeps is read from the kernel, not guessed from
  * time: /proc/<pid>/syscall names the system call a process is blocked in
- * (rt_sigsuspend for a correct wait), and /proc/<pid>/stat counts the CPU
- * time it used while waiting.
+ * (rt_sigsuspend for a correct wait), /proc/<pid>/stat counts the CPU
+ * time it used while waiting, and /proc/<pid>/status shows its signal
+ * masks (SigBlk: blocked, SigPnd and ShdPnd: pending, SigCgt: caught), so
+ * that a wait that never ends can be explained: a signal blocked in the
+ * mask it sleeps with, a handler that never ran, a wake-up that was lost.
+ *
+ * pp_run itself runs in a process of the test's, watched from outside:
+ * when both sides sleep with no signal on its way to either, nobody will
+ * ever wake them, and the test says who waits for what instead of waiting
+ * for its timeout.
  */
 #ifndef PP_TESTLIB_H
 #define PP_TESTLIB_H
@@ -53,8 +61,14 @@ bool pp_wait_stage(const struct pp_waiter *w, int stage, int timeout_ms);
  */
 void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int stage);
 
+/*
+ * Requires the waiter to reach stage within 5 s of being told with signo;
+ * if it does not, the message says why, from its /proc state.
+ */
+void pp_require_woken(const struct pp_waiter *w, const char *wait_name, int signo, int stage);
+
 /* Reaps the waiter; fails the test unless it ended with status 0. */
-void pp_finish_waiter(struct pp_waiter *w, const char *wait_name);
+void pp_finish_waiter(struct pp_waiter *w, const char *wait_name, int signo);
 
 /* A process that waits for SIGUSR1 or SIGUSR2 and records which came, and from whom. */
 void pp_start_catcher(struct pp_waiter *w);
@@ -63,6 +77,36 @@ void pp_start_catcher(struct pp_waiter *w);
 void pp_require_program(const char *const args[], const char *want);
 
 /* Requires the mask to hold exactly the signals of want (and nothing else up to SIGRTMAX). */
-void pp_require_mask(const sigset_t *want, const char *when);
+void pp_require_mask(const sigset_t *now, const sigset_t *want, const char *when);
+
+/* What pp_run did in the process of the test's that called it. */
+struct pp_run_result {
+    int rc;                 /* what pp_run returned */
+    int err;                /* errno after it */
+    long area;              /* *area after it */
+    sigset_t mask;          /* the caller's mask after it */
+};
+
+/*
+ * Runs pp_run(area, nloops) in a process of the test's, with mask as its
+ * signal mask when mask is not NULL, and watches it: fails the test, with
+ * a diagnosis, when both sides sleep for ever, when the call does not
+ * finish, when a child comes back from pp_run or is left behind, or when
+ * the calling process ends inside it.
+ */
+void pp_run_watched(long *area, long nloops, const sigset_t *mask, struct pp_run_result *r);
+
+/* pp_run_watched, then pp_run must return 0 with the counter at nloops. */
+void pp_require_run(long nloops, long *area, struct pp_run_result *r);
+
+/*
+ * Counts the processes other than the test's own that run the test's
+ * atexit handlers: a child that ended with exit() instead of _exit().
+ */
+void pp_watch_exit_handlers(void);
+int pp_exit_handlers_run(void);
+
+/* The hint for a call that still has the skeleton's body. */
+#define PP_NOT_WRITTEN(fn) "ENOSYS is what the skeleton's " fn " sets: it is not written yet"
 
 #endif

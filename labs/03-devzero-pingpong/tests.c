@@ -2,7 +2,9 @@
  * tests.c — lab 03 public tests.
  *
  * The waiting tests read /proc/<pid>/syscall to see a process asleep in
- * sigsuspend, instead of guessing from time (pp_testlib.c).
+ * sigsuspend, instead of guessing from time, and /proc/<pid>/status to say
+ * why a wait that should have ended did not (pp_testlib.c). pp_run runs in
+ * a process of the test's, watched from outside.
  */
 #include "pingpong.h"
 #include "pp_testlib.h"
@@ -12,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* ---- the mappings ---- */
@@ -21,33 +24,51 @@ SG_TEST(map_devzero_shared)
     int fds = sg_count_open_fds();
     errno = 0;
     void *a = pp_map_devzero(100);
-    SG_REQUIRE(a != NULL, "the address of the mapping",
-               "open(\"/dev/zero\", O_RDWR), then mmap(NULL, size, PROT_READ | PROT_WRITE, "
-               "MAP_SHARED, fd, 0), compared with MAP_FAILED",
-               "pp_map_devzero(100) returned NULL (errno %s)", strerror(errno));
+    int err = errno;
+    SG_REQUIRE(a != NULL && a != MAP_FAILED, "the address of the mapping",
+               a == MAP_FAILED ? "MAP_FAILED is how mmap says it failed, and the function must "
+                                 "then return NULL. But why did it fail? See man 2 mmap: ERRORS"
+               : err == ENOSYS ? PP_NOT_WRITTEN("pp_map_devzero")
+                               : "open /dev/zero, then map it shared. Which of the two calls "
+                                 "failed, and what does its errno say? See man 2 open and man "
+                                 "2 mmap",
+               "pp_map_devzero(100) returned %p (errno %s)", a, strerror(err));
     pp_require_shared_zeroed(a, 100, "pp_map_devzero");
     int now = sg_count_open_fds();
     SG_REQUIRE(now == fds, "no descriptor left open",
-               "close the descriptor once mmap has returned: the mapping keeps /dev/zero "
-               "open by itself",
+               "the mapping keeps its own reference to /dev/zero, so the descriptor is not "
+               "needed once mmap has returned. What happens to it in your code?",
                "pp_map_devzero left %d more descriptor(s) open", now - fds);
 }
 
 SG_TEST(map_devzero_failure_closes)
 {
+    errno = 0;
     void *ok = pp_map_devzero(100);
+    int err = errno;
     SG_REQUIRE(ok != NULL, "pp_map_devzero(100) to work first",
-               "open /dev/zero, mmap it MAP_SHARED, close it", "pp_map_devzero(100) returned NULL");
+               err == ENOSYS ? PP_NOT_WRITTEN("pp_map_devzero") : "see map_devzero_shared",
+               "pp_map_devzero(100) returned NULL (errno %s)", strerror(err));
     int fds = sg_count_open_fds();
     errno = 0;
     void *a = pp_map_devzero(0);
+    err = errno;
     SG_REQUIRE(a == NULL, "NULL: mmap refuses a length of 0",
-               "compare mmap's result with MAP_FAILED and return NULL",
+               a == MAP_FAILED ? "mmap refused the length 0 and said so with MAP_FAILED, which "
+                                 "is not NULL. What does your check of mmap's result compare "
+                                 "with? See man 2 mmap: RETURN VALUE"
+                               : "mmap refuses a length of 0. Where does the address you "
+                                 "returned come from?",
                "pp_map_devzero(0) returned %p", a);
     int now = sg_count_open_fds();
     SG_REQUIRE(now == fds, "no descriptor left open after a failure",
-               "close the descriptor on the failure path too",
+               "mmap failed, and the function returned: does the descriptor of /dev/zero get "
+               "closed on that path too?",
                "a failed pp_map_devzero left %d more descriptor(s) open", now - fds);
+    SG_REQUIRE(err == EINVAL, "errno EINVAL, as mmap set it",
+               "mmap set errno to EINVAL. Closing the descriptor afterwards may change errno: "
+               "does the caller still see mmap's?",
+               "errno was %d (%s)", err, strerror(err));
 }
 
 SG_TEST(map_anon_shared)
@@ -56,22 +77,48 @@ SG_TEST(map_anon_shared)
     int fds = sg_count_open_fds();
     errno = 0;
     void *a = pp_map_anon(size);
-    SG_REQUIRE(a != NULL, "the address of the mapping",
-               "mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)",
-               "pp_map_anon returned NULL (errno %s)", strerror(errno));
+    int err = errno;
+    SG_REQUIRE(a != NULL && a != MAP_FAILED, "the address of the mapping",
+               err == ENOSYS ? PP_NOT_WRITTEN("pp_map_anon")
+                             : "mmap refused the request. Which argument does its errno point "
+                               "at? With MAP_ANONYMOUS there is no file: see man 2 mmap",
+               "pp_map_anon returned %p (errno %s)", a, strerror(err));
     pp_require_shared_zeroed(a, size, "pp_map_anon");
     SG_REQUIRE(sg_count_open_fds() == fds, "no descriptor opened",
-               "MAP_ANONYMOUS needs no file: pass -1", "pp_map_anon left a descriptor open");
+               "MAP_ANONYMOUS needs no file at all. What did your function open?",
+               "pp_map_anon left a descriptor open");
+}
+
+SG_TEST(map_anon_failure_is_null)
+{
+    errno = 0;
+    void *a = pp_map_anon(0);
+    int err = errno;
+    SG_REQUIRE(a == NULL && err == EINVAL, "NULL with errno EINVAL: mmap refuses a length of 0",
+               a == MAP_FAILED ? "mmap refused the length 0 and said so with MAP_FAILED, which "
+                                 "is not NULL. What must pp_map_anon return then? See man 2 "
+                                 "mmap: RETURN VALUE"
+               : err == ENOSYS ? PP_NOT_WRITTEN("pp_map_anon")
+                               : "mmap refuses a length of 0 with EINVAL. What did your "
+                                 "function return, and with which errno?",
+               "pp_map_anon(0) returned %p with errno %s", a, strerror(err));
 }
 
 SG_TEST(unmap)
 {
     void *a = pp_map_anon(100);
-    SG_REQUIRE(a != NULL, "a mapping", "pp_map_anon must work first", "NULL");
+    SG_REQUIRE(a != NULL, "a mapping", "pp_map_anon must work first: see its tests", "NULL");
+    errno = 0;
     int rc = pp_unmap(a, 100);
+    int err = errno;
     struct sg_mapping m;
     SG_REQUIRE(rc == 0 && sg_find_mapping(getpid(), a, &m) == 1, "0, and nothing mapped there",
-               "munmap(area, size)", "pp_unmap returned %d (%s)", rc, strerror(errno));
+               err == ENOSYS ? PP_NOT_WRITTEN("pp_unmap")
+               : rc == 0     ? "pp_unmap returned 0, yet the area is still mapped. Which call "
+                               "removes a mapping? See man 2 munmap"
+                             : "munmap with the area's address and size succeeds. Which "
+                               "argument did it refuse?",
+               "pp_unmap returned %d (%s)", rc, strerror(err));
 }
 
 SG_TEST(update_returns_old_value)
@@ -79,7 +126,11 @@ SG_TEST(update_returns_old_value)
     long v = 41;
     long r = pp_update(&v);
     SG_REQUIRE(r == 41 && v == 42, "41 returned, 42 stored",
-               "return the value from before the increment: return (*ptr)++;",
+               v == 41 ? "the counter was not incremented"
+               : r == 42 ? "the value from after the increment came back. C has two increment "
+                           "operators: which one yields the value from before?"
+                         : "pp_update returns the value the counter had before it, and leaves "
+                           "it one higher",
                "pp_update returned %ld and left %ld", r, v);
 }
 
@@ -92,8 +143,9 @@ SG_TEST(tell_wait_blocks_both_signals)
     SG_SETUP(sigprocmask(SIG_BLOCK, NULL, &now) == 0, "sigprocmask");
     SG_REQUIRE(sigismember(&now, SIGUSR1) && sigismember(&now, SIGUSR2),
                "SIGUSR1 and SIGUSR2 blocked after TELL_WAIT",
-               "block both before fork with sigprocmask(SIG_BLOCK, ...): a signal sent before "
-               "the other side waits then stays pending instead of being lost",
+               "a signal sent before the other side waits must not be lost, nor kill a process "
+               "whose handler is not there yet: a blocked signal stays pending until it is "
+               "unblocked. Which call blocks signals? See man 2 sigprocmask",
                "after TELL_WAIT, SIGUSR1 is %s and SIGUSR2 is %s",
                sigismember(&now, SIGUSR1) ? "blocked" : "not blocked",
                sigismember(&now, SIGUSR2) ? "blocked" : "not blocked");
@@ -103,7 +155,8 @@ SG_TEST(tell_wait_blocks_both_signals)
         SG_SETUP(sigaction(usr[i], NULL, &sa) == 0, "sigaction");
         SG_REQUIRE(sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN,
                    "a handler installed for SIGUSR1 and SIGUSR2",
-                   "TELL_WAIT installs the handler that sets the flag the WAIT functions test",
+                   "the WAIT functions end when a handler has set their flag, so both signals "
+                   "need one. Which call installs a handler? See man 2 sigaction",
                    "%s is %s", strsignal(usr[i]),
                    sa.sa_handler == SIG_DFL ? "left at its default (which kills)" : "ignored");
     }
@@ -116,19 +169,25 @@ SG_TEST(tell_sends_the_right_signals)
     TELL_CHILD(c.pid);
     SG_SETUP(pp_wait_stage(&c, 2, 6000), "the catching process");
     SG_REQUIRE(c.sh->signo == SIGUSR1 && c.sh->sender == getpid(), "SIGUSR1 from the caller",
-               "TELL_CHILD(pid) is kill(pid, SIGUSR1)",
+               c.sh->signo == SIGUSR2 ? "TELL_CHILD sent SIGUSR2. pingpong.h says which signal "
+                                        "goes to the child, and which to the parent"
+                                      : "TELL_CHILD sends SIGUSR1 to the pid it is given. Which "
+                                        "call sends a signal? See man 2 kill",
                "after TELL_CHILD, the process got signal %d (%s) from pid %ld", c.sh->signo,
                c.sh->signo ? strsignal(c.sh->signo) : "none", (long)c.sh->sender);
-    pp_finish_waiter(&c, "the catcher");
+    pp_finish_waiter(&c, "the catcher", SIGUSR1);
 
     pp_start_catcher(&c);
     TELL_PARENT(c.pid);
     SG_SETUP(pp_wait_stage(&c, 2, 6000), "the catching process");
     SG_REQUIRE(c.sh->signo == SIGUSR2 && c.sh->sender == getpid(), "SIGUSR2 from the caller",
-               "TELL_PARENT(pid) is kill(pid, SIGUSR2)",
+               c.sh->signo == SIGUSR1 ? "TELL_PARENT sent SIGUSR1. pingpong.h says which signal "
+                                        "goes to the parent, and which to the child"
+                                      : "TELL_PARENT sends SIGUSR2 to the pid it is given. "
+                                        "Which call sends a signal? See man 2 kill",
                "after TELL_PARENT, the process got signal %d (%s) from pid %ld", c.sh->signo,
                c.sh->signo ? strsignal(c.sh->signo) : "none", (long)c.sh->sender);
-    pp_finish_waiter(&c, "the catcher");
+    pp_finish_waiter(&c, "the catcher", SIGUSR2);
 }
 
 SG_TEST(wait_sleeps_until_told)
@@ -137,13 +196,9 @@ SG_TEST(wait_sleeps_until_told)
     struct pp_waiter w;
     pp_start_waiter(PP_WAIT_PARENT, false, 1, &w);
     pp_require_sleeping(&w, "WAIT_PARENT", 1);
-    SG_REQUIRE(w.sh->stage == 1, "WAIT_PARENT still waiting", "nothing was sent yet",
-               "WAIT_PARENT returned before TELL_CHILD");
     TELL_CHILD(w.pid);
-    SG_REQUIRE(pp_wait_stage(&w, 2, 5000), "WAIT_PARENT to return after TELL_CHILD",
-               "the handler sets the flag; the loop around sigsuspend ends when it is set",
-               "WAIT_PARENT had not returned 5 s after TELL_CHILD");
-    pp_finish_waiter(&w, "WAIT_PARENT");
+    pp_require_woken(&w, "WAIT_PARENT", SIGUSR1, 2);
+    pp_finish_waiter(&w, "WAIT_PARENT", SIGUSR1);
 }
 
 SG_TEST(early_tell_is_not_lost)
@@ -158,18 +213,13 @@ SG_TEST(early_tell_is_not_lost)
     SG_SETUP(pp_wait_stage(&w, 1, 5000), "start of the waiting process");
     TELL_CHILD(w.pid);
     w.sh->go = 1;
-    bool returned = pp_wait_stage(&w, 2, 5000);
-    if (!returned)
-        pp_finish_waiter(&w, "WAIT_PARENT"); /* reports a death by signal, if that was it */
-    SG_REQUIRE(returned, "WAIT_PARENT to return: the signal came before it started waiting",
-               "TELL_WAIT blocks the signals, so one sent early stays pending; the wait loop "
-               "tests the flag before it sleeps",
-               "WAIT_PARENT did not return after an early TELL_CHILD");
+    if (!pp_wait_stage(&w, 2, 5000) && sg_process_ended(w.pid))
+        pp_finish_waiter(&w, "WAIT_PARENT", SIGUSR1); /* reports a death by signal */
+    pp_require_woken(&w, "WAIT_PARENT, told before it began to wait,", SIGUSR1, 2);
     pp_require_sleeping(&w, "the second WAIT_PARENT", 2);
     TELL_CHILD(w.pid);
-    SG_REQUIRE(pp_wait_stage(&w, 3, 5000), "the second WAIT_PARENT to return once told",
-               "clear the flag after each wait", "the second WAIT_PARENT did not return");
-    pp_finish_waiter(&w, "WAIT_PARENT");
+    pp_require_woken(&w, "the second WAIT_PARENT", SIGUSR1, 3);
+    pp_finish_waiter(&w, "WAIT_PARENT", SIGUSR1);
 }
 
 SG_TEST(wait_keeps_signals_blocked)
@@ -179,12 +229,13 @@ SG_TEST(wait_keeps_signals_blocked)
     pp_start_waiter(PP_WAIT_PARENT, false, 1, &w);
     SG_SETUP(pp_wait_stage(&w, 1, 5000), "start of the waiting process");
     TELL_CHILD(w.pid);
-    pp_finish_waiter(&w, "WAIT_PARENT");
+    pp_finish_waiter(&w, "WAIT_PARENT", SIGUSR1);
     SG_REQUIRE(w.sh->usr1_blocked_after && w.sh->usr2_blocked_after,
                "SIGUSR1 and SIGUSR2 still blocked when WAIT_PARENT returns",
-               "do not restore the old mask in WAIT_*, as APUE does: used in a loop, a signal "
-               "that lands between the flag test and sigsuspend is then lost and both "
-               "processes sleep forever. sigsuspend itself puts the blocked mask back",
+               "APUE's version restores the old mask when a wait ends. Used in a loop, a signal "
+               "can then land between the flag test and the next sigsuspend, and both processes "
+               "sleep for ever. sigsuspend itself puts back the mask it replaced: what is left "
+               "for the wait to do to the mask?",
                "after WAIT_PARENT, SIGUSR1 is %s and SIGUSR2 is %s",
                w.sh->usr1_blocked_after ? "blocked" : "not blocked",
                w.sh->usr2_blocked_after ? "blocked" : "not blocked");
@@ -197,32 +248,58 @@ SG_TEST(run_alternates)
     sigset_t before;
     sigemptyset(&before);
     sigaddset(&before, SIGHUP);
-    SG_SETUP(sigprocmask(SIG_SETMASK, &before, NULL) == 0, "sigprocmask");
     long *area = pp_test_area(0);
-    int rc = pp_run(area, PP_NLOOPS);
-    SG_REQUIRE_NOT_CHILD("pp_run");
-    SG_REQUIRE_NO_CHILDREN("pp_run");
-    SG_REQUIRE(rc == 0 && *area == PP_NLOOPS, "0, with the counter at 1000",
-               "the parent updates on even values, the child on odd ones, each waiting for "
-               "the other's signal in between",
-               "pp_run(area, 1000) returned %d with the counter at %ld", rc, *area);
-    pp_require_mask(&before, "after pp_run");
+    struct pp_run_result r;
+    pp_run_watched(area, PP_NLOOPS, &before, &r);
+    SG_REQUIRE(r.rc == 0 && r.area == PP_NLOOPS, "0, with the counter at 1000",
+               r.rc == -1 && r.err == ENOSYS ? PP_NOT_WRITTEN("pp_run")
+               : r.area != PP_NLOOPS
+                   ? "nloops updates in all: the parent makes the even ones, the child the odd "
+                     "ones, each waiting for the other's signal in between. Who stopped early?"
+                   : "every update was made, yet pp_run returned -1. Where does your -1 come "
+                     "from: a value check, or the child's exit status?",
+               "pp_run(area, 1000) returned %d with the counter at %ld", r.rc, r.area);
+    pp_require_mask(&r.mask, &before, "after pp_run");
 }
 
 SG_TEST(run_checks_values)
 {
     long *zero = pp_test_area(0);
-    int ok = pp_run(zero, 10);
-    SG_REQUIRE(ok == 0 && *zero == 10, "pp_run(area, 10) on a zeroed area to work first",
-               "see run_alternates", "it returned %d with the counter at %ld", ok, *zero);
+    struct pp_run_result ok;
+    pp_require_run(10, zero, &ok);
     long *area = pp_test_area(5);
-    int rc = pp_run(area, 10);
-    SG_REQUIRE_NOT_CHILD("pp_run");
-    SG_REQUIRE_NO_CHILDREN("pp_run");
-    SG_REQUIRE(rc == -1, "-1: the counter did not start at 0",
-               "each side compares what pp_update returns with the value it expects, and the "
-               "parent returns -1 on any mismatch (its own or the child's exit status)",
-               "pp_run returned %d on a counter that started at 5", rc);
+    struct pp_run_result r;
+    pp_run_watched(area, 10, NULL, &r);
+    SG_REQUIRE(r.rc == -1, "-1: the counter did not start at 0",
+               "pingpong.h says *area must start at 0. Each side compares what pp_update "
+               "returns with the value it expects: does yours, and does the parent learn of "
+               "the child's mismatches?",
+               "pp_run returned %d on a counter that started at 5", r.rc);
+}
+
+SG_TEST(run_child_uses__exit)
+{
+    /* exit() in the child would run the atexit handlers it inherited, and
+     * flush its copy of every stdio buffer of its parent's. */
+    pp_watch_exit_handlers();
+    FILE *other = tmpfile();
+    SG_SETUP(other != NULL && fputs("pending\n", other) != EOF, "tmpfile");
+    long *area = pp_test_area(0);
+    struct pp_run_result r;
+    pp_require_run(10, area, &r);
+    int ran = pp_exit_handlers_run();
+    size_t len;
+    char *text = sg_file_contents(other, &len);
+    SG_REQUIRE(ran == 0 && strcmp(text, "pending\n") == 0,
+               "the child to end without running its parent's atexit handlers or flushing its "
+               "stdio buffers",
+               "the child ran what it inherited from the parent: the atexit handlers, and the "
+               "stdio buffers, which exit() flushes. Which way of ending a process does neither? "
+               "See man 2 _exit and man 3 exit",
+               "the parent's atexit handlers ran in %d child process(es), and a stream of the "
+               "parent's held %s",
+               ran, sg_q(text, len));
+    free(text);
 }
 
 /* ---- the program ---- */
@@ -243,6 +320,7 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(map_devzero_shared),
     SG_TEST_ENTRY(map_devzero_failure_closes),
     SG_TEST_ENTRY(map_anon_shared),
+    SG_TEST_ENTRY(map_anon_failure_is_null),
     SG_TEST_ENTRY(unmap),
     SG_TEST_ENTRY(update_returns_old_value),
     SG_TEST_ENTRY(tell_wait_blocks_both_signals),
@@ -252,6 +330,7 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(wait_keeps_signals_blocked),
     SG_TEST_ENTRY(run_alternates),
     SG_TEST_ENTRY(run_checks_values),
+    SG_TEST_ENTRY(run_child_uses__exit),
     SG_TEST_ENTRY(program_devzero),
     SG_TEST_ENTRY(program_anon),
     SG_TESTS_END,

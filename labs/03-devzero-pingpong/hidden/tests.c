@@ -5,44 +5,41 @@
 #include "pp_testlib.h"
 #include "sg_harness.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void pp_require_run(long nloops, long *area)
-{
-    int rc = pp_run(area, nloops);
-    SG_REQUIRE_NOT_CHILD("pp_run");
-    SG_REQUIRE_NO_CHILDREN("pp_run");
-    SG_REQUIRE(rc == 0 && *area == nloops, "0, with the counter at nloops",
-               "nloops updates in all: the child does the odd values; with an odd count "
-               "the parent makes the last update and must not signal a child that is done",
-               "pp_run(area, %ld) returned %d with the counter at %ld", nloops, rc, *area);
-}
+#include <sys/wait.h>
+#include <unistd.h>
 
 SG_TEST(run_odd_count)
 {
-    pp_require_run(999, pp_test_area(0));
+    struct pp_run_result r;
+    pp_require_run(999, pp_test_area(0), &r);
 }
 
 SG_TEST(run_many)
 {
-    pp_require_run(20000, pp_test_area(0));
+    struct pp_run_result r;
+    pp_require_run(20000, pp_test_area(0), &r);
 }
 
 SG_TEST(run_no_loops)
 {
-    pp_require_run(0, pp_test_area(0));
+    struct pp_run_result r;
+    pp_require_run(0, pp_test_area(0), &r);
 }
 
 SG_TEST(run_on_own_mappings)
 {
     long *a = pp_map_devzero(sizeof *a);
-    SG_REQUIRE(a != NULL, "a mapping", "pp_map_devzero must work", "NULL");
-    pp_require_run(1001, a);
+    SG_REQUIRE(a != NULL, "a mapping", "pp_map_devzero must work: see its tests", "NULL");
+    struct pp_run_result r;
+    pp_require_run(1001, a, &r);
     long *b = pp_map_anon(sizeof *b);
-    SG_REQUIRE(b != NULL, "a mapping", "pp_map_anon must work", "NULL");
-    pp_require_run(1000, b);
+    SG_REQUIRE(b != NULL, "a mapping", "pp_map_anon must work: see its tests", "NULL");
+    pp_require_run(1000, b, &r);
 }
 
 SG_TEST(wait_child_sleeps_until_told)
@@ -52,12 +49,12 @@ SG_TEST(wait_child_sleeps_until_told)
     pp_start_waiter(PP_WAIT_CHILD, false, 1, &w);
     pp_require_sleeping(&w, "WAIT_CHILD", 1);
     TELL_PARENT(w.pid);
-    SG_REQUIRE(pp_wait_stage(&w, 2, 5000), "WAIT_CHILD to return after TELL_PARENT",
-               "WAIT_CHILD waits for SIGUSR2, which TELL_PARENT sends",
-               "WAIT_CHILD had not returned 5 s after TELL_PARENT");
-    pp_finish_waiter(&w, "WAIT_CHILD");
+    pp_require_woken(&w, "WAIT_CHILD", SIGUSR2, 2);
+    pp_finish_waiter(&w, "WAIT_CHILD", SIGUSR2);
     SG_REQUIRE(w.sh->usr1_blocked_after && w.sh->usr2_blocked_after,
-               "both signals still blocked after WAIT_CHILD", "do not restore the old mask",
+               "both signals still blocked after WAIT_CHILD",
+               "sigsuspend puts back the mask it replaced. What else changes the mask when "
+               "your wait ends?",
                "after WAIT_CHILD a signal was unblocked");
 }
 
@@ -65,8 +62,49 @@ SG_TEST(map_anon_large)
 {
     size_t size = (1u << 20) + 1;
     void *a = pp_map_anon(size);
-    SG_REQUIRE(a != NULL, "a mapping", "mmap the size asked for", "NULL");
+    SG_REQUIRE(a != NULL, "a mapping", "mmap takes any length, and rounds it up to pages",
+               "pp_map_anon(1 MiB + 1) returned NULL");
     pp_require_shared_zeroed(a, size, "pp_map_anon");
+}
+
+SG_TEST(tell_failure_exits)
+{
+    /* kill fails (ESRCH) for a pid that no process has: APUE's TELL
+     * functions print a message and exit(1). In a child, with its stderr
+     * in a file. */
+    const struct { const char *name; int parent; } calls[] = { { "TELL_CHILD", 0 },
+                                                               { "TELL_PARENT", 1 } };
+    for (int i = 0; i < 2; i++) {
+        FILE *err = tmpfile();
+        SG_SETUP(err != NULL, "tmpfile");
+        fflush(NULL);
+        pid_t pid = fork();
+        SG_SETUP(pid != -1, "fork");
+        if (pid == 0) {
+            if (dup2(fileno(err), STDERR_FILENO) == -1)
+                _exit(99);
+            if (calls[i].parent)
+                TELL_PARENT(INT_MAX);
+            else
+                TELL_CHILD(INT_MAX);
+            _exit(0);
+        }
+        int status;
+        int rc = sg_wait_timeout(pid, &status, 5000);
+        if (rc == 1)
+            kill(pid, SIGKILL);
+        SG_SETUP(rc == 0, "waitpid");
+        size_t len;
+        char *text = sg_file_contents(err, &len);
+        SG_REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 1 && len > 0,
+                   "a message on stderr, and exit status 1",
+                   "kill failed (no such process), and pingpong.h says what the TELL functions "
+                   "do then, as APUE's do. Does yours look at what kill returned?",
+                   "%s(a pid no process has) ended with %s and wrote %s on stderr",
+                   calls[i].name, sg_status_text(status), sg_q(text, len));
+        free(text);
+        fclose(err);
+    }
 }
 
 SG_TEST(program_anon_odd)
@@ -82,6 +120,7 @@ const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(run_on_own_mappings),
     SG_TEST_ENTRY(wait_child_sleeps_until_told),
     SG_TEST_ENTRY(map_anon_large),
+    SG_TEST_ENTRY(tell_failure_exits),
     SG_TEST_ENTRY(program_anon_odd),
     SG_TESTS_END,
 };
