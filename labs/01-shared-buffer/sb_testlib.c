@@ -174,14 +174,40 @@ void sb_run_exchange(char *buf, size_t cap, const char *input, const char *pendi
     FILE *out = sg_output_file();
     if (pending_out != NULL)
         SG_SETUP(fputs(pending_out, out) != EOF, "fputs");
+    /* Standard output goes to a file of its own during the call: a prompt
+     * written there instead of to out is then seen, and named. */
+    SG_SETUP(fflush(stdout) != EOF, "fflush");
+    FILE *std = sg_output_file();
+    int saved = dup(STDOUT_FILENO);
+    SG_SETUP(saved != -1 && dup2(fileno(std), STDOUT_FILENO) != -1, "dup2");
     errno = 0;
     r->status = sb_exchange(buf, cap, in, out);
     r->err = errno;
     SG_REQUIRE_NOT_CHILD("sb_exchange");
+    fflush(stdout);
+    SG_SETUP(dup2(saved, STDOUT_FILENO) != -1, "dup2");
+    close(saved);
+    size_t std_len;
+    char *std_text = sg_file_contents(std, &std_len);
+    r->prompt_on_stdout = strstr(std_text, SB_PROMPT) != NULL;
+    free(std_text);
+    fclose(std);
     sb_require_no_children("sb_exchange");
     r->out = sg_file_contents(out, &r->out_len);
     fclose(in);
     fclose(out);
+}
+
+const char *sb_prompt_hint(const struct sb_exchange_run *r)
+{
+    if (r->prompt_on_stdout)
+        return "the prompt went to standard output, not to out. sb_exchange writes to the "
+               "stream it is given: which one does your child write to?";
+    if (strstr(r->out, SB_PROMPT) == NULL)
+        return "the prompt never reached out. The child writes it there, and it sits in the "
+               "child's stdio buffer until something flushes it: _exit does not. Who flushes it?";
+    return "the prompt is the child's only output, written once, after what out held before "
+           "the call";
 }
 
 void sb_require_status(const struct sb_exchange_run *r, int want, const char *what)

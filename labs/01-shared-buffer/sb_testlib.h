@@ -37,7 +37,11 @@ struct sb_exchange_run {
     int err;       /* errno after it */
     char *out;     /* everything written to out (malloc'ed) */
     size_t out_len;
+    bool prompt_on_stdout; /* the prompt went to standard output instead */
 };
+
+/* Why out does not hold the prompt once: a hint from where it went. */
+const char *sb_prompt_hint(const struct sb_exchange_run *r);
 
 /*
  * Runs sb_exchange(buf, cap, in, out) with in holding input. When

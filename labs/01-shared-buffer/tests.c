@@ -234,9 +234,7 @@ SG_TEST(exchange_shared)
                                   "with what sb_read_line stores for this input",
                "the parent saw buf = %s", sg_q(buf, strnlen(buf, 200)));
     SG_REQUIRE(strcmp(r.out, SB_PROMPT) == 0, "out to hold the prompt once: \"give me a string:\\n\"",
-               r.out_len == 0 ? "out is empty: the child's prompt never reached the file. _exit "
-                                "does not flush stdio buffers, so who flushes the prompt?"
-                              : "the prompt is the child's only output, written once",
+               sb_prompt_hint(&r),
                "out held %s", sg_q(r.out, r.out_len));
     free(r.out);
 }
@@ -309,8 +307,7 @@ SG_TEST(exchange_flushes_first)
                twice ? "\"before\" was still in out's stdio buffer at fork, and a stdio buffer "
                        "is process memory: fork copied it, so each process wrote it. What must "
                        "happen to out before fork? See man 3 fflush"
-                     : "the text that was in out before the call comes first, once, then the "
-                       "child's prompt",
+                     : sb_prompt_hint(&r),
                "out held %s", sg_q(r.out, r.out_len));
     free(r.out);
 }

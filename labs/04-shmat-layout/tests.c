@@ -107,6 +107,12 @@ SG_TEST(segment_mapping)
                "no mapping contains shm_lo. What does shmat return, and is that what you "
                "recorded?",
                "nothing is mapped at %p", (void *)l.shm_lo);
+    SG_REQUIRE(m.perms[0] == 'r' && m.perms[1] == 'w',
+               "the segment attached for reading and writing (rw in /proc/<pid>/maps)",
+               "the segment is attached read-only. Which of shmat's flags asks for that? See man "
+               "2 shmat",
+               "shm_lo lies in %#lx-%#lx with permissions %s", (unsigned long)m.start,
+               (unsigned long)m.end, m.perms);
     SG_REQUIRE(strncmp(m.path, "/SYSV", 5) == 0 && m.perms[3] == 's',
                "an XSI segment: a shared mapping named /SYSV<key> in /proc/<pid>/maps",
                "shm_lo lies in memory that is not an XSI segment. Which calls create a segment "

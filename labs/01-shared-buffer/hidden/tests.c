@@ -59,6 +59,22 @@ SG_TEST(read_line_cap_one)
     fclose(in);
 }
 
+SG_TEST(read_line_cap_zero)
+{
+    char buf[4] = "###";
+    FILE *in = sg_input_file("abc\nxy\n", 7);
+    long n = sb_read_line(buf, 0, in);
+    SG_REQUIRE(buf[0] == '#', "nothing written into buf: cap 0 leaves no room, not even for the NUL",
+               "with cap 0 the buffer has no byte at all. Which of your writes into buf happen "
+               "even then?",
+               "sb_read_line(buf, 0, in) wrote %s at buf[0]", sg_q(buf, 1));
+    SG_REQUIRE(n == 0, "0: a line was read, and no byte stored",
+               "a line was there, so this is not end of input, and nothing fit in it",
+               "sb_read_line(buf, 0, in) returned %ld", n);
+    sb_require_line(buf, sizeof buf, in, "xy", "the line after it");
+    fclose(in);
+}
+
 /* A stream that gives "abc" and then fails with EIO, as a disk or a terminal can. */
 static ssize_t sb_failing_read(void *cookie, char *out, size_t size)
 {
@@ -327,6 +343,7 @@ const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(map_bad_sharing),
     SG_TEST_ENTRY(read_line_exact_fit),
     SG_TEST_ENTRY(read_line_cap_one),
+    SG_TEST_ENTRY(read_line_cap_zero),
     SG_TEST_ENTRY(read_line_read_error),
     SG_TEST_ENTRY(exchange_long_line),
     SG_TEST_ENTRY(exchange_bounded),
