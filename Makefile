@@ -30,6 +30,16 @@ CC_PATH        = $(shell command -v $(CC))
 OBJCOPY_PATH   = $(shell command -v objcopy)
 
 WARN     := -Wall -Wextra $(if $(filter true,$(CI)),-Werror)
+
+# Quiet by default, as Linux and git build: "  CC      grader/src/sg_build.o".
+# make V=1 shows every command in full.
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)';
+endif
 KFLAGS   := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -MMD -MP
 INCLUDES := -Igrader/common -Igrader/harness -Igrader/memcheck
 
@@ -57,10 +67,6 @@ ifeq ($(KIT_KIND),instructor)
 	@echo "                    skeletons, known-wrong and hostile submissions, packages)"
 	@echo "  make grade        grade SUB (default: solutions), hidden tests included"
 	@echo "                    e.g. make grade SUB=path/to/submission"
-else
-	@echo "  make test         build the grader and grade your files in work/"
-	@echo "  make grade        the same (SUB=folder grades another folder)"
-endif
 	@echo "  make grade-all    grade every submission in DIR into OUT (default grades/):"
 	@echo "                    reports, gradebook.csv, summary.txt"
 	@echo "  make dist         dist/shmlab-student.tar.gz: the student kit, without"
@@ -69,10 +75,18 @@ endif
 	@echo "  make autolab      dist/autolab/: autograde-Makefile and autograde.tar"
 	@echo "  (GitHub Classroom: platforms/github-classroom/classroom.yml)"
 	@echo "  make memcheck     the memory check (valgrind) of SUB's labs"
-	@echo "  make handouts     the handouts as HTML pages, in build/handouts/"
 	@echo "  make bench        print how long grading takes"
 	@echo "  make deps         install what the kit needs (apt-get, as root)"
+else
+	@echo "  make test         build the grader and grade your files in work/"
+	@echo "  make grade        the same (SUB=folder grades another folder)"
+	@echo "  make memcheck     the memory check: your labs under valgrind (4 more points"
+	@echo "                    per lab where your course grades it: /144 becomes /160)"
+	@echo "  make deps         install what the kit needs (apt-get, as root)"
+endif
+	@echo "  make handouts     the handouts as HTML pages, in build/handouts/"
 	@echo "  make clean        remove build/"
+	@echo "  make V=1 ...      show every command in full"
 	@echo "Direct use: grader/shmgrade --help"
 
 deps:
@@ -129,47 +143,47 @@ build: grader/shmgrade $(KIT)/libsg_harness.a $(KIT)/sg_enter $(KIT)/mc_driver.o
 
 $(KIT)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KFLAGS) $(INCLUDES) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS) \
+	$(call say,CC,$@)$(CC) $(KFLAGS) $(INCLUDES) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS) \
 	    -DSG_CC='"$(CC_PATH)"' -DSG_OBJCOPY='"$(OBJCOPY_PATH)"' \
 	    -DSG_CHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
 
 $(KIT)/libsg_harness.a: $(HARNESS_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(KIT)/libsg_grader.a: $(GRADER_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 grader/shmgrade: $(KIT)/obj/grader/src/shmgrade.o $(KIT)/libsg_grader.a
-	$(CC) -o $@ $^ $(GRADER_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(GRADER_LIBS)
 
 # main() of the labs' memcheck drivers (grader/memcheck/mc_driver.c).
 $(KIT)/mc_driver.o: $(KIT)/obj/grader/memcheck/mc_driver.o
-	cp $< $@
+	$(Q)cp $< $@
 
 # The first program inside every sandbox (grader/enter/sg_enter.c).
 $(KIT)/sg_enter: $(ENTER_OBJ)
-	$(CC) -o $@ $^
+	$(call say,LD,$@)$(CC) -o $@ $^
 
 # ---- each lab's test objects: what the grader links a submission with ----
 
 define LAB_RULES
 $(KIT)/$(1)/obj/%.o: labs/$(1)/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(KFLAGS) $$(INCLUDES) -Ilabs/$(1) $$(CHECK_CFLAGS) -c $$< -o $$@
+	$$(call say,CC,$$@)$$(CC) $$(KFLAGS) $$(INCLUDES) -Ilabs/$(1) $$(CHECK_CFLAGS) -c $$< -o $$@
 
 $(KIT)/$(1)/libtests.a: $(patsubst labs/$(1)/%.c,$(KIT)/$(1)/obj/%.o,$(filter-out labs/$(1)/main.c labs/$(1)/memcheck.c,$(wildcard labs/$(1)/*.c)))
-	rm -f $$@ && $$(AR) rcs $$@ $$^
+	$$(call say,AR,$$@)rm -f $$@ && $$(AR) rcs $$@ $$^
 
 $(KIT)/$(1)/main.o: $(KIT)/$(1)/obj/main.o
-	cp $$< $$@
+	$$(Q)cp $$< $$@
 
 $(KIT)/$(1)/memcheck.o: $(KIT)/$(1)/obj/memcheck.o
-	cp $$< $$@
+	$$(Q)cp $$< $$@
 
 $(KIT)/$(1)/hidden.o: $(KIT)/$(1)/obj/hidden/tests.o
-	cp $$< $$@
+	$$(Q)cp $$< $$@
 endef
 $(foreach l,$(LABS),$(eval $(call LAB_RULES,$(l))))
 
@@ -187,11 +201,11 @@ $(KIT)/obj/tests/%.o: INCLUDES += -Igrader/src -Itests/kit $(XML_CFLAGS)
 
 $(SELFTEST)/unit_tests: $(UNIT_OBJ) $(KIT)/libsg_grader.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
 
 $(SELFTEST)/kit_tests: $(KIT_TEST_OBJ) $(KIT)/libsg_grader.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
 
 run-selftest:
 	$(SELFTEST)/unit_tests

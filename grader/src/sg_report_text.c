@@ -1,7 +1,9 @@
 /* sg_report_text.c — the report a student or an instructor reads; see sg_report.h. */
+#include "sg_digest.h"
 #include "sg_report.h"
 #include "sg_text.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,12 +71,28 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool 
     if (lab->build_output != NULL)
         sg_field(b, "  ", "warnings:", lab->build_output);
     sg_field(b, "  ", "note:", lab->notes);
+    struct sg_digest d;
+    bool digest = sg_digest_lab(lab, &d) == 0;
+    for (size_t i = 0; digest && i < d.nstubs; i++) {
+        struct sg_buf line = SG_BUF_INIT;
+        sg_buf_printf(&line, "%s%s%s is not written yet (it fails with ENOSYS, \"Function not "
+                             "implemented\"): %zu test%s need%s it, %g point%s: %s",
+                      red, d.stubs[i].function, off, d.stubs[i].ntests,
+                      d.stubs[i].ntests == 1 ? "" : "s", d.stubs[i].ntests == 1 ? "s" : "",
+                      d.stubs[i].points, d.stubs[i].points == 1 ? "" : "s", d.stubs[i].tests);
+        sg_field(b, "  ", "TODO", line.data);
+        sg_buf_free(&line);
+    }
     for (size_t k = 0; k < lab->ntests; k++) {
         const struct sg_test_result *t = &lab->tests[k];
-        sg_buf_printf(b, "  %s%s%s %5g/%-3g %s%s: %s\n", t->passed ? green : red,
+        enum sg_shown shown = digest ? d.shown[k] : SG_SHOWN_FULL;
+        if (shown == SG_SHOWN_IN_STUB)
+            continue;
+        sg_buf_printf(b, "  %s%s%s %5g/%-3g %s%s: %s%s\n", t->passed ? green : red,
                       t->passed ? "PASS" : "FAIL", off, t->points, t->max_points, t->name,
-                      t->hidden ? " [hidden]" : "", t->description);
-        if (!t->passed) {
+                      t->hidden ? " [hidden]" : "", t->description,
+                      !t->passed && shown == SG_SHOWN_LINE ? " (see the failure above)" : "");
+        if (!t->passed && shown == SG_SHOWN_FULL) {
             char *details = sg_report_test_details(t);
             for (char *line = details, *next; line && *line; line = next) {
                 next = strchr(line, '\n');
@@ -85,6 +103,8 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool 
             free(details);
         }
     }
+    if (digest)
+        sg_digest_free(&d);
     sg_buf_printf(b, "  score: %g/%g\n", lab->score, lab->max_score);
 }
 
