@@ -80,8 +80,8 @@ ifeq ($(KIT_KIND),instructor)
 else
 	@echo "  make test         build the grader and grade your files in work/"
 	@echo "  make grade        the same (SUB=folder grades another folder)"
-	@echo "  make memcheck     the memory check: your labs under valgrind (4 more points"
-	@echo "                    per lab where your course grades it: /144 becomes /160)"
+	@echo "  make memcheck     the memory check: your labs under valgrind, a test worth"
+	@echo "                    4 more points per lab where your course grades it"
 	@echo "  make deps         install what the kit needs (apt-get, as root)"
 endif
 	@echo "  make handouts     the handouts as HTML pages, in build/handouts/"
