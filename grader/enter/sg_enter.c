@@ -20,9 +20,12 @@
  * that never reads the "R" knows the sandbox could not be set up (the
  * student's code never ran), so a failure to start is the grader's to
  * retry, never the student's; "RE" is a kit that lacks its own program.
+ * When COMMAND has ended, "C<microseconds>" gives the CPU time of every
+ * process of the sandbox that had ended by then.
  *
  * Exit status 125 when a step fails before COMMAND runs (with a message
- * on stderr naming it); otherwise COMMAND's own.
+ * on stderr naming it); otherwise COMMAND's own, 128 + N when signal N
+ * ended it.
  */
 #include "sg_seccomp.h"
 
@@ -32,7 +35,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int sg_usage(void)
@@ -60,6 +65,77 @@ static int sg_number(const char *text, long *out)
         return -1;
     *out = v;
     return 0;
+}
+
+/* The CPU time of every process this one has reaped, in microseconds. */
+static long long sg_children_cpu_us(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_CHILDREN, &ru) == -1)
+        return -1;
+    return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+           ru.ru_stime.tv_usec;
+}
+
+/*
+ * Runs command as a child and stays as its parent, a subreaper, so that
+ * every process of the sandbox is reaped here and its CPU time counted
+ * (bubblewrap does not pass its children's on). Exits as the command did
+ * (128 + signal when a signal ended it), after reporting "C<microseconds>"
+ * on ready. Not dumpable, and holding no descriptor but ready: nothing of
+ * the command's can reach into it.
+ */
+static int sg_run(char **command, int ready)
+{
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+        perror("sg_enter: prctl");
+        return 125;
+    }
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == -1) {
+        perror("sg_enter: fork");
+        return 125;
+    }
+    if (child == 0) {
+        execv(command[0], command);
+        int saved = errno;
+        if (ready >= 0)
+            (void)sg_write_byte(ready, 'E');
+        fprintf(stderr, "sg_enter: exec %s: %s\n", command[0], strerror(saved));
+        _exit(125);
+    }
+    /* The command's descriptors are the command's: this process keeps only ready. */
+    for (int fd = 0; fd < 1024; fd++)
+        if (fd != ready)
+            close(fd);
+    int status = 0;
+    for (;;) {
+        int st;
+        pid_t w = waitpid(-1, &st, 0);
+        if (w == -1 && errno == EINTR)
+            continue;
+        if (w == -1)
+            break;
+        if (w == child) {
+            status = st;
+            break;
+        }
+    }
+    /* Whatever has already ended is counted too; what still runs dies
+     * with the sandbox when this process ends. */
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    if (ready >= 0) {
+        char report[32];
+        int n = snprintf(report, sizeof report, "C%lld\n", sg_children_cpu_us());
+        for (int k = 0; k < n; k++)
+            if (sg_write_byte(ready, report[k]) == -1)
+                break;
+    }
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 125;
 }
 
 int main(int argc, char *argv[])
@@ -100,10 +176,5 @@ int main(int argc, char *argv[])
         perror("sg_enter: the ready descriptor");
         return 125;
     }
-    execv(command[0], command);
-    int saved = errno;
-    if (ready >= 0)
-        (void)sg_write_byte((int)ready, 'E');
-    fprintf(stderr, "sg_enter: exec %s: %s\n", command[0], strerror(saved));
-    return 125;
+    return sg_run(command, (int)ready);
 }

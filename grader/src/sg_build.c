@@ -146,6 +146,8 @@ static int sg_tool(const struct sg_step *s, const char *const *argv, const char 
         return -1;
     }
     bool ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    s->b->seconds += r.seconds;
+    s->b->cpu_seconds += r.cpu_seconds;
     if (output != NULL && r.output_len > 0)
         *output = sg_build_messages(s, r.output, r.output_len);
     if (!ok) {

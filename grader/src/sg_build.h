@@ -46,6 +46,7 @@ struct sg_build {
     char *program;
     char *memcheck_driver;    /* built when asked and the lab has one, else NULL */
     char *memcheck_program;
+    double seconds, cpu_seconds;  /* what the build took, all its commands together */
 };
 
 struct sg_build_opts {

@@ -175,6 +175,7 @@ static int sg_run_test(const struct sg_rubric_test *rt, double seconds, const st
         return -1;
     }
     t->seconds = r.seconds;
+    t->cpu_seconds = r.cpu_seconds;
     t->output_total = r.output_total;
     if (r.output_len > 0)
         t->output = sg_escaped(r.output, r.output_len, SG_TEST_OUTPUT_SHOWN);
@@ -297,6 +298,8 @@ static int sg_grade_lab(const struct sg_kit *kit, const struct sg_grade_opts *o,
     close(fd);
     lab->build_output = b.output;
     lab->notes = b.notes;
+    lab->build_seconds = b.seconds;
+    lab->build_cpu_seconds = b.cpu_seconds;
     b.output = b.notes = NULL;
     if (rc == -1 || b.state != SG_LAB_GRADED) {
         lab->state = rc == -1 ? SG_LAB_GRADER_ERROR : b.state;

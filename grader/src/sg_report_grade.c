@@ -28,15 +28,18 @@ int sg_report_grade(const struct sg_grade *g, FILE *out)
         ok = tests != NULL;
         for (size_t k = 0; ok && k < lab->ntests; k++) {
             const struct sg_test_result *t = &lab->tests[k];
-            ok = sg_append(tests, json_pack("{s:s, s:b, s:b, s:b, s:f, s:f}", "name", t->name,
-                                            "passed", t->passed, "hidden", t->hidden,
+            ok = sg_append(tests, json_pack("{s:s, s:b, s:b, s:b, s:f, s:f, s:f, s:f}", "name",
+                                            t->name, "passed", t->passed, "hidden", t->hidden,
                                             "timed_out", t->timed_out, "points", t->points,
-                                            "max_points", t->max_points));
+                                            "max_points", t->max_points, "seconds", t->seconds,
+                                            "cpu", t->cpu_seconds));
         }
-        ok = ok && sg_append(labs, json_pack("{s:s, s:s, s:s?, s:f, s:f, s:o}", "id", lab->id,
-                                             "state", sg_lab_state_name(lab->state), "problem",
-                                             lab->problem, "score", lab->score, "max_score",
-                                             lab->max_score, "tests", tests));
+        ok = ok && sg_append(labs, json_pack("{s:s, s:s, s:s?, s:f, s:f, s:f, s:f, s:o}", "id",
+                                             lab->id, "state", sg_lab_state_name(lab->state),
+                                             "problem", lab->problem, "score", lab->score,
+                                             "max_score", lab->max_score, "build_seconds",
+                                             lab->build_seconds, "build_cpu",
+                                             lab->build_cpu_seconds, "tests", tests));
     }
     json_t *root = ok ? json_pack("{s:s, s:f, s:f, s:f, s:b, s:o}", "submission", g->submission,
                                   "score", g->score, "max_score", g->max_score, "seconds",

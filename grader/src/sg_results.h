@@ -21,7 +21,8 @@ struct sg_test_result {
     char **needs;        /* the API functions it cannot pass without (NULL-terminated), or NULL */
     char *output;        /* what the student's code printed during the test (escaped) */
     size_t output_total; /* bytes printed in all, shown or not */
-    double seconds;
+    double seconds;      /* wall time, grader's side */
+    double cpu_seconds;  /* CPU time of every process of the test */
 };
 
 enum sg_lab_state {
@@ -42,6 +43,7 @@ struct sg_lab_result {
     char *build_output;    /* the compiler's warnings or errors (escaped), or NULL */
     char *notes;           /* lines worth knowing that cost nothing, or NULL */
     double score, max_score;
+    double build_seconds, build_cpu_seconds;  /* compiling and linking */
     struct sg_test_result *tests;
     size_t ntests;
 };

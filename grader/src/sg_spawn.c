@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -221,8 +222,9 @@ struct sg_watch {
     int out, res, ready, pidfd;        /* read ends, -1 when closed or unused */
     struct sg_buf output, result;
     size_t result_total;
-    char ready_seen[2];                /* "R" then maybe "E" from sg_enter */
+    char ready_seen[48];               /* "R", then "E" or "C<microseconds>\n" from sg_enter */
     size_t nready;
+    struct rusage usage;               /* of the command and the children it waited for */
 };
 
 /* Reads sg_enter's report; -1 at EOF. */
@@ -232,7 +234,7 @@ static int sg_read_ready(struct sg_watch *w)
     for (;;) {
         ssize_t n = read(w->ready, &c, 1);
         if (n == 1) {
-            if (w->nready < sizeof w->ready_seen)
+            if (w->nready < sizeof w->ready_seen - 1)
                 w->ready_seen[w->nready++] = c;
             continue;
         }
@@ -292,7 +294,7 @@ static bool sg_watch_until_exit(const struct sg_spawn_opts *o, pid_t pid, double
             w->ready = -1;
         }
         if (i_pid == -1 || (p[i_pid].revents & POLLIN))
-            if (waitpid(pid, &r->status, WNOHANG) == pid)
+            if (wait4(pid, &r->status, WNOHANG, &w->usage) == pid)
                 return true;
     }
 }
@@ -383,7 +385,7 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     if (!sg_watch_until_exit(o, pid, deadline, &w, r)) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
-        while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR)
+        while (wait4(pid, &r->status, 0, &w.usage) == -1 && errno == EINTR)
             ;
     }
     /* Whatever the command left behind dies with it. */
@@ -410,6 +412,13 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         if (*fds[i] != -1)
             close(*fds[i]);
     r->seconds = sg_now() - start;
+    r->cpu_seconds = (double)w.usage.ru_utime.tv_sec + (double)w.usage.ru_utime.tv_usec / 1e6 +
+                     (double)w.usage.ru_stime.tv_sec + (double)w.usage.ru_stime.tv_usec / 1e6;
+    /* In a sandbox, sg_enter counts what bubblewrap does not pass on. */
+    long long us;
+    w.ready_seen[w.nready < sizeof w.ready_seen ? w.nready : sizeof w.ready_seen - 1] = '\0';
+    if (sandboxed && w.nready > 1 && sscanf(w.ready_seen + 1, "C%lld", &us) == 1 && us >= 0)
+        r->cpu_seconds += (double)us / 1e6;
     r->output_len = w.output.len;
     r->output = sg_buf_take(&w.output);
     if (o->result_pipe) {

@@ -47,6 +47,9 @@ struct sg_spawn_result {
     char *result;               /* what came through fd 3 (malloc'ed), or NULL */
     size_t result_len;
     double seconds;
+    /* CPU time of the command and of every descendant that was waited for
+     * (in a sandbox: all of them, reaped by its init), user and system. */
+    double cpu_seconds;
 };
 
 /* Makes the calling process a subreaper for orphans of what it spawns. 0 or -1. */
