@@ -56,7 +56,7 @@ ENTER_OBJ   := $(ENTER_SRC:%.c=$(KIT)/obj/%.o)
 LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(KIT)/$(l)/memcheck.o) \
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
 
-.PHONY: all grade grade-all test bench deps help clean build selftest-build run-selftest \
+.PHONY: all grade grade-all test bench timings deps help clean build selftest-build run-selftest \
         dist gradescope autolab memcheck handouts
 
 help:
@@ -76,6 +76,7 @@ ifeq ($(KIT_KIND),instructor)
 	@echo "  (GitHub Classroom: platforms/github-classroom/classroom.yml)"
 	@echo "  make memcheck     the memory check (valgrind) of SUB's labs"
 	@echo "  make bench        print how long grading takes"
+	@echo "  make timings      measure each test on the solutions (its time limit's basis)"
 	@echo "  make deps         install what the kit needs (apt-get, as root)"
 else
 	@echo "  make test         build the grader and grade your files in work/"
@@ -136,6 +137,11 @@ autolab: deps
 bench: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/bench.sh
+
+# How long each test takes on the solutions: the evidence of its time limit.
+timings: deps
+	@$(MAKE) --no-print-directory build
+	scripts/measure-timings.sh
 
 build: grader/shmgrade $(KIT)/libsg_harness.a $(KIT)/sg_enter $(KIT)/mc_driver.o $(LAB_OUTPUTS)
 

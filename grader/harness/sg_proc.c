@@ -144,6 +144,7 @@ int sg_wait_timeout(pid_t pid, int *status, int timeout_ms)
         return -1;
     struct pollfd p = { .fd = pidfd, .events = POLLIN };
     int n;
+    timeout_ms = sg_budget_ms(timeout_ms);
     do
         n = poll(&p, 1, timeout_ms);
     while (n == -1 && errno == EINTR);

@@ -6,6 +6,7 @@
 #include "sg_rubric.h"
 #include "sg_spawn.h"
 #include "sg_submission.h"
+#include "sg_slots.h"
 #include "sg_summary.h"
 
 #include <dirent.h>
@@ -280,8 +281,20 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
         students[i].cached = sg_has_key(&students[i]);
     }
 
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int jobs = o->jobs > 0 ? o->jobs : (int)(cores > 0 ? cores : 1);
+    int jobs = o->jobs > 0 ? o->jobs : sg_default_jobs();
+    /* One bound on tests at once for the whole class (sg_slots.h): a
+     * student's tests use the slots others leave free. */
+    const char *tmp = getenv("TMPDIR");
+    struct sg_slots slots = { NULL, 0 };
+    if (sg_slots_create(&slots, tmp && *tmp ? tmp : "/tmp", jobs) == -1) {
+        sg_buf_printf(err, "the slots file: %s", strerror(errno));
+        sg_strv_free(labs);
+        return -1;
+    }
+    struct sg_batch_opts run_opts = *o;
+    run_opts.grade.slots = &slots;
+    run_opts.grade.parallel = jobs;
+    o = &run_opts;
     size_t next = 0, done = 0;
     int running = 0;
     fflush(NULL);
@@ -334,5 +347,6 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
     }
     free(students);
     sg_strv_free(labs);
+    sg_slots_destroy(&slots);
     return rc;
 }

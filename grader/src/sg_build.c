@@ -304,6 +304,7 @@ static int sg_prepare(const struct sg_kit *kit, const struct sg_rubric *r,
     b->dir = strdup(o->labdir);
     b->src = sg_path(o->labdir, "src");
     b->out = sg_path(o->labdir, "out");
+    b->hidden_out = sg_path(o->labdir, "hidden-out");
     *kitdir = sg_path(o->labdir, "kit");
     char *source = sg_path(b->src, r->file);
     char *header_from = sg_path(r->dir, r->header);
@@ -315,6 +316,7 @@ static int sg_prepare(const struct sg_kit *kit, const struct sg_rubric *r,
      * the grader while it works. */
     int rc = 0;
     if (mkdir(b->dir, 0700) == -1 || mkdir(b->src, 0700) == -1 || mkdir(b->out, 0700) == -1 ||
+        mkdir(b->hidden_out, 0700) == -1 || sg_sandbox_share(o->sandbox, b->hidden_out, true) == -1 ||
         mkdir(*kitdir, 0700) == -1 ||
         sg_copy_fd(o->student_fd, source, 0644, SG_SUBMISSION_FILE_MAX) == -1 ||
         sg_copy_file(header_from, header_to, 0644) == -1 || sg_write_api_list(api, r) == -1 ||
@@ -496,12 +498,19 @@ static int sg_link_all(const struct sg_step *s, const char *kitdir)
         goto out;
 
     if (s->o->hidden && access(hidden_obj, R_OK) == 0) {
-        /* Its messages would name the hidden tests: the student reads only that it failed. */
-        b->hidden_program = sg_path(b->out, "tests-hidden");
+        /* In a folder of its own, which only the hidden tests' sandboxes
+         * see: a public test's code cannot read the hidden tests' strings
+         * from the program's file. Its messages would name the hidden
+         * tests, so the student reads only that it failed. */
+        b->hidden_program = sg_path(b->hidden_out, "tests-hidden");
+        struct sg_mounts mounts = { .readonly = { b->src, kitdir, b->out },
+                                    .writable = b->hidden_out, .cwd = b->hidden_out };
+        struct sg_step hidden_step = *s;
+        hidden_step.mounts = &mounts;
         sg_buf_free(&what);
         sg_buf_printf(&what, "%s does not link with the hidden tests", r->file);
-        if ((step = sg_link_tests(s, b->hidden_program, local, hidden_obj, kitdir, what.data,
-                                  true)) != 0)
+        if ((step = sg_link_tests(&hidden_step, b->hidden_program, local, hidden_obj, kitdir,
+                                  what.data, true)) != 0)
             goto out;
     }
     if (s->o->memcheck && access(mc_obj, R_OK) == 0) {
@@ -580,6 +589,7 @@ void sg_build_free(struct sg_build *b)
     free(b->notes);
     free(b->dir);
     free(b->out);
+    free(b->hidden_out);
     free(b->src);
     free(b->test_program);
     free(b->hidden_program);

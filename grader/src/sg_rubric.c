@@ -22,6 +22,16 @@ static char *sg_json_strdup(json_t *obj, const char *key, bool required, const c
     return strdup(json_string_value(v));
 }
 
+/* The lab's measured timings (an empty object when there are none). */
+static json_t *sg_load_timings(const char *dir, const char *file)
+{
+    struct sg_buf p = SG_BUF_INIT;
+    sg_buf_printf(&p, "%s/%s", dir, file);
+    json_t *t = access(p.data, R_OK) == 0 ? json_load_file(p.data, 0, NULL) : NULL;
+    sg_buf_free(&p);
+    return json_is_object(t) ? t : (json_decref(t), json_object());
+}
+
 static void sg_rubric_test_free(struct sg_rubric_test *t)
 {
     free(t->name);
@@ -31,8 +41,26 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
     sg_strv_free(t->needs);
 }
 
+/*
+ * A test's time limit from evidence: the reference solution's measured
+ * time (timings.json, written by `make timings`) times a generous factor,
+ * never below a floor nor above the rubric's limit. Most tests take tens
+ * of milliseconds; a limit of 5 s for each made a hanging submission wait
+ * minutes.
+ */
+static double sg_limit_from(json_t *timings, const char *name, double rubric_limit)
+{
+    json_t *measured = json_object_get(timings, name);
+    if (!json_is_number(measured))
+        return rubric_limit;
+    double limit = SG_TIMEOUT_FACTOR * json_number_value(measured);
+    if (limit < SG_TIMEOUT_FLOOR)
+        limit = SG_TIMEOUT_FLOOR;
+    return limit < rubric_limit ? limit : rubric_limit;
+}
+
 static int sg_load_tests(const char *path, bool hidden, double default_timeout,
-                         struct sg_rubric *r, struct sg_buf *err)
+                         json_t *timings, struct sg_rubric *r, struct sg_buf *err)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
@@ -74,7 +102,8 @@ static int sg_load_tests(const char *path, bool hidden, double default_timeout,
             return -1;
         }
         rt->points = json_number_value(points);
-        rt->timeout = timeout ? json_number_value(timeout) : default_timeout;
+        rt->timeout = timeout ? json_number_value(timeout)
+                              : sg_limit_from(timings, rt->name, default_timeout);
         rt->hidden = hidden;
         /* Optional: the handout section that explains the rule, and the API
          * functions the test cannot pass without. */
@@ -136,14 +165,21 @@ int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struc
             r->memcheck.program[i] = strdup(json_string_value(json_array_get(prog, i)) ?: "");
     }
     json_decref(root);
-    if (sg_load_tests(path.data, false, default_timeout, r, err) == -1)
+    json_t *timings = sg_load_timings(r->dir, "timings.json");
+    int rc = sg_load_tests(path.data, false, default_timeout, timings, r, err);
+    json_decref(timings);
+    if (rc == -1)
         goto fail;
 
     path.len = 0;
     sg_buf_printf(&path, "%s/hidden/rubric.json", r->dir);
     r->has_hidden = access(path.data, R_OK) == 0;
-    if (with_hidden && r->has_hidden &&
-        sg_load_tests(path.data, true, default_timeout, r, err) == -1)
+    timings = sg_load_timings(r->dir, "hidden/timings.json");
+    rc = with_hidden && r->has_hidden
+             ? sg_load_tests(path.data, true, default_timeout, timings, r, err)
+             : 0;
+    json_decref(timings);
+    if (rc == -1)
         goto fail;
     sg_buf_free(&path);
     return 0;

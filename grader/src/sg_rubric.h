@@ -11,6 +11,10 @@
 
 #include "sg_text.h"
 
+/* A test's limit: its measured time on the reference solution times this, at least the floor. */
+#define SG_TIMEOUT_FACTOR 10.0
+#define SG_TIMEOUT_FLOOR 2.0
+
 struct sg_rubric_test {
     char *name;
     char *description;
@@ -18,7 +22,7 @@ struct sg_rubric_test {
     char *section;       /* the handout section (an anchor id) that explains it, or NULL */
     char **needs;        /* the API functions it cannot pass without, NULL-terminated */
     double points;
-    double timeout;      /* seconds */
+    double timeout;      /* seconds: the test's own, or from timings.json, or the rubric's */
     bool hidden;
 };
 

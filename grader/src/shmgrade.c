@@ -14,6 +14,7 @@
 #include "sg_kit.h"
 #include "sg_report.h"
 #include "sg_rubric.h"
+#include "sg_slots.h"
 #include "sg_spawn.h"
 
 #include <errno.h>
@@ -48,18 +49,19 @@ static void sg_usage(FILE *out)
           "  -o FILE         write the report to FILE instead of standard output\n"
           "  --test NAME     run only this test (of the labs graded); repeatable\n"
           "  --timeout S     S seconds per test instead of the rubric's\n"
+          "  -j N            tests at once (default: twice the number of cores)\n"
           "  --keep          keep the scratch folder (its path is printed on stderr)\n"
           "  --no-sandbox    run the tests outside bubblewrap (debugging only: the tests\n"
           "                  can then see and change what the grading user can)\n"
           "  --list-labs     list the labs this kit has\n"
           "\n"
-          "Batch mode grades every subfolder of DIR as one student's submission, in\n"
-          "parallel (-j N, default: the number of cores; twice that is faster, as tests\n"
-          "wait on purpose), and writes to OUTDIR one folder\n"
-          "per student with a report in each --format asked for (default text and json)\n"
-          "and grade.json, then gradebook.csv, summary.txt and summary.json. A student\n"
+          "Batch mode grades every subfolder of DIR as one student's submission, -j N\n"
+          "tests at once over the whole class (default: twice the number of cores, as\n"
+          "tests wait on purpose), and writes to OUTDIR/students/ one folder per student\n"
+          "with a report in each --format asked for (default text and json) and\n"
+          "grade.json, then gradebook.csv, summary.txt and summary.json. A student\n"
           "whose files, the options and the kit are unchanged since the last run is not\n"
-          "graded again.\n"
+          "graded again; one the grader could not grade whole is.\n"
           "\n"
           "Student code is untrusted. Each test runs in a bubblewrap sandbox of its own\n"
           "(new user, pid, ipc, net and mount namespaces; only /usr and the scratch\n"
@@ -279,6 +281,14 @@ int main(int argc, char *argv[])
         return 1;
     }
 
+    /* Tests at once: the slots bound them machine-wide (sg_slots.h). */
+    struct sg_slots slots = { NULL, 0 };
+    int parallel = jobs > 0 ? jobs : sg_default_jobs();
+    if (sg_slots_create(&slots, workdir.data, parallel) == -1) {
+        fprintf(stderr, "shmgrade: %s: %s\n", workdir.data, strerror(errno));
+        sg_rmtree(workdir.data);
+        return 1;
+    }
     struct sg_grade_opts o = {
         .submission = submission,
         .labs = nwanted ? wanted : NULL,
@@ -288,6 +298,8 @@ int main(int argc, char *argv[])
         .tests = ntests ? tests : NULL,
         .timeout = timeout,
         .memcheck = memcheck,
+        .slots = &slots,
+        .parallel = parallel,
     };
     struct sg_grade g;
     int status = 0;
@@ -327,6 +339,7 @@ int main(int argc, char *argv[])
         sg_buf_free(&partial);
         sg_grade_free(&g);
     }
+    sg_slots_destroy(&slots);
     if (keep)
         fprintf(stderr, "shmgrade: scratch folder kept: %s\n", workdir.data);
     else
