@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # measure-timings.sh — how long each test takes on the reference solutions,
-# the evidence each test's time limit is derived from (sg_rubric.c: ten
-# times this, at least 2 s, at most the rubric's limit).
+# the evidence each test's limits are derived from (sg_rubric.c: twenty
+# times its CPU time, at least 1.5 s, and ten times its wall time, at least
+# 1.5 s, for the CPU and stuck limits that grader/enter/sg_watch.c applies).
 #
 # Grades solutions/ RUNS times (default 3), one test at a time, and writes
-# the slowest time of each test to labs/NN-name/timings.json (public tests)
+# the largest wall and CPU time of each test to labs/NN-name/timings.json (public tests)
 # and labs/NN-name/hidden/timings.json (hidden tests, which the student kit
 # does not ship). Run it on a quiet machine after adding or changing a
 # test; `make test` checks that every test has a time.
@@ -29,16 +30,17 @@ for i in range(1, runs + 1):
             if not t["passed"]:
                 sys.exit(f"{lab['id']}: the solution failed {t['name']}")
             key = (lab["id"], t["hidden"], t["name"])
-            slowest[key] = max(slowest.get(key, 0), t["seconds"])
+            wall, cpu = slowest.get(key, (0, 0))
+            slowest[key] = (max(wall, t["seconds"]), max(cpu, t["cpu"]))
 for hidden in (False, True):
     for lab in sorted({k[0] for k in slowest}):
-        times = {name: round(s, 3) for (l, h, name), s in sorted(slowest.items())
-                 if l == lab and h == hidden}
+        times = {name: {"wall": round(w, 3), "cpu": round(c, 3)}
+                 for (l, h, name), (w, c) in sorted(slowest.items()) if l == lab and h == hidden}
         if not times:
             continue
         path = f"labs/{lab}/{'hidden/' if hidden else ''}timings.json"
         with open(path, "w") as f:
             json.dump(times, f, indent=1, sort_keys=True)
             f.write("\n")
-        print(path, len(times), "tests, slowest", max(times.values()), "s")
+        print(path, len(times), "tests, slowest", max(t["wall"] for t in times.values()), "s")
 PY

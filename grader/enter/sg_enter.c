@@ -2,7 +2,8 @@
  * sg_enter.c — the first program inside a sandbox: the per-sandbox limits
  * and filter that only a process inside can set, then the graded command.
  *
- *   sg_enter [--nproc N] [--seccomp] [--ready-fd FD] -- COMMAND [ARG]...
+ *   sg_enter [--nproc N] [--seccomp] [--ready-fd FD] [--cpu-limit S]
+ *            [--stuck-limit S] -- COMMAND [ARG]...
  *
  * Why a program of its own: since Linux 5.14 the kernel counts
  * RLIMIT_NPROC per user namespace (ucounts). A process limit set inside a
@@ -23,13 +24,23 @@
  * When COMMAND has ended, "C<microseconds>" gives the CPU time of every
  * process of the sandbox that had ended by then.
  *
+ * --cpu-limit, --stuck-limit (only in a PID namespace of its own, which
+ * the sandbox gives): the test is stopped, every process of it killed,
+ * when all its processes together used more CPU time than that, or when
+ * for that long none was runnable and none used CPU (sg_watch.h); "Tc" or
+ * "Ts" is reported before "C".
+ *
  * Exit status 125 when a step fails before COMMAND runs (with a message
  * on stderr naming it); otherwise COMMAND's own, 128 + N when signal N
  * ended it.
  */
 #include "sg_seccomp.h"
+#include "sg_watch.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <time.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,7 +53,8 @@
 
 static int sg_usage(void)
 {
-    fputs("usage: sg_enter [--nproc N] [--seccomp] [--ready-fd FD] -- COMMAND [ARG]...\n",
+    fputs("usage: sg_enter [--nproc N] [--seccomp] [--ready-fd FD] [--cpu-limit S]\n"
+          "                [--stuck-limit S] -- COMMAND [ARG]...\n",
           stderr);
     return 125;
 }
@@ -67,6 +79,17 @@ static int sg_number(const char *text, long *out)
     return 0;
 }
 
+static int sg_seconds(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno != 0 || *end != '\0' || !(v >= 0 && v < 100000))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 /* The CPU time of every process this one has reaped, in microseconds. */
 static long long sg_children_cpu_us(void)
 {
@@ -78,6 +101,78 @@ static long long sg_children_cpu_us(void)
 }
 
 /*
+ * Waits for child, the command, reaping every other process that ends;
+ * with a watch, stops waiting when the sandbox spins or is stuck
+ * (sg_watch.h). SIGCHLD is waited for with a timeout, so the end of the
+ * command is seen at once, not at the next sample.
+ */
+static enum sg_watch_verdict sg_wait_command(pid_t child, struct sg_watch *watch, int *status)
+{
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    for (;;) {
+        int st;
+        pid_t w;
+        while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+            if (w == child) {
+                *status = st;
+                return SG_WATCH_OK;
+            }
+        if (w == -1 && errno != EINTR)
+            return SG_WATCH_OK; /* no child at all any more */
+        if (watch != NULL) {
+            enum sg_watch_verdict v = sg_watch_sample(watch, getpid());
+            if (v != SG_WATCH_OK)
+                return v;
+        }
+        struct timespec period = { 0, SG_WATCH_PERIOD_MS * 1000000L };
+        sigtimedwait(&chld, NULL, watch != NULL ? &period : NULL);
+    }
+}
+
+/*
+ * Stops a test that spins or is stuck: every process of the sandbox but
+ * its init, this one and child (the judge) is killed, so that the judge
+ * sees its test process die and reports, with the limits it ran into (a
+ * fork bomb's "process limit reached"); then the judge is given a moment
+ * to do so, and killed too if it does not. Returns the judge's status.
+ */
+static int sg_stop_test(pid_t child)
+{
+    for (int round = 0; round < 50; round++) {
+        int killed = 0;
+        DIR *d = opendir("/proc");
+        struct dirent *e;
+        while (d != NULL && (e = readdir(d)) != NULL) {
+            long pid = strtol(e->d_name, NULL, 10);
+            if (pid > 1 && pid != (long)getpid() && pid != (long)child &&
+                kill((pid_t)pid, SIGKILL) == 0)
+                killed++;
+        }
+        if (d != NULL)
+            closedir(d);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (killed == 0)
+            break;
+    }
+    int status = SIGKILL; /* as a status: killed by SIGKILL */
+    for (int waited = 0; waited < 1000; waited += 10) {
+        pid_t w = waitpid(child, &status, WNOHANG);
+        if (w == child)
+            return status;
+        struct timespec tick = { 0, 10000000L };
+        nanosleep(&tick, NULL);
+    }
+    kill(-1, SIGKILL);
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+        ;
+    return SIGKILL;
+}
+
+/*
  * Runs command as a child and stays as its parent, a subreaper, so that
  * every process of the sandbox is reaped here and its CPU time counted
  * (bubblewrap does not pass its children's on). Exits as the command did
@@ -85,7 +180,7 @@ static long long sg_children_cpu_us(void)
  * on ready. Not dumpable, and holding no descriptor but ready: nothing of
  * the command's can reach into it.
  */
-static int sg_run(char **command, int ready)
+static int sg_run(char **command, int ready, struct sg_watch *watch)
 {
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
         perror("sg_enter: prctl");
@@ -110,25 +205,18 @@ static int sg_run(char **command, int ready)
         if (fd != ready)
             close(fd);
     int status = 0;
-    for (;;) {
-        int st;
-        pid_t w = waitpid(-1, &st, 0);
-        if (w == -1 && errno == EINTR)
-            continue;
-        if (w == -1)
-            break;
-        if (w == child) {
-            status = st;
-            break;
-        }
-    }
+    enum sg_watch_verdict verdict = sg_wait_command(child, watch, &status);
+    if (verdict != SG_WATCH_OK)
+        status = sg_stop_test(child);
     /* Whatever has already ended is counted too; what still runs dies
      * with the sandbox when this process ends. */
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
     if (ready >= 0) {
-        char report[32];
-        int n = snprintf(report, sizeof report, "C%lld\n", sg_children_cpu_us());
+        char report[48];
+        int n = snprintf(report, sizeof report, "%sC%lld\n",
+                         verdict == SG_WATCH_CPU ? "Tc" : verdict == SG_WATCH_STUCK ? "Ts" : "",
+                         sg_children_cpu_us());
         for (int k = 0; k < n; k++)
             if (sg_write_byte(ready, report[k]) == -1)
                 break;
@@ -141,6 +229,7 @@ static int sg_run(char **command, int ready)
 int main(int argc, char *argv[])
 {
     long nproc = 0, ready = -1;
+    double cpu_limit = 0, stuck_limit = 0;
     bool seccomp = false;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -151,6 +240,12 @@ int main(int argc, char *argv[])
                 return sg_usage();
         } else if (strcmp(argv[i], "--ready-fd") == 0 && i + 1 < argc) {
             if (sg_number(argv[++i], &ready) == -1)
+                return sg_usage();
+        } else if (strcmp(argv[i], "--cpu-limit") == 0 && i + 1 < argc) {
+            if (sg_seconds(argv[++i], &cpu_limit) == -1)
+                return sg_usage();
+        } else if (strcmp(argv[i], "--stuck-limit") == 0 && i + 1 < argc) {
+            if (sg_seconds(argv[++i], &stuck_limit) == -1)
                 return sg_usage();
         } else {
             return sg_usage();
@@ -176,5 +271,13 @@ int main(int argc, char *argv[])
         perror("sg_enter: the ready descriptor");
         return 125;
     }
-    return sg_run(command, (int)ready);
+    /* The watch ends a test with kill(-1): only where that reaches the
+     * test's processes alone, a PID namespace in which this is pid 2. */
+    if ((cpu_limit > 0 || stuck_limit > 0) && getpid() > 2) {
+        fputs("sg_enter: not in a PID namespace of its own; no CPU or stuck limit\n", stderr);
+        cpu_limit = stuck_limit = 0;
+    }
+    struct sg_watch watch;
+    sg_watch_init(&watch, cpu_limit, stuck_limit);
+    return sg_run(command, (int)ready, cpu_limit > 0 || stuck_limit > 0 ? &watch : NULL);
 }

@@ -42,21 +42,28 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
 }
 
 /*
- * A test's time limit from evidence: the reference solution's measured
- * time (timings.json, written by `make timings`) times a generous factor,
- * never below a floor nor above the rubric's limit. Most tests take tens
- * of milliseconds; a limit of 5 s for each made a hanging submission wait
- * minutes.
+ * A test's limits from evidence: the reference solution's measured wall
+ * and CPU time (timings.json, written by `make timings`). The wall-clock
+ * limit stays the rubric's: it depends on how busy the machine is, so it
+ * must be generous. What stops a test that never ends is measured in the
+ * sandbox instead (grader/enter/sg_watch.h), and needs no such margin: the
+ * CPU time of its processes (twenty times the solution's, at least 1.5 s),
+ * and a time with nothing runnable and no CPU used (ten times the
+ * solution's wall time, at least 1.5 s). Load changes neither.
  */
-static double sg_limit_from(json_t *timings, const char *name, double rubric_limit)
+static void sg_limits_from(json_t *timings, struct sg_rubric_test *rt)
 {
-    json_t *measured = json_object_get(timings, name);
-    if (!json_is_number(measured))
-        return rubric_limit;
-    double limit = SG_TIMEOUT_FACTOR * json_number_value(measured);
-    if (limit < SG_TIMEOUT_FLOOR)
-        limit = SG_TIMEOUT_FLOOR;
-    return limit < rubric_limit ? limit : rubric_limit;
+    json_t *m = json_object_get(timings, rt->name);
+    double wall = json_number_value(json_object_get(m, "wall"));
+    double cpu = json_number_value(json_object_get(m, "cpu"));
+    rt->measured = json_is_object(m);
+    rt->cpu_limit = SG_CPU_FACTOR * cpu > SG_CPU_FLOOR ? SG_CPU_FACTOR * cpu : SG_CPU_FLOOR;
+    rt->stuck_limit =
+        SG_STUCK_FACTOR * wall > SG_STUCK_FLOOR ? SG_STUCK_FACTOR * wall : SG_STUCK_FLOOR;
+    if (rt->cpu_limit > rt->timeout)
+        rt->cpu_limit = rt->timeout;
+    if (rt->stuck_limit > rt->timeout)
+        rt->stuck_limit = rt->timeout;
 }
 
 static int sg_load_tests(const char *path, bool hidden, double default_timeout,
@@ -102,8 +109,8 @@ static int sg_load_tests(const char *path, bool hidden, double default_timeout,
             return -1;
         }
         rt->points = json_number_value(points);
-        rt->timeout = timeout ? json_number_value(timeout)
-                              : sg_limit_from(timings, rt->name, default_timeout);
+        rt->timeout = timeout ? json_number_value(timeout) : default_timeout;
+        sg_limits_from(timings, rt);
         rt->hidden = hidden;
         /* Optional: the handout section that explains the rule, and the API
          * functions the test cannot pass without. */

@@ -11,9 +11,11 @@
 
 #include "sg_text.h"
 
-/* A test's limit: its measured time on the reference solution times this, at least the floor. */
-#define SG_TIMEOUT_FACTOR 10.0
-#define SG_TIMEOUT_FLOOR 2.0
+/* A test's CPU and stuck limits: the solution's measured times times these, at least the floor. */
+#define SG_CPU_FACTOR 20.0
+#define SG_STUCK_FACTOR 10.0
+#define SG_CPU_FLOOR 1.5
+#define SG_STUCK_FLOOR 1.5
 
 struct sg_rubric_test {
     char *name;
@@ -22,7 +24,10 @@ struct sg_rubric_test {
     char *section;       /* the handout section (an anchor id) that explains it, or NULL */
     char **needs;        /* the API functions it cannot pass without, NULL-terminated */
     double points;
-    double timeout;      /* seconds: the test's own, or from timings.json, or the rubric's */
+    double timeout;      /* wall-clock seconds: the test's own, or the rubric's */
+    double cpu_limit;    /* CPU seconds of all its processes (from timings.json) */
+    double stuck_limit;  /* seconds with nothing runnable and no CPU used */
+    bool measured;       /* timings.json has it */
     bool hidden;
 };
 

@@ -158,8 +158,11 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
         sg_buf_printf(&d, "; %llu processes SHARED by all tests of this user (this kernel "
                           "cannot count them per test: a classmate's processes count too)",
                       (unsigned long long)sb->nproc);
+    if (sb->bwrap[0] != '\0')
+        sg_buf_puts(&d, "; a test is stopped when its processes used 20x the solution's CPU "
+                        "time, or none could run for 10x its time (at least 1.5 s each)");
     sg_buf_printf(&d, "; limits per process: %llu MiB address space, %llu MiB files, %llu "
-                      "descriptors, CPU time = wall time + 1 s, no core files%s",
+                      "descriptors, CPU time = wall time + 2 s, no core files%s",
                   (unsigned long long)(SG_LIMIT_AS >> 20),
                   (unsigned long long)(SG_LIMIT_FSIZE >> 20),
                   (unsigned long long)SG_LIMIT_NOFILE,
@@ -259,11 +262,12 @@ static bool sg_add(const char **argv, size_t *n, size_t max, const char *const *
 }
 
 size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, int nproc,
-                       int ready_fd, const char *const *cmd, const char **argv, size_t max)
+                       const struct sg_watch_limits *watch, int ready_fd,
+                       const char *const *cmd, const char **argv, size_t max)
 {
     /* Static: the words must outlive this call, until exec. One command is
      * prepared at a time in a process. */
-    static char nproc_text[16], ready_text[16];
+    static char nproc_text[16], ready_text[16], cpu_text[32], stuck_text[32];
     size_t n = 0;
     if (sb->bwrap[0] != '\0') {
         const char *words[] = {
@@ -304,6 +308,14 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
     const char *budget[] = { "--nproc", nproc_text };
     if (sb->per_sandbox && !sg_add(argv, &n, max, budget, 2))
         return 0;
+    /* Only bubblewrap gives sg_enter a PID namespace to watch. */
+    if (watch != NULL && sb->bwrap[0] != '\0') {
+        snprintf(cpu_text, sizeof cpu_text, "%.3f", watch->cpu);
+        snprintf(stuck_text, sizeof stuck_text, "%.3f", watch->stuck);
+        const char *limits[] = { "--cpu-limit", cpu_text, "--stuck-limit", stuck_text };
+        if (!sg_add(argv, &n, max, limits, 4))
+            return 0;
+    }
     const char *filter[] = { "--seccomp" };
     if (sb->seccomp && !sg_add(argv, &n, max, filter, 1))
         return 0;

@@ -314,8 +314,8 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     }
     const char *argv[160];
     if (sandboxed) {
-        if (sg_sandbox_argv(o->sandbox, o->mounts, o->nproc, SG_FD_READY, o->argv, argv, 160) ==
-            0) {
+        if (sg_sandbox_argv(o->sandbox, o->mounts, o->nproc, o->watch, SG_FD_READY, o->argv,
+                            argv, 160) == 0) {
             sg_close_pipes(out, res, ready);
             errno = E2BIG;
             return -1;
@@ -417,7 +417,13 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     /* In a sandbox, sg_enter counts what bubblewrap does not pass on. */
     long long us;
     w.ready_seen[w.nready < sizeof w.ready_seen ? w.nready : sizeof w.ready_seen - 1] = '\0';
-    if (sandboxed && w.nready > 1 && sscanf(w.ready_seen + 1, "C%lld", &us) == 1 && us >= 0)
+    const char *said = w.nready > 1 ? w.ready_seen + 1 : "";
+    if (said[0] == 'T' && (said[1] == 'c' || said[1] == 's')) {
+        r->limit_hit = said[1];
+        r->timed_out = true;
+        said += 2;
+    }
+    if (sandboxed && sscanf(said, "C%lld", &us) == 1 && us >= 0)
         r->cpu_seconds += (double)us / 1e6;
     r->output_len = w.output.len;
     r->output = sg_buf_take(&w.output);

@@ -31,6 +31,7 @@ struct sg_spawn_opts {
     const struct sg_sandbox *sandbox;
     const struct sg_mounts *mounts;
     int nproc;                  /* the sandbox's process budget; 0: the default */
+    const struct sg_watch_limits *watch; /* CPU and stuck limits (sg_enter), or NULL */
     const char *stdin_path;     /* standard input from this file; NULL: /dev/null */
     bool big_address_space;     /* no address-space limit (valgrind reserves a lot) */
 };
@@ -50,6 +51,7 @@ struct sg_spawn_result {
     /* CPU time of the command and of every descendant that was waited for
      * (in a sandbox: all of them, reaped by its init), user and system. */
     double cpu_seconds;
+    char limit_hit;             /* 'c': the CPU limit, 's': stuck (sg_enter stopped it); 0 */
 };
 
 /* Makes the calling process a subreaper for orphans of what it spawns. 0 or -1. */

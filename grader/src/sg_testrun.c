@@ -78,6 +78,40 @@ static void sg_read_verdict(const struct sg_rubric_test *rt, double seconds,
         return;
     }
     t->timed_out = r->timed_out;
+    if (r->limit_hit != 0) {
+        /* sg_enter stopped it (grader/enter/sg_watch.h): why, in the student's terms,
+         * with the notes on limits the judge added when its test process died. */
+        struct sg_buf obs = SG_BUF_INIT;
+        const char *notes = rec != NULL && rec_len > 5 ? memchr(rec, '[', rec_len) : NULL;
+        const char *sep = rec != NULL ? memchr(rec, '\x1f', rec_len) : NULL;
+        if (r->limit_hit == 'c')
+            sg_buf_printf(&obs, "the test did not finish: its processes used more than %.1f s of "
+                                "CPU time together and were stopped",
+                          rt->cpu_limit);
+        else
+            sg_buf_printf(&obs, "the test did not finish: for %.1f s none of its processes could "
+                                "run and none used any CPU, so they were stopped",
+                          rt->stuck_limit);
+        if (notes != NULL && (sep == NULL || notes < sep)) {
+            struct sg_buf n = SG_BUF_INIT;
+            sg_escape(&n, notes, (size_t)((sep ? sep : rec + rec_len) - notes), 400, 0);
+            sg_buf_printf(&obs, " %s", n.data);
+            sg_buf_free(&n);
+        }
+        t->observed = sg_buf_take(&obs);
+        t->expected = strdup(r->limit_hit == 'c'
+                                 ? "the test to finish using a small part of that (the reference "
+                                   "solution needs a few milliseconds)"
+                                 : "every wait to end: each process the test waits for finishes, "
+                                   "each signal waited for arrives");
+        t->hint = strdup(r->limit_hit == 'c'
+                             ? "a loop that never ends, or one that spins while waiting instead of "
+                               "sleeping in the kernel"
+                             : "something waits for what never happens: a child that never ends, "
+                               "a signal that was sent before the wait (lost), a read with no "
+                               "input, a lock nobody releases");
+        return;
+    }
     struct sg_buf m = SG_BUF_INIT;
     if (r->timed_out)
         sg_buf_printf(&m, "killed after %g s wall time: the test did not finish, and the "
@@ -119,7 +153,10 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
     }
     struct sg_env env;
     sg_env_init(&env, sg_sandbox_home(sb, &mounts));
+    struct sg_watch_limits watch = { rt->cpu_limit < seconds ? rt->cpu_limit : seconds,
+                                     rt->stuck_limit < seconds ? rt->stuck_limit : seconds };
     struct sg_spawn_opts o = {
+        .watch = &watch,
         .argv = argv, .envp = (const char *const *)env.vars,
         .timeout_ms = (int)(seconds * 1000) + SG_TIMEOUT_GRACE_MS,
         .output_cap = SG_TEST_OUTPUT_KEPT, .result_pipe = true, .isolate = true,

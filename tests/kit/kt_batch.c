@@ -363,7 +363,7 @@ START_TEST(a_class_is_graded_as_each_student_alone)
         snprintf(name, sizeof name, "correct-%d", i);
         kt_edited_student(class, name, labs, NULL, NULL, NULL);
     }
-    const char *common[] = { "--lab", "01", "--lab", "02", "--hidden", "--timeout", "2", NULL };
+    const char *common[] = { "--lab", "01", "--lab", "02", "--hidden", NULL };
     char *alone[4];
     for (size_t i = 0; i < 4; i++) {
         kt_edited_student(class, hostile[i].name, labs, hostile[i].lab, hostile[i].from,
@@ -373,7 +373,7 @@ START_TEST(a_class_is_graded_as_each_student_alone)
         free(dir);
     }
     const char *args[] = { "--batch", class, "-o", out, "-j", twice, "--lab", "01", "--lab", "02",
-                           "--hidden", "--timeout", "2", NULL };
+                           "--hidden", NULL };
     char *stdout_text, *progress;
     ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
     char *csv = kt_path(out, "gradebook.csv");
