@@ -57,7 +57,7 @@ LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(K
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
 
 .PHONY: all grade grade-all test bench timings deps help clean build selftest-build run-selftest \
-        dist gradescope autolab memcheck handouts
+        dist gradescope autolab memcheck handouts FORCE
 
 help:
 	@echo "shmlab targets:"
@@ -68,7 +68,7 @@ ifeq ($(KIT_KIND),instructor)
 	@echo "  make grade        grade SUB (default: solutions), hidden tests included"
 	@echo "                    e.g. make grade SUB=path/to/submission"
 	@echo "  make grade-all    grade every submission in DIR into OUT (default grades/):"
-	@echo "                    reports, gradebook.csv, summary.txt"
+	@echo "                    reports, gradebook.csv, summary.txt, index.html (a page)"
 	@echo "  make dist         dist/shmlab-student.tar.gz: the student kit, without"
 	@echo "                    solutions or hidden tests"
 	@echo "  make gradescope   dist/shmlab-gradescope.zip: Gradescope's autograder"
@@ -116,6 +116,7 @@ grade-all: deps
 	@$(MAKE) --no-print-directory build
 	grader/shmgrade --batch $(DIR) -o $(or $(OUT),grades) --hidden \
 	    --format text --format json --format junit
+	@echo "the class at a glance: $(abspath $(or $(OUT),grades))/index.html"
 
 handouts: deps
 	scripts/render-handouts.sh $(BUILD)/handouts
@@ -163,6 +164,21 @@ $(KIT)/libsg_grader.a: $(GRADER_OBJ) $(COMMON_OBJ)
 
 grader/shmgrade: $(KIT)/obj/grader/src/shmgrade.o $(KIT)/libsg_grader.a
 	$(call say,LD,$@)$(CC) -o $@ $^ $(GRADER_LIBS)
+
+# The kit's version, shown on the class page (sg_html_class.c): the commit
+# the kit was built from when it is a git checkout of its own, else
+# "unknown". Rewritten only when it changes: one compile per commit.
+$(KIT)/gen/sg_version.h: FORCE
+	@mkdir -p $(@D)
+	@v=unknown; \
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+	    v=$$(git describe --always --dirty 2>/dev/null || echo unknown); \
+	fi; \
+	line="#define SG_KIT_VERSION \"$$v\""; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$line" ] || echo "$$line" > $@
+$(KIT)/obj/grader/src/sg_html_class.o: $(KIT)/gen/sg_version.h
+$(KIT)/obj/grader/src/sg_html_class.o: INCLUDES += -I$(KIT)/gen
+FORCE:
 
 # main() of the labs' memcheck drivers (grader/memcheck/mc_driver.c).
 $(KIT)/mc_driver.o: $(KIT)/obj/grader/memcheck/mc_driver.o

@@ -2,6 +2,7 @@
 #include "sg_batch.h"
 #include "sg_fs.h"
 #include "sg_hash.h"
+#include "sg_html_class.h"
 #include "sg_report.h"
 #include "sg_rubric.h"
 #include "sg_spawn.h"
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct sg_student {
@@ -252,6 +254,8 @@ static void sg_progress(const struct sg_batch_opts *o, size_t done, size_t n,
 
 int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct sg_buf *err)
 {
+    struct timespec start; /* how long grading took, on the class page */
+    bool timed = clock_gettime(CLOCK_MONOTONIC, &start) == 0;
     if (sg_mkdirs(o->outdir, 0755) == -1) {
         sg_buf_printf(err, "%s: %s", o->outdir, strerror(errno));
         return -1;
@@ -338,6 +342,10 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
         members[i] = (struct sg_class_member){ students[i].display, students[i].out };
     int rc = members ? sg_summary_write(o->outdir, (const char *const *)labs, members, n, err)
                      : -1;
+    /* The page is written from summary.json: only when that is this run's. */
+    if (rc == 0 && sg_html_class_write(o, (const char *const *)labs, members, n,
+                                       timed ? &start : NULL, err) == -1)
+        rc = -1;
     free(members);
     for (size_t i = 0; i < n; i++) {
         free(students[i].name);
