@@ -265,8 +265,8 @@ static void sg_roster(struct sg_html *h, xmlNodePtr parent, const struct sg_html
     xmlNodePtr sec = sg_html_el(h, parent, "section", NULL);
     sg_html_attr(h, sec, "id", "students");
     sg_html_el(h, sec, "h2", "Students");
-    sg_html_el(h, sec, "p", "As in gradebook.csv: each lab's score, the total, its percentage "
-                            "and the status. A student who is incomplete (to regrade) or has a "
+    sg_html_el(h, sec, "p", "As in gradebook.csv: each lab's score, the total, the maximum, the "
+                            "percentage and the status. A student who is incomplete (to regrade) or has a "
                             "file refused is marked. A name links to the student's own report.");
     xmlNodePtr table = sg_html_elc(h, sg_html_elc(h, sec, "div", "scroll", NULL), "table",
                                    "roster", NULL);
@@ -286,6 +286,7 @@ static void sg_roster(struct sg_html *h, xmlNodePtr parent, const struct sg_html
             sg_html_attrf(h, th, "title", "out of %g", sg_num(lab, "max"));
     }
     sg_html_elc(h, head, "th", "num", "total");
+    sg_html_elc(h, head, "th", "num", "max");
     sg_html_elc(h, head, "th", "num", "%");
     sg_html_el(h, head, "th", "status");
     xmlNodePtr body = sg_html_el(h, table, "tbody", NULL);
@@ -310,13 +311,15 @@ static void sg_roster(struct sg_html *h, xmlNodePtr parent, const struct sg_html
                 sg_html_attr(h, td, "title", state);
         }
         double score = sg_num(g, "score"), max = sg_num(g, "max_score");
+        /* An incomplete grade has no total, as in the gradebook. */
         if (s->complete) {
             sg_html_attr(h, sg_html_elf(h, tr, "td", "%g", score), "class", "num");
+            sg_html_attr(h, sg_html_elf(h, tr, "td", "%g", max), "class", "num");
             sg_html_attr(h, sg_html_elf(h, tr, "td", "%.1f", max > 0 ? 100 * score / max : 0),
                          "class", "num");
         } else {
-            sg_html_elc(h, tr, "td", "num", "");
-            sg_html_elc(h, tr, "td", "num", "");
+            for (int k = 0; k < 3; k++)
+                sg_html_elc(h, tr, "td", "num", "");
         }
         char *status = sg_summary_status(g);
         if (status == NULL)
