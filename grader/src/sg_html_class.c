@@ -194,12 +194,16 @@ static void sg_glance_mistake(struct sg_html *h, xmlNodePtr ul, const struct sg_
 {
     const struct sg_mistake_test *best = NULL;
     const struct sg_mistake_group *group = NULL;
-    for (size_t i = 0; i < m->n; i++)
-        for (size_t g = 0; g < m->tests[i].ngroups; g++)
-            if (m->tests[i].groups[g].n > 1 && (group == NULL || m->tests[i].groups[g].n > group->n)) {
+    /* A stub (ENOSYS) is work not done yet, not a mistake to talk about. */
+    for (size_t i = 0; i < m->n; i++) {
+        for (size_t g = 0; g < m->tests[i].ngroups; g++) {
+            const struct sg_mistake_group *grp = &m->tests[i].groups[g];
+            if (grp->n > 1 && !grp->stub && (group == NULL || grp->n > group->n)) {
                 best = &m->tests[i];
-                group = &m->tests[i].groups[g];
+                group = grp;
             }
+        }
+    }
     if (group == NULL)
         return;
     xmlNodePtr li = sg_html_el(h, ul, "li", "The commonest mistake: ");

@@ -127,7 +127,7 @@ static int sg_group(const struct sg_html_class *c, struct sg_mistake_test *mt)
             }
             keys[g] = key;
             key = NULL;
-            mt->groups[g] = (struct sg_mistake_group){ NULL, 0, true };
+            mt->groups[g] = (struct sg_mistake_group){ NULL, 0, true, false };
             mt->ngroups++;
         }
         free(key);
@@ -145,10 +145,14 @@ static int sg_group(const struct sg_html_class *c, struct sg_mistake_test *mt)
     free(keys);
     if (rc == -1)
         return -1;
-    /* Whether the texts are the same, numbers too: the page says when they differ. */
+    /* Whether the texts are the same, numbers too: the page says when they
+     * differ. Whether they say ENOSYS, as a stub of the skeleton does. */
     for (size_t g = 0; g < mt->ngroups; g++) {
         struct sg_mistake_group *grp = &mt->groups[g];
-        char *first = sg_key(sg_test_of(c, grp->who[0], mt->lab, mt->test), true);
+        json_t *example = sg_test_of(c, grp->who[0], mt->lab, mt->test);
+        grp->stub = strstr(sg_str(example, "observed"), "Function not implemented") != NULL ||
+                    strstr(sg_str(example, "message"), "Function not implemented") != NULL;
+        char *first = sg_key(example, true);
         if (first == NULL)
             return -1;
         for (size_t i = 1; i < grp->n && grp->same_text; i++) {
@@ -269,7 +273,7 @@ static void sg_who(struct sg_html *h, xmlNodePtr parent, const struct sg_html_cl
                    const struct sg_mistake_test *mt, const struct sg_mistake_group *grp)
 {
     xmlNodePtr list = parent;
-    if (grp->n > 12) {
+    if (grp->n > 8) {
         xmlNodePtr details = sg_html_el(h, parent, "details", NULL);
         sg_html_elf(h, details, "summary", "who: the %zu students", grp->n);
         list = sg_html_el(h, details, "p", NULL);
@@ -292,6 +296,13 @@ static void sg_group_entry(struct sg_html *h, xmlNodePtr parent, const struct sg
     sg_html_elf(h, p, "strong", "%zu student%s", grp->n, grp->n == 1 ? "" : "s");
     sg_html_textf(h, p, " (%.0f %% of the %d who failed)", 100.0 * (double)grp->n / failed,
                   failed);
+    if (grp->stub) {
+        /* Not a mistake to discuss: said in a line, as the text report does. */
+        sg_html_text(h, p, ": a function this test needs is not written yet (it fails with "
+                           "ENOSYS, \"Function not implemented\")");
+        sg_who(h, div, c, mt, grp);
+        return;
+    }
     const struct sg_html_student *example = &c->students[grp->who[0]];
     sg_mistakes_texts(h, div, sg_test_of(c, grp->who[0], mt->lab, mt->test));
     if (!grp->same_text) {
@@ -300,6 +311,20 @@ static void sg_group_entry(struct sg_html *h, xmlNodePtr parent, const struct sg
         sg_html_text(h, note, "'s");
     }
     sg_who(h, div, c, mt, grp);
+}
+
+/* Whether test i is among the SG_MISTAKES_OPEN lowest pass rates (ties: the page's order). */
+static bool sg_lowest(const struct sg_mistakes *m, size_t i)
+{
+    const struct sg_mistake_test *t = &m->tests[i];
+    size_t below = 0;
+    for (size_t k = 0; k < m->n; k++) {
+        const struct sg_mistake_test *o = &m->tests[k];
+        /* rate(o) < rate(t), cross-multiplied: no division, no rounding */
+        long lo = (long)o->passed * t->graded, lt = (long)t->passed * o->graded;
+        below += lo < lt || (lo == lt && k < i);
+    }
+    return below < SG_MISTAKES_OPEN;
 }
 
 void sg_mistakes_section(struct sg_html *h, xmlNodePtr parent, const struct sg_html_class *c,
@@ -316,18 +341,27 @@ void sg_mistakes_section(struct sg_html *h, xmlNodePtr parent, const struct sg_h
                 SG_MISTAKE_MIN_STUDENTS, 100 * SG_MISTAKE_MIN_SHARE);
     if (m->n == 0)
         sg_html_el(h, sec, "p", "No test was failed by that many.");
+    else
+        sg_html_elf(h, sec, "p", "The %d with the lowest pass rates are open; click on another "
+                                 "to open it.", SG_MISTAKES_OPEN);
     for (size_t i = 0; i < m->n; i++) {
         const struct sg_mistake_test *mt = &m->tests[i];
-        xmlNodePtr art = sg_html_el(h, sec, "article", NULL);
+        xmlNodePtr art = sg_html_elc(h, sec, "article", "failing", NULL);
         char *id = sg_mistakes_id(mt->lab, mt->test);
         if (id == NULL)
             sg_html_fail(h, "an id for %s: %s: out of memory", mt->lab, mt->test);
         sg_html_attr(h, art, "id", id);
         free(id);
-        xmlNodePtr h3 = sg_html_elf(h, art, "h3", "%s: ", mt->lab);
+        /* A long list folds: the tests the class did worst on stay open. */
+        xmlNodePtr details = sg_html_el(h, art, "details", NULL);
+        if (sg_lowest(m, i))
+            sg_html_attr(h, details, "open", "open");
+        xmlNodePtr h3 = sg_html_elf(h, sg_html_el(h, details, "summary", NULL), "h3", "%s: ",
+                                    mt->lab);
         sg_html_el(h, h3, "code", mt->test);
         sg_html_textf(h, h3, " — %d of %d passed (%.0f %%)", mt->passed, mt->graded,
                       mt->graded ? 100.0 * mt->passed / mt->graded : 0);
+        art = details;
         json_t *lab = sg_html_some_lab(c, mt->lab);
         const char *description =
             json_string_value(json_object_get(sg_html_find_test(lab, mt->test), "description"));

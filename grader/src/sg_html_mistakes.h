@@ -4,7 +4,9 @@
  * SG_MISTAKE_MIN_SHARE of those whose lab was graded), their failures
  * grouped by what the test said (observed, expected, problem, timed out),
  * numbers aside: addresses, pids, counts and sizes differ from one run to
- * the next, the mistake does not. The largest group first.
+ * the next, the mistake does not. The largest group first. A group whose
+ * texts say ENOSYS ("Function not implemented") is a function not written
+ * yet, as the text report says of a stub: one line, not a mistake.
  */
 #ifndef SG_HTML_MISTAKES_H
 #define SG_HTML_MISTAKES_H
@@ -13,11 +15,14 @@
 
 #define SG_MISTAKE_MIN_STUDENTS 2
 #define SG_MISTAKE_MIN_SHARE 0.1
+/* The tests shown open on the page; the others fold to a line. */
+#define SG_MISTAKES_OPEN 5
 
 struct sg_mistake_group {
     size_t *who;     /* the students (indexes into the class), who[0] the example shown */
     size_t n;
     bool same_text;  /* every one's texts are the example's, numbers too */
+    bool stub;       /* the texts say ENOSYS: a function not written yet, not a mistake */
 };
 
 struct sg_mistake_test {

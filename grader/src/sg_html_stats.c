@@ -86,26 +86,43 @@ static json_t *sg_summary_lab(const struct sg_html_class *c, const char *id)
     return NULL;
 }
 
-/* "compile error (3): ann, bob, cy": who was not graded, by state. */
+static bool sg_in_state(const struct sg_html_class *c, size_t i, const char *id,
+                        const char *state)
+{
+    json_t *lab = sg_html_find_lab(c->students[i].grade, id);
+    const char *s = json_string_value(json_object_get(lab, "state"));
+    return s != NULL && strcmp(s, state) == 0;
+}
+
+/* "compile error (3): ann, bob, cy": who was not graded, by state; a long list folded. */
 static void sg_not_graded(struct sg_html *h, xmlNodePtr parent, const struct sg_html_class *c,
                           const char *id)
 {
     static const char *const states[] = { "missing file", "compile error", "refused" };
     for (size_t k = 0; k < sizeof states / sizeof *states; k++) {
-        xmlNodePtr p = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < c->n; i++)
+            n += sg_in_state(c, i, id, states[k]);
+        if (n == 0)
+            continue;
+        xmlNodePtr p = sg_html_el(h, parent, "div", NULL), names = p;
+        if (n > 8) {
+            xmlNodePtr details = sg_html_el(h, p, "details", NULL);
+            xmlNodePtr summary = sg_html_el(h, details, "summary", NULL);
+            sg_html_elc(h, summary, "span", "flag", states[k]);
+            sg_html_textf(h, summary, ": %zu students", n);
+            names = sg_html_el(h, details, "p", NULL);
+        } else {
+            sg_html_elc(h, p, "span", "flag", states[k]);
+            sg_html_textf(h, p, " (%zu): ", n);
+        }
+        size_t shown = 0;
         for (size_t i = 0; i < c->n; i++) {
-            json_t *lab = sg_html_find_lab(c->students[i].grade, id);
-            const char *state = json_string_value(json_object_get(lab, "state"));
-            if (state == NULL || strcmp(state, states[k]) != 0)
+            if (!sg_in_state(c, i, id, states[k]))
                 continue;
-            if (p == NULL) {
-                p = sg_html_el(h, parent, "p", NULL);
-                sg_html_elc(h, p, "span", "flag", states[k]);
-                sg_html_text(h, p, ": ");
-            } else {
-                sg_html_text(h, p, ", ");
-            }
-            sg_html_student_link(h, p, &c->students[i], id);
+            if (shown++ > 0)
+                sg_html_text(h, names, ", ");
+            sg_html_student_link(h, names, &c->students[i], id);
         }
     }
 }
@@ -135,17 +152,17 @@ void sg_html_labs(struct sg_html *h, xmlNodePtr parent, const struct sg_html_cla
             bins[sg_html_bin(pct)].count[strcmp(state, "graded") == 0 ? 0 : 1]++;
             counted++;
         }
-        xmlNodePtr fig = sg_html_elc(h, grid, "figure", "histogram", NULL);
+        xmlNodePtr fig = sg_html_elc(h, grid, "figure", "lab", NULL);
         char *fid = sg_html_id("lab", *id);
         if (fid == NULL)
             sg_html_fail(h, "an id for %s: out of memory", *id);
         sg_html_attr(h, fig, "id", fid);
         free(fid);
-        xmlNodePtr h3 = sg_html_el(h, fig, "h3", *id);
+        sg_html_el(h, fig, "h3", *id);
         json_t *some = sg_html_some_lab(c, *id);
         const char *title = json_string_value(json_object_get(some, "title"));
         if (title != NULL)
-            sg_html_textf(h, h3, ": %s", title);
+            sg_html_elc(h, fig, "p", "muted subtitle", title);
         struct sg_buf what = SG_BUF_INIT;
         sg_buf_printf(&what, "%s: scores of %d student%s, in %% of the lab's maximum", *id,
                       counted, counted == 1 ? "" : "s");
@@ -159,7 +176,7 @@ void sg_html_labs(struct sg_html *h, xmlNodePtr parent, const struct sg_html_cla
         json_t *sl = sg_summary_lab(c, *id);
         double mean = sg_num(sl, "mean"), max = sg_num(sl, "max");
         xmlNodePtr cap = sg_html_el(h, fig, "figcaption", NULL);
-        sg_html_textf(h, cap, "mean %.1f of %g (%.0f %%) over %d student%s", mean, max,
+        sg_html_textf(h, sg_html_el(h, cap, "p", NULL), "mean %.1f of %g (%.0f %%) over %d student%s", mean, max,
                       max > 0 ? 100 * mean / max : 0, counted, counted == 1 ? "" : "s");
         sg_not_graded(h, cap, c, *id);
     }

@@ -655,6 +655,27 @@ static void kt_browser_checks(const char *out, json_t *book)
     char *why = NULL;
     struct kt_browser *b = kt_browser_start(chromium, tmp, &why);
     ck_assert_msg(b != NULL, "starting %s: %s", chromium, why);
+    /* First, that the check sees what it must: a page that loads a file
+     * beside it, logs an error and throws is not a clean page. */
+    char *canary = kt_path(tmp, "canary.html");
+    kt_write(canary, "<!DOCTYPE html><title>canary</title><img src=\"missing.png\">"
+                     "<script>console.error('canary'); throw new Error('canary');</script>");
+    char *canary_url = kt_path("file:/", canary), *canary_png = kt_path(tmp, "canary.png");
+    json_t *facts;
+    char *errors;
+    ck_assert_msg(kt_browser_check(b, canary_url, 390, false, kt_probe, canary_png, &facts,
+                                   &errors, &why) == 0,
+                  "the canary: %s", why);
+    ck_assert_msg(strstr(errors, "an exception") && strstr(errors, "console.error") &&
+                      strstr(errors, "a load outside the page") &&
+                      json_integer_value(json_object_get(facts, "scripts")) == 1,
+                  "the check missed what the canary page did:\n%s", errors);
+    json_decref(facts);
+    free(errors);
+    free(canary_png);
+    free(canary_url);
+    free(canary);
+
     char *index = kt_path(out, "index.html");
     char *student = kt_path(out, "students/hostile-output-0/report.html");
     char *light = NULL, *dark = NULL;
