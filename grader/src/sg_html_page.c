@@ -86,6 +86,21 @@ static const char sg_style[] =
     "dl.texts dd{margin:0;min-width:0}\n"
     "@media (max-width:40rem){body{padding:.6rem}"
     "dl.texts{grid-template-columns:minmax(0,1fr)}dl.texts dt{padding-top:.4rem}}\n"
+    /* The roster keeps its columns on a phone and scrolls in its box: a
+     * name or a status broken letter by letter is unreadable. */
+    "table.roster th,table.roster td{overflow-wrap:normal}\n"
+    "table.roster th[scope=row]{min-width:8rem;overflow-wrap:anywhere;position:sticky;left:0;"
+    "background:var(--bg)}\n"
+    "table.roster tr.flagged th[scope=row]{background:var(--flag)}\n"
+    "table.roster td.status{min-width:13rem}\n"
+    /* The pass rates on a phone: the test's name on a line, its bar and
+     * numbers under it. */
+    "@media (max-width:40rem){table.rates thead{display:none}"
+    "table.rates,table.rates tbody{display:block}"
+    "table.rates tr{display:grid;grid-template-columns:minmax(0,1fr) auto auto;"
+    "align-items:center;column-gap:.4rem;border-bottom:1px solid var(--line);padding:.2rem 0}"
+    "table.rates th,table.rates td{border:0;padding:.1rem .2rem}"
+    "table.rates th{grid-column:1/-1}td.rate{width:auto}}\n"
     ".test{border-top:1px solid var(--line);padding:.35rem 0}\n"
     ".test p{margin:.1rem 0}\n"
     ".points{font-variant-numeric:tabular-nums;white-space:nowrap}\n"
