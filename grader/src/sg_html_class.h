@@ -57,6 +57,8 @@ int sg_html_class_write(const struct sg_batch_opts *o, const char *const *labs,
 /* For the page's sections. */
 json_t *sg_html_find_lab(json_t *grade, const char *id);
 json_t *sg_html_find_test(json_t *lab, const char *name);
+/* qsort's order of summary.json tests: lowest pass rate first, then by name. */
+int sg_html_cmp_rate(const void *a, const void *b);
 /* The summary's tests of a lab, lowest pass rate first, then by name; *n of them (malloc'ed). */
 json_t **sg_html_tests_of(const struct sg_html_class *c, const char *lab, size_t *n);
 /* The first graded lab of the class with this id (its title, its tests' descriptions), or NULL. */
