@@ -54,7 +54,8 @@ static void sg_usage(FILE *out)
           "                  prairielearn (PrairieLearn's results.json) or grade\n"
           "                  (shmgrade's own JSON)\n"
           "  -o FILE         write the report to FILE instead of standard output\n"
-          "  --also FMT=FILE also write the same grade in format FMT to FILE\n"
+          "  --also FMT=FILE also write the same grade in format FMT to FILE (- for\n"
+          "                  standard output); repeatable\n"
           "  --roster CSV    with --batch: also write OUTDIR/canvas.csv for Canvas's\n"
           "                  gradebook import; CSV maps each student folder (column\n"
           "                  \"folder\") to Student, ID, SIS User ID, SIS Login ID, Section\n"
@@ -110,10 +111,13 @@ static int sg_write_report_file(FILE *out, const void *arg)
 static int sg_write_also(const struct sg_grade *g, enum sg_format f, const char *file)
 {
     struct { const struct sg_grade *g; enum sg_format f; } a = { g, f };
-    if (sg_write_atomic(file, sg_write_report_file, &a) == 0)
-        return 0;
-    sg_report_error(f, errno);
-    return -1;
+    /* "-": standard output (a platform's log), after the main report. */
+    if (strcmp(file, "-") == 0 ? sg_write_report_file(stdout, &a)
+                               : sg_write_atomic(file, sg_write_report_file, &a)) {
+        sg_report_error(f, errno);
+        return -1;
+    }
+    return 0;
 }
 
 /* "01" or "01-shared-buffer" to the lab's folder name; NULL if none or ambiguous. */
