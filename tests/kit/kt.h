@@ -129,5 +129,6 @@ void kt_add_submissions(Suite *s);
 void kt_add_hostile(Suite *s);
 void kt_add_batch(Suite *s);
 void kt_add_platforms(Suite *s);
+void kt_add_formats(Suite *s);
 
 #endif
