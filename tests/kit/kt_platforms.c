@@ -214,12 +214,16 @@ START_TEST(gradescope_package_runs_in_a_simulated_autograder)
                   "unzip -q '%s/pkg/shmlab-gradescope.zip'; "
                   "test ! -e solutions; test -e labs/01-shared-buffer/hidden/rubric.json; "
                   "AUTOGRADER_ROOT='%s/ag' bash setup.sh >/dev/null; "
-                  "cp -r '%s/solutions/.' '%s/ag/submission/'; "
+                  "mkdir -p '%s/ag/submission/shmlab-student/work'; "
+                  "cp -r '%s/solutions/.' '%s/ag/submission/shmlab-student/work/'; "
                   "AUTOGRADER_ROOT='%s/ag' ./run_autograder",
-                  t, t, t, t, t, t, kt_root, t, t);
+                  t, t, t, t, t, t, t, kt_root, t, t);
     char *out;
     int rc = kt_sh(sh.data, &out);
+    /* The student kit uploaded whole: work/NN-name/ one folder down; the report in the log. */
     ck_assert_msg(rc == 0, "the simulated Gradescope run failed (%d):\n%s", rc, kt_tail(out));
+    ck_assert_msg(strstr(out, "(100.0 %)") != NULL, "no text report in the log:\n%s",
+                  kt_tail(out));
     char *results = kt_path(t, "ag/results/results.json");
     kt_require_gradescope_results(results, true);
     free(results);
