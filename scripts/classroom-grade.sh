@@ -10,7 +10,7 @@
 # It always exits 0: the reporter decides the job's colour (red below full
 # marks, or when the grader could not grade a lab).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 sub=${1:-work}
 out=${GITHUB_OUTPUT:-/dev/null}
 mkdir -p reports
