@@ -25,6 +25,14 @@
 
 /* ---- one program ---- */
 
+static long rb_ms_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
 void rb_prog_start(struct rb_prog *p, const char *const args[], const char *input)
 {
     const char *path = sg_program_path();
@@ -177,8 +185,9 @@ static void rb_fail_stuck(struct rb_prog *progs, int n, const char *name, const 
                     rb_sem_names[asleep[i]]);
     if (c.mutex == 1 && c.free_slots + c.used_slots != RB_SLOTS)
         SG_FAIL(expected,
-                "every slot a call takes must be handed on as the other kind: which post is "
-                "missing? Handout: the bounded buffer",
+                "free_slots + used_slots comes back to RB_SLOTS whenever nobody is inside a "
+                "call: did a count start wrong, or does a call take a slot and never hand it "
+                "on? Handout: the bounded buffer",
                 "%s: free_slots + used_slots is %d, not %d", obs.data,
                 c.free_slots + c.used_slots, RB_SLOTS);
     SG_FAIL(expected, hint, "%s", obs.data);
@@ -198,13 +207,18 @@ void rb_require_run(const char *const args[], const char *input, int status, con
 {
     struct rb_prog p;
     rb_prog_start(&p, args, input ? input : "");
-    if (!rb_prog_wait(&p, RB_WAKE_MS)) {
-        char what[256];
-        snprintf(what, sizeof what, "still running after %d s:", RB_WAKE_MS / 1000);
-        if (p.ring != NULL)
-            rb_fail_stuck(&p, 1, p.ring, "the program to finish", what);
+    /* Alone on its ring, a program asleep on one of its semaphores has
+     * nobody to wake it. */
+    struct rb_task t = rb_process_task(p.pid, NULL, p.ring, p.cmd);
+    long start = rb_ms_now();
+    while (!rb_prog_wait(&p, 2) && rb_ms_now() - start < RB_WAKE_MS)
+        if (p.ring != NULL && rb_task_stays_asleep(&t, RB_STUCK_LOOK_MS))
+            rb_fail_stuck(&p, 1, p.ring, "the program to finish",
+                          "alone on its ring, and asleep:");
+    if (!p.reaped) {
         rb_prog_kill(&p);
-        SG_FAIL("the program to finish", hint, "`%s` was %s", p.cmd, what);
+        SG_FAIL("the program to finish", hint, "`%s` was still running after %d s", p.cmd,
+                RB_WAKE_MS / 1000);
     }
     char want[32];
     snprintf(want, sizeof want, "exit status %d", status);
@@ -250,13 +264,6 @@ static char *rb_traffic_input(const struct rb_traffic *t, int k)
     return sg_buf_take(&b);
 }
 
-static long rb_ms_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static long rb_file_size(FILE *f)
 {
     struct stat st;
@@ -291,12 +298,21 @@ void rb_progs_finish(struct rb_prog *progs, int n, const char *name, const char 
         unsigned long now_seen = view->head * 31UL + view->tail;
         for (int i = 0; i < n; i++)
             now_seen = now_seen * 1000003UL + (unsigned long)rb_file_size(progs[i].out);
+        /* Every program still running asleep on the ring: nobody is left to
+         * post (a woken program would show as running, see rb_testlib.h). */
+        bool all_asleep = true;
+        for (int i = 0; i < n && all_asleep; i++) {
+            struct rb_task t = rb_process_task(progs[i].pid, NULL, name, progs[i].cmd);
+            all_asleep = progs[i].reaped || rb_task_sem(&t) >= 0;
+        }
         if (now_seen != seen) {
             seen = now_seen;
             last_change = rb_ms_now();
-        } else if (rb_ms_now() - last_change > RB_STUCK_MS) {
-            char what[64];
-            snprintf(what, sizeof what, "nothing moved for %d s:", RB_STUCK_MS / 1000);
+        } else if (rb_ms_now() - last_change > RB_STUCK_MS ||
+                   (all_asleep && rb_ms_now() - last_change > RB_STUCK_LOOK_MS)) {
+            char what[96];
+            snprintf(what, sizeof what, "nothing moved for %.1f s:",
+                     (double)(rb_ms_now() - last_change) / 1000);
             rb_fail_stuck(progs, n, name, "the messages to keep flowing until every program "
                                           "is done", what);
         }
@@ -361,6 +377,7 @@ void rb_require_traffic(const struct rb_traffic *t)
     const char *name = rb_test_name();
     struct rb_ring *r = rb_create_checked(name);
     struct rb_ring *view = rb_map_object(name);
+    struct rb_counts start = rb_counts_of(view);
     long per_consumer = t->producers * t->per_producer / t->consumers;
     char count[32];
     snprintf(count, sizeof count, "%ld", per_consumer);
@@ -394,7 +411,15 @@ void rb_require_traffic(const struct rb_traffic *t)
     for (int i = 0; i < n; i++)
         if (is_consumer[i])
             rb_traffic_check(t, &progs[i], per_consumer, seen);
-    rb_require_counts(view, 0, "after every message went through");
+    /* As it started: sems_initial_values judges the counts themselves. */
+    struct rb_counts end = rb_counts_of(view);
+    SG_REQUIRE(memcmp(&start, &end, sizeof start) == 0, "the counts back to where they started",
+               "each call takes one slot of one kind and hands one of the other kind on: which "
+               "post is missing, or doubled? Handout: the bounded buffer",
+               "the ring started at mutex %d, free_slots %d, used_slots %d and ended at %d, %d, "
+               "%d",
+               start.mutex, start.free_slots, start.used_slots, end.mutex, end.free_slots,
+               end.used_slots);
     SG_REQUIRE(view->head == view->tail, "head == tail: the ring is empty",
                "rb_put advances tail, rb_get head, each by one slot modulo RB_SLOTS",
                "head is %u and tail %u", view->head, view->tail);

@@ -247,7 +247,8 @@ void rb_require_stays_asleep(const struct rb_task *t, enum rb_sem which)
     unsigned long addr;
     long nr = rb_task_syscall(t->pid, t->tid, &addr);
     SG_REQUIRE(rb_is_futex(nr) && rb_sem_at(t, addr) == (int)which,
-               "it still asleep on the same semaphore", "sleep until posted: sem_wait(3)",
+               "it still asleep on the same semaphore",
+               "let the semaphore put the task to sleep until it is posted: sem_wait(3)",
                "%s: after 200 ms the task was no longer asleep on %s", t->what,
                rb_sem_names[which]);
 }
@@ -264,6 +265,16 @@ pid_t rb_fork_sem_waiter(sem_t *s)
         _exit(0);
     }
     return pid;
+}
+
+bool rb_task_stays_asleep(const struct rb_task *t, int ms)
+{
+    for (int i = 0; i < ms; i += 2) {
+        if (rb_task_over(t) || rb_task_sem(t) < 0)
+            return false;
+        rb_nap_ms(2);
+    }
+    return true;
 }
 
 int rb_task_sem(const struct rb_task *t)

@@ -106,6 +106,16 @@ void rb_require_stays_asleep(const struct rb_task *t, enum rb_sem which);
 const char *rb_task_state(const struct rb_task *t);
 /* The semaphore of the ring the task is asleep on (enum rb_sem), or -1. */
 int rb_task_sem(const struct rb_task *t);
+/*
+ * Whether the task sleeps on a semaphore of the ring at every look for ms
+ * (returns false as soon as it does not). A sem_post wakes a sleeper before
+ * it returns: a woken task is runnable, shown as running even while it
+ * waits for a CPU. So a task still asleep on a semaphore that was posted,
+ * or one with nobody left to post it, is stuck, however loaded the
+ * machine: ms only guards against one unlucky look.
+ */
+#define RB_STUCK_LOOK_MS 300
+bool rb_task_stays_asleep(const struct rb_task *t, int ms);
 /* Maps the object name shared, the test's own view of it (never the student's mapping). */
 struct rb_ring *rb_map_object(const char *name);
 
