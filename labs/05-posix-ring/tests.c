@@ -374,9 +374,13 @@ static void rb_get_ok(struct rb_ring *r, const void *want, size_t len, int level
     char buf[RB_MSG_MAX];
     errno = 0;
     long n = rb_get(r, buf, sizeof buf);
-    SG_REQUIRE(n == (long)len && memcmp(buf, want, len) == 0, sg_q(want, len),
-               "a ring hands out its oldest message first: where does rb_get read, and where "
-               "does rb_put write? Handout: the bounded buffer",
+    const char *hint = n == (long)len
+                           ? "the right length, other bytes: a message is len bytes of any "
+                             "value, NUL included; how are they copied in and out? Handout: "
+                             "messages"
+                           : "a ring hands out its oldest message first: where does rb_get "
+                             "read, and where does rb_put write? Handout: the bounded buffer";
+    SG_REQUIRE(n == (long)len && memcmp(buf, want, len) == 0, sg_q(want, len), hint,
                "rb_get returned %ld: %s", n, n >= 0 && n <= RB_MSG_MAX ? sg_q(buf, (size_t)n)
                                                                      : strerror(errno));
     rb_require_counts(r, level, "after rb_get");

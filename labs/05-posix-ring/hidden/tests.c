@@ -133,11 +133,15 @@ SG_TEST(put_get_every_length)
                    "rb_put of %zu bytes returned %d (errno %s)", len, rc, strerror(errno));
         const struct rb_msg *m = &r->slot[(r->tail + RB_SLOTS - 1) % RB_SLOTS];
         SG_REQUIRE(m->len == len && memcmp(m->data, msg, len) == 0,
-                   "the slot holding len and the bytes", "copy len bytes, not up to a NUL",
-                   "after rb_put of %zu bytes the slot says %zu", len, m->len);
+                   "the slot holding len and the bytes",
+                   "a message is len bytes of any value, NUL included, not a string. Handout: "
+                   "messages",
+                   "after rb_put of %zu bytes the slot holds %zu bytes%s", len, m->len,
+                   m->len == len ? ", not the ones sent" : "");
         long n = rb_get(r, buf, sizeof buf);
         SG_REQUIRE(n == (long)len && memcmp(buf, msg, len) == 0, "the same bytes back",
-                   "copy len bytes, not up to a NUL",
+                   "a message is len bytes of any value, NUL included, not a string. Handout: "
+                   "messages",
                    "rb_get after rb_put of %zu bytes returned %ld", len, n);
     }
     rb_require_counts(r, 0, "after 129 messages in and out");
