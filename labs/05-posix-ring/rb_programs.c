@@ -32,7 +32,6 @@ static long rb_ms_now(void)
     return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-
 void rb_prog_start(struct rb_prog *p, const char *const args[], const char *input)
 {
     const char *path = sg_program_path();
@@ -148,8 +147,8 @@ static void rb_fail_stuck(struct rb_prog *progs, int n, const char *name, const 
     }
     struct rb_counts c;
     unsigned head, tail;
-    bool seen = rb_peek(name, &c, &head, &tail);
-    if (seen)
+    bool readable = rb_peek(name, &c, &head, &tail);
+    if (readable)
         sg_buf_printf(&obs, ". The ring: head %u, tail %u, mutex %d, free_slots %d, used_slots %d",
                       head, tail, c.mutex, c.free_slots, c.used_slots);
     for (int i = 0; i < n; i++)
@@ -157,9 +156,8 @@ static void rb_fail_stuck(struct rb_prog *progs, int n, const char *name, const 
 
     const char *hint = "nothing moves, and nobody is left to move it: what does each program "
                        "wait for, and who should have posted it? Handout: the bounded buffer";
-    if (!seen) {
+    if (!readable)
         SG_FAIL(expected, hint, "%s", obs.data);
-    }
     int count[3] = { c.mutex, c.free_slots, c.used_slots };
     if (c.mutex == 0 && c.free_slots == 0 && c.used_slots == 0)
         SG_FAIL(expected,
@@ -274,7 +272,7 @@ void rb_progs_finish(struct rb_prog *progs, int n, const char *name, const char 
 {
     struct rb_ring *view = rb_map_object(name);
     long last_change = rb_ms_now();
-    unsigned long seen = ~0UL;
+    unsigned long progress = ~0UL;
     for (;;) {
         int running = 0;
         for (int i = 0; i < n; i++) {
@@ -295,9 +293,9 @@ void rb_progs_finish(struct rb_prog *progs, int n, const char *name, const char 
             return;
         }
         /* Progress: the ring's indices move, or a consumer's output grows. */
-        unsigned long now_seen = view->head * 31UL + view->tail;
+        unsigned long now = view->head * 31UL + view->tail;
         for (int i = 0; i < n; i++)
-            now_seen = now_seen * 1000003UL + (unsigned long)rb_file_size(progs[i].out);
+            now = now * 1000003UL + (unsigned long)rb_file_size(progs[i].out);
         /* Every program still running asleep on the ring: nobody is left to
          * post (a woken program would show as running, see rb_testlib.h). */
         bool all_asleep = true;
@@ -305,8 +303,8 @@ void rb_progs_finish(struct rb_prog *progs, int n, const char *name, const char 
             struct rb_task t = rb_process_task(progs[i].pid, NULL, name, progs[i].cmd);
             all_asleep = progs[i].reaped || rb_task_sem(&t) >= 0;
         }
-        if (now_seen != seen) {
-            seen = now_seen;
+        if (now != progress) {
+            progress = now;
             last_change = rb_ms_now();
         } else if (rb_ms_now() - last_change > RB_STUCK_MS ||
                    (all_asleep && rb_ms_now() - last_change > RB_STUCK_LOOK_MS)) {

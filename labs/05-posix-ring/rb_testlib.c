@@ -113,13 +113,13 @@ struct rb_ring *rb_map_object(const char *name)
 
 struct rb_ring *rb_test_ring(void)
 {
-    struct rb_ring *r = mmap(NULL, sizeof *r, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                             -1, 0);
-    SG_SETUP(r != MAP_FAILED, "mmap");
-    SG_SETUP(sem_init(&r->mutex, 1, 1) == 0 && sem_init(&r->free_slots, 1, RB_SLOTS) == 0 &&
-                 sem_init(&r->used_slots, 1, 0) == 0,
+    /* Only the threads of this test use it: memory of this process alone,
+     * and semaphores for its threads alone, unlike the ring you build. */
+    struct rb_ring *r = calloc(1, sizeof *r);
+    SG_SETUP(r != NULL, "calloc");
+    SG_SETUP(sem_init(&r->mutex, 0, 1) == 0 && sem_init(&r->free_slots, 0, RB_SLOTS) == 0 &&
+                 sem_init(&r->used_slots, 0, 0) == 0,
              "sem_init");
-    r->head = r->tail = 0;
     return r;
 }
 

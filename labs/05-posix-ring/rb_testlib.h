@@ -41,7 +41,7 @@ struct rb_ring *rb_create_checked(const char *name);
 
 /* ---- the test's own ring, through the layout ---- */
 
-/* A correctly initialised ring in anonymous shared memory. */
+/* A correctly initialised ring for the threads of this test alone (private memory). */
 struct rb_ring *rb_test_ring(void);
 
 struct rb_counts {
@@ -119,7 +119,7 @@ bool rb_task_stays_asleep(const struct rb_task *t, int ms);
 /* Maps the object name shared, the test's own view of it (never the student's mapping). */
 struct rb_ring *rb_map_object(const char *name);
 
-/* A child that sem_waits on s itself (the test's code, not the student's) and ends. */
+/* A child that sem_waits on s itself (the test's code, not the student's) and ends: 0 once through. */
 pid_t rb_fork_sem_waiter(sem_t *s);
 
 /* ---- the lab's program, running beside the test ---- */
