@@ -307,7 +307,11 @@ SG_TEST(close_unmaps)
 {
     const char *name = rb_test_name();
     struct rb_ring *r = rb_create_checked(name);
-    SG_SETUP(rb_mappings_of(getpid(), name) == 1, "read of /proc/self/maps");
+    int before = rb_mappings_of(getpid(), name);
+    SG_SETUP(before != -1, "read of /proc/self/maps");
+    SG_REQUIRE(before == 1, "one mapping of the object after rb_create",
+               "rb_create maps the object once. Handout: creating the object",
+               "after rb_create, %s is mapped %d times", rb_shm_path(name), before);
     errno = 0;
     int rc = rb_close(r);
     SG_REQUIRE(rc == 0, "0 from rb_close", "what undoes a mapping? Handout: closing and "
@@ -593,8 +597,17 @@ static void rb_interrupt(struct rb_worker *w, struct rb_task *t, enum rb_sem whi
         int before = atomic_load(&rb_handled);
         SG_SETUP((errno = pthread_kill(w->thread, SIGUSR1)) == 0, "pthread_kill");
         struct timespec ms = { 0, 1000000 };
-        for (int k = 0; k < RB_WAKE_MS && atomic_load(&rb_handled) == before; k++)
+        for (int k = 0; k < RB_WAKE_MS && atomic_load(&rb_handled) == before &&
+                        !atomic_load(&w->done);
+             k++)
             nanosleep(&ms, NULL);
+        /* A call that ended by itself meanwhile never took the signal. */
+        SG_REQUIRE(atomic_load(&rb_handled) > before || !atomic_load(&w->done),
+                   "the call to go on waiting: nothing was posted",
+                   "a wait ends when the semaphore is posted, not after a while. Handout: "
+                   "sleeping, not spinning",
+                   "%s: it returned %ld (errno %s) before any signal reached it", t->what,
+                   w->rc, strerrorname_np(w->err) ?: "?");
         SG_SETUP(atomic_load(&rb_handled) > before, "delivery of SIGUSR1");
         rb_require_asleep(t, which,
                           "a signal handler ran during the wait, and sem_wait failed with "
