@@ -160,7 +160,12 @@ int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struc
         json_t *s = json_array_get(api, i);
         r->api[i] = strdup(json_is_string(s) ? json_string_value(s) : "");
     }
+    /* The wall clock only catches what the sandbox's watch misses (a test
+     * that never ends is stopped by its CPU time or by being stuck), and
+     * it depends on the load: never less than SG_WALL_FLOOR. */
     double default_timeout = json_number_value(timeout);
+    if (default_timeout < SG_WALL_FLOOR)
+        default_timeout = SG_WALL_FLOOR;
     json_t *mc = json_object_get(root, "memcheck");
     if (json_is_object(mc)) {
         json_t *prog = json_object_get(mc, "program");

@@ -158,7 +158,8 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
     /* Limits and the user switch first: the namespaces are then made by
      * (and owned by) the sandbox's user, not by the grader's. */
     if (o->sandbox != NULL &&
-        sg_sandbox_enter(o->sandbox, o->timeout_ms / 1000.0, o->big_address_space) == -1)
+        sg_sandbox_enter(o->sandbox, o->cpu_limit_s > 0 ? o->cpu_limit_s - 2 : o->timeout_ms / 1000.0,
+                         o->big_address_space) == -1)
         sg_child_failed(f.fail, 1);
     if (isolate && sg_isolate_enter() == -1)
         sg_child_failed(f.fail, 2);
