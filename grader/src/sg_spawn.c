@@ -424,7 +424,9 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         r->timed_out = true;
         said += 2;
     }
-    if (sandboxed && sscanf(said, "C%lld", &us) == 1 && us >= 0)
+    /* Without bubblewrap, sg_enter is the child waited for here, and its
+     * children's time is in its rusage already. */
+    if (bwrap && sscanf(said, "C%lld", &us) == 1 && us >= 0)
         r->cpu_seconds += (double)us / 1e6;
     r->output_len = w.output.len;
     r->output = sg_buf_take(&w.output);
