@@ -159,7 +159,7 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
                           "cannot count them per test: a classmate's processes count too)",
                       (unsigned long long)sb->nproc);
     sg_buf_puts(&d, "; a test is stopped when its processes used 20x the solution's CPU "
-                    "time, or none could run for 10x its time (at least 1.5 s each)");
+                    "time (at least 1.5 s), or none could run for 10x its time (at least 1 s)");
     sg_buf_printf(&d, "; limits per process: %llu MiB address space, %llu MiB files, %llu "
                       "descriptors, CPU time = wall time + 2 s, no core files%s",
                   (unsigned long long)(SG_LIMIT_AS >> 20),
