@@ -57,7 +57,7 @@ LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(K
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
 
 .PHONY: all grade grade-all test bench timings deps help clean build selftest-build run-selftest \
-        dist gradescope autolab memcheck handouts FORCE
+        dist gradescope autolab prairielearn memcheck handouts FORCE
 
 help:
 	@echo "shmlab targets:"
@@ -72,7 +72,10 @@ ifeq ($(KIT_KIND),instructor)
 	@echo "  make dist         dist/shmlab-student.tar.gz: the student kit, without"
 	@echo "                    solutions or hidden tests"
 	@echo "  make gradescope   dist/shmlab-gradescope.zip: Gradescope's autograder"
-	@echo "  make autolab      dist/autolab/: autograde-Makefile and autograde.tar"
+	@echo "  make autolab      dist/autolab/: autograde-Makefile, autograde.tar and the"
+	@echo "                    grading image's Dockerfile"
+	@echo "  make prairielearn dist/prairielearn/: the grading image's Dockerfile and kit,"
+	@echo "                    and a question per lab"
 	@echo "  (GitHub Classroom: platforms/github-classroom/classroom.yml)"
 	@echo "  make memcheck     the memory check (valgrind) of SUB's labs"
 	@echo "  make bench        print how long grading takes"
@@ -135,6 +138,9 @@ gradescope: deps
 autolab: deps
 	scripts/make-package.sh autolab dist/autolab
 
+prairielearn: deps
+	scripts/make-package.sh prairielearn dist/prairielearn
+
 bench: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/bench.sh
@@ -184,9 +190,10 @@ FORCE:
 $(KIT)/mc_driver.o: $(KIT)/obj/grader/memcheck/mc_driver.o
 	$(Q)cp $< $@
 
-# The first program inside every sandbox (grader/enter/sg_enter.c).
+# The first program inside every sandbox (grader/enter/sg_enter.c), static:
+# it starts once per test, and the dynamic loader's work is a third of that.
 $(KIT)/sg_enter: $(ENTER_OBJ)
-	$(call say,LD,$@)$(CC) -o $@ $^
+	$(call say,LD,$@)$(CC) -static -o $@ $^
 
 # ---- each lab's test objects: what the grader links a submission with ----
 

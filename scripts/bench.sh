@@ -34,18 +34,19 @@ PY
 
 echo "shmlab bench: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), median of $runs runs"
 
-echo "one correct submission (the solutions, four labs, hidden tests):"
+echo "one correct submission (the solutions, $(grader/shmgrade --list-labs | wc -l) labs, hidden tests):"
 for mode in sandbox no-sandbox; do
     flag=$([ "$mode" = no-sandbox ] && echo --no-sandbox || true)
     wall=$(for _ in $(seq "$runs"); do seconds grader/shmgrade --hidden $flag --format grade -o "$work/$mode.json" solutions; done | median)
-    read -r build tests count < <(phases "$work/$mode.json" | head -1)
+    phases "$work/$mode.json" >"$work/$mode.phases"
+    read -r build tests count <"$work/$mode.phases"
     cpu=$(awk -v a="$build" -v b="$tests" 'BEGIN { printf "%.2f", a + b }')
     printf '  %-11s %6.2f s wall  %5.2f s CPU (build %s, %s tests %s)\n' "$mode" "$wall" "$cpu" "$build" "$count" "$tests"
     eval "cpu_$( echo $mode | tr - _ )=$cpu"
 done
 awk -v a="$cpu_sandbox" -v b="$cpu_no_sandbox" 'BEGIN { printf "  the sandbox costs %.2fx the CPU of --no-sandbox\n", a / b }'
 echo "  the slowest tests:"
-phases "$work/sandbox.json" | tail -n +2
+tail -n +2 "$work/sandbox.phases"
 
 python3 scripts/bench-class.py "$work/class" "$n" >/dev/null
 correct=$(for _ in $(seq "$runs"); do seconds grader/shmgrade --hidden solutions; done | median)

@@ -24,11 +24,10 @@
  * When COMMAND has ended, "C<microseconds>" gives the CPU time of every
  * process of the sandbox that had ended by then.
  *
- * --cpu-limit, --stuck-limit (only in a PID namespace of its own, which
- * the sandbox gives): the test is stopped, every process of it killed,
- * when all its processes together used more CPU time than that, or when
- * for that long none was runnable and none used CPU (sg_watch.h); "Tc" or
- * "Ts" is reported before "C".
+ * --cpu-limit, --stuck-limit: the test is stopped, every process of it
+ * killed, when all its processes together used more CPU time than that,
+ * or when for that long none was runnable and none used CPU (sg_watch.h);
+ * "Tc" or "Ts" is reported before "C".
  *
  * Exit status 125 when a step fails before COMMAND runs (with a message
  * on stderr naming it); otherwise COMMAND's own, 128 + N when signal N
@@ -123,11 +122,12 @@ static enum sg_watch_verdict sg_wait_command(pid_t child, struct sg_watch *watch
         if (w == -1 && errno != EINTR)
             return SG_WATCH_OK; /* no child at all any more */
         if (watch != NULL) {
-            enum sg_watch_verdict v = sg_watch_sample(watch, getpid());
+            enum sg_watch_verdict v = sg_watch_sample(watch);
             if (v != SG_WATCH_OK)
                 return v;
         }
-        struct timespec period = { 0, SG_WATCH_PERIOD_MS * 1000000L };
+        long ms = watch != NULL ? sg_watch_period_ms(watch) : 0;
+        struct timespec period = { ms / 1000, (ms % 1000) * 1000000L };
         sigtimedwait(&chld, NULL, watch != NULL ? &period : NULL);
     }
 }
@@ -139,20 +139,14 @@ static enum sg_watch_verdict sg_wait_command(pid_t child, struct sg_watch *watch
  * fork bomb's "process limit reached"); then the judge is given a moment
  * to do so, and killed too if it does not. Returns the judge's status.
  */
-static int sg_stop_test(pid_t child)
+static int sg_stop_test(pid_t child, const struct sg_watch *watch)
 {
+    pid_t pids[1024];
     for (int round = 0; round < 50; round++) {
-        int killed = 0;
-        DIR *d = opendir("/proc");
-        struct dirent *e;
-        while (d != NULL && (e = readdir(d)) != NULL) {
-            long pid = strtol(e->d_name, NULL, 10);
-            if (pid > 1 && pid != (long)getpid() && pid != (long)child &&
-                kill((pid_t)pid, SIGKILL) == 0)
+        size_t n = sg_watch_pids(watch, pids, 1024), killed = 0;
+        for (size_t i = 0; i < n; i++)
+            if (pids[i] != child && kill(pids[i], SIGKILL) == 0)
                 killed++;
-        }
-        if (d != NULL)
-            closedir(d);
         while (waitpid(-1, NULL, WNOHANG) > 0)
             ;
         if (killed == 0)
@@ -160,15 +154,23 @@ static int sg_stop_test(pid_t child)
     }
     int status = SIGKILL; /* as a status: killed by SIGKILL */
     for (int waited = 0; waited < 1000; waited += 10) {
-        pid_t w = waitpid(child, &status, WNOHANG);
-        if (w == child)
+        if (waitpid(child, &status, WNOHANG) == child)
             return status;
         struct timespec tick = { 0, 10000000L };
         nanosleep(&tick, NULL);
     }
-    kill(-1, SIGKILL);
-    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
-        ;
+    /* The judge did not report in time: it goes too, with what is left. */
+    for (int round = 0; round < 50; round++) {
+        size_t n = sg_watch_pids(watch, pids, 1024);
+        for (size_t i = 0; i < n; i++)
+            kill(pids[i], SIGKILL);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (n == 0)
+            break;
+        struct timespec tick = { 0, 1000000L };
+        nanosleep(&tick, NULL);
+    }
     return SIGKILL;
 }
 
@@ -207,7 +209,7 @@ static int sg_run(char **command, int ready, struct sg_watch *watch)
     int status = 0;
     enum sg_watch_verdict verdict = sg_wait_command(child, watch, &status);
     if (verdict != SG_WATCH_OK)
-        status = sg_stop_test(child);
+        status = sg_stop_test(child, watch);
     /* Whatever has already ended is counted too; what still runs dies
      * with the sandbox when this process ends. */
     while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -271,13 +273,9 @@ int main(int argc, char *argv[])
         perror("sg_enter: the ready descriptor");
         return 125;
     }
-    /* The watch ends a test with kill(-1): only where that reaches the
-     * test's processes alone, a PID namespace in which this is pid 2. */
-    if ((cpu_limit > 0 || stuck_limit > 0) && getpid() > 2) {
-        fputs("sg_enter: not in a PID namespace of its own; no CPU or stuck limit\n", stderr);
-        cpu_limit = stuck_limit = 0;
-    }
+    /* In bubblewrap's PID namespace this is pid 2, after its init: every
+     * other process there is the test's. Elsewhere, its descendants are. */
     struct sg_watch watch;
-    sg_watch_init(&watch, cpu_limit, stuck_limit);
+    sg_watch_init(&watch, cpu_limit, stuck_limit, getpid() <= 2);
     return sg_run(command, (int)ready, cpu_limit > 0 || stuck_limit > 0 ? &watch : NULL);
 }

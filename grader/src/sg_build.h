@@ -58,6 +58,7 @@ struct sg_build_opts {
     bool memcheck;
     const char *labdir;       /* created by sg_build_lab */
     const struct sg_sandbox *sandbox;
+    const char *cache;        /* a batch's build cache (sg_buildcache.h), or NULL */
 };
 
 /*

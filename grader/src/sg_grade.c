@@ -128,7 +128,7 @@ static int sg_prepare_lab(const struct sg_kit *kit, const struct sg_grade_opts *
     sg_buf_printf(&dir, "%s/%s", o->workdir, id);
     struct sg_build_opts bo = {
         .student_fd = fd, .display = lab->path, .hidden = o->hidden, .memcheck = w->memcheck,
-        .labdir = dir.data, .sandbox = sb,
+        .labdir = dir.data, .sandbox = sb, .cache = o->build_cache,
     };
     int rc = sg_build_holding_slot(kit, o, w, &bo);
     close(fd);

@@ -23,6 +23,7 @@ struct sg_grade_opts {
     bool root_nofollow;        /* the submission folder itself may not be a link (batch) */
     const struct sg_slots *slots; /* the machine-wide bound on tests at once, or NULL */
     int parallel;              /* tests of this submission at once (0: 1) */
+    const char *build_cache;   /* a batch's cache of builds by content, or NULL */
 };
 
 /*

@@ -65,7 +65,11 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool 
         sg_buf_printf(b, "  %sNOT GRADED%s (%s): %s\n", red, off, sg_lab_state_name(lab->state),
                       lab->problem ? lab->problem : "");
         sg_field(b, "  ", "compiler:", lab->build_output);
-        sg_buf_printf(b, "  score: 0/%g\n", lab->max_score);
+        if (lab->state == SG_LAB_GRADER_ERROR)
+            sg_buf_puts(b, "  score: none: the grader failed, not the code; this lab must be "
+                           "graded again\n");
+        else
+            sg_buf_printf(b, "  score: 0/%g\n", lab->max_score);
         return;
     }
     if (lab->build_output != NULL)
@@ -105,6 +109,12 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool 
     }
     if (digest)
         sg_digest_free(&d);
+    /* A redacted grade (sg_redact.h): the hidden tests as a count and points only. */
+    if (lab->hidden_count > 0)
+        sg_buf_printf(b, "  %s %5g/%-3g %zu hidden test%s, %zu passed (not named here)\n",
+                      lab->hidden_passed == lab->hidden_count ? "PASS" : "FAIL",
+                      lab->hidden_points, lab->hidden_max_points, lab->hidden_count,
+                      lab->hidden_count == 1 ? "" : "s", lab->hidden_passed);
     sg_buf_printf(b, "  score: %g/%g\n", lab->score, lab->max_score);
 }
 
@@ -130,8 +140,14 @@ int sg_report_text(const struct sg_grade *g, FILE *out, bool colour)
                       lab->state == SG_LAB_GRADED ? "" : "  ",
                       lab->state == SG_LAB_GRADED ? "" : sg_lab_state_name(lab->state));
     }
+    size_t not_graded = sg_grade_grader_errors(g);
     double pct = g->max_score > 0 ? 100.0 * g->score / g->max_score : 0;
-    sg_buf_printf(&b, "  %-24s %6g/%-4g (%.1f %%)\n", "total", g->score, g->max_score, pct);
+    /* A lab the grader could not grade has no score, so neither has the whole. */
+    if (not_graded > 0)
+        sg_buf_printf(&b, "  %-24s incomplete: %zu lab%s not graded (grader error); regrade\n",
+                      "total", not_graded, not_graded == 1 ? "" : "s");
+    else
+        sg_buf_printf(&b, "  %-24s %6g/%-4g (%.1f %%)\n", "total", g->score, g->max_score, pct);
     size_t written = b.len ? fwrite(b.data, 1, b.len, out) : 0;
     int rc = written == b.len && fflush(out) == 0 ? 0 : -1;
     sg_buf_free(&b);

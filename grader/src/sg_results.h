@@ -46,6 +46,9 @@ struct sg_lab_result {
     double build_seconds, build_cpu_seconds;  /* compiling and linking */
     struct sg_test_result *tests;
     size_t ntests;
+    /* Set only in a redacted copy (sg_redact.h): the hidden tests taken out. */
+    size_t hidden_count, hidden_passed;
+    double hidden_points, hidden_max_points;
 };
 
 struct sg_grade {
@@ -59,6 +62,10 @@ struct sg_grade {
 };
 
 const char *sg_lab_state_name(enum sg_lab_state s);
+/* How many labs the grader could not grade (SG_LAB_GRADER_ERROR): the grade is incomplete. */
+size_t sg_grade_grader_errors(const struct sg_grade *g);
+/* Whether the lab was not graded for what the student submitted (missing, compile error, refused). */
+bool sg_lab_student_problem(const struct sg_lab_result *lab);
 void sg_grade_total(struct sg_grade *g);
 void sg_grade_free(struct sg_grade *g);
 

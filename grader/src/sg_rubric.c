@@ -46,10 +46,14 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
  * and CPU time (timings.json, written by `make timings`). The wall-clock
  * limit stays the rubric's: it depends on how busy the machine is, so it
  * must be generous. What stops a test that never ends is measured in the
- * sandbox instead (grader/enter/sg_watch.h), and needs no such margin: the
- * CPU time of its processes (twenty times the solution's, at least 1.5 s),
- * and a time with nothing runnable and no CPU used (ten times the
- * solution's wall time, at least 1.5 s). Load changes neither.
+ * sandbox instead (grader/enter/sg_watch.h), and needs far less margin:
+ * the CPU time of its processes (twenty times the solution's, at least
+ * 1.5 s), and a time with nothing runnable and no CPU used (ten times the
+ * solution's wall time, at least 1 s). Load does not make a process idle;
+ * it does inflate the kernel's count of CPU time, by up to twice measured
+ * here for code that faults many pages in, so the CPU floor stays well
+ * above what slow but finishing code needs: near it, such code would be
+ * graded by the load.
  */
 static void sg_limits_from(json_t *timings, struct sg_rubric_test *rt)
 {
@@ -160,7 +164,12 @@ int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struc
         json_t *s = json_array_get(api, i);
         r->api[i] = strdup(json_is_string(s) ? json_string_value(s) : "");
     }
+    /* The wall clock only catches what the sandbox's watch misses (a test
+     * that never ends is stopped by its CPU time or by being stuck), and
+     * it depends on the load: never less than SG_WALL_FLOOR. */
     double default_timeout = json_number_value(timeout);
+    if (default_timeout < SG_WALL_FLOOR)
+        default_timeout = SG_WALL_FLOOR;
     json_t *mc = json_object_get(root, "memcheck");
     if (json_is_object(mc)) {
         json_t *prog = json_object_get(mc, "program");

@@ -15,7 +15,9 @@
 #define SG_CPU_FACTOR 20.0
 #define SG_STUCK_FACTOR 10.0
 #define SG_CPU_FLOOR 1.5
-#define SG_STUCK_FLOOR 1.5
+#define SG_STUCK_FLOOR 1.0
+/* A test's wall-clock limit: the rubric's, at least this. */
+#define SG_WALL_FLOOR 10.0
 
 struct sg_rubric_test {
     char *name;

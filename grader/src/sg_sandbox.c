@@ -158,9 +158,8 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
         sg_buf_printf(&d, "; %llu processes SHARED by all tests of this user (this kernel "
                           "cannot count them per test: a classmate's processes count too)",
                       (unsigned long long)sb->nproc);
-    if (sb->bwrap[0] != '\0')
-        sg_buf_puts(&d, "; a test is stopped when its processes used 20x the solution's CPU "
-                        "time, or none could run for 10x its time (at least 1.5 s each)");
+    sg_buf_puts(&d, "; a test is stopped when its processes used 20x the solution's CPU "
+                    "time (at least 1.5 s), or none could run for 10x its time (at least 1 s)");
     sg_buf_printf(&d, "; limits per process: %llu MiB address space, %llu MiB files, %llu "
                       "descriptors, CPU time = wall time + 2 s, no core files%s",
                   (unsigned long long)(SG_LIMIT_AS >> 20),
@@ -308,8 +307,7 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
     const char *budget[] = { "--nproc", nproc_text };
     if (sb->per_sandbox && !sg_add(argv, &n, max, budget, 2))
         return 0;
-    /* Only bubblewrap gives sg_enter a PID namespace to watch. */
-    if (watch != NULL && sb->bwrap[0] != '\0') {
+    if (watch != NULL) {
         snprintf(cpu_text, sizeof cpu_text, "%.3f", watch->cpu);
         snprintf(stuck_text, sizeof stuck_text, "%.3f", watch->stuck);
         const char *limits[] = { "--cpu-limit", cpu_text, "--stuck-limit", stuck_text };

@@ -131,7 +131,7 @@ const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts 
  * Returns the number of words written to argv (NULL-terminated), or 0
  * when they do not fit in max.
  */
-/* What sg_enter watches inside (bubblewrap only): 0 for none. */
+/* What sg_enter watches inside: 0 for none. */
 struct sg_watch_limits {
     double cpu;      /* CPU seconds of all the test's processes */
     double stuck;    /* seconds with nothing runnable and no CPU used */

@@ -120,6 +120,21 @@ static bool sg_needs_all(char *const *big, char *const *small)
     return true;
 }
 
+/*
+ * Whether job k may start: every earlier test of its lab whose functions
+ * it calls too has ended. Only then is the decision to skip it (because
+ * one of them hung) the same whatever the machine's load, so a student's
+ * grade never depends on which test happened to finish first.
+ */
+static bool sg_ready(const struct sg_job *jobs, const enum sg_job_state *st, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        if (st[i] != SG_JOB_DONE && jobs[i].lab == jobs[k].lab &&
+            sg_needs_all(jobs[k].rt->needs, jobs[i].rt->needs))
+            return false;
+    return true;
+}
+
 /* A test that hung, of j's lab, whose functions j calls too; or NULL. */
 static const struct sg_job *sg_hung_before(const struct sg_job *jobs, const enum sg_job_state *st,
                                            size_t n, const struct sg_job *j)
@@ -198,12 +213,13 @@ int sg_schedule_run(struct sg_job *jobs, size_t n, const struct sg_schedule_opts
         free(p);
         return -1;
     }
-    size_t next = 0, done = 0, running = 0;
+    size_t done = 0, running = 0;
     int rc = 0;
     while (done < n) {
-        /* Fill the free runners with the next jobs that are to run. */
-        while (running < parallel && next < n && rc == 0) {
-            size_t k = next++;
+        /* Fill the free runners with the first queued jobs that may start. */
+        for (size_t k = 0; k < n && running < parallel && rc == 0; k++) {
+            if (st[k] != SG_JOB_QUEUED || !sg_ready(jobs, st, k))
+                continue;
             const struct sg_job *hung;
             if (lab_error[jobs[k].lab] != NULL) {
                 st[k] = SG_JOB_DONE; /* its lab is not graded: nothing to run */
@@ -217,11 +233,11 @@ int sg_schedule_run(struct sg_job *jobs, size_t n, const struct sg_schedule_opts
                 running++;
             } else {
                 rc = -1;
-                next--;
             }
         }
         if (running == 0) {
-            if (rc == -1 || next >= n)
+            /* Nothing runs: either all is done, a skip made more ready, or the grader failed. */
+            if (rc == -1 || done == n)
                 break;
             continue;
         }

@@ -14,7 +14,11 @@
  * them (its rubric "needs" include all of the hung test's) is not run, and
  * fails with a message that says which test hung and why it was not run.
  * A test that calls anything else, or fewer functions, still runs: the
- * function that hangs may be one it does not call.
+ * function that hangs may be one it does not call. So that this decision
+ * never depends on which test happened to end first (on the machine's
+ * load), a test starts only once every earlier test of its lab whose
+ * functions it calls too has ended: the same submission always gets the
+ * same grade.
  *
  * Whatever a runner reports comes back as JSON on a pipe; a runner that
  * reports nothing, or a test the grader could not start, marks its lab as

@@ -158,7 +158,8 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
     /* Limits and the user switch first: the namespaces are then made by
      * (and owned by) the sandbox's user, not by the grader's. */
     if (o->sandbox != NULL &&
-        sg_sandbox_enter(o->sandbox, o->timeout_ms / 1000.0, o->big_address_space) == -1)
+        sg_sandbox_enter(o->sandbox, o->cpu_limit_s > 0 ? o->cpu_limit_s - 2 : o->timeout_ms / 1000.0,
+                         o->big_address_space) == -1)
         sg_child_failed(f.fail, 1);
     if (isolate && sg_isolate_enter() == -1)
         sg_child_failed(f.fail, 2);
@@ -423,7 +424,9 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         r->timed_out = true;
         said += 2;
     }
-    if (sandboxed && sscanf(said, "C%lld", &us) == 1 && us >= 0)
+    /* Without bubblewrap, sg_enter is the child waited for here, and its
+     * children's time is in its rusage already. */
+    if (bwrap && sscanf(said, "C%lld", &us) == 1 && us >= 0)
         r->cpu_seconds += (double)us / 1e6;
     r->output_len = w.output.len;
     r->output = sg_buf_take(&w.output);

@@ -24,6 +24,7 @@ struct sg_spawn_opts {
     const char *const *envp;    /* the whole environment the command sees */
     const char *cwd;            /* without a sandbox: its working folder; NULL: the grader's */
     int timeout_ms;             /* wall time; the process group is killed after it */
+    int cpu_limit_s;            /* RLIMIT_CPU of each process; 0: the wall time + 2 s */
     size_t output_cap;          /* bytes of stdout+stderr kept */
     bool result_pipe;           /* give the command fd 3, a pipe to report on */
     bool isolate;               /* its own IPC namespace (see sg_isolate.h) */

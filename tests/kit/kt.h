@@ -156,5 +156,6 @@ void kt_add_hostile(Suite *s);
 void kt_add_batch(Suite *s);
 void kt_add_platforms(Suite *s);
 void kt_add_html(Suite *s);
+void kt_add_formats(Suite *s);
 
 #endif
