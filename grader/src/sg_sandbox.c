@@ -97,7 +97,8 @@ static bool sg_probe_per_sandbox_budget(const struct sg_sandbox *sb)
     if (probe == -1)
         return false;
     if (probe == 0) {
-        if (sg_sandbox_enter(sb, 5, false) == -1)
+        const char *failed;
+        if (sg_sandbox_enter(sb, 5, false, &failed) == -1)
             _exit(2);
         pid_t others[3];
         for (int i = 0; i < 3; i++) {
@@ -349,21 +350,37 @@ static int sg_limit_nproc(const struct sg_sandbox *sb)
     return sg_limit(RLIMIT_NPROC, rl.rlim_max, rl.rlim_max);
 }
 
-int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space)
+int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space,
+                     const char **failed)
 {
     rlim_t as = big_address_space ? RLIM_INFINITY : SG_LIMIT_AS;
     rlim_t cpu = (rlim_t)timeout_seconds + 2; /* whole seconds, rounded up, plus one */
-    if (sg_limit(RLIMIT_CORE, 0, 0) == -1 || sg_limit(RLIMIT_CPU, cpu, cpu + 1) == -1 ||
-        sg_limit(RLIMIT_AS, as, as) == -1 ||
-        sg_limit(RLIMIT_FSIZE, SG_LIMIT_FSIZE, SG_LIMIT_FSIZE) == -1 ||
-        sg_limit(RLIMIT_NOFILE, SG_LIMIT_NOFILE, SG_LIMIT_NOFILE) == -1 ||
-        sg_limit_nproc(sb) == -1)
+    *failed = "setrlimit(RLIMIT_CORE)";
+    if (sg_limit(RLIMIT_CORE, 0, 0) == -1)
         return -1;
+    *failed = "setrlimit(RLIMIT_CPU)";
+    if (sg_limit(RLIMIT_CPU, cpu, cpu + 1) == -1)
+        return -1;
+    *failed = "setrlimit(RLIMIT_AS)";
+    if (sg_limit(RLIMIT_AS, as, as) == -1)
+        return -1;
+    *failed = "setrlimit(RLIMIT_FSIZE)";
+    if (sg_limit(RLIMIT_FSIZE, SG_LIMIT_FSIZE, SG_LIMIT_FSIZE) == -1)
+        return -1;
+    *failed = "setrlimit(RLIMIT_NOFILE)";
+    if (sg_limit(RLIMIT_NOFILE, SG_LIMIT_NOFILE, SG_LIMIT_NOFILE) == -1)
+        return -1;
+    *failed = "setrlimit(RLIMIT_NPROC)";
+    if (sg_limit_nproc(sb) == -1)
+        return -1;
+    *failed = "setgroups, setgid or setuid";
     if (sb->drop && (setgroups(0, NULL) == -1 || setgid(sb->gid) == -1 || setuid(sb->uid) == -1))
         return -1;
     /* Changing user makes the process undumpable, which gives its /proc
      * files to root: it could not write its own uid_map for a namespace. */
+    *failed = "prctl(PR_SET_DUMPABLE)";
     if (sb->drop && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
         return -1;
+    *failed = NULL;
     return 0;
 }

@@ -148,8 +148,10 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
 /*
  * In the forked child, before exec: limits (the generous process limit
  * the sandbox is created with, or the shared one), then the user switch;
- * with big_address_space, no address-space limit (for valgrind). 0 or -1.
+ * with big_address_space, no address-space limit (for valgrind). 0, or -1
+ * with errno and *failed naming the call that failed.
  */
-int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space);
+int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space,
+                     const char **failed);
 
 #endif

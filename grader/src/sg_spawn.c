@@ -138,7 +138,21 @@ static void sg_child_failed(int fail_w, int step)
 static const char *const sg_setup_steps[] = {
     "", "the sandbox's limits and user", "an IPC namespace", "its standard streams",
     "its result pipe", "its working folder", "exec",
+    /* 7 and up: the call of sg_sandbox_enter that failed */
+    "setrlimit(RLIMIT_CORE)", "setrlimit(RLIMIT_CPU)", "setrlimit(RLIMIT_AS)",
+    "setrlimit(RLIMIT_FSIZE)", "setrlimit(RLIMIT_NOFILE)", "setrlimit(RLIMIT_NPROC)",
+    "setgroups, setgid or setuid", "prctl(PR_SET_DUMPABLE)",
 };
+#define SG_SETUP_STEPS ((int)(sizeof sg_setup_steps / sizeof *sg_setup_steps))
+
+/* The step number of a call that sg_sandbox_enter names. */
+static int sg_enter_step(const char *failed)
+{
+    for (int i = 7; failed != NULL && i < SG_SETUP_STEPS; i++)
+        if (strcmp(sg_setup_steps[i], failed) == 0)
+            return i;
+    return 1;
+}
 
 /* The descriptors a command gets besides 0, 1 and 2, as numbered in the child. */
 #define SG_FD_RESULT 3
@@ -157,10 +171,11 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
     setpgid(0, 0);
     /* Limits and the user switch first: the namespaces are then made by
      * (and owned by) the sandbox's user, not by the grader's. */
+    const char *failed = NULL;
     if (o->sandbox != NULL &&
         sg_sandbox_enter(o->sandbox, o->cpu_limit_s > 0 ? o->cpu_limit_s - 2 : o->timeout_ms / 1000.0,
-                         o->big_address_space) == -1)
-        sg_child_failed(f.fail, 1);
+                         o->big_address_space, &failed) == -1)
+        sg_child_failed(f.fail, sg_enter_step(failed));
     if (isolate && sg_isolate_enter() == -1)
         sg_child_failed(f.fail, 2);
     /* Restore what a fresh program expects: default signal handling, nothing blocked. */
@@ -370,7 +385,8 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         sg_close_pipes(out, res, info);
         sg_close_pipes(ready, NULL, NULL);
         sg_shm_snapshot_free(&before);
-        r->setup_failed = report[0] > 0 && report[0] < 7 ? sg_setup_steps[report[0]] : "setup";
+        r->setup_failed =
+            report[0] > 0 && report[0] < SG_SETUP_STEPS ? sg_setup_steps[report[0]] : "setup";
         errno = report[1];
         return -1;
     }
