@@ -226,7 +226,8 @@ static void sg_explain_check_failure(struct sg_buf *msg, const char *ck, double 
                       "the test process exited with status %d in the middle of the test%c"
                       "library functions to return to their caller%c"
                       "a function of the lab's API called exit() (or a child that should "
-                      "have ended with _exit() came back); only main() decides to exit",
+                      "have ended with _exit() came back). Only main() decides to exit: see "
+                      "man 3 exit and man 2 _exit",
                       value, SG_MSG_SEP, SG_MSG_SEP);
     } else {
         sg_buf_puts(msg, ck);
@@ -241,8 +242,9 @@ static int sg_decide(const TestResult *tr, const struct sg_outcome *o, double ti
                       "a child process (pid %ld) came back from %s and ran on in the test%c"
                       "every child created by the lab's functions to end with _exit() and "
                       "never return into its caller%c"
-                      "after fork(), the child's branch must end with _exit(status); a "
-                      "`return` (or falling out of the if) runs the caller's code twice",
+                      "after fork(), how must the child's branch end so that it never returns "
+                      "into its caller? A `return`, or falling out of the if, runs the "
+                      "caller's code twice (man 2 _exit)",
                       (long)o->stray_pid, o->stray_where, SG_MSG_SEP, SG_MSG_SEP);
         return 1;
     }
@@ -254,7 +256,7 @@ static int sg_decide(const TestResult *tr, const struct sg_outcome *o, double ti
         sg_buf_printf(msg,
                       "the test process ended with status 0 before the test finished%c"
                       "library functions to return to their caller%c"
-                      "a function of the lab's API called exit(0) or _exit(0); only main() "
+                      "a function of the lab's API called exit(0) or _exit(0). Only main() "
                       "decides to exit, and a child after fork ends with _exit()",
                       SG_MSG_SEP, SG_MSG_SEP);
         return 1;
