@@ -30,6 +30,16 @@ CC_PATH        = $(shell command -v $(CC))
 OBJCOPY_PATH   = $(shell command -v objcopy)
 
 WARN     := -Wall -Wextra $(if $(filter true,$(CI)),-Werror)
+
+# Quiet by default, as Linux and git build: "  CC      grader/src/sg_build.o".
+# make V=1 shows every command in full.
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(2)';
+endif
 KFLAGS   := -std=gnu11 -D_GNU_SOURCE $(WARN) -O2 -g -MMD -MP
 INCLUDES := -Igrader/common -Igrader/harness -Igrader/memcheck
 
@@ -46,8 +56,8 @@ ENTER_OBJ   := $(ENTER_SRC:%.c=$(KIT)/obj/%.o)
 LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(KIT)/$(l)/memcheck.o) \
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
 
-.PHONY: all grade grade-all test bench deps help clean build selftest-build run-selftest \
-        dist gradescope autolab memcheck handouts
+.PHONY: all grade grade-all test bench timings deps help clean build selftest-build run-selftest \
+        dist gradescope autolab prairielearn memcheck handouts FORCE
 
 help:
 	@echo "shmlab targets:"
@@ -57,22 +67,30 @@ ifeq ($(KIT_KIND),instructor)
 	@echo "                    skeletons, known-wrong and hostile submissions, packages)"
 	@echo "  make grade        grade SUB (default: solutions), hidden tests included"
 	@echo "                    e.g. make grade SUB=path/to/submission"
-else
-	@echo "  make test         build the grader and grade your files in work/"
-	@echo "  make grade        the same (SUB=folder grades another folder)"
-endif
 	@echo "  make grade-all    grade every submission in DIR into OUT (default grades/):"
-	@echo "                    reports, gradebook.csv, summary.txt"
+	@echo "                    reports, gradebook.csv, summary.txt, index.html (a page)"
 	@echo "  make dist         dist/shmlab-student.tar.gz: the student kit, without"
 	@echo "                    solutions or hidden tests"
 	@echo "  make gradescope   dist/shmlab-gradescope.zip: Gradescope's autograder"
-	@echo "  make autolab      dist/autolab/: autograde-Makefile and autograde.tar"
+	@echo "  make autolab      dist/autolab/: autograde-Makefile, autograde.tar and the"
+	@echo "                    grading image's Dockerfile"
+	@echo "  make prairielearn dist/prairielearn/: the grading image's Dockerfile and kit,"
+	@echo "                    and a question per lab"
 	@echo "  (GitHub Classroom: platforms/github-classroom/classroom.yml)"
 	@echo "  make memcheck     the memory check (valgrind) of SUB's labs"
-	@echo "  make handouts     the handouts as HTML pages, in build/handouts/"
 	@echo "  make bench        print how long grading takes"
+	@echo "  make timings      measure each test on the solutions (its time limit's basis)"
 	@echo "  make deps         install what the kit needs (apt-get, as root)"
+else
+	@echo "  make test         build the grader and grade your files in work/"
+	@echo "  make grade        the same (SUB=folder grades another folder)"
+	@echo "  make memcheck     the memory check: your labs under valgrind, a test worth"
+	@echo "                    4 more points per lab where your course grades it"
+	@echo "  make deps         install what the kit needs (apt-get, as root)"
+endif
+	@echo "  make handouts     the handouts as HTML pages, in build/handouts/"
 	@echo "  make clean        remove build/"
+	@echo "  make V=1 ...      show every command in full"
 	@echo "Direct use: grader/shmgrade --help"
 
 deps:
@@ -101,6 +119,7 @@ grade-all: deps
 	@$(MAKE) --no-print-directory build
 	grader/shmgrade --batch $(DIR) -o $(or $(OUT),grades) --hidden \
 	    --format text --format json --format junit
+	@echo "the class at a glance: $(abspath $(or $(OUT),grades))/index.html"
 
 handouts: deps
 	scripts/render-handouts.sh $(BUILD)/handouts
@@ -119,9 +138,17 @@ gradescope: deps
 autolab: deps
 	scripts/make-package.sh autolab dist/autolab
 
+prairielearn: deps
+	scripts/make-package.sh prairielearn dist/prairielearn
+
 bench: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/bench.sh
+
+# How long each test takes on the solutions: the evidence of its time limit.
+timings: deps
+	@$(MAKE) --no-print-directory build
+	scripts/measure-timings.sh
 
 build: grader/shmgrade $(KIT)/libsg_harness.a $(KIT)/sg_enter $(KIT)/mc_driver.o $(LAB_OUTPUTS)
 
@@ -129,47 +156,63 @@ build: grader/shmgrade $(KIT)/libsg_harness.a $(KIT)/sg_enter $(KIT)/mc_driver.o
 
 $(KIT)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KFLAGS) $(INCLUDES) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS) \
+	$(call say,CC,$@)$(CC) $(KFLAGS) $(INCLUDES) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS) \
 	    -DSG_CC='"$(CC_PATH)"' -DSG_OBJCOPY='"$(OBJCOPY_PATH)"' \
 	    -DSG_CHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
 
 $(KIT)/libsg_harness.a: $(HARNESS_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 $(KIT)/libsg_grader.a: $(GRADER_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
 grader/shmgrade: $(KIT)/obj/grader/src/shmgrade.o $(KIT)/libsg_grader.a
-	$(CC) -o $@ $^ $(GRADER_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(GRADER_LIBS)
+
+# The kit's version, shown on the class page (sg_html_class.c): the commit
+# the kit was built from when it is a git checkout of its own, else
+# "unknown". Rewritten only when it changes: one compile per commit.
+$(KIT)/gen/sg_version.h: FORCE
+	@mkdir -p $(@D)
+	@v=unknown; \
+	if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+	    v=$$(git describe --always --dirty 2>/dev/null || echo unknown); \
+	fi; \
+	line="#define SG_KIT_VERSION \"$$v\""; \
+	[ "$$(cat $@ 2>/dev/null)" = "$$line" ] || echo "$$line" > $@
+$(KIT)/obj/grader/src/sg_html_class.o: $(KIT)/gen/sg_version.h
+$(KIT)/obj/grader/src/sg_html_class.o: INCLUDES += -I$(KIT)/gen
+FORCE:
 
 # main() of the labs' memcheck drivers (grader/memcheck/mc_driver.c).
 $(KIT)/mc_driver.o: $(KIT)/obj/grader/memcheck/mc_driver.o
-	cp $< $@
+	$(Q)cp $< $@
 
-# The first program inside every sandbox (grader/enter/sg_enter.c).
+# The first program inside every sandbox (grader/enter/sg_enter.c), static:
+# it starts once per test, and the dynamic loader's work is a third of that.
 $(KIT)/sg_enter: $(ENTER_OBJ)
-	$(CC) -o $@ $^
+	$(call say,LD,$@)$(CC) -static -o $@ $^
 
 # ---- each lab's test objects: what the grader links a submission with ----
 
 define LAB_RULES
 $(KIT)/$(1)/obj/%.o: labs/$(1)/%.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(KFLAGS) $$(INCLUDES) -Ilabs/$(1) $$(CHECK_CFLAGS) -c $$< -o $$@
+	$$(call say,CC,$$@)$$(CC) $$(KFLAGS) $$(INCLUDES) -Ilabs/$(1) $$(CHECK_CFLAGS) -c $$< -o $$@
 
 $(KIT)/$(1)/libtests.a: $(patsubst labs/$(1)/%.c,$(KIT)/$(1)/obj/%.o,$(filter-out labs/$(1)/main.c labs/$(1)/memcheck.c,$(wildcard labs/$(1)/*.c)))
-	rm -f $$@ && $$(AR) rcs $$@ $$^
+	$$(call say,AR,$$@)rm -f $$@ && $$(AR) rcs $$@ $$^
 
 $(KIT)/$(1)/main.o: $(KIT)/$(1)/obj/main.o
-	cp $$< $$@
+	$$(Q)cp $$< $$@
 
 $(KIT)/$(1)/memcheck.o: $(KIT)/$(1)/obj/memcheck.o
-	cp $$< $$@
+	$$(Q)cp $$< $$@
 
 $(KIT)/$(1)/hidden.o: $(KIT)/$(1)/obj/hidden/tests.o
-	cp $$< $$@
+	$$(Q)cp $$< $$@
 endef
 $(foreach l,$(LABS),$(eval $(call LAB_RULES,$(l))))
 
@@ -187,11 +230,11 @@ $(KIT)/obj/tests/%.o: INCLUDES += -Igrader/src -Itests/kit $(XML_CFLAGS)
 
 $(SELFTEST)/unit_tests: $(UNIT_OBJ) $(KIT)/libsg_grader.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
 
 $(SELFTEST)/kit_tests: $(KIT_TEST_OBJ) $(KIT)/libsg_grader.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
 
 run-selftest:
 	$(SELFTEST)/unit_tests

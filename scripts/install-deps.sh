@@ -25,7 +25,7 @@ need libjansson-dev  pkg-config --exists jansson
 need libxml2-dev     pkg-config --exists libxml-2.0
 need libcsv-dev      test -f /usr/include/csv.h
 need zip             command -v zip
-need cmark           command -v cmark
+need cmark-gfm       command -v cmark-gfm
 need valgrind        command -v valgrind
 need bubblewrap      command -v bwrap
 

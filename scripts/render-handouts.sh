@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # render-handouts.sh OUTDIR — each handouts/NN-name.md as OUTDIR/NN-name.html.
 #
-# cmark (the CommonMark reference implementation) renders the Markdown;
-# raw HTML in the source is not passed through. The page's title comes
-# from the file name, which holds nothing that needs escaping.
+# cmark-gfm (GitHub's CommonMark implementation, a Debian package) renders
+# the Markdown, with tables. The handouts are the kit's own text, so their
+# raw HTML is passed through: the <a id="..."></a> anchors that the
+# reports' "read:" lines and the rubrics' sections point at. The page's
+# title comes from the file name, which holds nothing that needs escaping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$1
@@ -30,7 +32,7 @@ for md in handouts/[0-9][0-9]-*.md; do
 </head>
 <body>
 HEAD
-        cmark --smart "$md"
+        cmark-gfm --smart --unsafe --extension table --extension autolink "$md"
         printf '</body>\n</html>\n'
     } > "$out/$name.html"
 done

@@ -2,7 +2,8 @@
  * sg_enter.c — the first program inside a sandbox: the per-sandbox limits
  * and filter that only a process inside can set, then the graded command.
  *
- *   sg_enter [--nproc N] [--seccomp] [--ready-fd FD] -- COMMAND [ARG]...
+ *   sg_enter [--nproc N] [--seccomp] [--ready-fd FD] [--cpu-limit S]
+ *            [--stuck-limit S] -- COMMAND [ARG]...
  *
  * Why a program of its own: since Linux 5.14 the kernel counts
  * RLIMIT_NPROC per user namespace (ucounts). A process limit set inside a
@@ -20,24 +21,39 @@
  * that never reads the "R" knows the sandbox could not be set up (the
  * student's code never ran), so a failure to start is the grader's to
  * retry, never the student's; "RE" is a kit that lacks its own program.
+ * When COMMAND has ended, "C<microseconds>" gives the CPU time of every
+ * process of the sandbox that had ended by then.
+ *
+ * --cpu-limit, --stuck-limit: the test is stopped, every process of it
+ * killed, when all its processes together used more CPU time than that,
+ * or when for that long none was runnable and none used CPU (sg_watch.h);
+ * "Tc" or "Ts" is reported before "C".
  *
  * Exit status 125 when a step fails before COMMAND runs (with a message
- * on stderr naming it); otherwise COMMAND's own.
+ * on stderr naming it); otherwise COMMAND's own, 128 + N when signal N
+ * ended it.
  */
 #include "sg_seccomp.h"
+#include "sg_watch.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <time.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int sg_usage(void)
 {
-    fputs("usage: sg_enter [--nproc N] [--seccomp] [--ready-fd FD] -- COMMAND [ARG]...\n",
+    fputs("usage: sg_enter [--nproc N] [--seccomp] [--ready-fd FD] [--cpu-limit S]\n"
+          "                [--stuck-limit S] -- COMMAND [ARG]...\n",
           stderr);
     return 125;
 }
@@ -62,9 +78,160 @@ static int sg_number(const char *text, long *out)
     return 0;
 }
 
+static int sg_seconds(const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno != 0 || *end != '\0' || !(v >= 0 && v < 100000))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The CPU time of every process this one has reaped, in microseconds. */
+static long long sg_children_cpu_us(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_CHILDREN, &ru) == -1)
+        return -1;
+    return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+           ru.ru_stime.tv_usec;
+}
+
+/*
+ * Waits for child, the command, reaping every other process that ends;
+ * with a watch, stops waiting when the sandbox spins or is stuck
+ * (sg_watch.h). SIGCHLD is waited for with a timeout, so the end of the
+ * command is seen at once, not at the next sample.
+ */
+static enum sg_watch_verdict sg_wait_command(pid_t child, struct sg_watch *watch, int *status)
+{
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    for (;;) {
+        int st;
+        pid_t w;
+        while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+            if (w == child) {
+                *status = st;
+                return SG_WATCH_OK;
+            }
+        if (w == -1 && errno != EINTR)
+            return SG_WATCH_OK; /* no child at all any more */
+        if (watch != NULL) {
+            enum sg_watch_verdict v = sg_watch_sample(watch);
+            if (v != SG_WATCH_OK)
+                return v;
+        }
+        long ms = watch != NULL ? sg_watch_period_ms(watch) : 0;
+        struct timespec period = { ms / 1000, (ms % 1000) * 1000000L };
+        sigtimedwait(&chld, NULL, watch != NULL ? &period : NULL);
+    }
+}
+
+/*
+ * Stops a test that spins or is stuck: every process of the sandbox but
+ * its init, this one and child (the judge) is killed, so that the judge
+ * sees its test process die and reports, with the limits it ran into (a
+ * fork bomb's "process limit reached"); then the judge is given a moment
+ * to do so, and killed too if it does not. Returns the judge's status.
+ */
+static int sg_stop_test(pid_t child, const struct sg_watch *watch)
+{
+    pid_t pids[1024];
+    for (int round = 0; round < 50; round++) {
+        size_t n = sg_watch_pids(watch, pids, 1024), killed = 0;
+        for (size_t i = 0; i < n; i++)
+            if (pids[i] != child && kill(pids[i], SIGKILL) == 0)
+                killed++;
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (killed == 0)
+            break;
+    }
+    int status = SIGKILL; /* as a status: killed by SIGKILL */
+    for (int waited = 0; waited < 1000; waited += 10) {
+        if (waitpid(child, &status, WNOHANG) == child)
+            return status;
+        struct timespec tick = { 0, 10000000L };
+        nanosleep(&tick, NULL);
+    }
+    /* The judge did not report in time: it goes too, with what is left. */
+    for (int round = 0; round < 50; round++) {
+        size_t n = sg_watch_pids(watch, pids, 1024);
+        for (size_t i = 0; i < n; i++)
+            kill(pids[i], SIGKILL);
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (n == 0)
+            break;
+        struct timespec tick = { 0, 1000000L };
+        nanosleep(&tick, NULL);
+    }
+    return SIGKILL;
+}
+
+/*
+ * Runs command as a child and stays as its parent, a subreaper, so that
+ * every process of the sandbox is reaped here and its CPU time counted
+ * (bubblewrap does not pass its children's on). Exits as the command did
+ * (128 + signal when a signal ended it), after reporting "C<microseconds>"
+ * on ready. Not dumpable, and holding no descriptor but ready: nothing of
+ * the command's can reach into it.
+ */
+static int sg_run(char **command, int ready, struct sg_watch *watch)
+{
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+        perror("sg_enter: prctl");
+        return 125;
+    }
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == -1) {
+        perror("sg_enter: fork");
+        return 125;
+    }
+    if (child == 0) {
+        execv(command[0], command);
+        int saved = errno;
+        if (ready >= 0)
+            (void)sg_write_byte(ready, 'E');
+        fprintf(stderr, "sg_enter: exec %s: %s\n", command[0], strerror(saved));
+        _exit(125);
+    }
+    /* The command's descriptors are the command's: this process keeps only ready. */
+    for (int fd = 0; fd < 1024; fd++)
+        if (fd != ready)
+            close(fd);
+    int status = 0;
+    enum sg_watch_verdict verdict = sg_wait_command(child, watch, &status);
+    if (verdict != SG_WATCH_OK)
+        status = sg_stop_test(child, watch);
+    /* Whatever has already ended is counted too; what still runs dies
+     * with the sandbox when this process ends. */
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+        ;
+    if (ready >= 0) {
+        char report[48];
+        int n = snprintf(report, sizeof report, "%sC%lld\n",
+                         verdict == SG_WATCH_CPU ? "Tc" : verdict == SG_WATCH_STUCK ? "Ts" : "",
+                         sg_children_cpu_us());
+        for (int k = 0; k < n; k++)
+            if (sg_write_byte(ready, report[k]) == -1)
+                break;
+    }
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 125;
+}
+
 int main(int argc, char *argv[])
 {
     long nproc = 0, ready = -1;
+    double cpu_limit = 0, stuck_limit = 0;
     bool seccomp = false;
     int i = 1;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
@@ -75,6 +242,12 @@ int main(int argc, char *argv[])
                 return sg_usage();
         } else if (strcmp(argv[i], "--ready-fd") == 0 && i + 1 < argc) {
             if (sg_number(argv[++i], &ready) == -1)
+                return sg_usage();
+        } else if (strcmp(argv[i], "--cpu-limit") == 0 && i + 1 < argc) {
+            if (sg_seconds(argv[++i], &cpu_limit) == -1)
+                return sg_usage();
+        } else if (strcmp(argv[i], "--stuck-limit") == 0 && i + 1 < argc) {
+            if (sg_seconds(argv[++i], &stuck_limit) == -1)
                 return sg_usage();
         } else {
             return sg_usage();
@@ -100,10 +273,9 @@ int main(int argc, char *argv[])
         perror("sg_enter: the ready descriptor");
         return 125;
     }
-    execv(command[0], command);
-    int saved = errno;
-    if (ready >= 0)
-        (void)sg_write_byte((int)ready, 'E');
-    fprintf(stderr, "sg_enter: exec %s: %s\n", command[0], strerror(saved));
-    return 125;
+    /* In bubblewrap's PID namespace this is pid 2, after its init: every
+     * other process there is the test's. Elsewhere, its descendants are. */
+    struct sg_watch watch;
+    sg_watch_init(&watch, cpu_limit, stuck_limit, getpid() <= 2);
+    return sg_run(command, (int)ready, cpu_limit > 0 || stuck_limit > 0 ? &watch : NULL);
 }

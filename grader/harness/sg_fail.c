@@ -32,7 +32,8 @@ void sg_setup_failed_at(const char *file, int line, const char *call)
     _ck_assert_failed(file, line, "Failed",
                       "the test's own %s failed (%s) before it could judge anything%c"
                       "a working test environment%c"
-                      "this is not your code's fault; tell your instructor",
+                      "unless your code closed or used up what the test needs, this is not "
+                      "your code's fault: tell your instructor",
                       call, strerror(saved), SG_MSG_SEP, SG_MSG_SEP);
 }
 

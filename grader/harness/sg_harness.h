@@ -91,6 +91,14 @@ void sg_setup_failed_at(const char *file, int line, const char *call)
 void sg_require_not_child_at(const char *file, int line, const char *call);
 #define SG_REQUIRE_NOT_CHILD(call) sg_require_not_child_at(__FILE__, __LINE__, (call))
 
+/*
+ * wanted_ms, or less: what is left of the test's own time limit, minus a
+ * margin. No wait inside a test may outlive the test, or a wrong answer
+ * would be reported as a timeout instead of with its own message; the
+ * harness's waits (sg_wait_timeout, sg_run_program) apply it themselves.
+ */
+int sg_budget_ms(int wanted_ms);
+
 /* The process that runs the test body (set before the body starts). */
 pid_t sg_test_pid(void);
 

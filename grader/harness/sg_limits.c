@@ -63,18 +63,33 @@ static unsigned long long sg_limit_of(int resource)
     return (unsigned long long)rl.rlim_cur;
 }
 
+/* "N time(s)", or "many times": the page is shared with the test's processes, which may scribble on it. */
+static void sg_times(struct sg_buf *msg, long n)
+{
+    if (n > 0 && n < 1000000)
+        sg_buf_printf(msg, "%ld time(s)", n);
+    else
+        sg_buf_puts(msg, "many times");
+}
+
 void sg_limits_explain(struct sg_buf *msg)
 {
     if (sg_counts == NULL)
         return;
-    if (sg_counts->fork_failed > 0)
-        sg_buf_printf(msg, " [fork failed: process limit reached, %ld time(s); at most %llu "
-                           "processes]",
-                      sg_counts->fork_failed, sg_limit_of(RLIMIT_NPROC));
-    if (sg_counts->malloc_failed > 0) {
-        unsigned long long as = sg_limit_of(RLIMIT_AS);
-        sg_buf_printf(msg, " [malloc failed %ld time(s)", sg_counts->malloc_failed);
-        if (as > 0)
+    long forks = sg_counts->fork_failed, mallocs = sg_counts->malloc_failed;
+    if (forks != 0) {
+        sg_buf_puts(msg, " [fork failed: process limit reached, ");
+        sg_times(msg, forks);
+        sg_buf_printf(msg, "; at most %llu processes]", sg_limit_of(RLIMIT_NPROC));
+    }
+    if (mallocs != 0) {
+        /* The lower of the two limits a malloc can run into. */
+        unsigned long long as = sg_limit_of(RLIMIT_AS), data = sg_limit_of(RLIMIT_DATA);
+        sg_buf_puts(msg, " [malloc failed ");
+        sg_times(msg, mallocs);
+        if (data > 0 && (as == 0 || data < as))
+            sg_buf_printf(msg, ": the data-segment limit is %llu MiB", data >> 20);
+        else if (as > 0)
             sg_buf_printf(msg, ": the address-space limit is %llu MiB", as >> 20);
         sg_buf_puts(msg, "]");
     }

@@ -56,6 +56,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -75,8 +76,28 @@ static struct {
     int record_fd[2];
     int result_fd;
     const char *program;
+    double timeout;              /* the test's limit, seconds */
+    double deadline;             /* when Check will stop the test (CLOCK_MONOTONIC) */
     bool in_check;               /* the judge is inside srunner_run */
 } sg_state = { .record_fd = { -1, -1 }, .result_fd = -1 };
+
+static double sg_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int sg_budget_ms(int wanted_ms)
+{
+    if (sg_state.deadline <= 0)
+        return wanted_ms;
+    /* Leave the test time to fail with its own message before Check's timer fires. */
+    double margin = sg_state.timeout * 0.15 > 0.25 ? sg_state.timeout * 0.15 : 0.25;
+    double left = (sg_state.deadline - sg_monotonic() - margin) * 1000;
+    int cap = left > 50 ? (int)left : 50;
+    return wanted_ms < cap ? wanted_ms : cap;
+}
 
 pid_t sg_test_pid(void)
 {
@@ -115,6 +136,7 @@ static void sg_setup(void)
     /* Written before any student code runs, so the first START record is
      * the test process's own: it tells the runner which pid that is. */
     sg_state.test_pid = getpid();
+    sg_state.deadline = sg_monotonic() + sg_state.timeout;
     sg_write_record("START", NULL);
 }
 
@@ -204,7 +226,8 @@ static void sg_explain_check_failure(struct sg_buf *msg, const char *ck, double 
                       "the test process exited with status %d in the middle of the test%c"
                       "library functions to return to their caller%c"
                       "a function of the lab's API called exit() (or a child that should "
-                      "have ended with _exit() came back); only main() decides to exit",
+                      "have ended with _exit() came back). Only main() decides to exit: see "
+                      "man 3 exit and man 2 _exit",
                       value, SG_MSG_SEP, SG_MSG_SEP);
     } else {
         sg_buf_puts(msg, ck);
@@ -219,8 +242,9 @@ static int sg_decide(const TestResult *tr, const struct sg_outcome *o, double ti
                       "a child process (pid %ld) came back from %s and ran on in the test%c"
                       "every child created by the lab's functions to end with _exit() and "
                       "never return into its caller%c"
-                      "after fork(), the child's branch must end with _exit(status); a "
-                      "`return` (or falling out of the if) runs the caller's code twice",
+                      "after fork(), how must the child's branch end so that it never returns "
+                      "into its caller? A `return`, or falling out of the if, runs the "
+                      "caller's code twice (man 2 _exit)",
                       (long)o->stray_pid, o->stray_where, SG_MSG_SEP, SG_MSG_SEP);
         return 1;
     }
@@ -232,7 +256,7 @@ static int sg_decide(const TestResult *tr, const struct sg_outcome *o, double ti
         sg_buf_printf(msg,
                       "the test process ended with status 0 before the test finished%c"
                       "library functions to return to their caller%c"
-                      "a function of the lab's API called exit(0) or _exit(0); only main() "
+                      "a function of the lab's API called exit(0) or _exit(0). Only main() "
                       "decides to exit, and a child after fork ends with _exit()",
                       SG_MSG_SEP, SG_MSG_SEP);
         return 1;
@@ -413,6 +437,7 @@ int main(int argc, char *argv[])
     }
 
     sg_state.result_fd = result_fd;
+    sg_state.timeout = timeout;
     if (atexit(sg_check_gave_up) != 0) {
         fputs("atexit failed\n", stderr);
         return 2;

@@ -100,8 +100,8 @@ void sg_require_no_children_at(const char *file, int line, const char *call)
                    "a child process was still running after %s returned", call);
     case SG_CHILD_ZOMBIE:
         sg_fail_at(file, line, "no child process left once the call has returned",
-                   "a child that ends stays a zombie until its parent waits for it; call "
-                   "waitpid for every child you fork",
+                   "a child that ends stays a zombie until its parent waits for it. Is "
+                   "every child you fork waited for, on every path? (man 2 waitpid)",
                    "a child (pid %ld) had ended but was never waited for: a zombie, after %s",
                    (long)zombie, call);
     case SG_CHILDREN_ERROR:
@@ -144,6 +144,7 @@ int sg_wait_timeout(pid_t pid, int *status, int timeout_ms)
         return -1;
     struct pollfd p = { .fd = pidfd, .events = POLLIN };
     int n;
+    timeout_ms = sg_budget_ms(timeout_ms);
     do
         n = poll(&p, 1, timeout_ms);
     while (n == -1 && errno == EINTR);

@@ -2,10 +2,12 @@
 #include "sg_batch.h"
 #include "sg_fs.h"
 #include "sg_hash.h"
+#include "sg_html_class.h"
 #include "sg_report.h"
 #include "sg_rubric.h"
 #include "sg_spawn.h"
 #include "sg_submission.h"
+#include "sg_slots.h"
 #include "sg_summary.h"
 
 #include <dirent.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 struct sg_student {
@@ -251,6 +254,8 @@ static void sg_progress(const struct sg_batch_opts *o, size_t done, size_t n,
 
 int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct sg_buf *err)
 {
+    struct timespec start; /* how long grading took, on the class page */
+    bool timed = clock_gettime(CLOCK_MONOTONIC, &start) == 0;
     if (sg_mkdirs(o->outdir, 0755) == -1) {
         sg_buf_printf(err, "%s: %s", o->outdir, strerror(errno));
         return -1;
@@ -280,8 +285,31 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
         students[i].cached = sg_has_key(&students[i]);
     }
 
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int jobs = o->jobs > 0 ? o->jobs : (int)(cores > 0 ? cores : 1);
+    int jobs = o->jobs > 0 ? o->jobs : sg_default_jobs();
+    /* One bound on tests at once for the whole class (sg_slots.h): a
+     * student's tests use the slots others leave free. */
+    const char *tmp = getenv("TMPDIR");
+    struct sg_slots slots = { NULL, 0 };
+    if (sg_slots_create(&slots, tmp && *tmp ? tmp : "/tmp", jobs) == -1) {
+        sg_buf_printf(err, "the slots file: %s", strerror(errno));
+        sg_strv_free(labs);
+        return -1;
+    }
+    /* Identical files are built once (sg_buildcache.h). */
+    struct sg_buf cache = SG_BUF_INIT;
+    sg_buf_printf(&cache, "%s/shmgrade-builds.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (mkdtemp(cache.data) == NULL) {
+        sg_buf_printf(err, "mkdtemp %s: %s", cache.data, strerror(errno));
+        sg_buf_free(&cache);
+        sg_slots_destroy(&slots);
+        sg_strv_free(labs);
+        return -1;
+    }
+    struct sg_batch_opts run_opts = *o;
+    run_opts.grade.slots = &slots;
+    run_opts.grade.parallel = jobs;
+    run_opts.grade.build_cache = cache.data;
+    o = &run_opts;
     size_t next = 0, done = 0;
     int running = 0;
     fflush(NULL);
@@ -325,6 +353,10 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
         members[i] = (struct sg_class_member){ students[i].display, students[i].out };
     int rc = members ? sg_summary_write(o->outdir, (const char *const *)labs, members, n, err)
                      : -1;
+    /* The page is written from summary.json: only when that is this run's. */
+    if (rc == 0 && sg_html_class_write(o, (const char *const *)labs, members, n,
+                                       timed ? &start : NULL, err) == -1)
+        rc = -1;
     free(members);
     for (size_t i = 0; i < n; i++) {
         free(students[i].name);
@@ -334,5 +366,8 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
     }
     free(students);
     sg_strv_free(labs);
+    sg_slots_destroy(&slots);
+    sg_rmtree(cache.data);
+    sg_buf_free(&cache);
     return rc;
 }

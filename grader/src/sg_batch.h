@@ -4,10 +4,12 @@
  *
  * Each student is graded in a process of its own (up to jobs at once), so
  * one bad submission never stops or disturbs the rest. Reports go to
- * OUTDIR/<student>/ in each format asked for, with grade.json beside them;
- * then OUTDIR/gradebook.csv (a row per student: a column per lab, the
- * total and a status) and OUTDIR/summary.txt and summary.json (the class's
- * score distribution and every test's pass rate). A student whose files,
+ * OUTDIR/students/<student>/ in each format asked for, with grade.json and
+ * report.html beside them; then OUTDIR/gradebook.csv (a row per student: a
+ * column per lab, the total and a status), OUTDIR/summary.txt and
+ * summary.json (the class's score distribution and every test's pass
+ * rate) and OUTDIR/index.html (all of it as a page, with charts and the
+ * class's common mistakes: sg_html_class.h). A student whose files,
  * options and kit are unchanged since the last run is not graded again.
  */
 #ifndef SG_BATCH_H

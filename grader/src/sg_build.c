@@ -1,5 +1,6 @@
 /* sg_build.c — compile, inspect and link a student's lab file, in the sandbox; see sg_build.h. */
 #include "sg_build.h"
+#include "sg_buildcache.h"
 #include "sg_elf.h"
 #include "sg_fs.h"
 #include "sg_spawn.h"
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,7 +28,12 @@
 #define SG_OBJCOPY "/usr/bin/objcopy"
 #endif
 
-#define SG_BUILD_TIMEOUT_MS 30000
+/* A compiler that computes for ever is the source's doing (the CPU limit
+ * kills it, and the lab fails to build); a build that merely takes long
+ * on a busy machine is not, so the wall-clock limit is far above it and
+ * ends in a grader error, never in a score. */
+#define SG_BUILD_TIMEOUT_MS 180000
+#define SG_BUILD_CPU_S 30
 #define SG_BUILD_OUTPUT_CAP (32u << 10)
 #define SG_BUILD_OUTPUT_LINES 25
 #define SG_BUILD_NPROC 32
@@ -125,7 +132,7 @@ static int sg_tool(const struct sg_step *s, const char *const *argv, const char 
     struct sg_spawn_opts so = {
         .argv = argv, .envp = s->envp, .timeout_ms = SG_BUILD_TIMEOUT_MS,
         .output_cap = SG_BUILD_OUTPUT_CAP, .sandbox = s->o->sandbox, .mounts = s->mounts,
-        .nproc = SG_BUILD_NPROC,
+        .nproc = SG_BUILD_NPROC, .cpu_limit_s = SG_BUILD_CPU_S,
     };
     struct sg_spawn_result r;
     int rc = -1;
@@ -145,14 +152,27 @@ static int sg_tool(const struct sg_step *s, const char *const *argv, const char 
         sg_spawn_result_free(&r);
         return -1;
     }
-    bool ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    if (r.timed_out) {
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "%s took longer than %d s of wall time (the machine is too busy?)",
+                      argv[0], SG_BUILD_TIMEOUT_MS / 1000);
+        s->b->problem = sg_buf_take(&p);
+        sg_spawn_result_free(&r);
+        return -1;
+    }
+    bool ok = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    s->b->seconds += r.seconds;
+    s->b->cpu_seconds += r.cpu_seconds;
     if (output != NULL && r.output_len > 0)
         *output = sg_build_messages(s, r.output, r.output_len);
     if (!ok) {
         struct sg_buf p = SG_BUF_INIT;
-        if (r.timed_out)
-            sg_buf_printf(&p, "%s: it took longer than %d s and was stopped", what,
-                          SG_BUILD_TIMEOUT_MS / 1000);
+        if (strstr(r.output, "CPU time limit exceeded") != NULL ||
+            strstr(r.output, "Killed signal terminated program") != NULL ||
+            (WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGXCPU))
+            sg_buf_printf(&p, "%s: the compiler used more than %d s of CPU time on it and was "
+                              "stopped",
+                          what, SG_BUILD_CPU_S);
         else if (strstr(r.output, "File size limit exceeded") != NULL ||
                  (WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGXFSZ))
             sg_buf_printf(&p, "%s: the object would be larger than %llu MiB, the limit on "
@@ -302,6 +322,7 @@ static int sg_prepare(const struct sg_kit *kit, const struct sg_rubric *r,
     b->dir = strdup(o->labdir);
     b->src = sg_path(o->labdir, "src");
     b->out = sg_path(o->labdir, "out");
+    b->hidden_out = sg_path(o->labdir, "hidden-out");
     *kitdir = sg_path(o->labdir, "kit");
     char *source = sg_path(b->src, r->file);
     char *header_from = sg_path(r->dir, r->header);
@@ -313,6 +334,7 @@ static int sg_prepare(const struct sg_kit *kit, const struct sg_rubric *r,
      * the grader while it works. */
     int rc = 0;
     if (mkdir(b->dir, 0700) == -1 || mkdir(b->src, 0700) == -1 || mkdir(b->out, 0700) == -1 ||
+        mkdir(b->hidden_out, 0700) == -1 || sg_sandbox_share(o->sandbox, b->hidden_out, true) == -1 ||
         mkdir(*kitdir, 0700) == -1 ||
         sg_copy_fd(o->student_fd, source, 0644, SG_SUBMISSION_FILE_MAX) == -1 ||
         sg_copy_file(header_from, header_to, 0644) == -1 || sg_write_api_list(api, r) == -1 ||
@@ -494,12 +516,19 @@ static int sg_link_all(const struct sg_step *s, const char *kitdir)
         goto out;
 
     if (s->o->hidden && access(hidden_obj, R_OK) == 0) {
-        /* Its messages would name the hidden tests: the student reads only that it failed. */
-        b->hidden_program = sg_path(b->out, "tests-hidden");
+        /* In a folder of its own, which only the hidden tests' sandboxes
+         * see: a public test's code cannot read the hidden tests' strings
+         * from the program's file. Its messages would name the hidden
+         * tests, so the student reads only that it failed. */
+        b->hidden_program = sg_path(b->hidden_out, "tests-hidden");
+        struct sg_mounts mounts = { .readonly = { b->src, kitdir, b->out },
+                                    .writable = b->hidden_out, .cwd = b->hidden_out };
+        struct sg_step hidden_step = *s;
+        hidden_step.mounts = &mounts;
         sg_buf_free(&what);
         sg_buf_printf(&what, "%s does not link with the hidden tests", r->file);
-        if ((step = sg_link_tests(s, b->hidden_program, local, hidden_obj, kitdir, what.data,
-                                  true)) != 0)
+        if ((step = sg_link_tests(&hidden_step, b->hidden_program, local, hidden_obj, kitdir,
+                                  what.data, true)) != 0)
             goto out;
     }
     if (s->o->memcheck && access(mc_obj, R_OK) == 0) {
@@ -549,6 +578,10 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r,
         free(kitdir);
         return -1;
     }
+    if (o->cache != NULL && sg_buildcache_get(o->cache, r, o, b)) {
+        free(kitdir);
+        return 0;
+    }
     struct sg_mounts mounts = { .readonly = { b->src, kitdir }, .writable = b->out,
                                 .cwd = b->out };
     struct sg_env env;
@@ -566,6 +599,8 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r,
             b->state = SG_LAB_GRADED;
         rc = step == -1 ? -1 : 0;
     }
+    if (rc == 0 && o->cache != NULL)
+        sg_buildcache_put(o->cache, r, o, b);
     sg_env_free(&env);
     free(kitdir);
     return rc;
@@ -578,6 +613,7 @@ void sg_build_free(struct sg_build *b)
     free(b->notes);
     free(b->dir);
     free(b->out);
+    free(b->hidden_out);
     free(b->src);
     free(b->test_program);
     free(b->hidden_program);

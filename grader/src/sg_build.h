@@ -17,8 +17,9 @@
  *   out/  what the build commands write; read-only for the tests
  *
  * Programs built: tests (the public tests), tests-hidden (public and
- * hidden, only with hidden: its output is never shown beside the public
- * tests, so student code cannot print the hidden tests' strings where a
+ * hidden, only with hidden, in hidden-out/, which only the sandboxes of
+ * hidden tests see: student code running in a public test cannot read the
+ * hidden tests' strings, in memory or on disk, and print them where a
  * student would read them), the lab's program, and for the memory check a
  * driver and a second program linked at fixed addresses, with link maps
  * that say where the student's code lies.
@@ -40,12 +41,14 @@ struct sg_build {
     char *notes;              /* e.g. global helpers made local */
     char *dir;                /* labdir */
     char *out;                /* labdir/out: what tests may read */
+    char *hidden_out;         /* labdir/hidden-out: what only hidden tests may read */
     char *src;                /* labdir/src: the grader's inputs, which no command can change */
     char *test_program;
     char *hidden_program;     /* NULL without hidden tests */
     char *program;
     char *memcheck_driver;    /* built when asked and the lab has one, else NULL */
     char *memcheck_program;
+    double seconds, cpu_seconds;  /* what the build took, all its commands together */
 };
 
 struct sg_build_opts {
@@ -55,6 +58,7 @@ struct sg_build_opts {
     bool memcheck;
     const char *labdir;       /* created by sg_build_lab */
     const struct sg_sandbox *sandbox;
+    const char *cache;        /* a batch's build cache (sg_buildcache.h), or NULL */
 };
 
 /*

@@ -9,6 +9,7 @@
 
 #include "sg_kit.h"
 #include "sg_results.h"
+#include "sg_slots.h"
 
 struct sg_grade_opts {
     const char *submission;
@@ -20,14 +21,19 @@ struct sg_grade_opts {
     double timeout;            /* seconds per test instead of the rubric's, when > 0 */
     bool memcheck;             /* add each lab's memory-check test (valgrind) */
     bool root_nofollow;        /* the submission folder itself may not be a link (batch) */
+    const struct sg_slots *slots; /* the machine-wide bound on tests at once, or NULL */
+    int parallel;              /* tests of this submission at once (0: 1) */
+    const char *build_cache;   /* a batch's cache of builds by content, or NULL */
 };
 
 /*
- * For the kit's own tests: the next n starts of a test fail as a sandbox
- * that could not be set up does (-1: every start). Returns how many were
- * still pending.
+ * For the kit's own tests: the first n attempts to start each test fail as
+ * a sandbox that could not be set up does (each test is tried three times).
  */
-int sg_grade_inject_start_faults(int n);
+void sg_grade_inject_start_faults(int n);
+
+/* Tests at once when nothing is asked: twice the cores, since tests wait on purpose. */
+int sg_default_jobs(void);
 
 /* 0 with g filled, or -1 when the grader itself failed (message in err). */
 int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,6 +24,20 @@ static int sg_write_proc(const char *path, const char *text)
     close(fd);
     errno = saved;
     return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/*
+ * A private /dev/shm, where a mount namespace can be had: the POSIX shared
+ * memory objects a test leaves go with it, and tests graded at once cannot
+ * meet through a name. (Not /tmp: the grader's scratch folder, which the
+ * test runs from, is usually there.) Best effort: without it, tests still
+ * run, as before.
+ */
+static void sg_private_shm(void)
+{
+    if (unshare(CLONE_NEWNS) == -1 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+        return;
+    mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777");
 }
 
 int sg_isolate_enter(void)
@@ -40,7 +55,10 @@ int sg_isolate_enter(void)
     if (sg_write_proc("/proc/self/setgroups", "deny") == -1 && errno != ENOENT)
         return -1;
     snprintf(map, sizeof map, "%lu %lu 1", (unsigned long)gid, (unsigned long)gid);
-    return sg_write_proc("/proc/self/gid_map", map);
+    if (sg_write_proc("/proc/self/gid_map", map) == -1)
+        return -1;
+    sg_private_shm();
+    return 0;
 }
 
 static int known = -1;

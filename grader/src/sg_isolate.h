@@ -26,7 +26,11 @@ bool sg_isolate_available(void);
 /* Use the fallback even where namespaces work (the kit's own tests of the fallback). */
 void sg_isolate_disable(void);
 
-/* In the child, before exec: new user and IPC namespaces, same uid and gid. 0 or -1. */
+/*
+ * In the child, before exec: new user and IPC namespaces, same uid and
+ * gid, and where it can be had, a mount namespace with a private
+ * /dev/shm. 0 or -1.
+ */
 int sg_isolate_enter(void);
 
 struct sg_shm_snapshot {

@@ -30,8 +30,9 @@ static bool sg_placement(const char *line, const char *object, char *section, si
         return false;
     if (name[0] != '\0')
         snprintf(section, cap, "%s", name);
-    size_t n = strlen(path), m = strlen(object);
-    return n == m && strcmp(path, object) == 0;
+    /* By name: a build kept in a batch's cache was linked in another folder. */
+    const char *a = strrchr(path, '/'), *b = strrchr(object, '/');
+    return strcmp(a ? a + 1 : path, b ? b + 1 : object) == 0;
 }
 
 int sg_linkmap_code(const char *map, const char *object, struct sg_code_ranges *out)

@@ -13,7 +13,14 @@ static const struct {
     [SG_FORMAT_TAP] = { "tap", "results.tap" },
     [SG_FORMAT_AUTOLAB] = { "autolab", "autolab.txt" },
     [SG_FORMAT_GRADE] = { "grade", "grade.json" },
+    [SG_FORMAT_CLASSROOM] = { "classroom", "classroom.json" },
+    [SG_FORMAT_PRAIRIELEARN] = { "prairielearn", "prairielearn.json" },
 };
+
+const char *sg_format_names(void)
+{
+    return "text, json, junit, tap, autolab, grade, classroom or prairielearn";
+}
 
 int sg_format_parse(const char *name, enum sg_format *f)
 {
@@ -50,6 +57,10 @@ int sg_report_write(const struct sg_grade *g, enum sg_format f, FILE *out, bool 
         return sg_report_autolab(g, out);
     case SG_FORMAT_GRADE:
         return sg_report_grade(g, out);
+    case SG_FORMAT_CLASSROOM:
+        return sg_report_classroom(g, out);
+    case SG_FORMAT_PRAIRIELEARN:
+        return sg_report_prairielearn(g, out);
     case SG_FORMAT_COUNT:
         break;
     }

@@ -1,7 +1,7 @@
 /*
  * sg_report_grade.c — shmgrade's own JSON: everything the results model
- * holds, so that batch mode can build the gradebook and the summary from
- * each student's file (sg_grade_read reads it back).
+ * holds, so that batch mode can build the gradebook, the summary and the
+ * HTML pages from each student's file (sg_html_grade_read reads it back).
  */
 #include "sg_report.h"
 
@@ -28,19 +28,45 @@ int sg_report_grade(const struct sg_grade *g, FILE *out)
         ok = tests != NULL;
         for (size_t k = 0; ok && k < lab->ntests; k++) {
             const struct sg_test_result *t = &lab->tests[k];
-            ok = sg_append(tests, json_pack("{s:s, s:b, s:b, s:b, s:f, s:f}", "name", t->name,
-                                            "passed", t->passed, "hidden", t->hidden,
-                                            "timed_out", t->timed_out, "points", t->points,
-                                            "max_points", t->max_points));
+            json_t *needs = NULL;
+            for (char **n = t->needs; ok && n != NULL && *n != NULL; n++)
+                ok = (needs != NULL || (needs = json_array()) != NULL) &&
+                     sg_append(needs, json_string(*n));
+            if (!ok) {
+                json_decref(needs);
+                break;
+            }
+            /* The texts too, so that a page can show what the text report shows
+             * (json_pack releases needs, stolen, even when it fails). */
+            ok = sg_append(tests, json_pack("{s:s, s:b, s:b, s:b, s:f, s:f, s:f, s:f, s:s?, s:s?,"
+                                            " s:s?, s:s?, s:s?, s:s?, s:o?, s:s?, s:I}",
+                                            "name", t->name, "passed", t->passed, "hidden",
+                                            t->hidden, "timed_out", t->timed_out, "points",
+                                            t->points, "max_points", t->max_points, "seconds",
+                                            t->seconds, "cpu", t->cpu_seconds, "description",
+                                            t->description, "observed", t->observed, "expected",
+                                            t->expected, "message", t->message, "hint", t->hint,
+                                            "section", t->section, "needs", needs, "output",
+                                            t->output, "output_total",
+                                            (json_int_t)t->output_total));
         }
-        ok = ok && sg_append(labs, json_pack("{s:s, s:s, s:s?, s:f, s:f, s:o}", "id", lab->id,
-                                             "state", sg_lab_state_name(lab->state), "problem",
-                                             lab->problem, "score", lab->score, "max_score",
-                                             lab->max_score, "tests", tests));
+        if (!ok) {
+            json_decref(tests);
+            break;
+        }
+        ok = sg_append(labs, json_pack("{s:s, s:s, s:s?, s:f, s:f, s:f, s:f, s:o, s:s?, s:s?,"
+                                       " s:s?, s:s?, s:s?}", "id", lab->id, "state",
+                                       sg_lab_state_name(lab->state), "problem", lab->problem,
+                                       "score", lab->score, "max_score", lab->max_score,
+                                       "build_seconds", lab->build_seconds, "build_cpu",
+                                       lab->build_cpu_seconds, "tests", tests, "title",
+                                       lab->title, "file", lab->file, "path", lab->path,
+                                       "build_output", lab->build_output, "notes", lab->notes));
     }
-    json_t *root = ok ? json_pack("{s:s, s:f, s:f, s:f, s:b, s:o}", "submission", g->submission,
-                                  "score", g->score, "max_score", g->max_score, "seconds",
-                                  g->seconds, "hidden", g->hidden, "labs", labs)
+    json_t *root = ok ? json_pack("{s:s, s:f, s:f, s:f, s:b, s:o, s:s?}", "submission",
+                                  g->submission, "score", g->score, "max_score", g->max_score,
+                                  "seconds", g->seconds, "hidden", g->hidden, "labs", labs,
+                                  "sandbox", g->sandbox)
                       : NULL;
     if (root == NULL) {
         if (!ok)

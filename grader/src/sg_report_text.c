@@ -1,7 +1,9 @@
 /* sg_report_text.c — the report a student or an instructor reads; see sg_report.h. */
+#include "sg_digest.h"
 #include "sg_report.h"
 #include "sg_text.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,18 +65,38 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool 
         sg_buf_printf(b, "  %sNOT GRADED%s (%s): %s\n", red, off, sg_lab_state_name(lab->state),
                       lab->problem ? lab->problem : "");
         sg_field(b, "  ", "compiler:", lab->build_output);
-        sg_buf_printf(b, "  score: 0/%g\n", lab->max_score);
+        if (lab->state == SG_LAB_GRADER_ERROR)
+            sg_buf_puts(b, "  score: none: the grader failed, not the code; this lab must be "
+                           "graded again\n");
+        else
+            sg_buf_printf(b, "  score: 0/%g\n", lab->max_score);
         return;
     }
     if (lab->build_output != NULL)
         sg_field(b, "  ", "warnings:", lab->build_output);
     sg_field(b, "  ", "note:", lab->notes);
+    struct sg_digest d;
+    bool digest = sg_digest_lab(lab, &d) == 0;
+    for (size_t i = 0; digest && i < d.nstubs; i++) {
+        struct sg_buf line = SG_BUF_INIT;
+        sg_buf_printf(&line, "%s%s%s is not written yet (it fails with ENOSYS, \"Function not "
+                             "implemented\"): %zu test%s need%s it, %g point%s: %s",
+                      red, d.stubs[i].function, off, d.stubs[i].ntests,
+                      d.stubs[i].ntests == 1 ? "" : "s", d.stubs[i].ntests == 1 ? "s" : "",
+                      d.stubs[i].points, d.stubs[i].points == 1 ? "" : "s", d.stubs[i].tests);
+        sg_field(b, "  ", "TODO", line.data);
+        sg_buf_free(&line);
+    }
     for (size_t k = 0; k < lab->ntests; k++) {
         const struct sg_test_result *t = &lab->tests[k];
-        sg_buf_printf(b, "  %s%s%s %5g/%-3g %s%s: %s\n", t->passed ? green : red,
+        enum sg_shown shown = digest ? d.shown[k] : SG_SHOWN_FULL;
+        if (shown == SG_SHOWN_IN_STUB)
+            continue;
+        sg_buf_printf(b, "  %s%s%s %5g/%-3g %s%s: %s%s\n", t->passed ? green : red,
                       t->passed ? "PASS" : "FAIL", off, t->points, t->max_points, t->name,
-                      t->hidden ? " [hidden]" : "", t->description);
-        if (!t->passed) {
+                      t->hidden ? " [hidden]" : "", t->description,
+                      !t->passed && shown == SG_SHOWN_LINE ? " (see the failure above)" : "");
+        if (!t->passed && shown == SG_SHOWN_FULL) {
             char *details = sg_report_test_details(t);
             for (char *line = details, *next; line && *line; line = next) {
                 next = strchr(line, '\n');
@@ -85,6 +107,14 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool 
             free(details);
         }
     }
+    if (digest)
+        sg_digest_free(&d);
+    /* A redacted grade (sg_redact.h): the hidden tests as a count and points only. */
+    if (lab->hidden_count > 0)
+        sg_buf_printf(b, "  %s %5g/%-3g %zu hidden test%s, %zu passed (not named here)\n",
+                      lab->hidden_passed == lab->hidden_count ? "PASS" : "FAIL",
+                      lab->hidden_points, lab->hidden_max_points, lab->hidden_count,
+                      lab->hidden_count == 1 ? "" : "s", lab->hidden_passed);
     sg_buf_printf(b, "  score: %g/%g\n", lab->score, lab->max_score);
 }
 
@@ -110,8 +140,14 @@ int sg_report_text(const struct sg_grade *g, FILE *out, bool colour)
                       lab->state == SG_LAB_GRADED ? "" : "  ",
                       lab->state == SG_LAB_GRADED ? "" : sg_lab_state_name(lab->state));
     }
+    size_t not_graded = sg_grade_grader_errors(g);
     double pct = g->max_score > 0 ? 100.0 * g->score / g->max_score : 0;
-    sg_buf_printf(&b, "  %-24s %6g/%-4g (%.1f %%)\n", "total", g->score, g->max_score, pct);
+    /* A lab the grader could not grade has no score, so neither has the whole. */
+    if (not_graded > 0)
+        sg_buf_printf(&b, "  %-24s incomplete: %zu lab%s not graded (grader error); regrade\n",
+                      "total", not_graded, not_graded == 1 ? "" : "s");
+    else
+        sg_buf_printf(&b, "  %-24s %6g/%-4g (%.1f %%)\n", "total", g->score, g->max_score, pct);
     size_t written = b.len ? fwrite(b.data, 1, b.len, out) : 0;
     int rc = written == b.len && fflush(out) == 0 ? 0 : -1;
     sg_buf_free(&b);

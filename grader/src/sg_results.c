@@ -20,6 +20,20 @@ const char *sg_lab_state_name(enum sg_lab_state s)
     return "unknown";
 }
 
+size_t sg_grade_grader_errors(const struct sg_grade *g)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < g->nlabs; i++)
+        n += g->labs[i].state == SG_LAB_GRADER_ERROR;
+    return n;
+}
+
+bool sg_lab_student_problem(const struct sg_lab_result *lab)
+{
+    return lab->state == SG_LAB_MISSING || lab->state == SG_LAB_BUILD_FAILED ||
+           lab->state == SG_LAB_REFUSED;
+}
+
 void sg_grade_total(struct sg_grade *g)
 {
     g->score = g->max_score = 0;

@@ -21,7 +21,8 @@ struct sg_test_result {
     char **needs;        /* the API functions it cannot pass without (NULL-terminated), or NULL */
     char *output;        /* what the student's code printed during the test (escaped) */
     size_t output_total; /* bytes printed in all, shown or not */
-    double seconds;
+    double seconds;      /* wall time, grader's side */
+    double cpu_seconds;  /* CPU time of every process of the test */
 };
 
 enum sg_lab_state {
@@ -42,8 +43,12 @@ struct sg_lab_result {
     char *build_output;    /* the compiler's warnings or errors (escaped), or NULL */
     char *notes;           /* lines worth knowing that cost nothing, or NULL */
     double score, max_score;
+    double build_seconds, build_cpu_seconds;  /* compiling and linking */
     struct sg_test_result *tests;
     size_t ntests;
+    /* Set only in a redacted copy (sg_redact.h): the hidden tests taken out. */
+    size_t hidden_count, hidden_passed;
+    double hidden_points, hidden_max_points;
 };
 
 struct sg_grade {
@@ -57,6 +62,10 @@ struct sg_grade {
 };
 
 const char *sg_lab_state_name(enum sg_lab_state s);
+/* How many labs the grader could not grade (SG_LAB_GRADER_ERROR): the grade is incomplete. */
+size_t sg_grade_grader_errors(const struct sg_grade *g);
+/* Whether the lab was not graded for what the student submitted (missing, compile error, refused). */
+bool sg_lab_student_problem(const struct sg_lab_result *lab);
 void sg_grade_total(struct sg_grade *g);
 void sg_grade_free(struct sg_grade *g);
 

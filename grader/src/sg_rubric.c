@@ -22,6 +22,16 @@ static char *sg_json_strdup(json_t *obj, const char *key, bool required, const c
     return strdup(json_string_value(v));
 }
 
+/* The lab's measured timings (an empty object when there are none). */
+static json_t *sg_load_timings(const char *dir, const char *file)
+{
+    struct sg_buf p = SG_BUF_INIT;
+    sg_buf_printf(&p, "%s/%s", dir, file);
+    json_t *t = access(p.data, R_OK) == 0 ? json_load_file(p.data, 0, NULL) : NULL;
+    sg_buf_free(&p);
+    return json_is_object(t) ? t : (json_decref(t), json_object());
+}
+
 static void sg_rubric_test_free(struct sg_rubric_test *t)
 {
     free(t->name);
@@ -31,8 +41,37 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
     sg_strv_free(t->needs);
 }
 
+/*
+ * A test's limits from evidence: the reference solution's measured wall
+ * and CPU time (timings.json, written by `make timings`). The wall-clock
+ * limit stays the rubric's: it depends on how busy the machine is, so it
+ * must be generous. What stops a test that never ends is measured in the
+ * sandbox instead (grader/enter/sg_watch.h), and needs far less margin:
+ * the CPU time of its processes (twenty times the solution's, at least
+ * 1.5 s), and a time with nothing runnable and no CPU used (ten times the
+ * solution's wall time, at least 1 s). Load does not make a process idle;
+ * it does inflate the kernel's count of CPU time, by up to twice measured
+ * here for code that faults many pages in, so the CPU floor stays well
+ * above what slow but finishing code needs: near it, such code would be
+ * graded by the load.
+ */
+static void sg_limits_from(json_t *timings, struct sg_rubric_test *rt)
+{
+    json_t *m = json_object_get(timings, rt->name);
+    double wall = json_number_value(json_object_get(m, "wall"));
+    double cpu = json_number_value(json_object_get(m, "cpu"));
+    rt->measured = json_is_object(m);
+    rt->cpu_limit = SG_CPU_FACTOR * cpu > SG_CPU_FLOOR ? SG_CPU_FACTOR * cpu : SG_CPU_FLOOR;
+    rt->stuck_limit =
+        SG_STUCK_FACTOR * wall > SG_STUCK_FLOOR ? SG_STUCK_FACTOR * wall : SG_STUCK_FLOOR;
+    if (rt->cpu_limit > rt->timeout)
+        rt->cpu_limit = rt->timeout;
+    if (rt->stuck_limit > rt->timeout)
+        rt->stuck_limit = rt->timeout;
+}
+
 static int sg_load_tests(const char *path, bool hidden, double default_timeout,
-                         struct sg_rubric *r, struct sg_buf *err)
+                         json_t *timings, struct sg_rubric *r, struct sg_buf *err)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
@@ -75,6 +114,7 @@ static int sg_load_tests(const char *path, bool hidden, double default_timeout,
         }
         rt->points = json_number_value(points);
         rt->timeout = timeout ? json_number_value(timeout) : default_timeout;
+        sg_limits_from(timings, rt);
         rt->hidden = hidden;
         /* Optional: the handout section that explains the rule, and the API
          * functions the test cannot pass without. */
@@ -124,7 +164,12 @@ int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struc
         json_t *s = json_array_get(api, i);
         r->api[i] = strdup(json_is_string(s) ? json_string_value(s) : "");
     }
+    /* The wall clock only catches what the sandbox's watch misses (a test
+     * that never ends is stopped by its CPU time or by being stuck), and
+     * it depends on the load: never less than SG_WALL_FLOOR. */
     double default_timeout = json_number_value(timeout);
+    if (default_timeout < SG_WALL_FLOOR)
+        default_timeout = SG_WALL_FLOOR;
     json_t *mc = json_object_get(root, "memcheck");
     if (json_is_object(mc)) {
         json_t *prog = json_object_get(mc, "program");
@@ -136,14 +181,21 @@ int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struc
             r->memcheck.program[i] = strdup(json_string_value(json_array_get(prog, i)) ?: "");
     }
     json_decref(root);
-    if (sg_load_tests(path.data, false, default_timeout, r, err) == -1)
+    json_t *timings = sg_load_timings(r->dir, "timings.json");
+    int rc = sg_load_tests(path.data, false, default_timeout, timings, r, err);
+    json_decref(timings);
+    if (rc == -1)
         goto fail;
 
     path.len = 0;
     sg_buf_printf(&path, "%s/hidden/rubric.json", r->dir);
     r->has_hidden = access(path.data, R_OK) == 0;
-    if (with_hidden && r->has_hidden &&
-        sg_load_tests(path.data, true, default_timeout, r, err) == -1)
+    timings = sg_load_timings(r->dir, "hidden/timings.json");
+    rc = with_hidden && r->has_hidden
+             ? sg_load_tests(path.data, true, default_timeout, timings, r, err)
+             : 0;
+    json_decref(timings);
+    if (rc == -1)
         goto fail;
     sg_buf_free(&path);
     return 0;

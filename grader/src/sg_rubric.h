@@ -11,6 +11,14 @@
 
 #include "sg_text.h"
 
+/* A test's CPU and stuck limits: the solution's measured times times these, at least the floor. */
+#define SG_CPU_FACTOR 20.0
+#define SG_STUCK_FACTOR 10.0
+#define SG_CPU_FLOOR 1.5
+#define SG_STUCK_FLOOR 1.0
+/* A test's wall-clock limit: the rubric's, at least this. */
+#define SG_WALL_FLOOR 10.0
+
 struct sg_rubric_test {
     char *name;
     char *description;
@@ -18,7 +26,10 @@ struct sg_rubric_test {
     char *section;       /* the handout section (an anchor id) that explains it, or NULL */
     char **needs;        /* the API functions it cannot pass without, NULL-terminated */
     double points;
-    double timeout;      /* seconds */
+    double timeout;      /* wall-clock seconds: the test's own, or the rubric's */
+    double cpu_limit;    /* CPU seconds of all its processes (from timings.json) */
+    double stuck_limit;  /* seconds with nothing runnable and no CPU used */
+    bool measured;       /* timings.json has it */
     bool hidden;
 };
 

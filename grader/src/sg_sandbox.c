@@ -97,7 +97,8 @@ static bool sg_probe_per_sandbox_budget(const struct sg_sandbox *sb)
     if (probe == -1)
         return false;
     if (probe == 0) {
-        if (sg_sandbox_enter(sb, 5, false) == -1)
+        const char *failed;
+        if (sg_sandbox_enter(sb, 5, false, &failed) == -1)
             _exit(2);
         pid_t others[3];
         for (int i = 0; i < 3; i++) {
@@ -158,8 +159,10 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
         sg_buf_printf(&d, "; %llu processes SHARED by all tests of this user (this kernel "
                           "cannot count them per test: a classmate's processes count too)",
                       (unsigned long long)sb->nproc);
+    sg_buf_puts(&d, "; a test is stopped when its processes used 20x the solution's CPU "
+                    "time (at least 1.5 s), or none could run for 10x its time (at least 1 s)");
     sg_buf_printf(&d, "; limits per process: %llu MiB address space, %llu MiB files, %llu "
-                      "descriptors, CPU time = wall time + 1 s, no core files%s",
+                      "descriptors, CPU time = wall time + 2 s, no core files%s",
                   (unsigned long long)(SG_LIMIT_AS >> 20),
                   (unsigned long long)(SG_LIMIT_FSIZE >> 20),
                   (unsigned long long)SG_LIMIT_NOFILE,
@@ -259,11 +262,12 @@ static bool sg_add(const char **argv, size_t *n, size_t max, const char *const *
 }
 
 size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, int nproc,
-                       int ready_fd, const char *const *cmd, const char **argv, size_t max)
+                       const struct sg_watch_limits *watch, int ready_fd,
+                       const char *const *cmd, const char **argv, size_t max)
 {
     /* Static: the words must outlive this call, until exec. One command is
      * prepared at a time in a process. */
-    static char nproc_text[16], ready_text[16];
+    static char nproc_text[16], ready_text[16], cpu_text[32], stuck_text[32];
     size_t n = 0;
     if (sb->bwrap[0] != '\0') {
         const char *words[] = {
@@ -304,6 +308,13 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
     const char *budget[] = { "--nproc", nproc_text };
     if (sb->per_sandbox && !sg_add(argv, &n, max, budget, 2))
         return 0;
+    if (watch != NULL) {
+        snprintf(cpu_text, sizeof cpu_text, "%.3f", watch->cpu);
+        snprintf(stuck_text, sizeof stuck_text, "%.3f", watch->stuck);
+        const char *limits[] = { "--cpu-limit", cpu_text, "--stuck-limit", stuck_text };
+        if (!sg_add(argv, &n, max, limits, 4))
+            return 0;
+    }
     const char *filter[] = { "--seccomp" };
     if (sb->seccomp && !sg_add(argv, &n, max, filter, 1))
         return 0;
@@ -339,21 +350,37 @@ static int sg_limit_nproc(const struct sg_sandbox *sb)
     return sg_limit(RLIMIT_NPROC, rl.rlim_max, rl.rlim_max);
 }
 
-int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space)
+int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space,
+                     const char **failed)
 {
     rlim_t as = big_address_space ? RLIM_INFINITY : SG_LIMIT_AS;
     rlim_t cpu = (rlim_t)timeout_seconds + 2; /* whole seconds, rounded up, plus one */
-    if (sg_limit(RLIMIT_CORE, 0, 0) == -1 || sg_limit(RLIMIT_CPU, cpu, cpu + 1) == -1 ||
-        sg_limit(RLIMIT_AS, as, as) == -1 ||
-        sg_limit(RLIMIT_FSIZE, SG_LIMIT_FSIZE, SG_LIMIT_FSIZE) == -1 ||
-        sg_limit(RLIMIT_NOFILE, SG_LIMIT_NOFILE, SG_LIMIT_NOFILE) == -1 ||
-        sg_limit_nproc(sb) == -1)
+    *failed = "setrlimit(RLIMIT_CORE)";
+    if (sg_limit(RLIMIT_CORE, 0, 0) == -1)
         return -1;
+    *failed = "setrlimit(RLIMIT_CPU)";
+    if (sg_limit(RLIMIT_CPU, cpu, cpu + 1) == -1)
+        return -1;
+    *failed = "setrlimit(RLIMIT_AS)";
+    if (sg_limit(RLIMIT_AS, as, as) == -1)
+        return -1;
+    *failed = "setrlimit(RLIMIT_FSIZE)";
+    if (sg_limit(RLIMIT_FSIZE, SG_LIMIT_FSIZE, SG_LIMIT_FSIZE) == -1)
+        return -1;
+    *failed = "setrlimit(RLIMIT_NOFILE)";
+    if (sg_limit(RLIMIT_NOFILE, SG_LIMIT_NOFILE, SG_LIMIT_NOFILE) == -1)
+        return -1;
+    *failed = "setrlimit(RLIMIT_NPROC)";
+    if (sg_limit_nproc(sb) == -1)
+        return -1;
+    *failed = "setgroups, setgid or setuid";
     if (sb->drop && (setgroups(0, NULL) == -1 || setgid(sb->gid) == -1 || setuid(sb->uid) == -1))
         return -1;
     /* Changing user makes the process undumpable, which gives its /proc
      * files to root: it could not write its own uid_map for a namespace. */
+    *failed = "prctl(PR_SET_DUMPABLE)";
     if (sb->drop && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
         return -1;
+    *failed = NULL;
     return 0;
 }

@@ -131,8 +131,15 @@ const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts 
  * Returns the number of words written to argv (NULL-terminated), or 0
  * when they do not fit in max.
  */
+/* What sg_enter watches inside: 0 for none. */
+struct sg_watch_limits {
+    double cpu;      /* CPU seconds of all the test's processes */
+    double stuck;    /* seconds with nothing runnable and no CPU used */
+};
+
 size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, int nproc,
-                       int ready_fd, const char *const *cmd, const char **argv, size_t max);
+                       const struct sg_watch_limits *watch, int ready_fd,
+                       const char *const *cmd, const char **argv, size_t max);
 
 /* The descriptor on which bubblewrap writes its {"child-pid": N} (see sg_spawn.c). */
 #define SG_SANDBOX_INFO_FD 9
@@ -141,8 +148,10 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
 /*
  * In the forked child, before exec: limits (the generous process limit
  * the sandbox is created with, or the shared one), then the user switch;
- * with big_address_space, no address-space limit (for valgrind). 0 or -1.
+ * with big_address_space, no address-space limit (for valgrind). 0, or -1
+ * with errno and *failed naming the call that failed.
  */
-int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space);
+int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space,
+                     const char **failed);
 
 #endif

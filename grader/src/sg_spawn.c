@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -137,7 +138,21 @@ static void sg_child_failed(int fail_w, int step)
 static const char *const sg_setup_steps[] = {
     "", "the sandbox's limits and user", "an IPC namespace", "its standard streams",
     "its result pipe", "its working folder", "exec",
+    /* 7 and up: the call of sg_sandbox_enter that failed */
+    "setrlimit(RLIMIT_CORE)", "setrlimit(RLIMIT_CPU)", "setrlimit(RLIMIT_AS)",
+    "setrlimit(RLIMIT_FSIZE)", "setrlimit(RLIMIT_NOFILE)", "setrlimit(RLIMIT_NPROC)",
+    "setgroups, setgid or setuid", "prctl(PR_SET_DUMPABLE)",
 };
+#define SG_SETUP_STEPS ((int)(sizeof sg_setup_steps / sizeof *sg_setup_steps))
+
+/* The step number of a call that sg_sandbox_enter names. */
+static int sg_enter_step(const char *failed)
+{
+    for (int i = 7; failed != NULL && i < SG_SETUP_STEPS; i++)
+        if (strcmp(sg_setup_steps[i], failed) == 0)
+            return i;
+    return 1;
+}
 
 /* The descriptors a command gets besides 0, 1 and 2, as numbered in the child. */
 #define SG_FD_RESULT 3
@@ -156,9 +171,11 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
     setpgid(0, 0);
     /* Limits and the user switch first: the namespaces are then made by
      * (and owned by) the sandbox's user, not by the grader's. */
+    const char *failed = NULL;
     if (o->sandbox != NULL &&
-        sg_sandbox_enter(o->sandbox, o->timeout_ms / 1000.0, o->big_address_space) == -1)
-        sg_child_failed(f.fail, 1);
+        sg_sandbox_enter(o->sandbox, o->cpu_limit_s > 0 ? o->cpu_limit_s - 2 : o->timeout_ms / 1000.0,
+                         o->big_address_space, &failed) == -1)
+        sg_child_failed(f.fail, sg_enter_step(failed));
     if (isolate && sg_isolate_enter() == -1)
         sg_child_failed(f.fail, 2);
     /* Restore what a fresh program expects: default signal handling, nothing blocked. */
@@ -221,8 +238,9 @@ struct sg_watch {
     int out, res, ready, pidfd;        /* read ends, -1 when closed or unused */
     struct sg_buf output, result;
     size_t result_total;
-    char ready_seen[2];                /* "R" then maybe "E" from sg_enter */
+    char ready_seen[48];               /* "R", then "E" or "C<microseconds>\n" from sg_enter */
     size_t nready;
+    struct rusage usage;               /* of the command and the children it waited for */
 };
 
 /* Reads sg_enter's report; -1 at EOF. */
@@ -232,7 +250,7 @@ static int sg_read_ready(struct sg_watch *w)
     for (;;) {
         ssize_t n = read(w->ready, &c, 1);
         if (n == 1) {
-            if (w->nready < sizeof w->ready_seen)
+            if (w->nready < sizeof w->ready_seen - 1)
                 w->ready_seen[w->nready++] = c;
             continue;
         }
@@ -292,7 +310,7 @@ static bool sg_watch_until_exit(const struct sg_spawn_opts *o, pid_t pid, double
             w->ready = -1;
         }
         if (i_pid == -1 || (p[i_pid].revents & POLLIN))
-            if (waitpid(pid, &r->status, WNOHANG) == pid)
+            if (wait4(pid, &r->status, WNOHANG, &w->usage) == pid)
                 return true;
     }
 }
@@ -312,8 +330,8 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     }
     const char *argv[160];
     if (sandboxed) {
-        if (sg_sandbox_argv(o->sandbox, o->mounts, o->nproc, SG_FD_READY, o->argv, argv, 160) ==
-            0) {
+        if (sg_sandbox_argv(o->sandbox, o->mounts, o->nproc, o->watch, SG_FD_READY, o->argv,
+                            argv, 160) == 0) {
             sg_close_pipes(out, res, ready);
             errno = E2BIG;
             return -1;
@@ -367,7 +385,8 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         sg_close_pipes(out, res, info);
         sg_close_pipes(ready, NULL, NULL);
         sg_shm_snapshot_free(&before);
-        r->setup_failed = report[0] > 0 && report[0] < 7 ? sg_setup_steps[report[0]] : "setup";
+        r->setup_failed =
+            report[0] > 0 && report[0] < SG_SETUP_STEPS ? sg_setup_steps[report[0]] : "setup";
         errno = report[1];
         return -1;
     }
@@ -383,7 +402,7 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     if (!sg_watch_until_exit(o, pid, deadline, &w, r)) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
-        while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR)
+        while (wait4(pid, &r->status, 0, &w.usage) == -1 && errno == EINTR)
             ;
     }
     /* Whatever the command left behind dies with it. */
@@ -410,6 +429,21 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         if (*fds[i] != -1)
             close(*fds[i]);
     r->seconds = sg_now() - start;
+    r->cpu_seconds = (double)w.usage.ru_utime.tv_sec + (double)w.usage.ru_utime.tv_usec / 1e6 +
+                     (double)w.usage.ru_stime.tv_sec + (double)w.usage.ru_stime.tv_usec / 1e6;
+    /* In a sandbox, sg_enter counts what bubblewrap does not pass on. */
+    long long us;
+    w.ready_seen[w.nready < sizeof w.ready_seen ? w.nready : sizeof w.ready_seen - 1] = '\0';
+    const char *said = w.nready > 1 ? w.ready_seen + 1 : "";
+    if (said[0] == 'T' && (said[1] == 'c' || said[1] == 's')) {
+        r->limit_hit = said[1];
+        r->timed_out = true;
+        said += 2;
+    }
+    /* Without bubblewrap, sg_enter is the child waited for here, and its
+     * children's time is in its rusage already. */
+    if (bwrap && sscanf(said, "C%lld", &us) == 1 && us >= 0)
+        r->cpu_seconds += (double)us / 1e6;
     r->output_len = w.output.len;
     r->output = sg_buf_take(&w.output);
     if (o->result_pipe) {

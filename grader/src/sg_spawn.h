@@ -24,6 +24,7 @@ struct sg_spawn_opts {
     const char *const *envp;    /* the whole environment the command sees */
     const char *cwd;            /* without a sandbox: its working folder; NULL: the grader's */
     int timeout_ms;             /* wall time; the process group is killed after it */
+    int cpu_limit_s;            /* RLIMIT_CPU of each process; 0: the wall time + 2 s */
     size_t output_cap;          /* bytes of stdout+stderr kept */
     bool result_pipe;           /* give the command fd 3, a pipe to report on */
     bool isolate;               /* its own IPC namespace (see sg_isolate.h) */
@@ -31,6 +32,7 @@ struct sg_spawn_opts {
     const struct sg_sandbox *sandbox;
     const struct sg_mounts *mounts;
     int nproc;                  /* the sandbox's process budget; 0: the default */
+    const struct sg_watch_limits *watch; /* CPU and stuck limits (sg_enter), or NULL */
     const char *stdin_path;     /* standard input from this file; NULL: /dev/null */
     bool big_address_space;     /* no address-space limit (valgrind reserves a lot) */
 };
@@ -47,6 +49,10 @@ struct sg_spawn_result {
     char *result;               /* what came through fd 3 (malloc'ed), or NULL */
     size_t result_len;
     double seconds;
+    /* CPU time of the command and of every descendant that was waited for
+     * (in a sandbox: all of them, reaped by its init), user and system. */
+    double cpu_seconds;
+    char limit_hit;             /* 'c': the CPU limit, 's': stuck (sg_enter stopped it); 0 */
 };
 
 /* Makes the calling process a subreaper for orphans of what it spawns. 0 or -1. */

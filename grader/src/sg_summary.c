@@ -330,3 +330,13 @@ int sg_summary_write(const char *outdir, const char *const *labs,
     free(c.grades);
     return rc;
 }
+
+char *sg_summary_status(struct json_t *grade)
+{
+    return sg_status(grade);
+}
+
+bool sg_summary_complete(struct json_t *grade)
+{
+    return sg_complete(grade);
+}

@@ -5,6 +5,7 @@
 #ifndef SG_SUMMARY_H
 #define SG_SUMMARY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sg_text.h"
@@ -22,5 +23,15 @@ struct sg_class_member {
  */
 int sg_summary_write(const char *outdir, const char *const *labs,
                      const struct sg_class_member *students, size_t n, struct sg_buf *err);
+
+/*
+ * For other views of the class (the HTML pages), the gradebook's own words,
+ * from a student's grade.json (NULL when the grader failed on them): the
+ * status column, malloc'ed ("ok", "02-...: compile error", "incomplete: ...");
+ * and whether the grade is complete (counted in the class statistics).
+ */
+struct json_t;
+char *sg_summary_status(struct json_t *grade);
+bool sg_summary_complete(struct json_t *grade);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * shmgrade — grade shmlab submissions.
  *
- *   shmgrade [--lab ID]... [--hidden] [--format text|json] [-o FILE] [--keep] SUBMISSION
+ *   shmgrade [--lab ID]... [--hidden] [--format FMT] [-o FILE] [--also FMT=FILE]... SUBMISSION
+ *   shmgrade --batch DIR -o OUTDIR [--format FMT]... [--roster ROSTER.csv] [options]
  *   shmgrade --list-labs
  *
  * Exit status: 0 when grading ran, whatever the score; 1 when the grader
@@ -13,7 +14,9 @@
 #include "sg_grade.h"
 #include "sg_kit.h"
 #include "sg_report.h"
+#include "sg_roster.h"
 #include "sg_rubric.h"
+#include "sg_slots.h"
 #include "sg_spawn.h"
 
 #include <errno.h>
@@ -26,16 +29,19 @@
 #include <unistd.h>
 
 #define SG_MAX_LABS 32
+#define SG_MAX_ALSO 8
 
 static void sg_usage(FILE *out)
 {
-    fputs("usage: shmgrade [--lab ID]... [--hidden] [--format text|json] [-o FILE] [--keep]\n"
-          "                SUBMISSION\n"
-          "       shmgrade --batch DIR [-j N] -o OUTDIR [--format FMT]... [options]\n"
+    fputs("usage: shmgrade [--lab ID]... [--hidden] [--format FMT] [-o FILE] [--also FMT=FILE]...\n"
+          "                [--keep] SUBMISSION\n"
+          "       shmgrade --batch DIR [-j N] -o OUTDIR [--format FMT]... [--roster CSV] [options]\n"
           "       shmgrade --list-labs\n"
           "\n"
           "Grades a submission: a folder with the students' lab files, mirrored\n"
-          "(SUB/01-shared-buffer/shared_buffer.c) or flat (SUB/shared_buffer.c).\n"
+          "(SUB/01-shared-buffer/shared_buffer.c), in the student kit's layout\n"
+          "(SUB/work/01-shared-buffer/shared_buffer.c) or flat (SUB/shared_buffer.c);\n"
+          "also one folder down.\n"
           "\n"
           "  --lab ID        grade only this lab (\"01\" or \"01-shared-buffer\"); repeatable\n"
           "  --hidden        also run the instructor's hidden tests\n"
@@ -43,23 +49,32 @@ static void sg_usage(FILE *out)
           "                  valgrind (invalid accesses, uninitialised values, bad frees,\n"
           "                  definite leaks, descriptors left open), worth the rubric's points\n"
           "  --format FMT    text (default), json (Gradescope's results.json), junit,\n"
-          "                  tap, autolab (text, then Autolab's scores as the last line)\n"
-          "                  or grade (shmgrade's own JSON)\n"
+          "                  tap (TAP 13), autolab (text, then Autolab's scores as the\n"
+          "                  last line), classroom (GitHub Classroom's runner result),\n"
+          "                  prairielearn (PrairieLearn's results.json) or grade\n"
+          "                  (shmgrade's own JSON)\n"
           "  -o FILE         write the report to FILE instead of standard output\n"
+          "  --also FMT=FILE also write the same grade in format FMT to FILE (- for\n"
+          "                  standard output); repeatable\n"
+          "  --roster CSV    with --batch: also write OUTDIR/canvas.csv for Canvas's\n"
+          "                  gradebook import; CSV maps each student folder (column\n"
+          "                  \"folder\") to Student, ID, SIS User ID, SIS Login ID, Section\n"
           "  --test NAME     run only this test (of the labs graded); repeatable\n"
           "  --timeout S     S seconds per test instead of the rubric's\n"
+          "  -j N            tests at once (default: twice the number of cores)\n"
           "  --keep          keep the scratch folder (its path is printed on stderr)\n"
           "  --no-sandbox    run the tests outside bubblewrap (debugging only: the tests\n"
           "                  can then see and change what the grading user can)\n"
           "  --list-labs     list the labs this kit has\n"
           "\n"
-          "Batch mode grades every subfolder of DIR as one student's submission, in\n"
-          "parallel (-j N, default: the number of cores; twice that is faster, as tests\n"
-          "wait on purpose), and writes to OUTDIR one folder\n"
-          "per student with a report in each --format asked for (default text and json)\n"
-          "and grade.json, then gradebook.csv, summary.txt and summary.json. A student\n"
+          "Batch mode grades every subfolder of DIR as one student's submission, -j N\n"
+          "tests at once over the whole class (default: twice the number of cores, as\n"
+          "tests wait on purpose), and writes to OUTDIR/students/ one folder per student\n"
+          "with a report in each --format asked for (default text and json),\n"
+          "grade.json and report.html, then gradebook.csv, summary.txt, summary.json\n"
+          "and index.html (the class at a glance, a page for a browser). A student\n"
           "whose files, the options and the kit are unchanged since the last run is not\n"
-          "graded again.\n"
+          "graded again; one the grader could not grade whole is.\n"
           "\n"
           "Student code is untrusted. Each test runs in a bubblewrap sandbox of its own\n"
           "(new user, pid, ipc, net and mount namespaces; only /usr and the scratch\n"
@@ -74,6 +89,36 @@ static void sg_usage(FILE *out)
           "Exit status: 0 when grading ran (whatever the score), 1 when the grader\n"
           "itself failed, 2 on bad usage.\n",
           out);
+}
+
+/* Why a report could not be written, on stderr. */
+static void sg_report_error(enum sg_format f, int error)
+{
+    if (f == SG_FORMAT_PRAIRIELEARN && error == EAGAIN)
+        fprintf(stderr, "shmgrade: no PrairieLearn results: a lab was not graded (grader "
+                        "error), and that is a failed grading job, not a score\n");
+    else
+        fprintf(stderr, "shmgrade: writing the %s report: %s\n", sg_format_name(f),
+                strerror(error));
+}
+
+static int sg_write_report_file(FILE *out, const void *arg)
+{
+    const struct { const struct sg_grade *g; enum sg_format f; } *a = arg;
+    return sg_report_write(a->g, a->f, out, false);
+}
+
+/* One more report of the same grade (--also), written whole or not at all. */
+static int sg_write_also(const struct sg_grade *g, enum sg_format f, const char *file)
+{
+    struct { const struct sg_grade *g; enum sg_format f; } a = { g, f };
+    /* "-": standard output (a platform's log), after the main report. */
+    if (strcmp(file, "-") == 0 ? sg_write_report_file(stdout, &a)
+                               : sg_write_atomic(file, sg_write_report_file, &a)) {
+        sg_report_error(f, errno);
+        return -1;
+    }
+    return 0;
 }
 
 /* "01" or "01-shared-buffer" to the lab's folder name; NULL if none or ambiguous. */
@@ -97,7 +142,7 @@ int main(int argc, char *argv[])
 {
     enum {
         OPT_LAB = 256, OPT_HIDDEN, OPT_FORMAT, OPT_KEEP, OPT_LIST, OPT_HELP, OPT_NO_SANDBOX,
-        OPT_TEST, OPT_TIMEOUT, OPT_BATCH, OPT_MEMCHECK,
+        OPT_TEST, OPT_TIMEOUT, OPT_BATCH, OPT_MEMCHECK, OPT_ALSO, OPT_ROSTER,
     };
     static const struct option options[] = {
         { "lab", required_argument, NULL, OPT_LAB },
@@ -111,6 +156,8 @@ int main(int argc, char *argv[])
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "batch", required_argument, NULL, OPT_BATCH },
         { "memcheck", no_argument, NULL, OPT_MEMCHECK },
+        { "also", required_argument, NULL, OPT_ALSO },
+        { "roster", required_argument, NULL, OPT_ROSTER },
         { "jobs", required_argument, NULL, 'j' },
         { NULL, 0, NULL, 0 },
     };
@@ -122,7 +169,12 @@ int main(int argc, char *argv[])
     bool hidden = false, keep = false, list = false, no_sandbox = false, memcheck = false;
     enum sg_format format = SG_FORMAT_TEXT;
     unsigned formats = 0;
-    const char *output = NULL, *batch = NULL;
+    const char *output = NULL, *batch = NULL, *roster = NULL;
+    struct {
+        enum sg_format format;
+        const char *file;
+    } also[SG_MAX_ALSO];
+    size_t nalso = 0;
     int jobs = 0;
     int c;
     while ((c = getopt_long(argc, argv, "o:hj:", options, NULL)) != -1) {
@@ -139,9 +191,8 @@ int main(int argc, char *argv[])
             break;
         case OPT_FORMAT:
             if (sg_format_parse(optarg, &format) == -1) {
-                fprintf(stderr, "shmgrade: unknown format '%s' (text, json, junit, tap, "
-                                "autolab or grade)\n",
-                        optarg);
+                fprintf(stderr, "shmgrade: unknown format '%s' (%s)\n", optarg,
+                        sg_format_names());
                 return 2;
             }
             formats |= 1u << format;
@@ -171,6 +222,30 @@ int main(int argc, char *argv[])
         case OPT_MEMCHECK:
             memcheck = true;
             break;
+        case OPT_ROSTER:
+            roster = optarg;
+            break;
+        case OPT_ALSO: {
+            /* FMT=FILE: the name before the first '=' is the format. */
+            const char *eq = strchr(optarg, '=');
+            char name[32];
+            if (eq == NULL || eq[1] == '\0' || (size_t)(eq - optarg) >= sizeof name) {
+                fprintf(stderr, "shmgrade: --also takes FORMAT=FILE\n");
+                return 2;
+            }
+            snprintf(name, sizeof name, "%.*s", (int)(eq - optarg), optarg);
+            if (nalso == SG_MAX_ALSO) {
+                fprintf(stderr, "shmgrade: too many --also options\n");
+                return 2;
+            }
+            if (sg_format_parse(name, &also[nalso].format) == -1) {
+                fprintf(stderr, "shmgrade: unknown format '%s' (%s)\n", name,
+                        sg_format_names());
+                return 2;
+            }
+            also[nalso++].file = eq + 1;
+            break;
+        }
         case 'j': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -206,7 +281,15 @@ int main(int argc, char *argv[])
         return 2;
     }
     if (batch == NULL && formats & (formats - 1)) {
-        fprintf(stderr, "shmgrade: one --format at a time, except with --batch\n");
+        fprintf(stderr, "shmgrade: one --format at a time, except with --batch (see --also)\n");
+        return 2;
+    }
+    if (batch == NULL && roster != NULL) {
+        fprintf(stderr, "shmgrade: --roster goes with --batch\n");
+        return 2;
+    }
+    if (batch != NULL && nalso > 0) {
+        fprintf(stderr, "shmgrade: --also is for one submission; --batch takes --format...\n");
         return 2;
     }
 
@@ -252,6 +335,12 @@ int main(int argc, char *argv[])
         int rc = sg_batch_run(&kit, &bo, &err);
         if (rc == -1)
             fprintf(stderr, "shmgrade: %s\n", err.data ? err.data : "the batch failed");
+        if (rc == 0 && roster != NULL) {
+            /* The LMS's gradebook from the class's grades and the roster. */
+            rc = sg_roster_export(roster, batch, output, stderr, &err);
+            if (rc == -1)
+                fprintf(stderr, "shmgrade: %s\n", err.data ? err.data : "the roster failed");
+        }
         sg_buf_free(&err);
         sg_strv_free(all);
         sg_kit_free(&kit);
@@ -279,6 +368,14 @@ int main(int argc, char *argv[])
         return 1;
     }
 
+    /* Tests at once: the slots bound them machine-wide (sg_slots.h). */
+    struct sg_slots slots = { NULL, 0 };
+    int parallel = jobs > 0 ? jobs : sg_default_jobs();
+    if (sg_slots_create(&slots, workdir.data, parallel) == -1) {
+        fprintf(stderr, "shmgrade: %s: %s\n", workdir.data, strerror(errno));
+        sg_rmtree(workdir.data);
+        return 1;
+    }
     struct sg_grade_opts o = {
         .submission = submission,
         .labs = nwanted ? wanted : NULL,
@@ -288,6 +385,8 @@ int main(int argc, char *argv[])
         .tests = ntests ? tests : NULL,
         .timeout = timeout,
         .memcheck = memcheck,
+        .slots = &slots,
+        .parallel = parallel,
     };
     struct sg_grade g;
     int status = 0;
@@ -316,17 +415,27 @@ int main(int argc, char *argv[])
             bool colour = format == SG_FORMAT_TEXT && output == NULL && isatty(STDOUT_FILENO) &&
                           getenv("NO_COLOR") == NULL;
             int rc = sg_report_write(&g, format, out, colour);
-            if (output != NULL && (fclose(out) == EOF || rc == -1 ||
-                                   rename(partial.data, output) == -1))
-                rc = -1;
+            int saved = errno;
+            if (output != NULL) {
+                if (fclose(out) == EOF && rc == 0)
+                    rc = -1, saved = errno;
+                if (rc == 0 && rename(partial.data, output) == -1)
+                    rc = -1, saved = errno;
+                if (rc == -1)
+                    unlink(partial.data);
+            }
             if (rc == -1) {
-                fprintf(stderr, "shmgrade: writing the report: %s\n", strerror(errno));
+                sg_report_error(format, saved);
                 status = 1;
             }
         }
+        for (size_t i = 0; i < nalso; i++)
+            if (sg_write_also(&g, also[i].format, also[i].file) == -1)
+                status = 1;
         sg_buf_free(&partial);
         sg_grade_free(&g);
     }
+    sg_slots_destroy(&slots);
     if (keep)
         fprintf(stderr, "shmgrade: scratch folder kept: %s\n", workdir.data);
     else

@@ -194,7 +194,10 @@ START_TEST(rubric_loads_public_and_hidden_tests)
     ck_assert_uint_eq(r.napi, 2);
     ck_assert_str_eq(r.api[1], "d_two");
     ck_assert(r.has_hidden);
-    ck_assert(r.tests[0].timeout == 4 && r.tests[1].timeout == 9);
+    /* The rubric's 4 s is raised to the floor; a test's own limit is kept. */
+    ck_assert(r.tests[0].timeout == SG_WALL_FLOOR && r.tests[1].timeout == 9);
+    /* Without timings.json, the CPU and stuck limits are their floors. */
+    ck_assert(r.tests[0].cpu_limit == SG_CPU_FLOOR && r.tests[0].stuck_limit == SG_STUCK_FLOOR);
     ck_assert(r.tests[1].points == 1.5);
     sg_rubric_free(&r);
 

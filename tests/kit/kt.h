@@ -13,7 +13,11 @@
  *   (kt_submissions.c); hostile ones are contained (kt_hostile.c);
  * - a class is graded, each student exactly as alone (kt_batch.c); the
  *   student kit and each platform's package run as the platform runs them
- *   (kt_platforms.c).
+ *   (kt_platforms.c);
+ * - the class's page and the students' pages agree with the gradebook,
+ *   link to pages that exist, escape whatever a submission holds, and load
+ *   in a real browser at desktop and phone widths (kt_html.c, driving
+ *   Chromium through kt_cdp.c).
  */
 #ifndef KT_H
 #define KT_H
@@ -122,6 +126,28 @@ void kt_load_corpus(void);
 /* Runs shmgrade with args, expecting status and words on stderr. */
 void kt_expect_usage(const char *const *args, int status, const char *words);
 
+/* A headless Chromium driven through the DevTools protocol (kt_cdp.c). */
+struct kt_browser;
+/* Starts chromium with a fresh profile in dir (which must exist); NULL with *why. */
+struct kt_browser *kt_browser_start(const char *chromium, const char *dir, char **why);
+void kt_browser_stop(struct kt_browser *b);
+/* The end of what Chromium printed (malloc'ed), for messages. */
+char *kt_browser_log(const struct kt_browser *b);
+/* Calls a DevTools method (params stolen; session NULL for the browser); its result or NULL. */
+json_t *kt_cdp_call(struct kt_browser *b, const char *session, const char *method,
+                    json_t *params, char **why);
+/*
+ * Loads url in a new tab width CSS pixels wide (a phone's viewport below
+ * 700), in the light or dark colour scheme; evaluates probe (an expression
+ * whose value is returned as JSON in *facts); saves a screenshot of the
+ * whole page to png; and says in *errors (malloc'ed, "" when none) what
+ * went wrong meanwhile: exceptions, console errors, failed loads, any load
+ * but the page itself, a dialog. 0, or -1 with *why.
+ */
+int kt_browser_check(struct kt_browser *b, const char *url, int width, bool dark,
+                     const char *probe, const char *png, json_t **facts, char **errors,
+                     char **why);
+
 /* Each file's tests, as a test case of the kit's suite. */
 void kt_add_reference(Suite *s);
 void kt_add_corpus(Suite *s);
@@ -129,6 +155,8 @@ void kt_add_submissions(Suite *s);
 void kt_add_hostile(Suite *s);
 void kt_add_batch(Suite *s);
 void kt_add_platforms(Suite *s);
+void kt_add_html(Suite *s);
+void kt_add_formats(Suite *s);
 void kt_add_rules(Suite *s);
 
 /* Why a hint dictates code instead of naming the concept, or NULL (kt_rules.c). */

@@ -39,6 +39,8 @@ int main(void)
     kt_add_corpus(s);
     kt_add_submissions(s);
     kt_add_batch(s);
+    kt_add_html(s);
+    kt_add_formats(s);
     kt_add_platforms(s);
     kt_add_hostile(s);
 

@@ -73,6 +73,34 @@ START_TEST(skeletons_score_at_most_ten_percent)
 }
 END_TEST
 
+START_TEST(every_test_has_a_measured_time)
+{
+    /* A test's time limit comes from its time on the solution (make timings). */
+    const char *lab = kt_labs[_i];
+    const char *where[] = { "", "hidden/" };
+    for (size_t h = 0; h < 2; h++) {
+        struct sg_buf rp = SG_BUF_INIT, tp = SG_BUF_INIT;
+        sg_buf_printf(&rp, "%s/labs/%s/%srubric.json", kt_root, lab, where[h]);
+        sg_buf_printf(&tp, "%s/labs/%s/%stimings.json", kt_root, lab, where[h]);
+        json_t *rubric = access(rp.data, R_OK) == 0 ? json_load_file(rp.data, 0, NULL) : NULL;
+        json_t *timings = json_load_file(tp.data, 0, NULL);
+        size_t i;
+        json_t *t;
+        json_array_foreach(json_object_get(rubric, "tests"), i, t) {
+            const char *name = json_string_value(json_object_get(t, "name"));
+            ck_assert_msg(json_is_object(json_object_get(timings, name)) ||
+                              json_object_get(t, "timeout") != NULL,
+                          "%s: test %s has no time in %s: run `make timings`", lab, name,
+                          tp.data);
+        }
+        json_decref(rubric);
+        json_decref(timings);
+        sg_buf_free(&rp);
+        sg_buf_free(&tp);
+    }
+}
+END_TEST
+
 void kt_add_reference(Suite *s)
 {
     TCase *tc = tcase_create("reference");
@@ -81,5 +109,6 @@ void kt_add_reference(Suite *s)
     tcase_add_test(tc, solutions_score_full_marks_text);
     tcase_add_loop_test(tc, skeletons_score_at_most_ten_percent, 0, kt_nlabs);
     tcase_add_loop_test(tc, solutions_are_clean_under_memcheck, 0, kt_nlabs);
+    tcase_add_loop_test(tc, every_test_has_a_measured_time, 0, kt_nlabs);
     suite_add_tcase(s, tc);
 }

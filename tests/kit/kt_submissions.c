@@ -146,8 +146,9 @@ START_TEST(reports_stay_valid_whatever_the_student_prints)
     ck_assert_msg(strstr(out, "\\\\x1b[2J") != NULL || strstr(out, "\\\\033") != NULL ||
                       strstr(out, "\\\\x1b") != NULL,
                   "the student's output is not shown escaped:\n%s", out);
-    ck_assert(json_number_value(json_object_get(root, "score")) ==
-              json_number_value(json_object_get(root, "max_score")));
+    ck_assert_msg(json_number_value(json_object_get(root, "score")) ==
+                      json_number_value(json_object_get(root, "max_score")),
+                  "a correct solution that prints lost points:\n%s", out);
     json_decref(root);
     free(out);
 

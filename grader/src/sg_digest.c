@@ -1,0 +1,102 @@
+/* sg_digest.c — which failures a report shows in full; see sg_digest.h. */
+#include "sg_digest.h"
+#include "sg_text.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool sg_says(const struct sg_test_result *t, const char *word)
+{
+    const char *parts[] = { t->observed, t->message };
+    for (size_t i = 0; i < 2; i++)
+        if (parts[i] != NULL && strstr(parts[i], word) != NULL)
+            return true;
+    return false;
+}
+
+/* The function a failed test is about: the first of its needs that its message names. */
+static const char *sg_function_of(const struct sg_test_result *t)
+{
+    if (t->needs == NULL || t->needs[0] == NULL)
+        return NULL;
+    const char *last = NULL;
+    for (char **n = t->needs; *n != NULL; n++) {
+        if (sg_says(t, *n))
+            return *n;
+        last = *n;
+    }
+    return last;
+}
+
+static struct sg_stub *sg_find_stub(struct sg_digest *d, const char *function)
+{
+    for (size_t i = 0; i < d->nstubs; i++)
+        if (strcmp(d->stubs[i].function, function) == 0)
+            return &d->stubs[i];
+    return NULL;
+}
+
+int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d)
+{
+    memset(d, 0, sizeof *d);
+    d->shown = calloc(lab->ntests + 1, sizeof *d->shown);
+    d->stubs = calloc(lab->ntests + 1, sizeof *d->stubs);
+    if (d->shown == NULL || d->stubs == NULL) {
+        sg_digest_free(d);
+        return -1;
+    }
+    /* The stubs: functions named by a failure that says ENOSYS. */
+    for (size_t k = 0; k < lab->ntests; k++) {
+        const struct sg_test_result *t = &lab->tests[k];
+        const char *f = t->passed ? NULL : sg_function_of(t);
+        if (f != NULL && sg_says(t, "Function not implemented") && sg_says(t, f) &&
+            sg_find_stub(d, f) == NULL)
+            d->stubs[d->nstubs++].function = f;
+    }
+    /* Fold every failed test that needs a stub into the stub's line. */
+    const char **seen = calloc(lab->ntests + 1, sizeof *seen);
+    size_t nseen = 0;
+    for (size_t k = 0; k < lab->ntests; k++) {
+        const struct sg_test_result *t = &lab->tests[k];
+        d->shown[k] = SG_SHOWN_LINE;
+        if (t->passed)
+            continue;
+        struct sg_stub *stub = NULL;
+        for (char **n = t->needs; n != NULL && *n != NULL && stub == NULL; n++)
+            stub = sg_find_stub(d, *n);
+        if (stub != NULL) {
+            d->shown[k] = SG_SHOWN_IN_STUB;
+            struct sg_buf names = SG_BUF_INIT;
+            sg_buf_printf(&names, "%s%s%s", stub->tests ? stub->tests : "",
+                          stub->tests ? ", " : "", t->name);
+            free(stub->tests);
+            stub->tests = sg_buf_take(&names);
+            stub->ntests++;
+            stub->points += t->max_points;
+            continue;
+        }
+        /* The first failure of each function in full; a test with no
+         * function known is always shown in full. */
+        const char *f = sg_function_of(t);
+        bool first = true;
+        for (size_t i = 0; f != NULL && i < nseen; i++)
+            first &= strcmp(seen[i], f) != 0;
+        if (first) {
+            d->shown[k] = SG_SHOWN_FULL;
+            if (f != NULL && seen != NULL)
+                seen[nseen++] = f;
+        }
+    }
+    free(seen);
+    return 0;
+}
+
+void sg_digest_free(struct sg_digest *d)
+{
+    for (size_t i = 0; d->stubs != NULL && i < d->nstubs; i++)
+        free(d->stubs[i].tests);
+    free(d->stubs);
+    free(d->shown);
+    memset(d, 0, sizeof *d);
+}

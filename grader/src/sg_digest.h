@@ -1,0 +1,42 @@
+/*
+ * sg_digest.h — what a report shows of a lab's failures, so that a student
+ * reads the first cause instead of a wall of echoes.
+ *
+ * Grading is untouched; only the presentation is decided here:
+ * - a function of the API that is still a stub (its tests fail with
+ *   ENOSYS, "Function not implemented") is one line, naming the tests
+ *   that need it, in the spirit of check50's "can't check until a frown
+ *   turns upside down";
+ * - of the other failures, the first of each function is shown in full
+ *   (observed, expected, hint), the rest in one line each: they most
+ *   often fail for the same reason.
+ * A test's function is the first of its rubric "needs" that its failure
+ * message names, else the last of them.
+ */
+#ifndef SG_DIGEST_H
+#define SG_DIGEST_H
+
+#include <stddef.h>
+
+#include "sg_results.h"
+
+enum sg_shown { SG_SHOWN_LINE, SG_SHOWN_FULL, SG_SHOWN_IN_STUB };
+
+struct sg_stub {
+    const char *function;     /* in the lab's tests' needs */
+    size_t ntests;            /* failed tests that need it and are folded into its line */
+    double points;            /* their points */
+    char *tests;              /* their names, comma-separated (malloc'ed) */
+};
+
+struct sg_digest {
+    enum sg_shown *shown;     /* per test of the lab */
+    struct sg_stub *stubs;
+    size_t nstubs;
+};
+
+/* 0 with d filled, -1 when out of memory. */
+int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d);
+void sg_digest_free(struct sg_digest *d);
+
+#endif

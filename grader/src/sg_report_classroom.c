@@ -1,0 +1,103 @@
+/*
+ * sg_report_classroom.c — GitHub Classroom's runner result, the JSON that
+ * the classroom-resources/autograding-command-grader and -io-grader actions
+ * produce and classroom-resources/autograding-grading-reporter reads
+ * (base64-encoded, from an environment variable named after the step:
+ * STEPID_RESULTS):
+ *
+ *   {"version": 1, "status": "pass"|"fail"|"error", "max_score": N,
+ *    "tests": [{"name", "status", "score", "message", "test_code",
+ *               "filename", "line_no", "duration"}]}
+ *
+ * The reporter (src/notify-classroom.js) sends Classroom the sum of the
+ * tests' "score" out of "max_score", so each test's score is its points;
+ * it fails the job when "status" is "fail" or "error" (src/main.js), so
+ * the status is "fail" below full marks and "error" when the grader could
+ * not grade a lab: that is no score, and the job says so. It prints
+ * "- line N" after a test's name unless line_no is 0, and a test's message
+ * only for "error" (src/console-results.js).
+ *
+ * Students read the Actions log whole: the hidden tests of a grade that
+ * has them are a count and points (sg_redact.h), one entry per lab.
+ */
+#include "sg_redact.h"
+#include "sg_report.h"
+#include "sg_text.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *sg_classroom_test(const char *name, const char *status, double score,
+                                 const char *message, double seconds)
+{
+    return json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:I}", "name", name, "status", status,
+                     "score", score, "message", message ? message : "", "test_code", "",
+                     "filename", "", "line_no", 0, "duration", (json_int_t)(seconds * 1000));
+}
+
+int sg_report_classroom(const struct sg_grade *g, FILE *out)
+{
+    struct sg_grade shown;
+    if (sg_grade_redact(g, &shown) == -1)
+        return -1;
+    json_t *tests = json_array();
+    bool ok = tests != NULL;
+    for (size_t i = 0; ok && i < shown.nlabs; i++) {
+        const struct sg_lab_result *lab = &shown.labs[i];
+        bool error = lab->state == SG_LAB_GRADER_ERROR;
+        for (size_t k = 0; ok && k < lab->ntests; k++) {
+            const struct sg_test_result *t = &lab->tests[k];
+            char *name = sg_report_test_name(lab, t);
+            struct sg_buf message = SG_BUF_INIT;
+            if (error)
+                sg_buf_printf(&message, "not graded: the grader failed (%s); this is no "
+                                        "score: grade again",
+                              lab->problem ? lab->problem : "");
+            else if (lab->state != SG_LAB_GRADED)
+                sg_buf_printf(&message, "%s: %s", sg_lab_state_name(lab->state),
+                              lab->problem ? lab->problem : "");
+            else if (!t->passed) {
+                char *details = sg_report_test_details(t);
+                sg_buf_puts(&message, details);
+                free(details);
+            }
+            json_t *j = sg_classroom_test(name, error ? "error" : t->passed ? "pass" : "fail",
+                                          t->points, message.data, t->seconds);
+            ok = j != NULL && json_array_append_new(tests, j) == 0;
+            free(name);
+            sg_buf_free(&message);
+        }
+        if (ok && lab->hidden_count > 0) {
+            struct sg_buf name = SG_BUF_INIT;
+            sg_buf_printf(&name, "%s: %zu hidden tests (%zu passed)", lab->id,
+                          lab->hidden_count, lab->hidden_passed);
+            bool all = lab->hidden_passed == lab->hidden_count;
+            json_t *j = sg_classroom_test(name.data, error ? "error" : all ? "pass" : "fail",
+                                          lab->hidden_points, "", 0);
+            ok = j != NULL && json_array_append_new(tests, j) == 0;
+            sg_buf_free(&name);
+        }
+    }
+    const char *status = sg_grade_grader_errors(g) > 0 ? "error"
+                         : g->score < g->max_score     ? "fail"
+                                                       : "pass";
+    json_t *root = ok ? json_pack("{s:i, s:s, s:f, s:o}", "version", 1, "status", status,
+                                  "max_score", g->max_score, "tests", tests)
+                      : NULL;
+    if (!ok)
+        json_decref(tests);
+    sg_grade_redact_free(&shown);
+    if (root == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    int rc = json_dumpf(root, out, JSON_COMPACT | JSON_ENSURE_ASCII) == 0 &&
+                     fputc('\n', out) != EOF && fflush(out) == 0
+                 ? 0
+                 : -1;
+    json_decref(root);
+    return rc;
+}

@@ -1,0 +1,279 @@
+/* sg_schedule.c — tests of a submission several at a time; see sg_schedule.h. */
+#include "sg_schedule.h"
+#include "sg_spawn.h"
+#include "sg_testrun.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+enum sg_job_state { SG_JOB_QUEUED, SG_JOB_RUNNING, SG_JOB_DONE };
+
+struct sg_runner {
+    pid_t pid;
+    int fd;               /* the runner's report */
+    struct sg_buf report;
+    size_t job;
+};
+
+static json_t *sg_str(const char *s)
+{
+    return s != NULL ? json_string(s) : json_null();
+}
+
+/* In the runner: runs one job and writes its result as JSON to out. Never returns. */
+static void sg_runner(const struct sg_job *j, const struct sg_schedule_opts *o, int out)
+    __attribute__((noreturn));
+static void sg_runner(const struct sg_job *j, const struct sg_schedule_opts *o, int out)
+{
+    /* A subreaper of its own: orphans of this test's sandbox come here,
+     * not to the scheduler, whose other children are other runners. */
+    sg_spawn_init();
+    struct sg_buf why = SG_BUF_INIT;
+    struct sg_test_result t;
+    memset(&t, 0, sizeof t);
+    t.max_points = j->result->max_points;
+    json_t *report;
+    int slot = o->slots != NULL ? sg_slot_take(o->slots) : -1;
+    if (o->slots != NULL && slot == -1) {
+        sg_buf_printf(&why, "could not take a slot to run %s: %s", j->rt->name, strerror(errno));
+        report = json_pack("{s:s}", "error", why.data);
+    } else if (sg_test_run(j->rt, j->seconds, j->build, o->sandbox, &t, &why) == -1) {
+        report = json_pack("{s:s}", "error", why.data ? why.data : "the test could not be run");
+    } else {
+        report = json_pack("{s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:I, s:f, s:f}", "passed",
+                           t.passed, "timed_out", t.timed_out, "observed", sg_str(t.observed),
+                           "expected", sg_str(t.expected), "hint", sg_str(t.hint), "message",
+                           sg_str(t.message), "output", sg_str(t.output), "output_total",
+                           (json_int_t)t.output_total, "seconds", t.seconds, "cpu",
+                           t.cpu_seconds);
+    }
+    char *text = report != NULL ? json_dumps(report, JSON_COMPACT) : NULL;
+    int rc = 1;
+    if (text != NULL) {
+        size_t len = strlen(text), off = 0;
+        while (off < len) {
+            ssize_t w = write(out, text + off, len - off);
+            if (w == -1 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
+        rc = off == len ? 0 : 1;
+    }
+    _exit(rc);
+}
+
+static char *sg_take_str(json_t *obj, const char *key)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s != NULL ? strdup(s) : NULL;
+}
+
+/* Applies a runner's report to its job's result; the error (malloc'ed) when there is one. */
+static char *sg_apply(const struct sg_job *j, const char *text, size_t len)
+{
+    json_t *root = json_loadb(text, len, 0, NULL);
+    if (!json_is_object(root)) {
+        json_decref(root);
+        struct sg_buf why = SG_BUF_INIT;
+        sg_buf_printf(&why, "the runner of test %s ended without a report", j->rt->name);
+        return sg_buf_take(&why);
+    }
+    char *error = sg_take_str(root, "error");
+    if (error == NULL) {
+        struct sg_test_result *t = j->result;
+        t->passed = json_is_true(json_object_get(root, "passed"));
+        t->points = t->passed ? t->max_points : 0;
+        t->timed_out = json_is_true(json_object_get(root, "timed_out"));
+        t->observed = sg_take_str(root, "observed");
+        t->expected = sg_take_str(root, "expected");
+        t->hint = sg_take_str(root, "hint");
+        t->message = sg_take_str(root, "message");
+        t->output = sg_take_str(root, "output");
+        t->output_total = (size_t)json_integer_value(json_object_get(root, "output_total"));
+        t->seconds = json_number_value(json_object_get(root, "seconds"));
+        t->cpu_seconds = json_number_value(json_object_get(root, "cpu"));
+    }
+    json_decref(root);
+    return error;
+}
+
+/* Whether every function of small is in big (both NULL-terminated; an empty small is in none). */
+static bool sg_needs_all(char *const *big, char *const *small)
+{
+    if (small == NULL || small[0] == NULL)
+        return false;
+    for (char *const *s = small; *s != NULL; s++) {
+        bool found = false;
+        for (char *const *b = big; b != NULL && *b != NULL && !found; b++)
+            found = strcmp(*b, *s) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Whether job k may start: every earlier test of its lab whose functions
+ * it calls too has ended. Only then is the decision to skip it (because
+ * one of them hung) the same whatever the machine's load, so a student's
+ * grade never depends on which test happened to finish first.
+ */
+static bool sg_ready(const struct sg_job *jobs, const enum sg_job_state *st, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        if (st[i] != SG_JOB_DONE && jobs[i].lab == jobs[k].lab &&
+            sg_needs_all(jobs[k].rt->needs, jobs[i].rt->needs))
+            return false;
+    return true;
+}
+
+/* A test that hung, of j's lab, whose functions j calls too; or NULL. */
+static const struct sg_job *sg_hung_before(const struct sg_job *jobs, const enum sg_job_state *st,
+                                           size_t n, const struct sg_job *j)
+{
+    for (size_t i = 0; i < n; i++)
+        if (st[i] == SG_JOB_DONE && jobs[i].lab == j->lab && jobs[i].result->timed_out &&
+            sg_needs_all(j->rt->needs, jobs[i].rt->needs))
+            return &jobs[i];
+    return NULL;
+}
+
+/* Fails j without running it, because hung (of the same lab) did not finish. */
+static void sg_skip(const struct sg_job *j, const struct sg_job *hung)
+{
+    struct sg_test_result *t = j->result;
+    struct sg_buf calls = SG_BUF_INIT, obs = SG_BUF_INIT;
+    for (char *const *f = hung->rt->needs; *f != NULL; f++)
+        sg_buf_printf(&calls, "%s%s", calls.len ? ", " : "", *f);
+    sg_buf_printf(&obs, "not run: %s did not finish, and this test calls the same functions "
+                        "(%s), so it would not either",
+                  hung->rt->name, calls.data);
+    t->passed = false;
+    t->points = 0;
+    t->observed = sg_buf_take(&obs);
+    t->expected = strdup("every function of the lab to return");
+    t->hint = strdup("a loop or a wait that never ends in one of these functions: fix the first "
+                     "test that did not finish, and this one runs again");
+    sg_buf_free(&calls);
+}
+
+/* Starts job k in a runner; -1 when no runner could be started. */
+static int sg_start(struct sg_job *jobs, size_t k, const struct sg_schedule_opts *o,
+                    struct sg_runner *r)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) == -1)
+        return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == -1) {
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        sg_runner(&jobs[k], o, p[1]);
+    }
+    close(p[1]);
+    *r = (struct sg_runner){ .pid = pid, .fd = p[0], .report = SG_BUF_INIT, .job = k };
+    return 0;
+}
+
+/* Reads what runner r has written; true when it is done (EOF). */
+static bool sg_read_runner(struct sg_runner *r)
+{
+    char chunk[8192];
+    ssize_t n = read(r->fd, chunk, sizeof chunk);
+    if (n > 0) {
+        sg_buf_append(&r->report, chunk, (size_t)n);
+        return false;
+    }
+    return !(n == -1 && errno == EINTR);
+}
+
+int sg_schedule_run(struct sg_job *jobs, size_t n, const struct sg_schedule_opts *o,
+                    char **lab_error)
+{
+    size_t parallel = o->parallel > 0 ? (size_t)o->parallel : 1;
+    enum sg_job_state *st = calloc(n + 1, sizeof *st);
+    struct sg_runner *run = calloc(parallel, sizeof *run);
+    struct pollfd *p = calloc(parallel, sizeof *p);
+    if (st == NULL || run == NULL || p == NULL) {
+        free(st);
+        free(run);
+        free(p);
+        return -1;
+    }
+    size_t done = 0, running = 0;
+    int rc = 0;
+    while (done < n) {
+        /* Fill the free runners with the first queued jobs that may start. */
+        for (size_t k = 0; k < n && running < parallel && rc == 0; k++) {
+            if (st[k] != SG_JOB_QUEUED || !sg_ready(jobs, st, k))
+                continue;
+            const struct sg_job *hung;
+            if (lab_error[jobs[k].lab] != NULL) {
+                st[k] = SG_JOB_DONE; /* its lab is not graded: nothing to run */
+                done++;
+            } else if ((hung = sg_hung_before(jobs, st, n, &jobs[k])) != NULL) {
+                sg_skip(&jobs[k], hung);
+                st[k] = SG_JOB_DONE;
+                done++;
+            } else if (sg_start(jobs, k, o, &run[running]) == 0) {
+                st[k] = SG_JOB_RUNNING;
+                running++;
+            } else {
+                rc = -1;
+            }
+        }
+        if (running == 0) {
+            /* Nothing runs: either all is done, a skip made more ready, or the grader failed. */
+            if (rc == -1 || done == n)
+                break;
+            continue;
+        }
+        for (size_t i = 0; i < running; i++)
+            p[i] = (struct pollfd){ .fd = run[i].fd, .events = POLLIN };
+        if (poll(p, (nfds_t)running, -1) == -1 && errno != EINTR)
+            break;
+        for (size_t i = running; i-- > 0;) {
+            if (p[i].revents == 0 || !sg_read_runner(&run[i]))
+                continue;
+            close(run[i].fd);
+            while (waitpid(run[i].pid, NULL, 0) == -1 && errno == EINTR)
+                ;
+            struct sg_job *j = &jobs[run[i].job];
+            char *error = sg_apply(j, run[i].report.data ? run[i].report.data : "",
+                                   run[i].report.len);
+            if (error != NULL && lab_error[j->lab] == NULL)
+                lab_error[j->lab] = error;
+            else
+                free(error);
+            sg_buf_free(&run[i].report);
+            st[run[i].job] = SG_JOB_DONE;
+            done++;
+            run[i] = run[--running];
+        }
+    }
+    /* After a failure of the grader's own: what still runs is reaped. */
+    for (size_t i = 0; i < running; i++) {
+        close(run[i].fd);
+        kill(run[i].pid, SIGKILL);
+        while (waitpid(run[i].pid, NULL, 0) == -1 && errno == EINTR)
+            ;
+        sg_buf_free(&run[i].report);
+    }
+    free(st);
+    free(run);
+    free(p);
+    return done == n ? 0 : -1;
+}

@@ -1,0 +1,766 @@
+/*
+ * tests.c — lab 05 public tests.
+ *
+ * rb_create, rb_open, rb_close and rb_unlink are checked against the
+ * object in /dev/shm and the mappings in /proc/self/maps. rb_put and
+ * rb_get run on a ring the test made itself, so that each of their tests
+ * judges them alone; threads call them while the test watches, from
+ * /proc, which semaphore they sleep on. The program tests exec `ring`
+ * several times over: separate programs that share nothing but the name.
+ */
+#include "rb_testlib.h"
+#include "ring.h"
+#include "sg_harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- the object and its mapping ---- */
+
+SG_TEST(create_object)
+{
+    /* The umask may only take bits away: with none, the mode is what rb_create asked for. */
+    umask(0);
+    const char *name = rb_test_name();
+    rb_create_checked(name);
+    struct stat st;
+    errno = 0;
+    int rc = stat(rb_shm_path(name), &st);
+    SG_REQUIRE(rc == 0, "the object, a file in /dev/shm",
+               "shm_open(3) with O_CREAT makes an object that Linux keeps as a file in /dev/shm. "
+               "Handout: names",
+               "after rb_create, %s does not exist (%s)", rb_shm_path(name), strerror(errno));
+    SG_REQUIRE((st.st_mode & 07777) == RB_MODE, "mode 0600 (RB_MODE)",
+               "who may open the ring? A new object gets the mode that shm_open(3) is given, "
+               "less the bits of the umask. Handout: creating the object",
+               "the object's mode is %04o", (unsigned)(st.st_mode & 07777));
+    SG_REQUIRE(st.st_size == (off_t)sizeof(struct rb_ring), "sizeof(struct rb_ring) bytes",
+               "a new object is empty: what gives it a size, before it is mapped? Handout: "
+               "creating the object",
+               "the object is %lld bytes, not %zu", (long long)st.st_size,
+               sizeof(struct rb_ring));
+    rb_forget_names();
+}
+
+SG_TEST(create_mapping_shared)
+{
+    const char *name = rb_test_name();
+    struct rb_ring *r = rb_create_checked(name);
+    struct sg_mapping m;
+    int found = sg_find_mapping(getpid(), r, &m);
+    SG_SETUP(found != -1, "read of /proc/self/maps");
+    SG_REQUIRE(found == 0, "the ring's address in /proc/self/maps", "return what mmap(2) returned",
+               "rb_create returned %p, which no mapping contains", (void *)r);
+    SG_REQUIRE(m.perms[3] == 's', "a shared mapping: 's' in /proc/<pid>/maps",
+               "with a private mapping your writes stay in a copy of your own, and other "
+               "processes' writes never reach you: which flag of mmap(2) says otherwise? "
+               "Handout: one object, many mappings",
+               "rb_create's mapping has flags %s ('p' is private, copy-on-write)", m.perms);
+    SG_REQUIRE(m.perms[0] == 'r' && m.perms[1] == 'w', "a readable and writable mapping",
+               "producers and consumers both read and write the ring: which protections does "
+               "the mapping need, and how must the object be opened for them? mmap(2)",
+               "rb_create's mapping has permissions %s", m.perms);
+    const char *path = rb_shm_path(name);
+    SG_REQUIRE(strcmp(m.path, path) == 0 && m.offset == 0 && m.start == (uintptr_t)r &&
+                   m.end - m.start >= sizeof(struct rb_ring),
+               "the object itself mapped, from its start, the whole ring",
+               "the ring is the object itself, from its first byte: which descriptor, offset "
+               "and length does mmap(2) need? Handout: one object, many mappings",
+               "rb_create's ring lies in %#lx-%#lx, offset %#lx, of %s", (unsigned long)m.start,
+               (unsigned long)m.end, m.offset, m.path[0] ? m.path : "anonymous memory");
+    rb_forget_names();
+}
+
+SG_TEST(sems_initial_values)
+{
+    const char *name = rb_test_name();
+    struct rb_ring *r = rb_create_checked(name);
+    struct rb_counts c = rb_counts_of(r);
+    SG_REQUIRE(c.mutex == 1 && c.free_slots == RB_SLOTS && c.used_slots == 0,
+               "mutex 1, free_slots 8 (RB_SLOTS), used_slots 0",
+               "a semaphore starts at the count sem_init(3) gives it: the mutex starts free, "
+               "every slot starts free, none starts used. Handout: the bounded buffer",
+               "after rb_create the semaphores read mutex %d, free_slots %d, used_slots %d",
+               c.mutex, c.free_slots, c.used_slots);
+    SG_REQUIRE(r->head == 0 && r->tail == 0, "head 0 and tail 0", "the ring starts empty",
+               "head is %u and tail %u", r->head, r->tail);
+    rb_forget_names();
+}
+
+SG_TEST(sems_process_shared)
+{
+    /* The test's own code waits and posts: only rb_create's semaphores are on trial. */
+    const char *name = rb_test_name();
+    struct rb_ring *r = rb_create_checked(name);
+    struct rb_counts c = rb_counts_of(r);
+    SG_REQUIRE(c.used_slots == 0, "used_slots 0 after rb_create", "see sems_initial_values",
+               "used_slots is %d", c.used_slots);
+    pid_t pid = rb_fork_sem_waiter(&r->used_slots);
+    struct rb_task t = rb_process_task(pid, r, NULL, "a child process in sem_wait(used_slots)");
+    rb_require_asleep(&t, RB_USED, "see sems_initial_values");
+    SG_SETUP(sem_post(&r->used_slots) == 0, "sem_post");
+    /* sem_post has woken the child before it returned, if it could. */
+    bool stuck = rb_task_stays_asleep(&t, RB_STUCK_LOOK_MS);
+    int status;
+    int rc = stuck ? 1 : sg_wait_timeout(pid, &status, RB_WAKE_MS);
+    SG_SETUP(rc != -1, "waitpid");
+    if (rc == 1) {
+        char state[96];
+        snprintf(state, sizeof state, "%s", rb_task_state(&t));
+        int value = rb_counts_of(r).used_slots;
+        kill(pid, SIGKILL);
+        sg_wait_timeout(pid, &status, RB_WAKE_MS);
+        SG_FAIL("the child to wake up once the test posts the semaphore",
+                "a semaphore that several processes use must be made for that: what does the "
+                "second argument of sem_init(3) say, and how does glibc wake a sleeper without "
+                "it? (And is the memory itself shared?) Handout: pshared",
+                "a child stayed in sem_wait(&r->used_slots) although the test had posted it: "
+                "after the post it was still %s, with used_slots at %d",
+                state, value);
+    }
+    rb_forget_names();
+}
+
+/* Requires the count of open descriptors to be fds after call. */
+static void rb_require_fds(int fds, const char *call)
+{
+    int now = sg_count_open_fds();
+    SG_SETUP(now != -1, "read of /proc/self/fd");
+    SG_REQUIRE(now == fds, "no descriptor left open",
+               "once mmap(2) has returned, what is the descriptor still good for? And on the "
+               "paths that give up, who closes it? Handout: descriptors",
+               "%s left %d more descriptor(s) open", call, now - fds);
+}
+
+SG_TEST(no_descriptor_left)
+{
+    const char *name = rb_test_name(), *missing = rb_test_name(), *small = rb_test_name();
+    rb_make_object(small, 0600, 64, 0);
+    int fds = sg_count_open_fds();
+    SG_SETUP(fds != -1, "read of /proc/self/fd");
+    rb_create_checked(name);
+    rb_require_fds(fds, "rb_create");
+    rb_open(name); /* whether it works is open_existing's question; descriptors are this one's */
+    rb_require_fds(fds, "rb_open");
+    struct rb_ring *again = rb_create(name); /* fails, unless O_EXCL is missing: not judged here */
+    if (again != NULL)
+        SG_SETUP(munmap(again, sizeof *again) == 0, "munmap");
+    rb_require_fds(fds, "rb_create of an existing name");
+    rb_open(missing);
+    rb_require_fds(fds, "a failed rb_open (no such object)");
+    rb_open(small);
+    rb_require_fds(fds, "rb_open of an object of the wrong size");
+    rb_forget_names();
+}
+
+SG_TEST(create_exclusive)
+{
+    /* Somebody else's object under the name: it must come through untouched. */
+    const char *name = rb_test_name();
+    rb_make_object(name, 0640, 4096, 0x5a);
+    errno = 0;
+    struct rb_ring *r = rb_create(name);
+    int err = errno;
+    SG_REQUIRE(r == NULL, "NULL: the name is taken",
+               "a name that exists belongs to someone: which flag of shm_open(3) makes "
+               "creation fail when the name exists? Handout: O_EXCL",
+               "rb_create returned a ring on a name that already existed");
+    SG_REQUIRE(err == EEXIST, "errno EEXIST", "leave the errno of the call that failed",
+               "errno was %s", strerrorname_np(err) ?: "?");
+    struct stat st;
+    SG_REQUIRE(stat(rb_shm_path(name), &st) == 0, "the existing object still there",
+               "a failed rb_create removes only what it created itself: did it create "
+               "this name? Handout: O_EXCL",
+               "after the failed rb_create, %s is gone", rb_shm_path(name));
+    int fd = shm_open(name, O_RDONLY, 0);
+    SG_SETUP(fd != -1, "shm_open");
+    const unsigned char *p = st.st_size > 0 ? mmap(NULL, (size_t)st.st_size, PROT_READ,
+                                                   MAP_SHARED, fd, 0)
+                                            : NULL;
+    SG_SETUP(p != MAP_FAILED && close(fd) == 0, "mmap");
+    off_t diff = 0;
+    while (p != NULL && diff < st.st_size && p[diff] == 0x5a)
+        diff++;
+    SG_REQUIRE(st.st_size == 4096 && (st.st_mode & 0777) == 0640 && diff == 4096,
+               "the existing object as it was: 4096 bytes of 0x5a, mode 0640",
+               "an rb_create that fails changes nothing: it must fail before it sizes or "
+               "writes anything. Handout: O_EXCL",
+               "after the failed rb_create the object is %lld bytes, mode %04o, and byte "
+               "%lld is no longer 0x5a",
+               (long long)st.st_size, (unsigned)(st.st_mode & 07777), (long long)diff);
+
+    /* And a ring that is in use survives a second rb_create of its name. */
+    const char *ring = rb_test_name();
+    struct rb_ring *first = rb_create_checked(ring);
+    rb_test_put(first, "in flight", 9);
+    struct rb_counts before = rb_counts_of(first);
+    SG_REQUIRE(rb_create(ring) == NULL, "NULL from a second rb_create of the same name",
+               "see above: the name exists", "rb_create of %s succeeded twice", ring);
+    struct rb_counts after = rb_counts_of(first);
+    SG_REQUIRE(memcmp(&before, &after, sizeof before) == 0 && first->tail == 1 &&
+                   first->slot[0].len == 9,
+               "the ring in use untouched by the second rb_create",
+               "a failed rb_create changes nothing. Handout: O_EXCL",
+               "the ring holding one message now reads mutex %d, free_slots %d, used_slots %d, "
+               "tail %u",
+               after.mutex, after.free_slots, after.used_slots, first->tail);
+    rb_forget_names();
+}
+
+SG_TEST(create_failure_leaves_nothing)
+{
+    /* ftruncate fails once the object would outgrow RLIMIT_FSIZE. */
+    const char *name = rb_test_name();
+    SG_SETUP(signal(SIGXFSZ, SIG_IGN) != SIG_ERR, "signal");
+    struct rlimit old, small;
+    SG_SETUP(getrlimit(RLIMIT_FSIZE, &old) == 0, "getrlimit");
+    small = old;
+    small.rlim_cur = sizeof(struct rb_ring) / 2;
+    int fds = sg_count_open_fds();
+    SG_SETUP(fds != -1 && setrlimit(RLIMIT_FSIZE, &small) == 0, "setrlimit(RLIMIT_FSIZE)");
+    errno = 0;
+    struct rb_ring *r = rb_create(name);
+    int err = errno;
+    SG_SETUP(setrlimit(RLIMIT_FSIZE, &old) == 0, "setrlimit(RLIMIT_FSIZE)");
+    SG_REQUIRE(r == NULL, "NULL: the object could not be given its size",
+               "check what ftruncate(2) returns", "rb_create returned a ring although "
+               "ftruncate had to fail (file size limit %zu bytes)", sizeof(struct rb_ring) / 2);
+    SG_REQUIRE(err == EFBIG, "errno EFBIG, from ftruncate",
+               "the caller wants the reason of the step that failed: keep that errno through "
+               "the clean-up",
+               "errno was %s", strerrorname_np(err) ?: "?");
+    SG_REQUIRE(access(rb_shm_path(name), F_OK) == -1, "no object left behind",
+               "a half-made ring must not stay: another process could open it and find "
+               "semaphores nobody initialised. What removes a name? Handout: cleaning up",
+               "after the failed rb_create, %s still exists", rb_shm_path(name));
+    rb_require_fds(fds, "a failed rb_create (ftruncate failed)");
+    rb_forget_names();
+}
+
+SG_TEST(open_existing)
+{
+    const char *name = rb_test_name();
+    struct rb_ring *r = rb_create_checked(name);
+    errno = 0;
+    struct rb_ring *o = rb_open(name);
+    SG_REQUIRE(o != NULL, "rb_open to return the ring",
+               "open the object by its name (shm_open(3) without O_CREAT), then map it as "
+               "rb_create does. Handout: names",
+               "rb_open(\"%s\") of a ring made by rb_create returned NULL (errno %s)", name,
+               strerror(errno));
+    struct sg_mapping m;
+    SG_SETUP(sg_find_mapping(getpid(), o, &m) != -1, "read of /proc/self/maps");
+    SG_REQUIRE(m.perms[3] == 's' && strcmp(m.path, rb_shm_path(name)) == 0 && m.offset == 0 &&
+                   m.start == (uintptr_t)o,
+               "a shared mapping of the object, from its start",
+               "every process maps the same object shared, or it sees only its own copy. "
+               "Handout: one object, many mappings",
+               "rb_open's ring lies in %#lx-%#lx %s offset %#lx of %s", (unsigned long)m.start,
+               (unsigned long)m.end, m.perms, m.offset, m.path[0] ? m.path : "anonymous memory");
+    rb_test_put(r, "through the first mapping", 25);
+    SG_REQUIRE(o->tail == 1 && o->slot[0].len == 25 &&
+                   memcmp(o->slot[0].data, "through the first mapping", 25) == 0,
+               "what is written through rb_create's ring, seen through rb_open's",
+               "two mappings of one object are one memory: both must be shared",
+               "after a put through one mapping, the other shows tail %u and a slot of %zu "
+               "bytes",
+               o->tail, o->slot[0].len);
+    rb_forget_names();
+}
+
+SG_TEST(open_wrong_size)
+{
+    const char *missing = rb_test_name();
+    errno = 0;
+    struct rb_ring *r = rb_open(missing);
+    int err = errno;
+    SG_REQUIRE(r == NULL && err == ENOENT, "NULL with errno ENOENT: there is no such object",
+               "rb_open never creates: the ring must exist",
+               "rb_open of a name that does not exist returned %p (errno %s)", (void *)r,
+               strerrorname_np(err) ?: "?");
+    const off_t sizes[] = { 0, sizeof(struct rb_ring) - 1, 4096 };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        const char *name = rb_test_name();
+        rb_make_object(name, 0600, sizes[i], 0);
+        errno = 0;
+        r = rb_open(name);
+        err = errno;
+        SG_REQUIRE(r == NULL && err == EINVAL, "NULL with errno EINVAL: this object is no ring",
+                   "any program may make an object of any size under a name: how can rb_open "
+                   "learn the size of what it opened, before it maps it? Handout: opening a "
+                   "ring",
+                   "rb_open of an object of %lld bytes (a ring has %zu) returned %p (errno %s)",
+                   (long long)sizes[i], sizeof(struct rb_ring), (void *)r,
+                   strerrorname_np(err) ?: "?");
+    }
+    rb_forget_names();
+}
+
+SG_TEST(close_unmaps)
+{
+    const char *name = rb_test_name();
+    struct rb_ring *r = rb_create_checked(name);
+    int before = rb_mappings_of(getpid(), name);
+    SG_SETUP(before != -1, "read of /proc/self/maps");
+    SG_REQUIRE(before == 1, "one mapping of the object after rb_create",
+               "rb_create maps the object once. Handout: creating the object",
+               "after rb_create, %s is mapped %d times", rb_shm_path(name), before);
+    errno = 0;
+    int rc = rb_close(r);
+    SG_REQUIRE(rc == 0, "0 from rb_close", "what undoes a mapping? Handout: closing and "
+               "unlinking",
+               "rb_close returned %d (errno %s)", rc, strerror(errno));
+    int left = rb_mappings_of(getpid(), name);
+    SG_REQUIRE(left == 0, "no mapping of the object left",
+               "what undoes a mapping, and how long is this one? Handout: closing and "
+               "unlinking",
+               "after rb_close, %d mapping(s) of %s remain", left, rb_shm_path(name));
+    SG_REQUIRE(access(rb_shm_path(name), F_OK) == 0, "the object still there",
+               "closing is not removing: the name goes only with rb_unlink",
+               "after rb_close, %s is gone", rb_shm_path(name));
+    rb_forget_names();
+}
+
+SG_TEST(unlink_removes_object)
+{
+    const char *name = rb_test_name();
+    struct rb_ring *r = rb_create_checked(name);
+    errno = 0;
+    int rc = rb_unlink(name);
+    SG_REQUIRE(rc == 0, "0 from rb_unlink", "which call removes a name? Handout: closing and "
+               "unlinking",
+               "rb_unlink returned %d (errno %s)", rc, strerror(errno));
+    SG_REQUIRE(access(rb_shm_path(name), F_OK) == -1, "nothing left in /dev/shm",
+               "an object lives on in /dev/shm, after every process has gone, until its name "
+               "is removed. Handout: closing and unlinking",
+               "after rb_unlink, %s still exists", rb_shm_path(name));
+    /* The lesson of shm_unlink: whoever has it mapped keeps using it. */
+    rb_test_put(r, "still mapped", 12);
+    char buf[RB_MSG_MAX];
+    SG_REQUIRE(rb_test_get(r, buf) == 12 && memcmp(buf, "still mapped", 12) == 0,
+               "the ring still usable through its mapping", "unlinking removes the name, not "
+               "the memory of those who have it mapped", "the message came back changed");
+    errno = 0;
+    rc = rb_unlink(name);
+    int err = errno;
+    SG_REQUIRE(rc == -1 && err == ENOENT, "-1 with errno ENOENT from a second rb_unlink",
+               "a name that is gone already is an error the caller should learn of",
+               "a second rb_unlink returned %d (errno %s)",
+               rc, strerrorname_np(err) ?: "?");
+    rb_forget_names();
+}
+
+/* ---- rb_put and rb_get on the test's own ring ---- */
+
+/* rb_put of len bytes, required to return 0 with the ring then holding level messages. */
+static void rb_put_ok(struct rb_ring *r, const void *msg, size_t len, int level)
+{
+    rb_require_counts(r, level - 1, "before rb_put");
+    errno = 0;
+    int rc = rb_put(r, msg, len);
+    SG_REQUIRE(rc == 0, "0 from rb_put", "see the other tests of rb_put",
+               "rb_put of %zu bytes into a ring with a free slot returned %d (errno %s)", len,
+               rc, strerror(errno));
+    rb_require_counts(r, level, "after rb_put");
+}
+
+/* rb_get, required to return the len bytes of want, the ring then holding level messages. */
+static void rb_get_ok(struct rb_ring *r, const void *want, size_t len, int level)
+{
+    rb_require_counts(r, level + 1, "before rb_get");
+    char buf[RB_MSG_MAX];
+    errno = 0;
+    long n = rb_get(r, buf, sizeof buf);
+    const char *hint = n == (long)len
+                           ? "the right length, other bytes: a message is len bytes of any "
+                             "value, NUL included; how are they copied in and out? Handout: "
+                             "messages"
+                           : "a ring hands out its oldest message first: where does rb_get "
+                             "read, and where does rb_put write? Handout: the bounded buffer";
+    SG_REQUIRE(n == (long)len && memcmp(buf, want, len) == 0, sg_q(want, len), hint,
+               "rb_get returned %ld: %s", n, n >= 0 && n <= RB_MSG_MAX ? sg_q(buf, (size_t)n)
+                                                                     : strerror(errno));
+    rb_require_counts(r, level, "after rb_get");
+}
+
+SG_TEST(put_then_get)
+{
+    struct rb_ring *r = rb_test_ring();
+    rb_put_ok(r, "hello", 5, 1);
+    SG_REQUIRE(r->tail == 1 && r->head == 0 && r->slot[0].len == 5 &&
+                   memcmp(r->slot[0].data, "hello", 5) == 0,
+               "the message in slot[0] (len 5, data \"hello\"), tail 1",
+               "the layout is the contract: every process reads the ring through it. "
+               "Handout: the bounded buffer",
+               "after rb_put of \"hello\" into an empty ring: tail %u, head %u, slot[0].len %zu",
+               r->tail, r->head, r->slot[0].len);
+    rb_get_ok(r, "hello", 5, 0);
+    SG_REQUIRE(r->head == 1, "head 1 once the message is read", "rb_get advances head",
+               "head is %u", r->head);
+    char max[RB_MSG_MAX], bin[] = { 'a', '\0', '\n', 'b', (char)0xff };
+    memset(max, 'm', sizeof max);
+    rb_put_ok(r, "", 0, 1);
+    rb_get_ok(r, "", 0, 0);
+    rb_put_ok(r, max, sizeof max, 1);
+    rb_get_ok(r, max, sizeof max, 0);
+    rb_put_ok(r, bin, sizeof bin, 1);
+    rb_get_ok(r, bin, sizeof bin, 0);
+}
+
+SG_TEST(fifo_order)
+{
+    struct rb_ring *r = rb_test_ring();
+    rb_put_ok(r, "one", 3, 1);
+    rb_put_ok(r, "two", 3, 2);
+    rb_put_ok(r, "three", 5, 3);
+    rb_get_ok(r, "one", 3, 2);
+    rb_get_ok(r, "two", 3, 1);
+    rb_get_ok(r, "three", 5, 0);
+    /* Round and round: fill and drain by different amounts, past the end of the slots. */
+    const int fill[] = { 5, 8, 2, 7, 8, 1 }, drain[] = { 3, 8, 1, 8, 7, 3 };
+    long in = 0, out = 0;
+    int level = 0;
+    char msg[32];
+    for (size_t round = 0; round < sizeof fill / sizeof *fill; round++) {
+        while (level < fill[round]) {
+            int len = snprintf(msg, sizeof msg, "message %ld", in++);
+            rb_put_ok(r, msg, (size_t)len, ++level);
+        }
+        for (int k = 0; k < drain[round] && level > 0; k++) {
+            int len = snprintf(msg, sizeof msg, "message %ld", out++);
+            rb_get_ok(r, msg, (size_t)len, --level);
+        }
+    }
+}
+
+SG_TEST(put_too_long)
+{
+    struct rb_ring *r = rb_test_ring();
+    char big[RB_MSG_MAX + 1];
+    memset(big, 'x', sizeof big);
+    errno = 0;
+    int rc = rb_put(r, big, sizeof big);
+    int err = errno;
+    SG_REQUIRE(rc == -1 && err == EMSGSIZE, "-1 with errno EMSGSIZE: a slot holds RB_MSG_MAX bytes",
+               "a message longer than a slot would spill into the next one: what must rb_put "
+               "look at before anything else? Handout: messages",
+               "rb_put of %d bytes returned %d (errno %s)", RB_MSG_MAX + 1, rc,
+               strerrorname_np(err) ?: "?");
+    rb_require_counts(r, 0, "after a refused rb_put");
+    SG_REQUIRE(r->tail == 0 && r->slot[0].len == 0 && r->slot[1].len == 0,
+               "the ring unchanged", "refuse before taking a slot or writing anything",
+               "after the refused rb_put: tail %u, slot[0].len %zu, slot[1].len %zu", r->tail,
+               r->slot[0].len, r->slot[1].len);
+    rb_put_ok(r, big, RB_MSG_MAX, 1);
+}
+
+SG_TEST(get_respects_cap)
+{
+    struct rb_ring *r = rb_test_ring();
+    char msg[100];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (char)('A' + i % 26);
+    rb_test_put(r, msg, sizeof msg);
+    /* cap 10 with 0xa5 behind it: anything written past cap shows there. */
+    unsigned char area[RB_MSG_MAX + 32];
+    memset(area, 0xa5, sizeof area);
+    errno = 0;
+    long n = rb_get(r, area, 10);
+    size_t past = 0;
+    for (size_t i = 10; i < sizeof area; i++)
+        past += area[i] != 0xa5;
+    SG_REQUIRE(past == 0, "nothing written past cap",
+               "buf holds cap bytes, whatever the message's length: how many may rb_get copy? "
+               "Handout: messages",
+               "rb_get(r, buf, 10) of a 100-byte message changed %zu byte(s) past buf[9]", past);
+    SG_REQUIRE(memcmp(area, msg, 10) == 0, "the message's first 10 bytes in buf",
+               "copy the start of the message", "buf holds %s", sg_q((char *)area, 10));
+    SG_REQUIRE(n == 100, "100, the full length: more than cap tells the caller it was cut",
+               "what does the caller learn from the value returned? Handout: messages",
+               "rb_get returned %ld%s%s", n, n == -1 ? ", errno " : "",
+               n == -1 ? strerror(errno) : "");
+    rb_require_counts(r, 0, "after rb_get of a message that was cut");
+}
+
+/* ---- sleeping ---- */
+
+SG_TEST(put_sleeps_when_full)
+{
+    struct rb_ring *r = rb_test_ring();
+    char msg[8];
+    for (int i = 0; i < RB_SLOTS; i++)
+        rb_test_put(r, msg, (size_t)snprintf(msg, sizeof msg, "m%d", i));
+    struct rb_worker w;
+    rb_start_put(&w, r, "ninth");
+    struct rb_task t = rb_thread_task(&w, "rb_put on a full ring");
+    rb_require_asleep(&t, RB_FREE,
+                      "a full ring has no free slot: what must a producer do until a consumer "
+                      "frees one? Handout: the bounded buffer");
+    struct rb_counts c = rb_counts_of(r);
+    SG_REQUIRE(c.mutex == 1, "the mutex free while rb_put waits for a slot",
+               "a producer asleep with the mutex shuts out the consumer who would free a slot, "
+               "and both wait for ever. Which of the two waits comes first? Handout: the order "
+               "of the waits",
+               "while rb_put slept on a full ring, the mutex was %d (taken)", c.mutex);
+    rb_require_stays_asleep(&t, RB_FREE);
+    char buf[RB_MSG_MAX];
+    rb_test_get(r, buf);
+    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS), "rb_put to return once a slot is free",
+               "sem_wait returns when another thread posts the semaphore you wait on",
+               "rb_put had not returned %d s after a consumer freed a slot", RB_WAKE_MS / 1000);
+    SG_REQUIRE(w.rc == 0, "0 from rb_put", "a wait that ends normally is a success",
+               "rb_put returned %ld (errno %s)", w.rc, strerror(w.err));
+    rb_require_counts(r, RB_SLOTS, "after the waiting rb_put went through");
+    SG_REQUIRE(r->tail == 1 && r->slot[0].len == 5 && memcmp(r->slot[0].data, "ninth", 5) == 0,
+               "the ninth message in slot[0], where the first was read",
+               "where does a new message go, and what moves after it? Handout: the bounded "
+               "buffer",
+               "tail is %u and slot[0] holds %zu bytes", r->tail, r->slot[0].len);
+}
+
+SG_TEST(get_sleeps_when_empty)
+{
+    struct rb_ring *r = rb_test_ring();
+    struct rb_worker w;
+    rb_start_get(&w, r);
+    struct rb_task t = rb_thread_task(&w, "rb_get on an empty ring");
+    rb_require_asleep(&t, RB_USED,
+                      "an empty ring has no message: what must a consumer do until a producer "
+                      "puts one? Handout: the bounded buffer");
+    struct rb_counts c = rb_counts_of(r);
+    SG_REQUIRE(c.mutex == 1, "the mutex free while rb_get waits for a message",
+               "a consumer asleep with the mutex shuts out the producer who would bring a "
+               "message. Which of the two waits comes first? Handout: the order of the waits",
+               "while rb_get slept on an empty ring, the mutex was %d (taken)", c.mutex);
+    rb_require_stays_asleep(&t, RB_USED);
+    rb_test_put(r, "wake up", 7);
+    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS), "rb_get to return once a message is in",
+               "sem_wait returns when another thread posts the semaphore you wait on",
+               "rb_get had not returned %d s after a producer put a message", RB_WAKE_MS / 1000);
+    SG_REQUIRE(w.rc == 7 && memcmp(w.buf, "wake up", 7) == 0, "7 and \"wake up\"",
+               "return the message's length, its bytes in buf", "rb_get returned %ld (errno %s)",
+               w.rc, strerror(w.err));
+    rb_require_counts(r, 0, "after the waiting rb_get went through");
+}
+
+SG_TEST(mutex_taken_by_put_and_get)
+{
+    /* The test holds the mutex: rb_put and rb_get must wait for it. */
+    struct rb_ring *r = rb_test_ring();
+    SG_SETUP(sem_wait(&r->mutex) == 0, "sem_wait");
+    struct rb_worker w;
+    rb_start_put(&w, r, "held");
+    struct rb_task t = rb_thread_task(&w, "rb_put while the test holds the mutex");
+    const char *why = "head, tail and the slots are shared by every producer and consumer: may "
+                      "a call touch them while someone else holds the mutex? Handout: the "
+                      "bounded buffer";
+    rb_require_asleep(&t, RB_MUTEX, why);
+    SG_REQUIRE(r->tail == 0 && r->slot[0].len == 0, "nothing written while the mutex is held",
+               why, "tail is %u", r->tail);
+    SG_SETUP(sem_post(&r->mutex) == 0, "sem_post");
+    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == 0,
+               "rb_put to return 0 once the mutex is free", "wait for the mutex, then go on",
+               "rb_put had not returned 0 %d s after the mutex was released", RB_WAKE_MS / 1000);
+    rb_require_counts(r, 1, "after rb_put");
+
+    SG_SETUP(sem_wait(&r->mutex) == 0, "sem_wait");
+    rb_start_get(&w, r);
+    t = rb_thread_task(&w, "rb_get while the test holds the mutex");
+    rb_require_asleep(&t, RB_MUTEX, why);
+    SG_REQUIRE(r->head == 0, "nothing read while the mutex is held", why, "head is %u", r->head);
+    SG_SETUP(sem_post(&r->mutex) == 0, "sem_post");
+    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == 4 && memcmp(w.buf, "held", 4) == 0,
+               "rb_get to return 4 and \"held\" once the mutex is free",
+               "wait for the mutex, then go on", "rb_get did not return the message");
+    rb_require_counts(r, 0, "after rb_get");
+}
+
+static atomic_int rb_handled;
+
+static void rb_on_signal(int signo)
+{
+    (void)signo;
+    atomic_fetch_add(&rb_handled, 1);
+}
+
+/* Interrupts w's wait three times; it must go back to sleep on which each time. */
+static void rb_interrupt(struct rb_worker *w, struct rb_task *t, enum rb_sem which)
+{
+    for (int i = 0; i < 3; i++) {
+        int before = atomic_load(&rb_handled);
+        SG_SETUP((errno = pthread_kill(w->thread, SIGUSR1)) == 0, "pthread_kill");
+        struct timespec ms = { 0, 1000000 };
+        for (int k = 0; k < RB_WAKE_MS && atomic_load(&rb_handled) == before &&
+                        !atomic_load(&w->done);
+             k++)
+            nanosleep(&ms, NULL);
+        /* A call that ended by itself meanwhile never took the signal. */
+        SG_REQUIRE(atomic_load(&rb_handled) > before || !atomic_load(&w->done),
+                   "the call to go on waiting: nothing was posted",
+                   "a wait ends when the semaphore is posted, not after a while. Handout: "
+                   "sleeping, not spinning",
+                   "%s: it returned %ld (errno %s) before any signal reached it", t->what,
+                   w->rc, strerrorname_np(w->err) ?: "?");
+        SG_SETUP(atomic_load(&rb_handled) > before, "delivery of SIGUSR1");
+        rb_require_asleep(t, which,
+                          "a signal handler ran during the wait, and sem_wait failed with "
+                          "EINTR: no error of the ring's, and the wait is not over. What should "
+                          "the call do then? sem_wait(3), signal(7). Handout: EINTR");
+    }
+}
+
+SG_TEST(waits_retry_after_eintr)
+{
+    /* A handler without SA_RESTART: an interrupted sem_wait fails with EINTR. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = rb_on_signal;
+    sigemptyset(&sa.sa_mask);
+    SG_SETUP(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction");
+
+    /* The test plays the other side by a post alone, so that this test
+     * judges EINTR and nothing else: it sets the ring up before the call,
+     * as if the other side were half-way through, and posts at the end. */
+    struct rb_ring *r = rb_test_ring();
+    r->slot[0].len = 17;
+    memcpy(r->slot[0].data, "after the signals", 17);
+    r->tail = 1;
+    SG_SETUP(sem_trywait(&r->free_slots) == 0, "sem_trywait"); /* a message written, not posted */
+    struct rb_worker w;
+    rb_start_get(&w, r);
+    struct rb_task t = rb_thread_task(&w, "rb_get on an empty ring, interrupted by signals");
+    rb_require_asleep(&t, RB_USED, "see get_sleeps_when_empty");
+    rb_interrupt(&w, &t, RB_USED);
+    SG_SETUP(sem_post(&r->used_slots) == 0, "sem_post");
+    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == 17, "rb_get to return the message",
+               "see get_sleeps_when_empty", "rb_get returned %ld (errno %s)", w.rc,
+               strerror(w.err));
+
+    r = rb_test_ring();
+    char msg[8];
+    for (int i = 0; i < RB_SLOTS; i++)
+        rb_test_put(r, msg, (size_t)snprintf(msg, sizeof msg, "m%d", i));
+    SG_SETUP(sem_trywait(&r->used_slots) == 0, "sem_trywait"); /* a message read, its slot not */
+    r->head = 1;                                                /* yet posted free */
+    rb_start_put(&w, r, "last");
+    t = rb_thread_task(&w, "rb_put on a full ring, interrupted by signals");
+    rb_require_asleep(&t, RB_FREE, "see put_sleeps_when_full");
+    rb_interrupt(&w, &t, RB_FREE);
+    SG_SETUP(sem_post(&r->free_slots) == 0, "sem_post");
+    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == 0, "rb_put to return 0",
+               "see put_sleeps_when_full", "rb_put returned %ld (errno %s)", w.rc,
+               strerror(w.err));
+}
+
+/* ---- the program ---- */
+
+SG_TEST(program_round_trip)
+{
+    const char *name = rb_test_name();
+    const char *hint = "each command is a program of its own that finds the ring by name; run "
+                       "them yourself from a shell. Handout: the program";
+    const char *create[] = { "ring", "create", name, NULL };
+    rb_require_run(create, NULL, 0, "", hint);
+    const char *put[] = { "ring", "put", name, NULL };
+    rb_require_run(put, "alpha\nbeta\n\ngamma delta\n", 0, "", hint);
+    const char *get[] = { "ring", "get", name, "4", NULL };
+    rb_require_run(get, NULL, 0, "alpha\nbeta\n\ngamma delta\n",
+                   "`ring get` prints the messages in the order `ring put` sent them, an empty "
+                   "line for an empty message: see put_then_get and fifo_order");
+    const char *unlink_[] = { "ring", "unlink", name, NULL };
+    rb_require_run(unlink_, NULL, 0, "", hint);
+    SG_REQUIRE(access(rb_shm_path(name), F_OK) == -1, "nothing left in /dev/shm",
+               "`ring unlink` removes the name. Handout: closing and unlinking",
+               "after `ring unlink %s`, %s still exists", name, rb_shm_path(name));
+}
+
+SG_TEST(program_get_waits_for_put)
+{
+    /* `ring get` first, on an empty ring: it must sleep until a `ring put`
+     * started later, a program with no tie to it but the name, sends. */
+    const char *name = rb_test_name();
+    const char *hint = "`ring get` and `ring put` are separate programs: they find each other "
+                       "by the name, and wake each other through the semaphores in the shared "
+                       "object. Handout: unrelated processes";
+    const char *create[] = { "ring", "create", name, NULL };
+    rb_require_run(create, NULL, 0, "", hint);
+    char count[16];
+    snprintf(count, sizeof count, "%d", 3 * RB_SLOTS + 5);
+    const char *get[] = { "ring", "get", name, count, NULL };
+    struct rb_prog progs[2];
+    rb_prog_start(&progs[0], get, "");
+    struct rb_task t = rb_process_task(progs[0].pid, NULL, name, "`ring get` on an empty ring");
+    rb_require_asleep(&t, RB_USED, "see get_sleeps_when_empty");
+    struct sg_buf lines = SG_BUF_INIT;
+    for (int i = 0; i < 3 * RB_SLOTS + 5; i++)
+        sg_buf_printf(&lines, "line %d of %d\n", i, 3 * RB_SLOTS + 5);
+    const char *put[] = { "ring", "put", name, NULL };
+    rb_prog_start(&progs[1], put, lines.data);
+    rb_progs_finish(progs, 2, name, hint);
+    rb_prog_require_out(&progs[0], lines.data,
+                        "the messages in the order they were sent: see fifo_order");
+    rb_prog_require_out(&progs[1], "", hint);
+    sg_buf_free(&lines);
+    rb_forget_names();
+}
+
+SG_TEST(program_errors)
+{
+    const char *usage = "bad usage is exit status 2, with the usage on stderr (the kit's main.c "
+                        "does it)";
+    const char *no_args[] = { "ring", NULL };
+    rb_require_run(no_args, NULL, 2, "", usage);
+    const char *no_slash[] = { "ring", "create", "noslash", NULL };
+    rb_require_run(no_slash, NULL, 2, "", usage);
+    const char *bad_count[] = { "ring", "get", "/x", "3z", NULL };
+    rb_require_run(bad_count, NULL, 2, "", usage);
+    const char *hint = "a failure is exit status 1 with a message on stderr: the kit's main.c "
+                       "prints it when an rb_ function returns -1 or NULL";
+    const char *name = rb_test_name();
+    const char *create[] = { "ring", "create", name, NULL };
+    rb_require_run(create, NULL, 0, "", hint);
+    rb_require_run(create, NULL, 1, "", "see create_exclusive: the name exists");
+    const char *missing[] = { "ring", "get", rb_test_name(), "1", NULL };
+    rb_require_run(missing, NULL, 1, "", "see open_wrong_size: there is no such ring");
+    rb_forget_names();
+}
+
+SG_TEST(unrelated_producers_consumers)
+{
+    struct rb_traffic t = { .producers = 2, .consumers = 2, .per_producer = 10000 };
+    rb_require_traffic(&t);
+}
+
+const struct sg_test sg_public_tests[] = {
+    SG_TEST_ENTRY(create_object),
+    SG_TEST_ENTRY(create_mapping_shared),
+    SG_TEST_ENTRY(sems_initial_values),
+    SG_TEST_ENTRY(sems_process_shared),
+    SG_TEST_ENTRY(no_descriptor_left),
+    SG_TEST_ENTRY(create_exclusive),
+    SG_TEST_ENTRY(create_failure_leaves_nothing),
+    SG_TEST_ENTRY(open_existing),
+    SG_TEST_ENTRY(open_wrong_size),
+    SG_TEST_ENTRY(close_unmaps),
+    SG_TEST_ENTRY(unlink_removes_object),
+    SG_TEST_ENTRY(put_then_get),
+    SG_TEST_ENTRY(fifo_order),
+    SG_TEST_ENTRY(put_too_long),
+    SG_TEST_ENTRY(get_respects_cap),
+    SG_TEST_ENTRY(put_sleeps_when_full),
+    SG_TEST_ENTRY(get_sleeps_when_empty),
+    SG_TEST_ENTRY(mutex_taken_by_put_and_get),
+    SG_TEST_ENTRY(waits_retry_after_eintr),
+    SG_TEST_ENTRY(program_round_trip),
+    SG_TEST_ENTRY(program_get_waits_for_put),
+    SG_TEST_ENTRY(program_errors),
+    SG_TEST_ENTRY(unrelated_producers_consumers),
+    SG_TESTS_END,
+};

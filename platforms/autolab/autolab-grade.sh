@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# autolab-grade.sh — grades the handin for Autolab (run by autograde-Makefile,
+# in the folder where Autolab put autograde.tar, unpacked, and the handin).
+#
+# Whatever happens, the last line printed is Autolab's scores line with a
+# key for each lab of LABS (every lab of the kit when LABS is empty), and
+# the script exits 0, so that `make` prints nothing after it.
+set -uo pipefail
+
+read -r -a labs <<< "${LABS:-}"
+if [ ${#labs[@]} -eq 0 ]; then
+    for rubric in shmlab/labs/*/rubric.json; do
+        lab=${rubric#shmlab/labs/}
+        labs+=("${lab%/rubric.json}")
+    done
+fi
+
+# The reason, then a scores line with 0 for each lab: the handin could not
+# be graded at all. (Lab folders are NN-name: checked below, so the line is
+# valid JSON as written.)
+zeros() {
+    printf '%s\n' "$@"
+    local line='{"scores": {' sep=''
+    for lab in "${labs[@]}"; do
+        line+="$sep\"$lab\": 0"
+        sep=', '
+    done
+    printf '%s}}\n' "$line"
+    exit 0
+}
+
+for lab in "${labs[@]}"; do
+    if ! [[ $lab =~ ^[0-9][0-9]-[a-z0-9-]+$ ]] || [ ! -f "shmlab/labs/$lab/rubric.json" ]; then
+        labs=()
+        zeros "The autograder is misconfigured: LABS names '$lab', which is not a lab of this kit" \
+              "(its labs: $(cd shmlab/labs && echo */ | tr -d /)). Please tell your instructor."
+    fi
+done
+
+# The handin: handin.tar (refused if it holds anything but files and
+# folders: a link could make the grader read what is not the student's),
+# or the .c files Autolab put here.
+rm -rf submission
+mkdir submission
+if [ -f handin.tar ]; then
+    if ! listing=$(tar -tvf handin.tar 2>&1); then
+        zeros "handin.tar is not a tar archive that can be read: $listing" \
+              "Submit a tar of your files, e.g.: tar cf handin.tar work"
+    fi
+    if grep -q -v -E '^([-d]|$)' <<< "$listing"; then
+        zeros "handin.tar holds links or special files, which are refused:" \
+              "$(grep -v -E '^([-d]|$)' <<< "$listing" | head -5)" \
+              "Submit the files themselves, e.g.: tar cf handin.tar work"
+    fi
+    if ! tar -xf handin.tar -C submission --no-same-owner --no-same-permissions 2>errors.txt; then
+        zeros "handin.tar could not be unpacked: $(head -3 errors.txt)"
+    fi
+else
+    cp -- ./*.c submission/ 2>/dev/null
+fi
+
+# The kit: the one built into the grading image when it is this very kit,
+# else the one in autograde.tar, built here (slower, and it needs the
+# image's packages).
+kit=shmlab
+if [ -x "$SHMLAB_IMAGE_KIT/grader/shmgrade" ] && [ -f shmlab/KIT-ID ] &&
+    cmp -s "$SHMLAB_IMAGE_KIT/KIT-ID" shmlab/KIT-ID; then
+    kit=$SHMLAB_IMAGE_KIT
+else
+    echo "shmlab: the grading image has no copy of this autograder's kit; building it here"
+    if ! { shmlab/scripts/install-deps.sh && make -C shmlab --no-print-directory build; } \
+        > build.log 2>&1; then
+        zeros "$(tail -n 25 build.log)" "" \
+              "The autograder could not be built (above): this is not a problem with your" \
+              "code, and your instructor must fix the grading image and regrade."
+    fi
+fi
+
+lab_args=()
+for lab in "${labs[@]}"; do
+    lab_args+=(--lab "$lab")
+done
+# One test at a time: in Autolab's containers the tests share one process
+# limit (no user namespaces), and parallel tests that fork would then see
+# each other's processes.
+"$kit/grader/shmgrade" --hidden -j 1 --format autolab "${lab_args[@]}" submission \
+    > report.txt 2> errors.txt
+status=$?
+# The grader's own messages first: nothing may follow the scores line.
+cat errors.txt report.txt
+if ! tail -n 1 report.txt | grep -q '^{"scores":'; then
+    # The grader failed before it could write a report (status 1 or 2):
+    # that is no score, so no key either: Autolab then reports the error.
+    echo "The grader failed (status $status; its message is above). This is not a score:"
+    echo "your instructor must fix the autograder and regrade."
+    echo '{"scores": {}}'
+fi
+exit 0
