@@ -208,6 +208,9 @@ static int sg_run(char **command, int ready, struct sg_watch *watch)
             close(fd);
     int status = 0;
     enum sg_watch_verdict verdict = sg_wait_command(child, watch, &status);
+    char stuck[512] = "";
+    if (verdict == SG_WATCH_STUCK)
+        sg_watch_describe(watch, child, stuck, sizeof stuck);
     if (verdict != SG_WATCH_OK)
         status = sg_stop_test(child, watch);
     /* Whatever has already ended is counted too; what still runs dies
@@ -215,10 +218,12 @@ static int sg_run(char **command, int ready, struct sg_watch *watch)
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
     if (ready >= 0) {
-        char report[48];
-        int n = snprintf(report, sizeof report, "%sC%lld\n",
+        char report[640];
+        int n = snprintf(report, sizeof report, "%sC%lld\n%s%s%s",
                          verdict == SG_WATCH_CPU ? "Tc" : verdict == SG_WATCH_STUCK ? "Ts" : "",
-                         sg_children_cpu_us());
+                         sg_children_cpu_us(), stuck[0] ? "D" : "", stuck, stuck[0] ? "\n" : "");
+        if (n > (int)sizeof report - 1)
+            n = (int)sizeof report - 1;
         for (int k = 0; k < n; k++)
             if (sg_write_byte(ready, report[k]) == -1)
                 break;

@@ -2,6 +2,8 @@
 #include "sg_watch.h"
 
 #include <ctype.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,4 +153,97 @@ size_t sg_watch_pids(const struct sg_watch *w, pid_t *out, size_t max)
             out[k++] = all[i].pid;
     free(all);
     return k;
+}
+
+/* The name of a system call a process may sleep in, or NULL. */
+static const char *sg_syscall_name(long nr)
+{
+    static const struct {
+        long nr;
+        const char *name;
+    } calls[] = {
+        { __NR_read, "read" }, { __NR_write, "write" }, { __NR_wait4, "wait4 (waitpid)" },
+        { __NR_waitid, "waitid" }, { __NR_rt_sigsuspend, "rt_sigsuspend (sigsuspend)" },
+        { __NR_rt_sigtimedwait, "rt_sigtimedwait" }, { __NR_futex, "futex (a semaphore or a lock)" },
+        { __NR_nanosleep, "nanosleep" }, { __NR_clock_nanosleep, "clock_nanosleep (sleep)" },
+        { __NR_ppoll, "ppoll" }, { __NR_pselect6, "pselect6" }, { __NR_fcntl, "fcntl (a lock)" },
+        { __NR_flock, "flock" }, { __NR_semtimedop, "semtimedop" }, { __NR_msgrcv, "msgrcv" },
+        { __NR_epoll_pwait, "epoll_pwait" },
+#ifdef __NR_pause
+        { __NR_pause, "pause" },
+#endif
+#ifdef __NR_poll
+        { __NR_poll, "poll" },
+#endif
+#ifdef __NR_select
+        { __NR_select, "select" },
+#endif
+#ifdef __NR_semop
+        { __NR_semop, "semop" },
+#endif
+    };
+    for (size_t i = 0; i < sizeof calls / sizeof *calls; i++)
+        if (calls[i].nr == nr)
+            return calls[i].name;
+    return NULL;
+}
+
+/* A signal mask line of /proc/<pid>/status ("SigBlk:\t0000000000000200"). */
+static unsigned long long sg_mask(const char *status, const char *field)
+{
+    const char *at = strstr(status, field);
+    return at != NULL ? strtoull(at + strlen(field), NULL, 16) : 0;
+}
+
+/* Appends one process's state to out. */
+static void sg_describe_one(pid_t pid, char *out, size_t cap)
+{
+    char path[64], text[4096] = "", call[256] = "";
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    FILE *f = fopen(path, "re");
+    if (f != NULL) {
+        size_t n = fread(text, 1, sizeof text - 1, f);
+        text[n] = '\0';
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "/proc/%ld/syscall", (long)pid);
+    f = fopen(path, "re");
+    if (f != NULL) {
+        if (fgets(call, sizeof call, f) == NULL)
+            call[0] = '\0';
+        fclose(f);
+    }
+    size_t len = strlen(out);
+    char *end = out + len;
+    size_t room = cap - len;
+    const char *name = isdigit((unsigned char)call[0]) ? sg_syscall_name(strtol(call, NULL, 10))
+                                                       : NULL;
+    int w = snprintf(end, room, "%spid %ld %s%s", len ? "; " : "", (long)pid,
+                     name ? "asleep in " : strncmp(call, "running", 7) == 0 ? "running" : "asleep",
+                     name ? name : "");
+    if (w < 0 || (size_t)w >= room)
+        return;
+    /* A signal blocked and pending at once is the classic lost wake-up. */
+    unsigned long long blocked = sg_mask(text, "SigBlk:"), pending = sg_mask(text, "SigPnd:") |
+                                                                        sg_mask(text, "ShdPnd:");
+    const int signals[] = { SIGUSR1, SIGUSR2, SIGCHLD, SIGALRM };
+    const char *names[] = { "SIGUSR1", "SIGUSR2", "SIGCHLD", "SIGALRM" };
+    for (size_t i = 0; i < 4; i++) {
+        unsigned long long bit = 1ULL << (signals[i] - 1);
+        if (!(blocked & bit))
+            continue;
+        len = strlen(out);
+        snprintf(out + len, cap - len, ", %s blocked%s", names[i],
+                 pending & bit ? " and pending" : "");
+    }
+}
+
+void sg_watch_describe(const struct sg_watch *w, pid_t skip, char *out, size_t cap)
+{
+    out[0] = '\0';
+    pid_t pids[16];
+    size_t n = sg_watch_pids(w, pids, 16);
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] != skip)
+            sg_describe_one(pids[i], out, cap);
 }

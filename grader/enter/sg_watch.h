@@ -49,6 +49,13 @@ int sg_watch_period_ms(const struct sg_watch *w);
 /* Looks at the test's processes once. */
 enum sg_watch_verdict sg_watch_sample(struct sg_watch *w);
 
+/*
+ * What the test's processes (but skip, the judge) are doing, for a test
+ * found stuck: "pid 3 asleep in rt_sigsuspend, SIGUSR1 blocked and
+ * pending; pid 4 asleep in wait4". Written into out (cap bytes).
+ */
+void sg_watch_describe(const struct sg_watch *w, pid_t skip, char *out, size_t cap);
+
 /* The test's processes now (the watcher left out), at most max; how many. */
 size_t sg_watch_pids(const struct sg_watch *w, pid_t *out, size_t max);
 

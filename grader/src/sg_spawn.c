@@ -238,7 +238,7 @@ struct sg_watch {
     int out, res, ready, pidfd;        /* read ends, -1 when closed or unused */
     struct sg_buf output, result;
     size_t result_total;
-    char ready_seen[48];               /* "R", then "E" or "C<microseconds>\n" from sg_enter */
+    char ready_seen[720];              /* "R", then "E", or "C<microseconds>\n" and more, from sg_enter */
     size_t nready;
     struct rusage usage;               /* of the command and the children it waited for */
 };
@@ -444,6 +444,14 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
      * children's time is in its rusage already. */
     if (bwrap && sscanf(said, "C%lld", &us) == 1 && us >= 0)
         r->cpu_seconds += (double)us / 1e6;
+    const char *described = strstr(said, "\nD");
+    if (described != NULL) {
+        const char *end = strchr(described + 2, '\n');
+        struct sg_buf d = SG_BUF_INIT;
+        sg_escape(&d, described + 2, end ? (size_t)(end - described - 2) : strlen(described + 2),
+                  600, 0);
+        r->stuck_detail = sg_buf_take(&d);
+    }
     r->output_len = w.output.len;
     r->output = sg_buf_take(&w.output);
     if (o->result_pipe) {
@@ -466,6 +474,8 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
 
 void sg_spawn_result_free(struct sg_spawn_result *r)
 {
+    free(r->stuck_detail);
+    r->stuck_detail = NULL;
     free(r->output);
     free(r->result);
     r->output = r->result = NULL;

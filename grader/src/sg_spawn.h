@@ -53,6 +53,7 @@ struct sg_spawn_result {
      * (in a sandbox: all of them, reaped by its init), user and system. */
     double cpu_seconds;
     char limit_hit;             /* 'c': the CPU limit, 's': stuck (sg_enter stopped it); 0 */
+    char *stuck_detail;         /* for 's': what each process slept in (escaped), or NULL */
 };
 
 /* Makes the calling process a subreaper for orphans of what it spawns. 0 or -1. */

@@ -90,8 +90,9 @@ static void sg_read_verdict(const struct sg_rubric_test *rt, double seconds,
                           rt->cpu_limit);
         else
             sg_buf_printf(&obs, "the test did not finish: for %.1f s none of its processes could "
-                                "run and none used any CPU, so they were stopped",
-                          rt->stuck_limit);
+                                "run and none used any CPU, so they were stopped%s%s%s",
+                          rt->stuck_limit, r->stuck_detail ? " (" : "",
+                          r->stuck_detail ? r->stuck_detail : "", r->stuck_detail ? ")" : "");
         if (notes != NULL && (sep == NULL || notes < sep)) {
             struct sg_buf n = SG_BUF_INIT;
             sg_escape(&n, notes, (size_t)((sep ? sep : rec + rec_len) - notes), 400, 0);
@@ -108,8 +109,9 @@ static void sg_read_verdict(const struct sg_rubric_test *rt, double seconds,
                              ? "a loop that never ends, or one that spins while waiting instead of "
                                "sleeping in the kernel"
                              : "something waits for what never happens: a child that never ends, "
-                               "a signal that was sent before the wait (lost), a read with no "
-                               "input, a lock nobody releases");
+                               "a signal that was sent before the wait (lost), or one blocked in "
+                               "the mask the wait sleeps with, a read with no input, a lock "
+                               "nobody releases");
         return;
     }
     struct sg_buf m = SG_BUF_INIT;
