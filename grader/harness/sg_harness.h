@@ -145,6 +145,20 @@ int sg_wait_timeout(pid_t pid, int *status, int timeout_ms);
 /* "exit status 3", "killed by signal 11 (Segmentation fault)"; a static buffer. */
 const char *sg_status_text(int status);
 
+/* ---- what a task is doing (sg_task.c); tid 0 means the process pid itself ---- */
+
+/* Reads a small /proc file of the task into text (NUL-terminated); -1 if it cannot. */
+int sg_task_read(pid_t pid, pid_t tid, const char *file, char *text, size_t size);
+
+/*
+ * The number of the system call the task is blocked in, and in *arg0 (if
+ * not NULL) its first argument; -1 while it runs, -2 if unknown.
+ */
+long sg_task_syscall(pid_t pid, pid_t tid, unsigned long *arg0);
+
+/* User plus system CPU time of the task, in clock ticks; -1 on error. */
+long sg_task_cpu_ticks(pid_t pid, pid_t tid);
+
 /* ---- files (sg_files.c) ---- */
 
 /* A temporary file (already unlinked) holding text, positioned at its start. */

@@ -3,6 +3,7 @@
  * sg_roster.h. The roster is parsed and canvas.csv written by libcsv.
  */
 #include "sg_roster.h"
+#include "sg_csv.h"
 #include "sg_fs.h"
 
 #include <csv.h>
@@ -203,20 +204,6 @@ struct sg_export {
     json_t *labs;           /* the labs' ids and points, from the first grade found */
 };
 
-static int sg_field(FILE *out, const char *text, bool last)
-{
-    if (csv_fwrite(out, text, strlen(text)) == EOF)
-        return -1;
-    return fputs(last ? "\r\n" : ",", out) == EOF ? -1 : 0;
-}
-
-static int sg_number(FILE *out, double v, bool last)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%g", v);
-    return sg_field(out, text, last);
-}
-
 static json_t *sg_lab_of(json_t *grade, const char *id)
 {
     size_t i;
@@ -239,20 +226,20 @@ static int sg_write_canvas(FILE *out, const void *arg)
     size_t nlabs = json_array_size(x->labs);
     int rc = 0;
     for (size_t k = 0; k < SG_NIDENTITY; k++)
-        rc |= sg_field(out, sg_identity[k], false);
+        rc |= sg_csv_field(out, sg_identity[k], false);
     for (size_t l = 0; l < nlabs; l++)
-        rc |= sg_field(out, json_string_value(json_object_get(json_array_get(x->labs, l), "id")),
+        rc |= sg_csv_field(out, json_string_value(json_object_get(json_array_get(x->labs, l), "id")),
                        false);
-    rc |= sg_field(out, "shmlab total", true);
+    rc |= sg_csv_field(out, "shmlab total", true);
     /* The points of each lab; the total is read-only: shown, never imported. */
-    rc |= sg_field(out, "Points Possible", false);
+    rc |= sg_csv_field(out, "Points Possible", false);
     for (size_t k = 1; k < SG_NIDENTITY; k++)
-        rc |= sg_field(out, "", false);
+        rc |= sg_csv_field(out, "", false);
     for (size_t l = 0; l < nlabs; l++)
-        rc |= sg_number(out, json_number_value(json_object_get(json_array_get(x->labs, l),
+        rc |= sg_csv_number(out, json_number_value(json_object_get(json_array_get(x->labs, l),
                                                                "max_score")),
                         false);
-    rc |= sg_field(out, "(read only)", true);
+    rc |= sg_csv_field(out, "(read only)", true);
     for (size_t r = 1; r < x->roster.nrows; r++) {
         char **row = x->roster.rows[r];
         if (row == NULL || x->grades == NULL)
@@ -261,7 +248,7 @@ static int sg_write_canvas(FILE *out, const void *arg)
         if (strstr(student, "Points Possible") != NULL)
             continue;
         for (size_t k = 0; k < SG_NIDENTITY; k++)
-            rc |= sg_field(out, sg_get(row, x->identity[k]), false);
+            rc |= sg_csv_field(out, sg_get(row, x->identity[k]), false);
         json_t *g = x->grades[r];
         double total = 0;
         bool complete = g != NULL;
@@ -271,13 +258,13 @@ static int sg_write_canvas(FILE *out, const void *arg)
             /* A lab the grader could not grade has no score: an empty cell changes nothing. */
             if (lab == NULL || sg_not_graded(lab)) {
                 complete = false;
-                rc |= sg_field(out, "", false);
+                rc |= sg_csv_field(out, "", false);
                 continue;
             }
             total += json_number_value(json_object_get(lab, "score"));
-            rc |= sg_number(out, json_number_value(json_object_get(lab, "score")), false);
+            rc |= sg_csv_number(out, json_number_value(json_object_get(lab, "score")), false);
         }
-        rc |= complete ? sg_number(out, total, true) : sg_field(out, "", true);
+        rc |= complete ? sg_csv_number(out, total, true) : sg_csv_field(out, "", true);
     }
     return rc == 0 && fflush(out) == 0 ? 0 : -1;
 }

@@ -5,10 +5,10 @@
  * names and problems may hold commas, quotes or newlines.
  */
 #include "sg_summary.h"
+#include "sg_csv.h"
 #include "sg_fs.h"
 #include "sg_report.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
@@ -93,20 +93,6 @@ static char *sg_status(json_t *grade)
                           timeouts == 1 ? "" : "s");
     }
     return b.len ? sg_buf_take(&b) : (sg_buf_free(&b), strdup("ok"));
-}
-
-static int sg_csv_field(FILE *out, const char *text, bool last)
-{
-    if (csv_fwrite(out, text, strlen(text)) == EOF)
-        return -1;
-    return fputs(last ? "\r\n" : ",", out) == EOF ? -1 : 0;
-}
-
-static int sg_csv_number(FILE *out, double v, bool last)
-{
-    char text[32];
-    snprintf(text, sizeof text, "%g", v);
-    return sg_csv_field(out, text, last);
 }
 
 static int sg_write_gradebook(FILE *out, const void *arg)

@@ -105,44 +105,6 @@ bool pp_wait_stage(const struct pp_waiter *w, int stage, int timeout_ms)
     return w->sh->stage >= stage;
 }
 
-/* The system call pid is blocked in (-1 while it runs, -2 if unknown). */
-static long pp_syscall_of(pid_t pid)
-{
-    char path[64], text[64] = "";
-    snprintf(path, sizeof path, "/proc/%ld/syscall", (long)pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return -2;
-    if (fgets(text, sizeof text, f) == NULL)
-        text[0] = '\0';
-    fclose(f);
-    if (strncmp(text, "running", 7) == 0)
-        return -1;
-    char *end;
-    long nr = strtol(text, &end, 10);
-    return end == text ? -2 : nr;
-}
-
-/* User plus system CPU time of pid, in clock ticks; -1 on error. */
-static long pp_cpu_ticks(pid_t pid)
-{
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return -1;
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    /* The command name may hold spaces: fields are counted after its ')'. */
-    char *p = strrchr(text, ')');
-    unsigned long utime, stime;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                            &utime, &stime) != 2)
-        return -1;
-    return (long)(utime + stime);
-}
-
 static const char *pp_syscall_name(long nr)
 {
     switch (nr) {
@@ -207,7 +169,7 @@ static void pp_read_state(pid_t pid, struct pp_pstate *st)
     fclose(f);
     st->pnd = own | shd;
     if (st->state != 'Z' && st->state != 'X')
-        st->nr = pp_syscall_of(pid);
+        st->nr = sg_task_syscall(pid, 0, NULL);
 }
 
 /* A process asleep in sigsuspend with no signal it could receive on its way. */
@@ -283,7 +245,7 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
 {
     SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
     long nr = -2;
-    long first = pp_cpu_ticks(w->pid);
+    long first = sg_task_cpu_ticks(w->pid, 0);
     for (int i = 0; i < 5000; i++) {
         SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
                    stage == 1 ? "the wait returned although no signal was sent. Does it sleep "
@@ -296,11 +258,11 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
                    "the waiting process ended inside the wait. Only main decides to exit, and "
                    "a signal with no handler kills",
                    "the process ended inside %s", wait_name);
-        nr = pp_syscall_of(w->pid);
+        nr = sg_task_syscall(w->pid, 0, NULL);
         if (nr == SYS_rt_sigsuspend)
             break;
         /* A process that has burnt a fifth of a second is not sleeping. */
-        if (first >= 0 && pp_cpu_ticks(w->pid) - first > sysconf(_SC_CLK_TCK) / 5)
+        if (first >= 0 && sg_task_cpu_ticks(w->pid, 0) - first > sysconf(_SC_CLK_TCK) / 5)
             break;
         pp_nap();
     }
@@ -316,10 +278,10 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
                pp_syscall_name(nr));
 
     /* Backed by the check above; the bound is generous on purpose. */
-    long before = pp_cpu_ticks(w->pid);
+    long before = sg_task_cpu_ticks(w->pid, 0);
     struct timespec wait = { 0, 200000000 };
     nanosleep(&wait, NULL);
-    long after = pp_cpu_ticks(w->pid);
+    long after = sg_task_cpu_ticks(w->pid, 0);
     SG_SETUP(before >= 0 && after >= 0, "read of /proc/<pid>/stat");
     long limit = sysconf(_SC_CLK_TCK) / 10;
     SG_REQUIRE(after - before <= limit, "almost no CPU time while waiting",
@@ -464,14 +426,9 @@ static pid_t pp_child_of(pid_t parent)
         long pid = strtol(e->d_name, &end, 10);
         if (*end != '\0' || pid <= 0)
             continue;
-        char path[64], text[512];
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        FILE *f = fopen(path, "re");
-        if (f == NULL)
+        char text[512];
+        if (sg_task_read((pid_t)pid, 0, "stat", text, sizeof text) == -1)
             continue;
-        size_t n = fread(text, 1, sizeof text - 1, f);
-        fclose(f);
-        text[n] = '\0';
         char *p = strrchr(text, ')');
         long ppid;
         if (p != NULL && sscanf(p + 2, "%*c %ld", &ppid) == 1 && ppid == (long)parent)
@@ -484,14 +441,9 @@ static pid_t pp_child_of(pid_t parent)
 /* The wait status of pid, a zombie (field 52 of /proc/<pid>/stat); -1 when unknown. */
 static int pp_zombie_status(pid_t pid)
 {
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
+    char text[1024];
+    if (sg_task_read(pid, 0, "stat", text, sizeof text) == -1)
         return -1;
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
     char *p = strrchr(text, ')');
     if (p == NULL)
         return -1;

@@ -24,58 +24,11 @@ const char *const rb_sem_names[3] = { "mutex", "free_slots", "used_slots" };
 
 /* ---- /proc/<pid>/task/<tid> ---- */
 
-/* Reads a small /proc file of the task into text; false if it cannot be read. */
-static bool rb_task_read(pid_t pid, pid_t tid, const char *file, char *text, size_t size)
-{
-    char path[96];
-    snprintf(path, sizeof path, "/proc/%ld/task/%ld/%s", (long)pid, (long)tid, file);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return false;
-    size_t n = fread(text, 1, size - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    return n > 0;
-}
-
-/*
- * The system call the task is blocked in, and its first argument: nr -1
- * while it runs (or is blocked outside a system call), -2 if unknown.
- */
-static long rb_task_syscall(pid_t pid, pid_t tid, unsigned long *arg0)
-{
-    char text[256];
-    *arg0 = 0;
-    if (!rb_task_read(pid, tid, "syscall", text, sizeof text))
-        return -2;
-    if (strncmp(text, "running", 7) == 0)
-        return -1;
-    long nr;
-    if (sscanf(text, "%ld %lx", &nr, arg0) < 1)
-        return -2;
-    return nr;
-}
-
-/* User plus system CPU time of the task, in clock ticks; -1 on error. */
-static long rb_task_cpu_ticks(pid_t pid, pid_t tid)
-{
-    char text[1024];
-    if (!rb_task_read(pid, tid, "stat", text, sizeof text))
-        return -1;
-    /* The command name may hold spaces: fields are counted after its ')'. */
-    char *p = strrchr(text, ')');
-    unsigned long utime, stime;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                            &utime, &stime) != 2)
-        return -1;
-    return (long)(utime + stime);
-}
-
 /* How many times the task has gone to sleep of its own accord; -1 on error. */
 static long rb_task_sleeps(pid_t pid, pid_t tid)
 {
     char text[4096];
-    if (!rb_task_read(pid, tid, "status", text, sizeof text))
+    if (sg_task_read(pid, tid, "status", text, sizeof text) == -1)
         return -1;
     const char *at = strstr(text, "\nvoluntary_ctxt_switches:");
     return at == NULL ? -1 : strtol(at + strlen("\nvoluntary_ctxt_switches:"), NULL, 10);
@@ -174,17 +127,17 @@ void rb_require_asleep(const struct rb_task *t, enum rb_sem which, const char *e
     long nr = -2;
     unsigned long addr = 0;
     int sem = -1;
-    long first = rb_task_cpu_ticks(t->pid, t->tid);
+    long first = sg_task_cpu_ticks(t->pid, t->tid);
     long tick = sysconf(_SC_CLK_TCK);
     for (int i = 0; i < RB_WAKE_MS; i++) {
         SG_REQUIRE(!rb_task_over(t), "it to wait: nothing can let it through yet", end_hint,
                    "%s: %s", t->what, rb_task_end(t));
-        nr = rb_task_syscall(t->pid, t->tid, &addr);
+        nr = sg_task_syscall(t->pid, t->tid, &addr);
         sem = rb_is_futex(nr) ? rb_sem_at(t, addr) : -1;
         if (sem == (int)which)
             return;
         /* A task that has burnt a fifth of a second is not asleep. */
-        if (first >= 0 && rb_task_cpu_ticks(t->pid, t->tid) - first > tick / 5)
+        if (first >= 0 && sg_task_cpu_ticks(t->pid, t->tid) - first > tick / 5)
             break;
         rb_nap_ms(1);
     }
@@ -220,7 +173,7 @@ void rb_require_asleep(const struct rb_task *t, enum rb_sem which, const char *e
 
 void rb_require_stays_asleep(const struct rb_task *t, enum rb_sem which)
 {
-    long cpu0 = rb_task_cpu_ticks(t->pid, t->tid);
+    long cpu0 = sg_task_cpu_ticks(t->pid, t->tid);
     long sleeps0 = rb_task_sleeps(t->pid, t->tid);
     SG_SETUP(cpu0 >= 0 && sleeps0 >= 0, "read of /proc/<pid>/task/<tid>");
     for (int i = 0; i < 20; i++) {
@@ -230,7 +183,7 @@ void rb_require_stays_asleep(const struct rb_task *t, enum rb_sem which)
                    "your waits return. Handout: the bounded buffer",
                    "%s: %s", t->what, rb_task_end(t));
     }
-    long cpu = rb_task_cpu_ticks(t->pid, t->tid) - cpu0;
+    long cpu = sg_task_cpu_ticks(t->pid, t->tid) - cpu0;
     long sleeps = rb_task_sleeps(t->pid, t->tid) - sleeps0;
     long tick = sysconf(_SC_CLK_TCK);
     /* Bounds far above what a sleeping task uses (nothing) and far below a
@@ -244,7 +197,7 @@ void rb_require_stays_asleep(const struct rb_task *t, enum rb_sem which)
                "sleeping, not spinning",
                "%s: the task woke up %ld times in 200 ms with nothing posted", t->what, sleeps);
     unsigned long addr;
-    long nr = rb_task_syscall(t->pid, t->tid, &addr);
+    long nr = sg_task_syscall(t->pid, t->tid, &addr);
     SG_REQUIRE(rb_is_futex(nr) && rb_sem_at(t, addr) == (int)which,
                "it still asleep on the same semaphore",
                "let the semaphore put the task to sleep until it is posted: sem_wait(3)",
@@ -275,7 +228,7 @@ bool rb_task_stays_asleep(const struct rb_task *t, int ms)
 int rb_task_sem(const struct rb_task *t)
 {
     unsigned long addr;
-    long nr = rb_task_syscall(t->pid, t->tid, &addr);
+    long nr = sg_task_syscall(t->pid, t->tid, &addr);
     return rb_is_futex(nr) ? rb_sem_at(t, addr) : -1;
 }
 
@@ -283,7 +236,7 @@ const char *rb_task_state(const struct rb_task *t)
 {
     static char text[96];
     unsigned long addr;
-    long nr = rb_task_syscall(t->pid, t->tid, &addr);
+    long nr = sg_task_syscall(t->pid, t->tid, &addr);
     int sem = rb_is_futex(nr) ? rb_sem_at(t, addr) : -1;
     if (sem >= 0)
         snprintf(text, sizeof text, "asleep on %s", rb_sem_names[sem]);

@@ -115,6 +115,9 @@ void kt_copy(const char *from, const char *to);
 void kt_student(const char *class, const char *name, const char *const *labs, bool mirrored,
                 const char *tree);
 
+/* The batch tests' class of 18: correct, partial, skeletons, compile errors, empty. */
+void kt_mixed_class(const char *class);
+
 /* The end of a long text, where failures are: Check's messages have a size limit. */
 const char *kt_tail(const char *text);
 

@@ -3,38 +3,10 @@
 
 START_TEST(batch_grades_a_mixed_class)
 {
-    const char *both[] = { "01-shared-buffer", "04-shmat-layout", NULL };
     const char *one[] = { "01-shared-buffer", NULL };
     char *class = kt_tempdir();
     char *out = kt_tempdir();
-    char name[64];
-    for (int i = 0; i < 6; i++) {
-        snprintf(name, sizeof name, "correct-%d", i);
-        kt_student(class, name, both, i % 2 == 0, "solutions");
-    }
-    for (int i = 0; i < 3; i++) {
-        snprintf(name, sizeof name, "only-lab-01-%d", i);
-        kt_student(class, name, one, false, "solutions");
-    }
-    for (int i = 0; i < 4; i++) {
-        snprintf(name, sizeof name, "skeleton-%d", i);
-        kt_student(class, name, both, true, "skeletons");
-    }
-    for (int i = 0; i < 3; i++) {
-        snprintf(name, sizeof name, "compile-error-%d", i);
-        kt_student(class, name, one, false, "solutions");
-        char *dir = kt_path(class, name);
-        char *file = kt_path(dir, "shm_layout.c");
-        kt_write(file, "this is not C\n");
-        free(file);
-        free(dir);
-    }
-    for (int i = 0; i < 2; i++) {
-        snprintf(name, sizeof name, "empty-%d", i);
-        char *dir = kt_path(class, name);
-        ck_assert(mkdir(dir, 0755) == 0);
-        free(dir);
-    }
+    kt_mixed_class(class);
     /* One that ends every test with exit(0), and one with a name to quote. */
     kt_student(class, "exit-zero", one, false, "solutions");
     char *dir = kt_path(class, "exit-zero");

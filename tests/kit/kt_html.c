@@ -71,36 +71,9 @@ static void kt_edited(const char *class, const char *name, const char *from, con
 /* The batch test's mixed class, then hostile names, hostile output and one shared mistake. */
 static void kt_html_class(const char *class)
 {
-    const char *both[] = { "01-shared-buffer", "04-shmat-layout", NULL };
     const char *one[] = { "01-shared-buffer", NULL };
     char name[64];
-    for (int i = 0; i < 6; i++) {
-        snprintf(name, sizeof name, "correct-%d", i);
-        kt_student(class, name, both, i % 2 == 0, "solutions");
-    }
-    for (int i = 0; i < 3; i++) {
-        snprintf(name, sizeof name, "only-lab-01-%d", i);
-        kt_student(class, name, one, false, "solutions");
-    }
-    for (int i = 0; i < 4; i++) {
-        snprintf(name, sizeof name, "skeleton-%d", i);
-        kt_student(class, name, both, true, "skeletons");
-    }
-    for (int i = 0; i < 3; i++) {
-        snprintf(name, sizeof name, "compile-error-%d", i);
-        kt_student(class, name, one, false, "solutions");
-        char *dir = kt_path(class, name);
-        char *file = kt_path(dir, "shm_layout.c");
-        kt_write(file, "this is not C\n");
-        free(file);
-        free(dir);
-    }
-    for (int i = 0; i < 2; i++) {
-        snprintf(name, sizeof name, "empty-%d", i);
-        char *dir = kt_path(class, name);
-        ck_assert(mkdir(dir, 0755) == 0);
-        free(dir);
-    }
+    kt_mixed_class(class);
     const char *read_line = "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n";
     struct sg_buf exit_zero = SG_BUF_INIT;
     sg_buf_printf(&exit_zero, "%s    exit(0);\n", read_line);

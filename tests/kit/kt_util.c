@@ -330,6 +330,44 @@ void kt_student(const char *class, const char *name, const char *const *labs, bo
     free(dir);
 }
 
+/*
+ * The batch tests' class: 6 correct (half mirrored, half flat), 3 with lab
+ * 01 only, 4 skeletons, 3 with a compile error in lab 04, 2 empty folders.
+ */
+void kt_mixed_class(const char *class)
+{
+    const char *both[] = { "01-shared-buffer", "04-shmat-layout", NULL };
+    const char *one[] = { "01-shared-buffer", NULL };
+    char name[64];
+    for (int i = 0; i < 6; i++) {
+        snprintf(name, sizeof name, "correct-%d", i);
+        kt_student(class, name, both, i % 2 == 0, "solutions");
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "only-lab-01-%d", i);
+        kt_student(class, name, one, false, "solutions");
+    }
+    for (int i = 0; i < 4; i++) {
+        snprintf(name, sizeof name, "skeleton-%d", i);
+        kt_student(class, name, both, true, "skeletons");
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "compile-error-%d", i);
+        kt_student(class, name, one, false, "solutions");
+        char *dir = kt_path(class, name);
+        char *file = kt_path(dir, "shm_layout.c");
+        kt_write(file, "this is not C\n");
+        free(file);
+        free(dir);
+    }
+    for (int i = 0; i < 2; i++) {
+        snprintf(name, sizeof name, "empty-%d", i);
+        char *dir = kt_path(class, name);
+        ck_assert(mkdir(dir, 0755) == 0);
+        free(dir);
+    }
+}
+
 /* The end of a long text, where failures are: Check's messages have a size limit. */
 const char *kt_tail(const char *text)
 {

@@ -193,24 +193,6 @@ static void sb_on_sigusr1(int sig)
     sb_caller_state->handled++;
 }
 
-/* The system call pid is blocked in (-1 while it runs, -2 if unknown). */
-static long sb_syscall_of(pid_t pid)
-{
-    char path[64], text[64] = "";
-    snprintf(path, sizeof path, "/proc/%ld/syscall", (long)pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return -2;
-    if (fgets(text, sizeof text, f) == NULL)
-        text[0] = '\0';
-    fclose(f);
-    if (strncmp(text, "running", 7) == 0)
-        return -1;
-    char *end;
-    long nr = strtol(text, &end, 10);
-    return end == text ? -2 : nr;
-}
-
 static bool sb_in_wait(long nr)
 {
 #ifdef SYS_wait4
@@ -267,7 +249,7 @@ SG_TEST(exchange_wait_interrupted)
     bool waiting = false;
     struct timespec ms = { 0, 1000000 };
     for (int i = 0; i < 5000 && !waiting && !sh->done && !sg_process_ended(caller); i++) {
-        waiting = sb_in_wait(sb_syscall_of(caller));
+        waiting = sb_in_wait(sg_task_syscall(caller, 0, NULL));
         if (!waiting)
             nanosleep(&ms, NULL);
     }

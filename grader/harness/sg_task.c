@@ -1,0 +1,61 @@
+/*
+ * sg_task.c — what a task (a process, or one thread of it) is doing now,
+ * as the kernel shows it under /proc/<pid>/task/<tid>.
+ *
+ * The tests ask the kernel whether a process sleeps and in which call,
+ * instead of guessing from time: /proc/.../syscall holds "running" while
+ * the task is on a CPU (or blocked outside a system call), otherwise the
+ * number of the call it is blocked in and its arguments.
+ */
+#include "sg_harness.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int sg_task_read(pid_t pid, pid_t tid, const char *file, char *text, size_t size)
+{
+    char path[96];
+    if (tid == 0)
+        snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, file);
+    else
+        snprintf(path, sizeof path, "/proc/%ld/task/%ld/%s", (long)pid, (long)tid, file);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    size_t n = fread(text, 1, size - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return n > 0 ? 0 : -1;
+}
+
+long sg_task_syscall(pid_t pid, pid_t tid, unsigned long *arg0)
+{
+    char text[256];
+    unsigned long first = 0;
+    if (arg0 != NULL)
+        *arg0 = 0;
+    if (sg_task_read(pid, tid, "syscall", text, sizeof text) == -1)
+        return -2;
+    if (strncmp(text, "running", 7) == 0)
+        return -1;
+    long nr;
+    if (sscanf(text, "%ld %lx", &nr, &first) < 1)
+        return -2;
+    if (arg0 != NULL)
+        *arg0 = first;
+    return nr;
+}
+
+long sg_task_cpu_ticks(pid_t pid, pid_t tid)
+{
+    char text[1024];
+    if (sg_task_read(pid, tid, "stat", text, sizeof text) == -1)
+        return -1;
+    /* The command name may hold spaces: fields are counted after its ')'. */
+    char *p = strrchr(text, ')');
+    unsigned long utime, stime;
+    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                            &utime, &stime) != 2)
+        return -1;
+    return (long)(utime + stime);
+}

@@ -1,0 +1,17 @@
+/*
+ * sg_csv.h — writing CSV rows (RFC 4180: CRLF line ends, quoting by libcsv)
+ * for the gradebook and the LMS export.
+ */
+#ifndef SG_CSV_H
+#define SG_CSV_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Writes one field, quoted as needed, then "," or, for the last, "\r\n"; -1 on error. */
+int sg_csv_field(FILE *out, const char *text, bool last);
+
+/* A number as a field ("%g": 12, 7.5). */
+int sg_csv_number(FILE *out, double v, bool last);
+
+#endif
