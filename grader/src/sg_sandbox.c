@@ -1,6 +1,7 @@
 /* sg_sandbox.c — bubblewrap, budgets, limits and the user switch; see sg_sandbox.h. */
 #include "sg_sandbox.h"
 #include "sg_isolate.h"
+#include "sg_rubric.h"
 #include "sg_spawn.h"
 #include "sg_text.h"
 
@@ -159,8 +160,9 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
         sg_buf_printf(&d, "; %llu processes SHARED by all tests of this user (this kernel "
                           "cannot count them per test: a classmate's processes count too)",
                       (unsigned long long)sb->nproc);
-    sg_buf_puts(&d, "; a test is stopped when its processes used 20x the solution's CPU "
-                    "time (at least 1.5 s), or none could run for 10x its time (at least 1 s)");
+    sg_buf_printf(&d, "; a test is stopped when its processes used %gx the solution's CPU "
+                      "time (at least %g s), or none could run for %gx its time (at least %g s)",
+                  SG_CPU_FACTOR, SG_CPU_FLOOR, SG_STUCK_FACTOR, SG_STUCK_FLOOR);
     sg_buf_printf(&d, "; limits per process: %llu MiB address space, %llu MiB files, %llu "
                       "descriptors, CPU time = wall time + 2 s, no core files%s",
                   (unsigned long long)(SG_LIMIT_AS >> 20),
