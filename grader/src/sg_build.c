@@ -443,6 +443,32 @@ out:
     return rc;
 }
 
+/*
+ * What objcopy left global, read back: only the API may be. The first
+ * inspection refuses the bindings objcopy is known to keep; this one holds
+ * for whatever else a future objcopy or assembler lets through.
+ * 0 only the API is global, 1 refused (state and problem set), -1 the grader's.
+ */
+static int sg_check_localized(const struct sg_step *s, const char *local)
+{
+    struct sg_elf_findings f;
+    struct sg_buf err = SG_BUF_INIT, p = SG_BUF_INIT;
+    if (sg_elf_inspect(local, (const char *const *)s->r->api, s->r->napi, &f, &err) == -1) {
+        s->b->problem = sg_buf_take(&err);
+        return -1;
+    }
+    int rc = 0;
+    if (f.nshadowed > 0) {
+        sg_buf_printf(&p, "%s was refused: the grader could not make %s local to your file "
+                          "(only the lab's API may be global)", s->r->file, f.shadowed.data);
+        s->b->problem = sg_buf_take(&p);
+        s->b->state = SG_LAB_REFUSED;
+        rc = 1;
+    }
+    sg_elf_findings_free(&f);
+    return rc;
+}
+
 /* One link; 0 done, 1 the student's (state and problem set), -1 the grader's. */
 static int sg_link(const struct sg_step *s, const char *const *argv, const char *what, bool quiet)
 {
@@ -499,6 +525,8 @@ static int sg_link_all(const struct sg_step *s, const char *kitdir)
     const char *localize[] = { s->objcopy, keep.data, object, local, NULL };
     sg_buf_printf(&what, "objcopy could not process the object made from %s", r->file);
     if ((step = sg_link(s, localize, what.data, true)) != 0)
+        goto out;
+    if ((step = sg_check_localized(s, local)) != 0)
         goto out;
 
     b->test_program = sg_path(b->out, "tests");

@@ -202,6 +202,28 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
             }
             if (bind == STB_LOCAL || type == STT_FILE || type == STT_SECTION)
                 continue;
+            /*
+             * objcopy --keep-global-symbols makes GLOBAL and WEAK symbols
+             * local, but leaves a GNU_UNIQUE symbol (.type x,
+             * @gnu_unique_object) and a common one (.comm) global: either
+             * could then replace the harness's test table or a libc
+             * function it calls. No C the labs need makes them.
+             */
+            if ((bind != STB_GLOBAL && bind != STB_WEAK) && room) {
+                sg_put_name(&f->refused, name);
+                sg_buf_puts(&f->refused, bind == STB_GNU_UNIQUE
+                                             ? " is a unique symbol (@gnu_unique_object), which "
+                                               "could replace the grader's own: not allowed\n"
+                                             : " has a binding the grader cannot make local: "
+                                               "not allowed\n");
+                continue;
+            }
+            if (syms[k].st_shndx == SHN_COMMON && room) {
+                sg_put_name(&f->refused, name);
+                sg_buf_puts(&f->refused, " is a common symbol (.comm), which could replace the "
+                                         "grader's own: not allowed\n");
+                continue;
+            }
             if (!sg_in_api(name, api, napi)) {
                 if (f->shadowed.len < SG_REFUSED_MAX) {
                     if (f->nshadowed)

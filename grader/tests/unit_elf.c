@@ -103,6 +103,21 @@ START_TEST(references_to_the_harness_are_refused)
 }
 END_TEST
 
+/* Bindings objcopy --keep-global-symbols leaves global, so they could replace the harness's. */
+START_TEST(unique_and_common_symbols_are_refused)
+{
+    struct sg_elf_findings f;
+    inspect("static int table[2];\n"
+            "__asm__(\".globl tests\\n.type tests, @gnu_unique_object\\n.set tests, table\");\n"
+            "__asm__(\".comm hidden, 64, 8\");\n"
+            "int lab_fn(void) { return table[0]; }\n",
+            &f);
+    ck_assert_ptr_nonnull(strstr(f.refused.data, "tests is a unique symbol"));
+    ck_assert_ptr_nonnull(strstr(f.refused.data, "hidden is a common symbol"));
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
 START_TEST(garbage_is_not_an_object)
 {
     char path[] = "/tmp/unit-elf-garbage.XXXXXX";
@@ -132,6 +147,7 @@ Suite *unit_elf_suite(void)
     tcase_add_test(tc, hand_placed_init_array_entries_are_refused);
     tcase_add_test(tc, ifunc_resolvers_are_refused);
     tcase_add_test(tc, references_to_the_harness_are_refused);
+    tcase_add_test(tc, unique_and_common_symbols_are_refused);
     tcase_add_test(tc, garbage_is_not_an_object);
     suite_add_tcase(s, tc);
     return s;

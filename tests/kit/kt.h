@@ -117,6 +117,7 @@ void kt_student(const char *class, const char *name, const char *const *labs, bo
 
 /* The batch tests' class of 18: correct, partial, skeletons, compile errors, empty. */
 void kt_mixed_class(const char *class);
+void kt_odd_names(const char *class);
 
 /* The end of a long text, where failures are: Check's messages have a size limit. */
 const char *kt_tail(const char *text);

@@ -21,16 +21,7 @@ START_TEST(batch_grades_a_mixed_class)
     sg_buf_puts(&patched, "    exit(0);\n");
     sg_buf_puts(&patched, at + 53);
     kt_write(file, patched.data);
-    kt_student(class, "o'brien, \"jr\"", one, false, "solutions");
-    /* Names that once broke the batch: one that is a class file's, one
-     * that is not UTF-8; and a student's folder that is a link to another's. */
-    kt_student(class, "gradebook.csv", one, false, "solutions");
-    kt_student(class, "caf\xe9", one, false, "solutions");
-    char *linked = kt_path(class, "linked-to-correct-0");
-    char *target = kt_path(class, "correct-0");
-    ck_assert(symlink(target, linked) == 0);
-    free(linked);
-    free(target);
+    kt_odd_names(class);
 
     const char *args[] = { "--batch", class, "-j", "2", "-o", out, "--lab", "01", "--lab", "04",
                            "--format", "text", "--format", "json", "--format", "junit",

@@ -368,6 +368,24 @@ void kt_mixed_class(const char *class)
     }
 }
 
+/*
+ * Names that once broke a batch, each holding lab 01's solution: a quote and
+ * a comma (the CSV), a class file's name, one that is not UTF-8; and a
+ * student's folder that is a link to correct-0's (refused, never followed).
+ */
+void kt_odd_names(const char *class)
+{
+    const char *one[] = { "01-shared-buffer", NULL };
+    kt_student(class, "o'brien, \"jr\"", one, false, "solutions");
+    kt_student(class, "gradebook.csv", one, false, "solutions");
+    kt_student(class, "caf\xe9", one, false, "solutions");
+    char *linked = kt_path(class, "linked-to-correct-0");
+    char *target = kt_path(class, "correct-0");
+    ck_assert(symlink(target, linked) == 0);
+    free(linked);
+    free(target);
+}
+
 /* The end of a long text, where failures are: Check's messages have a size limit. */
 const char *kt_tail(const char *text)
 {
