@@ -34,6 +34,10 @@
  * ends in a grader error, never in a score. */
 #define SG_BUILD_TIMEOUT_MS 180000
 #define SG_BUILD_CPU_S 30
+/* A build step in which nothing ran for this long waits for input that
+ * never comes (#include "/dev/ptmx", a pipe under /proc/self/fd): the
+ * file's doing, told apart from a busy machine, where the compiler runs. */
+#define SG_BUILD_STUCK_S 10
 #define SG_BUILD_OUTPUT_CAP (32u << 10)
 #define SG_BUILD_OUTPUT_LINES 25
 #define SG_BUILD_NPROC 32
@@ -129,7 +133,9 @@ static char *sg_build_messages(const struct sg_step *s, const char *text, size_t
 static int sg_tool(const struct sg_step *s, const char *const *argv, const char *what,
                    bool quiet, char **output)
 {
+    struct sg_watch_limits watch = { 0, SG_BUILD_STUCK_S };
     struct sg_spawn_opts so = {
+        .watch = &watch,
         .argv = argv, .envp = s->envp, .timeout_ms = SG_BUILD_TIMEOUT_MS,
         .output_cap = SG_BUILD_OUTPUT_CAP, .sandbox = s->o->sandbox, .mounts = s->mounts,
         .nproc = SG_BUILD_NPROC, .cpu_limit_s = SG_BUILD_CPU_S,
@@ -152,7 +158,7 @@ static int sg_tool(const struct sg_step *s, const char *const *argv, const char 
         sg_spawn_result_free(&r);
         return -1;
     }
-    if (r.timed_out) {
+    if (r.timed_out && r.limit_hit == 0) {
         struct sg_buf p = SG_BUF_INIT;
         sg_buf_printf(&p, "%s took longer than %d s of wall time (the machine is too busy?)",
                       argv[0], SG_BUILD_TIMEOUT_MS / 1000);
@@ -160,14 +166,19 @@ static int sg_tool(const struct sg_step *s, const char *const *argv, const char 
         sg_spawn_result_free(&r);
         return -1;
     }
-    bool ok = WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    bool ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
     s->b->seconds += r.seconds;
     s->b->cpu_seconds += r.cpu_seconds;
     if (output != NULL && r.output_len > 0)
         *output = sg_build_messages(s, r.output, r.output_len);
     if (!ok) {
         struct sg_buf p = SG_BUF_INIT;
-        if (strstr(r.output, "CPU time limit exceeded") != NULL ||
+        if (r.limit_hit == 's')
+            sg_buf_printf(&p, "%s: the compiler waited %d s for input that never came and was "
+                              "stopped (does the file include, or .incbin, a device, a pipe or "
+                              "something under /proc?)",
+                          what, SG_BUILD_STUCK_S);
+        else if (strstr(r.output, "CPU time limit exceeded") != NULL ||
             strstr(r.output, "Killed signal terminated program") != NULL ||
             (WIFSIGNALED(r.status) && WTERMSIG(r.status) == SIGXCPU))
             sg_buf_printf(&p, "%s: the compiler used more than %d s of CPU time on it and was "
@@ -374,9 +385,15 @@ static int sg_compile_and_inspect(const struct sg_step *s, int *decided)
         "-fdiagnostics-color=never", "-I", b->src, "-MD", "-MF", deps,
         "-c", source, "-o", object, NULL,
     };
+    /* The compiler sees the student's folder alone: the kit's objects
+     * (the hidden tests' among them) are for the linker, and an #include
+     * or .incbin of one would quote it in the compiler's messages. */
+    struct sg_mounts alone = { .readonly = { b->src }, .writable = b->out, .cwd = b->out };
+    struct sg_step cs = *s;
+    cs.mounts = &alone;
     struct sg_buf what = SG_BUF_INIT;
     sg_buf_printf(&what, "%s does not compile", r->file);
-    int step = sg_tool(s, compile, what.data, false, &b->output);
+    int step = sg_tool(&cs, compile, what.data, false, &b->output);
     sg_buf_free(&what);
     if (step != 0) {
         b->state = SG_LAB_BUILD_FAILED;

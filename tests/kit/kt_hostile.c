@@ -238,6 +238,10 @@ static void kt_hostile_once(json_t *m, bool no_sandbox)
     ck_assert_msg(star == NULL || (r->problem != NULL && strstr(r->problem, star) != NULL),
                   "%s: the reason does not say \"%s\": %s", name, star,
                   r->problem ? r->problem : "");
+    const char *built = json_string_value(json_object_get(m, "build_says"));
+    ck_assert_msg(built == NULL || (r->build_output != NULL && strstr(r->build_output, built)),
+                  "%s: the compiler's messages do not say \"%s\": %s", name, built,
+                  r->build_output ? r->build_output : "(none)");
     if (want_state == SG_LAB_GRADED) {
         ck_assert_uint_eq(r->ntests, 1);
         struct sg_test_result *t = &r->tests[0];
