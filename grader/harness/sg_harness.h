@@ -36,12 +36,23 @@ struct sg_test {
 
 /*
  * SG_TEST(name) { body } defines a Check test, as START_TEST does, but only
- * as the constant name##_ttest that the lab's table points at.
+ * as the constant name##_ttest that the lab's table points at. The body is
+ * wrapped: only a body that returned lets the teardown record the test as
+ * done, so student code that finds the teardown and calls it from inside
+ * the body, then exits 0, does not pass (the test programs are stripped
+ * too, so that neither is found by name).
  */
 #define SG_TEST(name)                                                           \
-    static void name##_fn(int _i CK_ATTRIBUTE_UNUSED);                          \
+    static void name##_body(int _i);                                            \
+    static void name##_fn(int _i)                                               \
+    {                                                                           \
+        name##_body(_i);                                                        \
+        sg_body_returned();                                                     \
+    }                                                                           \
     static const TTest name##_ttest = { #name, name##_fn, __FILE__, __LINE__ }; \
-    static void name##_fn(int _i CK_ATTRIBUTE_UNUSED)
+    static void name##_body(int _i CK_ATTRIBUTE_UNUSED)
+
+void sg_body_returned(void);
 
 #define SG_TEST_ENTRY(name) { #name, &name##_ttest }
 #define SG_TESTS_END { NULL, NULL }

@@ -79,6 +79,7 @@ static struct {
     double timeout;              /* the test's limit, seconds */
     double deadline;             /* when Check will stop the test (CLOCK_MONOTONIC) */
     bool in_check;               /* the judge is inside srunner_run */
+    bool body_returned;          /* the test process's body came back (SG_TEST) */
 } sg_state = { .record_fd = { -1, -1 }, .result_fd = -1 };
 
 static double sg_monotonic(void)
@@ -136,16 +137,26 @@ static void sg_setup(void)
     /* Written before any student code runs, so the first START record is
      * the test process's own: it tells the runner which pid that is. */
     sg_state.test_pid = getpid();
+    sg_state.body_returned = false;
     sg_state.deadline = sg_monotonic() + sg_state.timeout;
     sg_write_record("START", NULL);
 }
 
-static void sg_teardown(void)
+void sg_body_returned(void)
 {
     if (getpid() == sg_state.test_pid)
-        sg_write_record("DONE", NULL);
-    else
+        sg_state.body_returned = true;
+}
+
+static void sg_teardown(void)
+{
+    if (getpid() == sg_state.test_pid) {
+        /* Called from inside the body, by code that found it: no record. */
+        if (sg_state.body_returned)
+            sg_write_record("DONE", NULL);
+    } else {
         sg_write_record("STRAY", "the end of the test");
+    }
 }
 
 void sg_require_not_child_at(const char *file, int line, const char *call)

@@ -158,6 +158,23 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
         const char *name = sg_strtab_at(data, size, shstr, sh[i].sh_name);
         if (name == NULL)
             continue;
+        /*
+         * Link-time-optimisation IR (.gnu.lto_*) carries a symbol table of
+         * its own, which objcopy does not localise: the linker plugin would
+         * make its helpers global again. A COMDAT group replaces a group of
+         * the same name later on the link line. The labs' C makes neither.
+         */
+        if ((sg_has_prefix(name, ".gnu.lto_") || sg_has_prefix(name, ".gnu.lto.") ||
+             sh[i].sh_type == SHT_GROUP) &&
+            f->refused.len < SG_REFUSED_MAX) {
+            sg_buf_puts(&f->refused, "it has a ");
+            sg_put_name(&f->refused, name);
+            sg_buf_puts(&f->refused, sh[i].sh_type == SHT_GROUP
+                                         ? " section (a COMDAT group), which could replace the "
+                                           "grader's code: not allowed\n"
+                                         : " section (link-time optimisation code), which the "
+                                           "grader cannot inspect: not allowed\n");
+        }
         if ((sg_is_startup_section(name) || sh[i].sh_type == SHT_INIT_ARRAY ||
              sh[i].sh_type == SHT_FINI_ARRAY || sh[i].sh_type == SHT_PREINIT_ARRAY) &&
             f->refused.len < SG_REFUSED_MAX) {

@@ -118,6 +118,20 @@ START_TEST(unique_and_common_symbols_are_refused)
 }
 END_TEST
 
+/* Code the linker would take from elsewhere than the object's own symbol table. */
+START_TEST(lto_and_comdat_sections_are_refused)
+{
+    struct sg_elf_findings f;
+    inspect("__asm__(\".section .gnu.lto_.symtab.0,\\\"e\\\",@progbits\\n.byte 0\\n.text\");\n"
+            "__asm__(\".section .text.g,\\\"axG\\\",@progbits,g,comdat\\nret\\n.text\");\n"
+            "int lab_fn(void) { return 0; }\n",
+            &f);
+    ck_assert_ptr_nonnull(strstr(f.refused.data, "link-time optimisation"));
+    ck_assert_ptr_nonnull(strstr(f.refused.data, "COMDAT group"));
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
 START_TEST(garbage_is_not_an_object)
 {
     char path[] = "/tmp/unit-elf-garbage.XXXXXX";
@@ -148,6 +162,7 @@ Suite *unit_elf_suite(void)
     tcase_add_test(tc, ifunc_resolvers_are_refused);
     tcase_add_test(tc, references_to_the_harness_are_refused);
     tcase_add_test(tc, unique_and_common_symbols_are_refused);
+    tcase_add_test(tc, lto_and_comdat_sections_are_refused);
     tcase_add_test(tc, garbage_is_not_an_object);
     suite_add_tcase(s, tc);
     return s;
