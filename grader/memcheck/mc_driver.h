@@ -8,8 +8,8 @@
  *   "mc: descriptor N (PATH) left open by CALL"   a call left one open
  *   "mc: could not check: WHAT"                   the API does not work yet
  *   "mc: done TOKEN"                              mc_run() returned
- * TOKEN comes from the grader (SG_MC_TOKEN) and is removed from the
- * environment before any student code runs. A driver whose calls fail
+ * TOKEN comes from the grader, as the first line of standard input, which
+ * the driver reads and replaces with /dev/null before any student code runs. A driver whose calls fail
  * checks nothing, so "could not check" makes the memory check fail: it
  * awards no points for code that was never exercised. A driver that never
  * says "done" was ended by the code under test (exit, _exit, a signal)

@@ -13,6 +13,13 @@
 #include <unistd.h>
 
 #define SG_ELF_MAX_SIZE (64u << 20)
+/*
+ * At most this much static code and data (.bss counted): a test program
+ * with more cannot even be loaded under the sandbox's address-space
+ * limit, nor valgrind's, and would fail every test with a misleading
+ * signal, or make the memory check a grader error.
+ */
+#define SG_ELF_STATIC_MAX (128ull << 20)
 
 /* Sections whose contents run before main() or after exit(). */
 static const char *const sg_startup_sections[] = {
@@ -153,6 +160,15 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
         sg_buf_puts(&f->refused, "it contains valgrind client requests (valgrind.h, "
                                  "RUNNING_ON_VALGRIND): code under test may not talk to the "
                                  "memory checker\n");
+
+    unsigned long long loaded = 0;
+    for (size_t i = 0; i < eh->e_shnum; i++)
+        if ((sh[i].sh_flags & SHF_ALLOC) && loaded <= SG_ELF_STATIC_MAX)
+            loaded += sh[i].sh_size;
+    if (loaded > SG_ELF_STATIC_MAX)
+        sg_buf_printf(&f->refused, "its static data and code (a global or static array?) are "
+                                   "larger than %llu MiB, more than a test program may load\n",
+                      SG_ELF_STATIC_MAX >> 20);
 
     for (size_t i = 0; i < eh->e_shnum; i++) {
         const char *name = sg_strtab_at(data, size, shstr, sh[i].sh_name);

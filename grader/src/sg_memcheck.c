@@ -187,21 +187,27 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
     sg_buf_printf(&name, "mc-%s.input", target->label);
     char *input = sg_path(b->src, name.data);
     char *object = sg_path(b->out, "student-local.o");
-    struct sg_buf xmlarg = SG_BUF_INIT, tokenvar = SG_BUF_INIT;
+    struct sg_buf xmlarg = SG_BUF_INIT;
     sg_buf_printf(&xmlarg, "--xml-file=%s/" SG_XML_PREFIX "%%p.xml", xmldir);
     unsigned char random[8];
-    char token[17];
+    char token[2 * sizeof random + 2] = "";
     struct sg_code_ranges student = { NULL, 0 };
     struct sg_fswatch watch = { -1 };
     struct sg_spawn_result res;
     memset(&res, 0, sizeof res);
     int rc = -1;
     bool on_disk = m->sandbox->bwrap[0] == '\0';
-    if (getrandom(random, sizeof random, 0) != (ssize_t)sizeof random ||
-        mkdir(xmldir, 0700) == -1 || sg_sandbox_share(m->sandbox, xmldir, true) == -1 ||
+    if (getrandom(random, sizeof random, 0) == (ssize_t)sizeof random) {
+        for (size_t i = 0; i < sizeof random; i++)
+            snprintf(token + 2 * i, 3, "%02x", random[i]);
+        token[2 * sizeof random] = '\n'; /* the driver's first line of input */
+        token[2 * sizeof random + 1] = '\0';
+    }
+    if (token[0] == '\0' || mkdir(xmldir, 0700) == -1 ||
+        sg_sandbox_share(m->sandbox, xmldir, true) == -1 ||
         (on_disk && (mkdir(rundir, 0700) == -1 ||
                      sg_sandbox_share(m->sandbox, rundir, true) == -1)) ||
-        sg_write_input(input, target->input) == -1 ||
+        sg_write_input(input, target->driver ? token : target->input) == -1 ||
         sg_sandbox_share(m->sandbox, input, false) == -1) {
         sg_buf_printf(why, "could not prepare the memory check in %s: %s", b->dir,
                       strerror(errno));
@@ -212,9 +218,7 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
                       target->map, strerror(errno));
         goto out;
     }
-    for (size_t i = 0; i < sizeof random; i++)
-        snprintf(token + 2 * i, 3, "%02x", random[i]);
-    sg_buf_printf(&tokenvar, "SG_MC_TOKEN=%s", token);
+    token[2 * sizeof random] = '\0'; /* as the driver says it back */
 
     const char *argv[40] = {
         SG_VALGRIND, "--tool=memcheck", "-q", "--xml=yes", xmlarg.data, "--leak-check=full",
@@ -228,7 +232,6 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
     struct sg_mounts mounts = { .readonly = { b->out }, .writable = xmldir, .cwd = rundir };
     struct sg_env env;
     sg_env_init(&env, sg_sandbox_home(m->sandbox, &mounts));
-    sg_env_add(&env, tokenvar.data);
     struct sg_spawn_opts o = {
         .argv = argv, .envp = (const char *const *)env.vars, .timeout_ms = SG_MEMCHECK_TIMEOUT_MS,
         .output_cap = 16384, .isolate = true, .sandbox = m->sandbox, .mounts = &mounts,
@@ -302,7 +305,6 @@ out:
     free(input);
     free(object);
     sg_buf_free(&xmlarg);
-    sg_buf_free(&tokenvar);
     return rc;
 }
 

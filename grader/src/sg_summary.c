@@ -2,7 +2,8 @@
  * sg_summary.c — the gradebook and the class summary; see sg_summary.h.
  *
  * The gradebook's fields are quoted by libcsv (csv_fwrite): student folder
- * names and problems may hold commas, quotes or newlines.
+ * names and problems may hold commas, quotes or newlines; a name that a
+ * spreadsheet would run as a formula is written with a leading '.
  */
 #include "sg_summary.h"
 #include "sg_csv.h"
@@ -105,7 +106,7 @@ static int sg_write_gradebook(FILE *out, const void *arg)
           sg_csv_field(out, "percent", false) | sg_csv_field(out, "status", true);
     for (size_t i = 0; i < c->n; i++) {
         json_t *g = c->grades[i];
-        rc |= sg_csv_field(out, c->students[i].name, false);
+        rc |= sg_csv_untrusted_field(out, c->students[i].name, false);
         for (const char *const *l = c->labs; *l != NULL; l++) {
             json_t *lab = g ? sg_find_lab(g, *l) : NULL;
             /* A lab the grader could not grade has no score, not 0. */

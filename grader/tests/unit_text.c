@@ -1,4 +1,5 @@
 /* unit_text.c — UTF-8 validation and escaping of untrusted bytes. */
+#include "sg_csv.h"
 #include "sg_text.h"
 #include "unit.h"
 
@@ -82,6 +83,23 @@ START_TEST(quote_escapes_quotes_and_backslashes)
 }
 END_TEST
 
+/* A folder name a spreadsheet would run as a formula is written as text. */
+START_TEST(csv_names_never_become_formulas)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(sg_csv_untrusted_field(out, "=HYPERLINK(\"http://x\",\"y\")", false), 0);
+    ck_assert_int_eq(sg_csv_untrusted_field(out, "@sum", false), 0);
+    ck_assert_int_eq(sg_csv_untrusted_field(out, "ann", false), 0);
+    ck_assert_int_eq(sg_csv_untrusted_field(out, "", true), 0);
+    fclose(out);
+    ck_assert_str_eq(text, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",\"'@sum\",\"ann\",\"\"\r\n");
+    free(text);
+}
+END_TEST
+
 START_TEST(buf_grows_and_formats)
 {
     struct sg_buf b = SG_BUF_INIT;
@@ -110,6 +128,7 @@ Suite *unit_text_suite(void)
     tcase_add_test(tc, escape_cuts_long_input_and_says_so);
     tcase_add_test(tc, quote_escapes_quotes_and_backslashes);
     tcase_add_test(tc, buf_grows_and_formats);
+    tcase_add_test(tc, csv_names_never_become_formulas);
     suite_add_tcase(s, tc);
     return s;
 }
