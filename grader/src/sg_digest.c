@@ -62,7 +62,11 @@ int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d)
         d->shown[k] = SG_SHOWN_LINE;
         if (t->passed)
             continue;
-        struct sg_stub *stub = NULL;
+        /* The stub the failure itself names, else the first stub it needs:
+         * a stub is listed because some failure named it, so that failure
+         * must land on its line (an empty line would name no test). */
+        const char *named = sg_function_of(t);
+        struct sg_stub *stub = named != NULL ? sg_find_stub(d, named) : NULL;
         for (char **n = t->needs; n != NULL && *n != NULL && stub == NULL; n++)
             stub = sg_find_stub(d, *n);
         if (stub != NULL) {
@@ -89,6 +93,14 @@ int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d)
         }
     }
     free(seen);
+    /* Drop a stub no test was folded into: nothing to list on its line. */
+    size_t kept = 0;
+    for (size_t i = 0; i < d->nstubs; i++)
+        if (d->stubs[i].ntests > 0)
+            d->stubs[kept++] = d->stubs[i];
+        else
+            free(d->stubs[i].tests);
+    d->nstubs = kept;
     return 0;
 }
 
@@ -99,4 +111,19 @@ void sg_digest_free(struct sg_digest *d)
     free(d->stubs);
     free(d->shown);
     memset(d, 0, sizeof *d);
+}
+
+char *sg_digest_line_note(const struct sg_test_result *t)
+{
+    static const char prefix[] = "not run: ";
+    const char *o = t->observed;
+    if (o != NULL && strncmp(o, prefix, sizeof prefix - 1) == 0) {
+        /* "not run: T did not finish, and ... functions (f, g), so it would not either":
+         * the sentence without the list of functions. */
+        const char *cut = strstr(o, " (");
+        return strndup(o, cut != NULL ? (size_t)(cut - o) : strlen(o));
+    }
+    /* Folded because it is about the same function as a failure shown in
+     * full, which it most often repeats; graded alone, it is shown whole. */
+    return strdup("see the failure above, or grade it alone with --test for its own");
 }

@@ -39,4 +39,14 @@ struct sg_digest {
 int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d);
 void sg_digest_free(struct sg_digest *d);
 
+/*
+ * What the one line of a failure that is not shown in full says after its
+ * description: "not run: T did not finish, and this test calls the same
+ * functions" for a test the grader skipped after T hung (sg_schedule.c),
+ * else "see the failure above", with a way to see its own message (the
+ * function is guessed from the message's words, so the cause may differ).
+ * A malloc'ed string, or NULL when out of memory.
+ */
+char *sg_digest_line_note(const struct sg_test_result *t);
+
 #endif

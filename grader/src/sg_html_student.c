@@ -48,8 +48,10 @@ static void sg_test(struct sg_html *h, xmlNodePtr parent, const struct sg_test_r
                  "points");
     sg_html_text(h, line, " ");
     sg_html_el(h, line, "code", t->name);
-    sg_html_textf(h, line, "%s: %s%s", t->hidden ? " [hidden]" : "", t->description,
-                  !t->passed && shown == SG_SHOWN_LINE ? " (see the failure above)" : "");
+    char *note = !t->passed && shown == SG_SHOWN_LINE ? sg_digest_line_note(t) : NULL;
+    sg_html_textf(h, line, "%s: %s%s%s%s", t->hidden ? " [hidden]" : "", t->description,
+                  note ? " (" : "", note ? note : "", note ? ")" : "");
+    free(note);
     if (!t->passed && shown == SG_SHOWN_FULL)
         sg_test_details(h, div, t);
 }

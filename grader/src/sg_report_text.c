@@ -78,6 +78,8 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool 
     struct sg_digest d;
     bool digest = sg_digest_lab(lab, &d) == 0;
     for (size_t i = 0; digest && i < d.nstubs; i++) {
+        if (d.stubs[i].ntests == 0 || d.stubs[i].tests == NULL)
+            continue;
         struct sg_buf line = SG_BUF_INIT;
         sg_buf_printf(&line, "%s%s%s is not written yet (it fails with ENOSYS, \"Function not "
                              "implemented\"): %zu test%s need%s it, %g point%s: %s",
@@ -92,10 +94,12 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool 
         enum sg_shown shown = digest ? d.shown[k] : SG_SHOWN_FULL;
         if (shown == SG_SHOWN_IN_STUB)
             continue;
-        sg_buf_printf(b, "  %s%s%s %5g/%-3g %s%s: %s%s\n", t->passed ? green : red,
+        char *note = !t->passed && shown == SG_SHOWN_LINE ? sg_digest_line_note(t) : NULL;
+        sg_buf_printf(b, "  %s%s%s %5g/%-3g %s%s: %s%s%s%s\n", t->passed ? green : red,
                       t->passed ? "PASS" : "FAIL", off, t->points, t->max_points, t->name,
-                      t->hidden ? " [hidden]" : "", t->description,
-                      !t->passed && shown == SG_SHOWN_LINE ? " (see the failure above)" : "");
+                      t->hidden ? " [hidden]" : "", t->description, note ? " (" : "",
+                      note ? note : "", note ? ")" : "");
+        free(note);
         if (!t->passed && shown == SG_SHOWN_FULL) {
             char *details = sg_report_test_details(t);
             for (char *line = details, *next; line && *line; line = next) {

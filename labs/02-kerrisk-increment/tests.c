@@ -482,8 +482,10 @@ SG_TEST(workers_locked_exact)
                                            "worker failed, and why?",
                "inc_run_workers returned %d", rc);
     SG_REQUIRE(*c == 40000, "40000: 4 workers x 10000 locked increments, none lost",
-               *c < 40000 ? "updates were lost: some increments ran without the lock. Does "
-                            "every worker go through inc_locked_increment when lockfd >= 0?"
+               *c < 40000 ? "updates were lost: some increments ran while another process "
+                            "was incrementing too. Does every worker go through "
+                            "inc_locked_increment when lockfd >= 0, and does the lock it takes "
+                            "exclude every other process? See locked_increment_waits_for_writer"
                           : "more increments than asked for: does each worker do exactly iters "
                             "of them?",
                "the counter is %d", *c);
@@ -503,6 +505,28 @@ SG_TEST(workers_use__exit)
                "the workers ran the atexit handlers they inherited from the parent. Which way "
                "of ending a process skips them, and the stdio buffers too? See man 2 _exit",
                "the parent's atexit handlers ran in %d worker(s)", ran);
+}
+
+SG_TEST(workers_fail_with__exit)
+{
+    /* Every locked increment fails (a closed descriptor), so the workers
+     * take their failure path; there too they must end with _exit. */
+    inc_watch_exit_handlers();
+    int bad = inc_closed_fd();
+    int *c = inc_test_counter(0);
+    errno = 0;
+    int rc = inc_run_workers(c, bad, 2, 10);
+    int err = errno;
+    SG_REQUIRE_NOT_CHILD("inc_run_workers");
+    inc_require_no_children("inc_run_workers");
+    SG_REQUIRE(rc != -1 || err != ENOSYS, "workers forked, failing, and reaped",
+               INC_NOT_WRITTEN("inc_run_workers"), "inc_run_workers returned -1 (errno ENOSYS)");
+    int ran = inc_exit_handlers_run();
+    SG_REQUIRE(ran == 0, "the failing workers to end without running the parent's atexit handlers",
+               "every locked increment failed here, so the workers took their failure path, and "
+               "on that path they ran the atexit handlers inherited from the parent. How does a "
+               "worker end when an increment fails? See man 2 _exit",
+               "the parent's atexit handlers ran in %d failing worker(s)", ran);
 }
 
 static volatile sig_atomic_t inc_children_ended;
@@ -618,6 +642,7 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(interrupted_wait_is_retried),
     SG_TEST_ENTRY(workers_locked_exact),
     SG_TEST_ENTRY(workers_use__exit),
+    SG_TEST_ENTRY(workers_fail_with__exit),
     SG_TEST_ENTRY(workers_reaped_on_failure),
     SG_TEST_ENTRY(program_kerrisk),
     SG_TEST_ENTRY(program_workers_locked),

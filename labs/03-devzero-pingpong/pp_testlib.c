@@ -542,10 +542,12 @@ static bool pp_deadlocked(pid_t parent, long nloops, const long *area, char *see
                 "waits for its turn. Count the updates each side makes for this nloops: is the "
                 "last TELL sent?";
     else
-        *hint = "both sides sleep and no signal is on its way to either: a wake-up was lost. Is "
-                "the flag tested while both signals are blocked, every time, so that no signal "
-                "can land between the test and sigsuspend? See the handout's section on the "
-                "lost wake-up";
+        *hint = "both sides sleep and no signal is on its way to either: a signal came and "
+                "went without waking the side that waited for it. Was it the signal that wait "
+                "waits for (does tell_sends_the_right_signals pass)? If so, a wake-up was lost: "
+                "is the flag tested while both signals are blocked, every time, so that no "
+                "signal can land between the test and sigsuspend? See the handout's section on "
+                "the lost wake-up";
     return true;
 }
 

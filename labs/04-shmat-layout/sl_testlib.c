@@ -18,8 +18,9 @@ void sl_probe_checked(struct sl_layout *l)
     int err = errno;
     SG_REQUIRE(rc == 0, "0: everything probed",
                err == ENOSYS ? SL_NOT_WRITTEN("sl_probe")
-               : err == EINVAL ? "EINVAL: shmget refused the size or the flags, or shmat the id. "
-                                 "Which call failed? See man 2 shmget and man 2 shmat: ERRORS"
+               : err == EINVAL ? "EINVAL: shmget refused the size or the flags, or shmat the id "
+                                 "or the address it was asked for. Which call failed, and with "
+                                 "what? See man 2 shmget and man 2 shmat: ERRORS"
                : err == EACCES ? "EACCES: the segment's mode does not let its owner attach it "
                                  "for reading and writing. Which mode did shmget get?"
                                : "sl_probe mallocs, creates a segment and attaches it. Which step "
@@ -74,8 +75,13 @@ void sl_require_round_trip(void)
     errno = 0;
     int rc = sl_release(&l);
     int err = errno;
-    SG_REQUIRE(rc == 0, "sl_release to work first",
-               err == ENOSYS ? SL_NOT_WRITTEN("sl_release") : "see release_leaves_nothing",
+    SG_REQUIRE(rc == 0,
+               "a probe and a release that work, before the failure this test is about",
+               err == ENOSYS ? SL_NOT_WRITTEN("sl_release")
+                             : "this test never got to its own failure: it needs a working "
+                               "release first. Fix what release_leaves_nothing reports, and "
+                               "this test runs again",
+               "before making a call fail, this test probes and releases once, and that "
                "sl_release failed: %s", strerror(err));
 }
 

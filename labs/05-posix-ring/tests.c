@@ -379,9 +379,12 @@ static void rb_get_ok(struct rb_ring *r, const void *want, size_t len, int level
     errno = 0;
     long n = rb_get(r, buf, sizeof buf);
     const char *hint = n == (long)len
-                           ? "the right length, other bytes: a message is len bytes of any "
-                             "value, NUL included; how are they copied in and out? Handout: "
-                             "messages"
+                           ? "the right length, other bytes. Is what came out another "
+                             "message whole? Then a slot was used out of turn: which index "
+                             "follows the last slot, for head and for tail? Or is it this "
+                             "message damaged? A message is len bytes of any value, NUL "
+                             "included: how are they copied in and out? Handout: the bounded "
+                             "buffer, and messages"
                            : "a ring hands out its oldest message first: where does rb_get "
                              "read, and where does rb_put write? Handout: the bounded buffer";
     SG_REQUIRE(n == (long)len && memcmp(buf, want, len) == 0, sg_q(want, len), hint,
@@ -453,7 +456,14 @@ SG_TEST(put_too_long)
                "look at before anything else? Handout: messages",
                "rb_put of %d bytes returned %d (errno %s)", RB_MSG_MAX + 1, rc,
                strerrorname_np(err) ?: "?");
-    rb_require_counts(r, 0, "after a refused rb_put");
+    struct rb_counts c = rb_counts_of(r);
+    char as_it_was[64];
+    snprintf(as_it_was, sizeof as_it_was, "mutex 1, free_slots %d, used_slots 0", RB_SLOTS);
+    SG_REQUIRE(c.mutex == 1 && c.free_slots == RB_SLOTS && c.used_slots == 0, as_it_was,
+               "the message was refused, yet a semaphore moved: a refused rb_put takes nothing. "
+               "Was a slot or the mutex taken before the length was checked? Handout: messages",
+               "after a refused rb_put, the semaphores read mutex %d, free_slots %d, used_slots %d",
+               c.mutex, c.free_slots, c.used_slots);
     SG_REQUIRE(r->tail == 0 && r->slot[0].len == 0 && r->slot[1].len == 0,
                "the ring unchanged", "refuse before taking a slot or writing anything",
                "after the refused rb_put: tail %u, slot[0].len %zu, slot[1].len %zu", r->tail,

@@ -77,6 +77,8 @@ void kt_grade_some(const char *submission, const char *lab, const char *const *t
                    double timeout, struct sg_grade *g);
 
 void kt_grade(const char *submission, const char *lab, struct sg_grade *g);
+/* Fails when the text report of g prints a NULL string, "(null)". */
+void kt_require_no_null_in_report(const struct sg_grade *g, const char *what);
 
 /* The first failed test of a lab and what it said, for messages (malloc'ed). */
 char *kt_first_failure(const struct sg_lab_result *lab);

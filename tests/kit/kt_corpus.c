@@ -17,6 +17,7 @@ START_TEST(corpus_mutant_fails_for_its_mistake)
     kt_memcheck = json_is_true(json_object_get(m, "memcheck"));
     kt_grade(sub, lab, &g);
     struct sg_lab_result *r = &g.labs[0];
+    kt_require_no_null_in_report(&g, name);
     const char *want_state = state ? state : "graded";
     ck_assert_msg(strcmp(sg_lab_state_name(r->state), want_state) == 0,
                   "%s/%s (%s): state is %s, expected %s; problem: %s\n%s", lab, name,

@@ -69,6 +69,7 @@ START_TEST(skeletons_score_at_most_ten_percent)
                   g.labs[0].problem);
     ck_assert_msg(g.max_score > 0 && g.score <= 0.1 * g.max_score,
                   "%s: the skeleton scored %g of %g", lab, g.score, g.max_score);
+    kt_require_no_null_in_report(&g, lab);
     sg_grade_free(&g);
 }
 END_TEST

@@ -454,3 +454,17 @@ void kt_expect_usage(const char *const *args, int status, const char *words)
     free(out);
     free(err);
 }
+
+void kt_require_no_null_in_report(const struct sg_grade *g, const char *what)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert(f != NULL);
+    ck_assert_int_eq(sg_report_text(g, f, false), 0);
+    ck_assert(fclose(f) == 0);
+    /* glibc prints a NULL string as "(null)"; elsewhere it is undefined. */
+    ck_assert_msg(strstr(text, "(null)") == NULL, "%s: the text report prints (null):\n%s", what,
+                  text);
+    free(text);
+}

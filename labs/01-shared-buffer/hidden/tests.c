@@ -288,6 +288,46 @@ SG_TEST(exchange_wait_interrupted)
                strerror(sh->err), sg_q(sh->buf, strnlen(sh->buf, sizeof sh->buf)));
 }
 
+SG_TEST(exchange_waits_for_its_own_child)
+{
+    /* The caller already has a child of its own, which has ended with
+     * status 7 and not been waited for. sb_exchange must wait for the child
+     * it forked, and leave the caller's child to the caller. */
+    char *buf = sb_map_checked(1, SB_SHARED, "sb_map(1, SB_SHARED)");
+    fflush(NULL);
+    pid_t other = fork();
+    SG_SETUP(other != -1, "fork");
+    if (other == 0)
+        _exit(7);
+    struct timespec ms = { 0, 1000000 };
+    for (int i = 0; i < 5000 && !sg_process_ended(other); i++)
+        nanosleep(&ms, NULL);
+    SG_SETUP(sg_process_ended(other), "the test's own child to end");
+    FILE *in = sg_input_file("line\n", 5);
+    FILE *out = sg_output_file();
+    errno = 0;
+    int status = sb_exchange(buf, (size_t)sg_page_size(), in, out);
+    int err = errno;
+    SG_REQUIRE_NOT_CHILD("sb_exchange");
+    int ost = 0;
+    pid_t w = waitpid(other, &ost, WNOHANG);
+    bool kept = w == other && WIFEXITED(ost) && WEXITSTATUS(ost) == 7;
+    SG_REQUIRE(kept, "0, and the caller's other child (ended, status 7) left for the caller "
+               "to wait for",
+               "the caller had another child, which had already ended with status 7, and it "
+               "was reaped inside sb_exchange. Which child does your parent wait for: the one "
+               "fork returned, or any child? See man 2 waitpid",
+               "sb_exchange returned %d, and the caller's own child could no longer be waited "
+               "for", status);
+    SG_REQUIRE(status == 0 && strcmp(buf, "line") == 0, "0, with the parent seeing \"line\"",
+               "the child read \"line\" and ended with status 0, while the caller's other "
+               "child had ended with status 7. Whose status did sb_exchange return?",
+               "sb_exchange returned %d (errno %s) with buf = %s", status, strerror(err),
+               sg_q(buf, strnlen(buf, 16)));
+    fclose(in);
+    fclose(out);
+}
+
 /* ---- the program ---- */
 
 SG_TEST(program_long_line)
@@ -331,6 +371,7 @@ const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(exchange_bounded),
     SG_TEST_ENTRY(exchange_wait_fails),
     SG_TEST_ENTRY(exchange_wait_interrupted),
+    SG_TEST_ENTRY(exchange_waits_for_its_own_child),
     SG_TEST_ENTRY(program_long_line),
     SG_TEST_ENTRY(program_private_no_input),
     SG_TEST_ENTRY(program_empty_line),

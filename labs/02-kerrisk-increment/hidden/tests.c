@@ -24,8 +24,9 @@ SG_TEST(workers_many_locked_exact)
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
     inc_require_no_children("inc_run_workers");
     SG_REQUIRE(rc == 0 && *c == 160100, "0, and the counter at 100 + 8 x 20000 = 160100",
-               *c < 160100 ? "updates were lost: some increments ran without the lock, or the "
-                             "parent returned before every worker had ended"
+               *c < 160100 ? "updates were lost: some increments ran without a lock that excludes "
+                             "every other process, or the parent returned before every worker "
+                             "had ended"
                            : "each worker does exactly iters increments, and the parent "
                              "returns 0 when all of them ended with status 0",
                "inc_run_workers returned %d; the counter is %d", rc, *c);

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,11 +114,36 @@ SG_TEST(program_anon_odd)
     pp_require_program(args, "counter = 5001\n");
 }
 
+SG_TEST(run_child_mismatch_fails)
+{
+    /* Private memory that fork hands over zero-filled (MADV_WIPEONFORK):
+     * with 2 loops the parent's one update returns 0, as it should, while
+     * the child's returns 0 where it expects 1. Only the child sees the
+     * mismatch, and only its exit status can tell the parent. */
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    long *area = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(area != MAP_FAILED, "mmap");
+    SG_SETUP(madvise(area, page, MADV_WIPEONFORK) == 0, "madvise(MADV_WIPEONFORK)");
+    struct pp_run_result r;
+    pp_run_watched(area, 2, NULL, &r);
+    SG_REQUIRE(r.rc == -1, "-1: the child's update returned 0 where it expected 1",
+               r.rc == -1 || r.err != ENOSYS
+                   ? "here only the child could see a mismatch: its pp_update returned 0, not "
+                     "1, while the parent's values all matched. Does your child compare what "
+                     "pp_update returns with what it expects, and does the parent learn of it "
+                     "from the child's exit status? See man 2 waitpid"
+                   : PP_NOT_WRITTEN("pp_run"),
+               "pp_run(area, 2) returned %d although the child's update returned 0 instead of 1",
+               r.rc);
+    munmap(area, page);
+}
+
 const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(run_odd_count),
     SG_TEST_ENTRY(run_many),
     SG_TEST_ENTRY(run_no_loops),
     SG_TEST_ENTRY(run_on_own_mappings),
+    SG_TEST_ENTRY(run_child_mismatch_fails),
     SG_TEST_ENTRY(wait_child_sleeps_until_told),
     SG_TEST_ENTRY(map_anon_large),
     SG_TEST_ENTRY(tell_failure_exits),

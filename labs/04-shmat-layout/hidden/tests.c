@@ -95,9 +95,28 @@ SG_TEST(segment_not_attached_twice)
                "the process has %d segments attached after one sl_probe", attached);
 }
 
+SG_TEST(release_reports_errors)
+{
+    /* The test detaches the segment itself, behind sl_release's back: the
+     * detach sl_release then asks for must fail (EINVAL), and sl_release
+     * must say so. */
+    struct sl_layout l;
+    sl_probe_checked(&l);
+    SG_SETUP(shmdt(l.shm_lo) == 0, "shmdt");
+    errno = 0;
+    int rc = sl_release(&l);
+    int err = errno;
+    SG_REQUIRE(rc == -1 && err != 0, "-1 with errno set: the detach failed",
+               "the segment was no longer attached, so a detach in sl_release failed. "
+               "shm_layout.h asks sl_release to report that. Does yours look at what "
+               "shmdt and shmctl return? See man 2 shmdt: RETURN VALUE",
+               "sl_release returned %d (errno %d) when its detach could not work", rc, err);
+}
+
 const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(segment_is_usable_to_the_end),
     SG_TEST_ENTRY(probe_twice),
+    SG_TEST_ENTRY(release_reports_errors),
     SG_TEST_ENTRY(malloc_failure_leaves_nothing),
     SG_TEST_ENTRY(segment_not_attached_twice),
     SG_TESTS_END,
