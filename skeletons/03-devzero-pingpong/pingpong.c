@@ -70,6 +70,7 @@ long pp_update(long *ptr)
 {
     /* TODO: return the old value, then increment. */
     (void)ptr;
+    errno = ENOSYS;
     return -1;
 }
 

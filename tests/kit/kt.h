@@ -52,6 +52,7 @@
 extern char kt_root[PATH_MAX];
 extern bool kt_no_sandbox;   /* grade outside bubblewrap (tests of the fallback) */
 extern bool kt_memcheck;     /* add the memory-check test */
+extern bool kt_public_only;  /* without the hidden tests, as students grade */
 extern char **kt_labs;       /* the kit's labs */
 extern int kt_nlabs;
 extern json_t *kt_mutants;   /* every mutant of every corpus file, with "lab" set */

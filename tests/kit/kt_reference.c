@@ -74,6 +74,31 @@ START_TEST(skeletons_score_at_most_ten_percent)
 }
 END_TEST
 
+/* A student's first report: at most one screen (25 lines) per lab. */
+START_TEST(fresh_skeleton_report_fits_a_screen)
+{
+    const char *lab = kt_labs[_i];
+    struct sg_grade g;
+    kt_public_only = true;
+    kt_grade("skeletons", lab, &g);
+    kt_public_only = false;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ck_assert(f != NULL && sg_report_text(&g, f, false) == 0 && fclose(f) == 0);
+    /* The lab's section: from its title line to its score line. */
+    const char *from = strstr(text, lab), *to = from ? strstr(from, "  score:") : NULL;
+    ck_assert_msg(from != NULL && to != NULL, "%s: no lab section in:\n%s", lab, text);
+    int lines = 1;
+    for (const char *p = from; p < to; p++)
+        lines += *p == '\n';
+    ck_assert_msg(lines <= 25, "%s: the skeleton's report is %d lines long:\n%.*s", lab, lines,
+                  (int)(to - from), from);
+    free(text);
+    sg_grade_free(&g);
+}
+END_TEST
+
 START_TEST(every_test_has_a_measured_time)
 {
     /* A test's time limit comes from its time on the solution (make timings). */
@@ -111,5 +136,6 @@ void kt_add_reference(Suite *s)
     tcase_add_loop_test(tc, skeletons_score_at_most_ten_percent, 0, kt_nlabs);
     tcase_add_loop_test(tc, solutions_are_clean_under_memcheck, 0, kt_nlabs);
     tcase_add_loop_test(tc, every_test_has_a_measured_time, 0, kt_nlabs);
+    tcase_add_loop_test(tc, fresh_skeleton_report_fits_a_screen, 0, kt_nlabs);
     suite_add_tcase(s, tc);
 }

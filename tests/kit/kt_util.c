@@ -4,6 +4,7 @@
 char kt_root[PATH_MAX];
 bool kt_no_sandbox;
 bool kt_memcheck;
+bool kt_public_only;
 char **kt_labs;
 int kt_nlabs;
 json_t *kt_mutants;
@@ -62,7 +63,8 @@ void kt_grade_some(const char *submission, const char *lab, const char *const *t
     char *work = kt_tempdir();
     const char *labs[] = { lab, NULL };
     struct sg_grade_opts o = {
-        .submission = submission, .labs = lab ? labs : NULL, .hidden = true, .workdir = work,
+        .submission = submission, .labs = lab ? labs : NULL, .hidden = !kt_public_only,
+        .workdir = work,
         .tests = tests, .timeout = timeout, .no_sandbox = kt_no_sandbox,
         .memcheck = kt_memcheck,
     };
