@@ -160,6 +160,14 @@ $(KIT)/obj/%.o: %.c
 	    -DSG_CC='"$(CC_PATH)"' -DSG_OBJCOPY='"$(OBJCOPY_PATH)"' \
 	    -DSG_CHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
 
+# No unwind tables in the test programs' own code: student code that walks
+# the stack with them (_Unwind_Backtrace, _Unwind_Find_FDE) found the test's
+# frame and Check's, and left the test body as if it had returned, skipping
+# its checks. Nothing in a test program unwinds (C, no exceptions); the
+# memory check's programs keep theirs, for valgrind's stack traces.
+NOUNWIND := -fno-asynchronous-unwind-tables -fno-unwind-tables
+$(HARNESS_OBJ): KFLAGS += $(NOUNWIND)
+
 $(KIT)/libsg_harness.a: $(HARNESS_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
@@ -201,6 +209,9 @@ define LAB_RULES
 $(KIT)/$(1)/obj/%.o: labs/$(1)/%.c
 	@mkdir -p $$(@D)
 	$$(call say,CC,$$@)$$(CC) $$(KFLAGS) $$(INCLUDES) -Ilabs/$(1) $$(CHECK_CFLAGS) -c $$< -o $$@
+
+# The tests' own code has no unwind tables (see NOUNWIND).
+$(patsubst labs/$(1)/%.c,$(KIT)/$(1)/obj/%.o,$(filter-out labs/$(1)/main.c labs/$(1)/memcheck.c,$(wildcard labs/$(1)/*.c) $(wildcard labs/$(1)/hidden/*.c))): KFLAGS += $(NOUNWIND)
 
 $(KIT)/$(1)/libtests.a: $(patsubst labs/$(1)/%.c,$(KIT)/$(1)/obj/%.o,$(filter-out labs/$(1)/main.c labs/$(1)/memcheck.c,$(wildcard labs/$(1)/*.c)))
 	$$(call say,AR,$$@)rm -f $$@ && $$(AR) rcs $$@ $$^

@@ -1,6 +1,12 @@
 /* kt_reference.c — the reference solutions and the skeletons. */
 #include "kt.h"
 
+#include <elf.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 START_TEST(solutions_score_full_marks_json)
 {
     const char *args[] = { "--hidden", "--format", "json", "solutions", NULL };
@@ -74,6 +80,49 @@ START_TEST(skeletons_score_at_most_ten_percent)
 }
 END_TEST
 
+/* Whether the object at path has a section named name (an ELF64 object). */
+static bool kt_has_section(const char *path, const char *name)
+{
+    size_t size;
+    char *data = kt_read(path, &size);
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)data;
+    ck_assert_msg(size >= sizeof *eh && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 &&
+                      eh->e_shoff + (size_t)eh->e_shnum * sizeof(Elf64_Shdr) <= size &&
+                      eh->e_shstrndx < eh->e_shnum,
+                  "%s: not an ELF object", path);
+    const Elf64_Shdr *sh = (const Elf64_Shdr *)(data + eh->e_shoff);
+    bool found = false;
+    for (size_t i = 0; i < eh->e_shnum && !found; i++) {
+        size_t at = sh[eh->e_shstrndx].sh_offset + sh[i].sh_name;
+        found = at < size && strncmp(data + at, name, size - at) == 0;
+    }
+    free(data);
+    return found;
+}
+
+/*
+ * The test programs' own code has no unwind tables: with them, student
+ * code walked the stack to the test's frame and Check's, and left the test
+ * body as if it had returned, skipping its checks (a pass for a skeleton).
+ */
+START_TEST(test_code_has_no_unwind_tables)
+{
+    const char *lab = kt_labs[_i];
+    const char *objects[] = { "tests.o", "hidden/tests.o" };
+    for (size_t i = 0; i < 2; i++) {
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "%s/build/kit/%s/obj/%s", kt_root, lab, objects[i]);
+        if (access(p.data, R_OK) == 0)
+            ck_assert_msg(!kt_has_section(p.data, ".eh_frame"), "%s has unwind tables", p.data);
+        sg_buf_free(&p);
+    }
+    struct sg_buf h = SG_BUF_INIT;
+    sg_buf_printf(&h, "%s/build/kit/obj/grader/harness/sg_main.o", kt_root);
+    ck_assert_msg(!kt_has_section(h.data, ".eh_frame"), "%s has unwind tables", h.data);
+    sg_buf_free(&h);
+}
+END_TEST
+
 /* A student's first report: at most one screen (25 lines) per lab. */
 START_TEST(fresh_skeleton_report_fits_a_screen)
 {
@@ -137,5 +186,6 @@ void kt_add_reference(Suite *s)
     tcase_add_loop_test(tc, solutions_are_clean_under_memcheck, 0, kt_nlabs);
     tcase_add_loop_test(tc, every_test_has_a_measured_time, 0, kt_nlabs);
     tcase_add_loop_test(tc, fresh_skeleton_report_fits_a_screen, 0, kt_nlabs);
+    tcase_add_loop_test(tc, test_code_has_no_unwind_tables, 0, kt_nlabs);
     suite_add_tcase(s, tc);
 }
