@@ -161,6 +161,21 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
                                  "RUNNING_ON_VALGRIND): code under test may not talk to the "
                                  "memory checker\n");
 
+    /* An IRELATIVE relocation calls a resolver before main() too. */
+    for (size_t i = 0; i < eh->e_shnum; i++) {
+        if (sh[i].sh_type != SHT_RELA || sh[i].sh_entsize != sizeof(Elf64_Rela) ||
+            sh[i].sh_offset > size || sh[i].sh_size > size - sh[i].sh_offset)
+            continue;
+        const Elf64_Rela *rel = (const Elf64_Rela *)(data + sh[i].sh_offset);
+        for (size_t k = 0; k < sh[i].sh_size / sizeof *rel; k++)
+            if (ELF64_R_TYPE(rel[k].r_info) == R_X86_64_IRELATIVE &&
+                eh->e_machine == EM_X86_64 && f->refused.len < SG_REFUSED_MAX) {
+                sg_buf_puts(&f->refused, "it has an IRELATIVE relocation, whose resolver runs "
+                                         "before main(): not allowed\n");
+                break;
+            }
+    }
+
     unsigned long long loaded = 0;
     for (size_t i = 0; i < eh->e_shnum; i++)
         if ((sh[i].sh_flags & SHF_ALLOC) && loaded <= SG_ELF_STATIC_MAX)
@@ -214,13 +229,22 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
             const char *name = sg_strtab_at(data, size, strtab, syms[k].st_name);
             unsigned bind = ELF64_ST_BIND(syms[k].st_info);
             unsigned type = ELF64_ST_TYPE(syms[k].st_info);
-            if (name == NULL || *name == '\0')
-                continue;
             bool room = f->refused.len < SG_REFUSED_MAX;
+            /* Before any name is looked at: an IFUNC with an empty name
+             * (gas accepts `"":`) ran its resolver in the judge, before main. */
             if (type == STT_GNU_IFUNC && room) {
-                sg_put_name(&f->refused, name);
+                bool named = name != NULL && *name != '\0';
+                sg_put_name(&f->refused, named ? name : "a nameless symbol");
                 sg_buf_puts(&f->refused, " is an IFUNC, whose resolver runs before main(): not "
                                          "allowed\n");
+                continue;
+            }
+            if (name == NULL || *name == '\0') {
+                /* Only a section's or a file's symbol has no name of its own. */
+                if (type != STT_SECTION && type != STT_FILE && room)
+                    sg_buf_puts(&f->refused, "it has a symbol without a readable name, which no "
+                                             "compiler makes: not allowed\n");
+                continue;
             }
             if (syms[k].st_shndx == SHN_UNDEF) {
                 for (size_t p = 0; p < sizeof sg_internal_prefixes / sizeof *sg_internal_prefixes;

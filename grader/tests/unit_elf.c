@@ -132,6 +132,21 @@ START_TEST(lto_and_comdat_sections_are_refused)
 }
 END_TEST
 
+/* Types are checked whatever the name: gas makes a symbol named "" on request. */
+START_TEST(nameless_ifuncs_are_refused)
+{
+    struct sg_elf_findings f;
+    inspect("static void *resolve(void) { return 0; }\n"
+            "__asm__(\".text\\n\\\"\\\":\\n jmp resolve\\n"
+            ".type \\\"\\\", @gnu_indirect_function\\n\");\n"
+            "void *keep = (void *)resolve;\n"
+            "int lab_fn(void) { return 0; }\n",
+            &f);
+    ck_assert_ptr_nonnull(strstr(f.refused.data, "nameless symbol is an IFUNC"));
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
 START_TEST(garbage_is_not_an_object)
 {
     char path[] = "/tmp/unit-elf-garbage.XXXXXX";
@@ -163,6 +178,7 @@ Suite *unit_elf_suite(void)
     tcase_add_test(tc, references_to_the_harness_are_refused);
     tcase_add_test(tc, unique_and_common_symbols_are_refused);
     tcase_add_test(tc, lto_and_comdat_sections_are_refused);
+    tcase_add_test(tc, nameless_ifuncs_are_refused);
     tcase_add_test(tc, garbage_is_not_an_object);
     suite_add_tcase(s, tc);
     return s;
