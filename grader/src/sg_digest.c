@@ -1,5 +1,6 @@
 /* sg_digest.c — which failures a report shows in full; see sg_digest.h. */
 #include "sg_digest.h"
+#include "sg_stub.h"
 #include "sg_text.h"
 
 #include <stdbool.h>
@@ -47,13 +48,13 @@ int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d)
         return -1;
     }
     /* The stubs: functions named by a failure that says ENOSYS, in its
-     * message or in the tests' own hint for it (the labs' *_NOT_WRITTEN,
+     * message or in the tests' own hint for it (SG_NOT_WRITTEN, sg_stub.h,
      * which a test gives only when the call failed with ENOSYS). */
     for (size_t k = 0; k < lab->ntests; k++) {
         const struct sg_test_result *t = &lab->tests[k];
         const char *f = t->passed ? NULL : sg_function_of(t);
         bool enosys = sg_says(t, "Function not implemented") ||
-                      (t->hint != NULL && strstr(t->hint, "sets: it is not written yet") != NULL);
+                      (t->hint != NULL && strstr(t->hint, SG_NOT_WRITTEN_MARK) != NULL);
         if (f != NULL && enosys && sg_says(t, f) && sg_find_stub(d, f) == NULL)
             d->stubs[d->nstubs++].function = f;
     }

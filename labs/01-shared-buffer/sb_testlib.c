@@ -1,5 +1,6 @@
 /* sb_testlib.c — checks that lab 01's public and hidden tests share; see sb_testlib.h. */
 #include "sb_testlib.h"
+#include "sg_stub.h"
 #include "sg_harness.h"
 
 #include <errno.h>
@@ -11,9 +12,7 @@
 #include <unistd.h>
 
 /* The hint for a function that still sets the skeleton's ENOSYS. */
-#define SB_NOT_WRITTEN(fn)                                                                 \
-    "ENOSYS is what the skeleton's " fn " sets: it is not written yet. Start with the "    \
-    "handout's Steps"
+#define SB_NOT_WRITTEN(fn) SG_NOT_WRITTEN(fn) ". Start with the handout's Steps"
 
 char *sb_map_checked(size_t npages, enum sb_sharing sharing, const char *call)
 {
@@ -276,7 +275,7 @@ static const char *sb_program_status_hint(const struct sg_program_run *run, int 
                    "one. See the sb_read_line and sb_exchange tests";
     }
     if (strstr(run->err, "sb_map: Function not implemented") != NULL)
-        return "ENOSYS is what the skeleton's sb_map sets: it is not written yet";
+        return SG_NOT_WRITTEN("sb_map");
     if (strstr(run->err, "sb_map:") != NULL)
         return "sb_map failed (main.c says so on stderr): see the sb_map tests";
     if (strstr(run->err, "sb_exchange:") != NULL)

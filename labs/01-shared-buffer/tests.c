@@ -6,6 +6,7 @@
  * Hints are computed from what the test saw (sb_testlib.c), and point at
  * the idea and the manual page, never at the line to write.
  */
+#include "sg_stub.h"
 #include "sg_harness.h"
 #include "sb_testlib.h"
 #include "shared_buffer.h"
@@ -51,7 +52,7 @@ SG_TEST(map_zero_pages)
                      "for npages 0?",
                "sb_map(0, SB_SHARED) returned %p", (void *)buf);
     SG_REQUIRE(err == EINVAL, "errno EINVAL",
-               err == ENOSYS ? "ENOSYS is what the skeleton's sb_map sets: it is not written yet"
+               err == ENOSYS ? SG_NOT_WRITTEN("sb_map")
                : err == 0    ? "NULL alone does not say why: a function that fails sets errno. "
                                "Which value does shared_buffer.h name for npages 0?"
                              : "shared_buffer.h names the errno for npages 0. Which call set "
@@ -97,7 +98,7 @@ SG_TEST(map_failure_is_null)
                 (void *)buf);
     }
     SG_REQUIRE(err == ENOMEM, "errno ENOMEM, as mmap set it",
-               err == ENOSYS ? "ENOSYS is what the skeleton's sb_map sets: it is not written yet"
+               err == ENOSYS ? SG_NOT_WRITTEN("sb_map")
                              : "mmap set errno to ENOMEM. Does anything that runs after it, "
                                "before sb_map returns, change errno?",
                "sb_map returned NULL with errno %d (%s)", err, strerror(err));
@@ -179,7 +180,7 @@ SG_TEST(read_line_bounded)
     SG_REQUIRE(n == 7 && memcmp(buf, "abcdefg", 8) == 0,
                "7, with buf holding \"abcdefg\" and its NUL",
                n == -1 && err == ENOSYS
-                   ? "ENOSYS is what the skeleton's sb_read_line sets: it is not written yet"
+                   ? SG_NOT_WRITTEN("sb_read_line")
                    : "a line longer than the buffer keeps as many of its first characters as "
                      "fit beside the NUL, and the return value counts them",
                "returned %ld with buf = %s", n, sg_q(buf, strnlen(buf, 8)));

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "sg_stub.h"
+
 /* A lock file in a fresh private folder, opened by the test itself. */
 struct inc_lockfile {
     char path[128];
@@ -113,7 +115,7 @@ int inc_exit_handlers_run(void);
 int inc_count_waiters(unsigned long ino, const char *type);
 
 /* The hint for a call that still sets the skeleton's ENOSYS. */
-#define INC_NOT_WRITTEN(fn) "ENOSYS is what the skeleton's " fn " sets: it is not written yet"
+#define INC_NOT_WRITTEN(fn) SG_NOT_WRITTEN(fn)
 
 
 /* Requires the call to be blocked on a request for byte 0 alone, of type want ("WRITE"/"READ"). */

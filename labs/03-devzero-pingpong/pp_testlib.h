@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "sg_stub.h"
+
 /* area..area+size, rounded up to pages, is one shared, zero-filled, rw mapping. */
 void pp_require_shared_zeroed(const void *area, size_t size, const char *call);
 
@@ -107,6 +109,6 @@ void pp_watch_exit_handlers(void);
 int pp_exit_handlers_run(void);
 
 /* The hint for a call that still has the skeleton's body. */
-#define PP_NOT_WRITTEN(fn) "ENOSYS is what the skeleton's " fn " sets: it is not written yet"
+#define PP_NOT_WRITTEN(fn) SG_NOT_WRITTEN(fn)
 
 #endif

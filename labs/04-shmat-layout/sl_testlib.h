@@ -3,6 +3,7 @@
 #define SL_TESTLIB_H
 
 #include "shm_layout.h"
+#include "sg_stub.h"
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -30,6 +31,6 @@ void sl_require_round_trip(void);
 void sl_require_released(const struct sl_layout *l, int segments_before);
 
 /* The hint for a call that still sets the skeleton's ENOSYS. */
-#define SL_NOT_WRITTEN(fn) "ENOSYS is what the skeleton's " fn " sets: it is not written yet"
+#define SL_NOT_WRITTEN(fn) SG_NOT_WRITTEN(fn)
 
 #endif
