@@ -10,13 +10,25 @@ n=${BENCH_CLASS:-100}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-seconds() { # runs "$@", prints its wall time in seconds
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s.%N)
-    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f\n", b - a }'
+# Medians of "wall cpu" lines, column by column.
+median() { python3 -c 'import statistics, sys
+rows = [list(map(float, l.split())) for l in sys.stdin if l.strip()]
+print(" ".join(f"{statistics.median(c):.2f}" for c in zip(*rows)))'; }
+# Runs "$@" and prints "WALL CPU": its wall time, and the CPU time (user
+# and system) of every process it started, the grader's own, bubblewrap's
+# and the tests' (the kernel counts each process when it is reaped, and
+# the grader reaps everything its sandboxes leave). grade.json counts only
+# what ran inside the sandboxes, so the sandbox's own cost shows here.
+measure() {
+    python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+start = time.monotonic()
+subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+               stderr=subprocess.DEVNULL)
+wall = time.monotonic() - start
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(f"{wall:.2f} {ru.ru_utime + ru.ru_stime:.2f}")
+PY
 }
 # Sums of a grade.json: build CPU, tests' CPU, tests' wall, the slowest tests.
 phases() {
@@ -37,29 +49,32 @@ echo "shmlab bench: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), media
 echo "one correct submission (the solutions, $(grader/shmgrade --list-labs | wc -l) labs, hidden tests):"
 for mode in sandbox no-sandbox; do
     flag=$([ "$mode" = no-sandbox ] && echo --no-sandbox || true)
-    wall=$(for _ in $(seq "$runs"); do seconds grader/shmgrade --hidden $flag --format grade -o "$work/$mode.json" solutions; done | median)
+    read -r wall all < <(for _ in $(seq "$runs"); do measure grader/shmgrade --hidden $flag --format grade -o "$work/$mode.json" solutions; done | median)
     phases "$work/$mode.json" >"$work/$mode.phases"
     read -r build tests count <"$work/$mode.phases"
-    cpu=$(awk -v a="$build" -v b="$tests" 'BEGIN { printf "%.2f", a + b }')
-    printf '  %-11s %6.2f s wall  %5.2f s CPU (build %s, %s tests %s)\n' "$mode" "$wall" "$cpu" "$build" "$count" "$tests"
-    eval "cpu_$( echo $mode | tr - _ )=$cpu"
+    inside=$(awk -v a="$build" -v b="$tests" 'BEGIN { printf "%.2f", a + b }')
+    printf '  %-11s %6.2f s wall  %5.2f s CPU in all (in its builds and tests: %s = build %s + %s tests %s)\n' \
+        "$mode" "$wall" "$all" "$inside" "$build" "$count" "$tests"
+    eval "all_$( echo $mode | tr - _ )=$all; inside_$( echo $mode | tr - _ )=$inside"
 done
-awk -v a="$cpu_sandbox" -v b="$cpu_no_sandbox" 'BEGIN { printf "  the sandbox costs %.2fx the CPU of --no-sandbox\n", a / b }'
+awk -v a="$all_sandbox" -v b="$all_no_sandbox" -v c="$inside_sandbox" -v d="$inside_no_sandbox" 'BEGIN {
+    printf "  the sandbox costs %.2fx the CPU of --no-sandbox in all (%.2fx inside the builds and tests)\n", a / b, c / d }'
 echo "  the slowest tests:"
 tail -n +2 "$work/sandbox.phases"
 
 python3 scripts/bench-class.py "$work/class" "$n" >/dev/null
-correct=$(for _ in $(seq "$runs"); do seconds grader/shmgrade --hidden solutions; done | median)
-hang=$(seconds grader/shmgrade --hidden "$work/all-hang")
-awk -v h="$hang" -v c="$correct" 'BEGIN {
-    printf "a submission in which every function hangs: %.1f s (%.1fx a correct one)\n", h, h / c }'
-skel=$(seconds grader/shmgrade --hidden skeletons)
-printf 'the skeletons (every test fails at once): %.1f s\n' "$skel"
-mc=$(seconds grader/shmgrade --hidden --memcheck solutions)
-printf 'the memory check of one correct submission, with its tests: %.1f s\n' "$mc"
+read -r correct correct_cpu < <(for _ in $(seq "$runs"); do measure grader/shmgrade --hidden solutions; done | median)
+read -r hang hang_cpu < <(measure grader/shmgrade --hidden "$work/all-hang")
+awk -v h="$hang" -v c="$correct" -v hc="$hang_cpu" -v cc="$correct_cpu" 'BEGIN {
+    printf "a submission in which every function hangs: %.1f s wall, %.1f s CPU (%.1fx a correct one'"'"'s wall, %.1fx its CPU)\n", h, hc, h / c, hc / cc }'
+read -r skel skel_cpu < <(measure grader/shmgrade --hidden skeletons)
+printf 'the skeletons (every test fails at once): %.1f s wall, %.1f s CPU\n' "$skel" "$skel_cpu"
+read -r mc mc_cpu < <(measure grader/shmgrade --hidden --memcheck solutions)
+printf 'the memory check of one correct submission, with its tests: %.1f s wall, %.1f s CPU\n' "$mc" "$mc_cpu"
 
 echo "a class of $n (70 % correct, 15 % one wrong lab, 8 % hostile, 4 % compile errors, 3 % hanging everywhere):"
-t=$(seconds grader/shmgrade --batch "$work/class" -o "$work/out" --hidden --format json)
-awk -v t="$t" -v n="$n" 'BEGIN { printf "  at the default -j: %.1f s (%.2f s per submission)\n", t, t / n }'
-t=$(seconds grader/shmgrade --batch "$work/class" -o "$work/out" --hidden --format json)
-printf '  again, nothing changed: %.2f s\n' "$t"
+read -r t t_cpu < <(measure grader/shmgrade --batch "$work/class" -o "$work/out" --hidden --format json)
+awk -v t="$t" -v c="$t_cpu" -v n="$n" 'BEGIN {
+    printf "  at the default -j: %.1f s wall, %.1f s CPU (%.2f s wall, %.2f s CPU per submission)\n", t, c, t / n, c / n }'
+read -r t t_cpu < <(measure grader/shmgrade --batch "$work/class" -o "$work/out" --hidden --format json)
+printf '  again, nothing changed: %.2f s wall, %.2f s CPU\n' "$t" "$t_cpu"

@@ -278,8 +278,12 @@ int main(int argc, char *argv[])
         perror("sg_enter: the ready descriptor");
         return 125;
     }
-    /* In bubblewrap's PID namespace this is pid 2, after its init: every
-     * other process there is the test's. Elsewhere, its descendants are. */
+    /* In bubblewrap's PID namespace this is its init, pid 1 (--as-pid-1,
+     * which spares a process per sandbox; pid 2 after bubblewrap's own
+     * init otherwise): every other process there is the test's. As init
+     * it also survives a kill(-1, SIGKILL) of the code under test, and
+     * when it ends the kernel kills whatever of the sandbox is left.
+     * Elsewhere, its descendants are the test's. */
     struct sg_watch watch;
     sg_watch_init(&watch, cpu_limit, stuck_limit, getpid() <= 2);
     return sg_run(command, (int)ready, cpu_limit > 0 || stuck_limit > 0 ? &watch : NULL);

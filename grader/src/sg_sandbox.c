@@ -273,8 +273,9 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
     size_t n = 0;
     if (sb->bwrap[0] != '\0') {
         const char *words[] = {
-            sb->bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--info-fd", SG_SANDBOX_INFO_FD_TEXT,
+            /* --as-pid-1: sg_enter is the sandbox's init (sg_enter.c). */
+            sb->bwrap, "--unshare-all", "--as-pid-1", "--die-with-parent", "--new-session",
+            "--cap-drop", "ALL", "--info-fd", SG_SANDBOX_INFO_FD_TEXT,
             "--ro-bind", "/usr", "/usr",
         };
         if (!sg_add(argv, &n, max, words, sizeof words / sizeof *words))

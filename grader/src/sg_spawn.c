@@ -440,10 +440,13 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         r->timed_out = true;
         said += 2;
     }
-    /* Without bubblewrap, sg_enter is the child waited for here, and its
-     * children's time is in its rusage already. */
-    if (bwrap && sscanf(said, "C%lld", &us) == 1 && us >= 0)
-        r->cpu_seconds += (double)us / 1e6;
+    /* sg_enter is the sandbox's init (bubblewrap's --as-pid-1), reaped by
+     * bubblewrap, so what it reaped is in the rusage waited for here
+     * already, as it is without bubblewrap; its report counts no more
+     * than that. The larger of the two stays right should a bubblewrap
+     * not pass its children's time on (its own init does not). */
+    if (bwrap && sscanf(said, "C%lld", &us) == 1 && us >= 0 && (double)us / 1e6 > r->cpu_seconds)
+        r->cpu_seconds = (double)us / 1e6;
     const char *described = strstr(said, "\nD");
     if (described != NULL) {
         const char *end = strchr(described + 2, '\n');
