@@ -9,5 +9,6 @@ Suite *unit_spawn_suite(void);
 Suite *unit_elf_suite(void);
 Suite *unit_submission_suite(void);
 Suite *unit_rubric_suite(void);
+Suite *unit_slots_suite(void);
 
 #endif
