@@ -47,9 +47,14 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
  * limit stays the rubric's: it depends on how busy the machine is, so it
  * must be generous. What stops a test that never ends is measured in the
  * sandbox instead (grader/enter/sg_watch.h), and needs far less margin:
- * the CPU time of its processes (twenty times the solution's, at least
+ * the CPU time of its processes (sixty times the solution's, at least
  * 1.5 s), and a time with nothing runnable and no CPU used (ten times the
- * solution's wall time, at least 1 s). Load does not make a process idle;
+ * solution's wall time, at least 1 s). Sixty, not twenty: the grading
+ * machine is not the one timings.json was measured on. On a paravirtual
+ * VM where forks and page faults cost ten times as much, the lock-heavy
+ * tests (workers_many_locked_exact, unrelated_producers_consumers) used
+ * up to 10.6 times their measured CPU under load, which twenty left with
+ * a margin of two. Load does not make a process idle;
  * it does inflate the kernel's count of CPU time, by up to twice measured
  * here for code that faults many pages in, so the CPU floor stays well
  * above what slow but finishing code needs: near it, such code would be

@@ -12,7 +12,7 @@
 #include "sg_text.h"
 
 /* A test's CPU and stuck limits: the solution's measured times times these, at least the floor. */
-#define SG_CPU_FACTOR 20.0
+#define SG_CPU_FACTOR 60.0
 #define SG_STUCK_FACTOR 10.0
 #define SG_CPU_FLOOR 1.5
 #define SG_STUCK_FLOOR 1.0
