@@ -134,7 +134,7 @@ static enum sg_watch_verdict sg_wait_command(pid_t child, struct sg_watch *watch
 
 /*
  * Stops a test that spins or is stuck: every process of the sandbox but
- * its init, this one and child (the judge) is killed, so that the judge
+ * this one (its init) and child (the judge) is killed, so that the judge
  * sees its test process die and reports, with the limits it ran into (a
  * fork bomb's "process limit reached"); then the judge is given a moment
  * to do so, and killed too if it does not. Returns the judge's status.
@@ -177,7 +177,9 @@ static int sg_stop_test(pid_t child, const struct sg_watch *watch)
 /*
  * Runs command as a child and stays as its parent, a subreaper, so that
  * every process of the sandbox is reaped here and its CPU time counted
- * (bubblewrap does not pass its children's on). Exits as the command did
+ * (as the sandbox's init, this process is reaped by bubblewrap, which
+ * passes that time on; its report says the same for a grader without
+ * bubblewrap's rusage). Exits as the command did
  * (128 + signal when a signal ended it), after reporting "C<microseconds>"
  * on ready. Not dumpable, and holding no descriptor but ready: nothing of
  * the command's can reach into it.

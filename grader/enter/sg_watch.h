@@ -15,7 +15,8 @@
  * limit stays, much longer, for what the two miss.
  *
  * The test's processes are read from /proc. In a PID namespace of its own
- * (bubblewrap) they are every process there but pid 1 and the watcher;
+ * (bubblewrap) they are every process there but the watcher, its init
+ * (pid 1; or pid 2 under another init, which is then left out too);
  * without one (the sandbox's fallback, e.g. in a container that forbids
  * namespaces) they are the watcher's descendants, which they stay because
  * the watcher is their subreaper. Looked at every SG_WATCH_PERIOD_MS, or

@@ -54,7 +54,9 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
  * VM where forks and page faults cost ten times as much, the lock-heavy
  * tests (workers_many_locked_exact, unrelated_producers_consumers) used
  * up to 10.6 times their measured CPU under load, which twenty left with
- * a margin of two. Load does not make a process idle;
+ * a margin of two. At most 8 s (SG_CPU_CEILING): sixty times run_many's
+ * 0.4 s would be its whole wall limit, and a WAIT that busy-waits, which
+ * passes that test on a quiet machine, would burn 20 s before being told. Load does not make a process idle;
  * it does inflate the kernel's count of CPU time, by up to twice measured
  * here for code that faults many pages in, so the CPU floor stays well
  * above what slow but finishing code needs: near it, such code would be
@@ -72,6 +74,8 @@ static void sg_limits_from(json_t *timings, struct sg_rubric_test *rt)
     rt->cpu_limit = SG_CPU_FACTOR * cpu > SG_CPU_FLOOR ? SG_CPU_FACTOR * cpu : SG_CPU_FLOOR;
     rt->stuck_limit =
         SG_STUCK_FACTOR * wall > SG_STUCK_FLOOR ? SG_STUCK_FACTOR * wall : SG_STUCK_FLOOR;
+    if (rt->cpu_limit > SG_CPU_CEILING)
+        rt->cpu_limit = SG_CPU_CEILING;
     if (rt->cpu_limit > rt->timeout)
         rt->cpu_limit = rt->timeout;
     if (rt->stuck_limit > rt->timeout)

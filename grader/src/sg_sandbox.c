@@ -161,8 +161,9 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
                           "cannot count them per test: a classmate's processes count too)",
                       (unsigned long long)sb->nproc);
     sg_buf_printf(&d, "; a test is stopped when its processes used %gx the solution's CPU "
-                      "time (at least %g s), or none could run for %gx its time (at least %g s)",
-                  SG_CPU_FACTOR, SG_CPU_FLOOR, SG_STUCK_FACTOR, SG_STUCK_FLOOR);
+                      "time (at least %g s, at most %g s), or none could run for %gx its time "
+                      "(at least %g s)",
+                  SG_CPU_FACTOR, SG_CPU_FLOOR, SG_CPU_CEILING, SG_STUCK_FACTOR, SG_STUCK_FLOOR);
     sg_buf_printf(&d, "; limits per process: %llu MiB address space, %llu MiB files, %llu "
                       "descriptors, CPU time = wall time + 2 s, no core files%s",
                   (unsigned long long)(SG_LIMIT_AS >> 20),

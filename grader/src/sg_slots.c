@@ -41,24 +41,43 @@ static void sg_slot_tick(int sig)
 /*
  * Waits in the kernel for slot k, for at most about period_us: a timer
  * that repeats interrupts the wait, so a tick that comes before it
- * starts only delays that to the next one. 0 holding it, -1 with errno
- * (EINTR when the time ran out).
+ * starts only delays that to the next one. SIGALRM is unblocked for the
+ * wait (a grader started with it blocked would otherwise sleep on one
+ * slot while another is free), and the caller's handler, mask and timer
+ * are as they were afterwards: a tick is only ever taken by the handler
+ * here, never left pending. 0 holding it, -1 with errno (EINTR when the
+ * time ran out).
  */
 static int sg_slot_wait(int fd, int k, long period_us)
 {
     struct sigaction tick = { .sa_handler = sg_slot_tick }, old;
     sigemptyset(&tick.sa_mask);
+    sigset_t alrm, mask;
+    sigemptyset(&alrm);
+    sigaddset(&alrm, SIGALRM);
     if (sigaction(SIGALRM, &tick, &old) == -1)
         return -1;
-    struct itimerval every = { { 0, period_us }, { 0, period_us } }, off = { { 0, 0 }, { 0, 0 } };
+    if (sigprocmask(SIG_UNBLOCK, &alrm, &mask) == -1) {
+        int saved = errno;
+        sigaction(SIGALRM, &old, NULL);
+        errno = saved;
+        return -1;
+    }
+    struct itimerval every = { { 0, period_us }, { 0, period_us } }, theirs,
+                     off = { { 0, 0 }, { 0, 0 } };
     int rc = -1;
-    if (setitimer(ITIMER_REAL, &every, NULL) == 0) {
+    if (setitimer(ITIMER_REAL, &every, &theirs) == 0) {
         struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = k, .l_len = 1 };
         rc = fcntl(fd, F_OFD_SETLKW, &lock);
+    } else {
+        theirs = off;
     }
     int saved = errno;
+    /* Ours is off, theirs back (its time spent waiting here not counted). */
     setitimer(ITIMER_REAL, &off, NULL);
+    sigprocmask(SIG_SETMASK, &mask, NULL);
     sigaction(SIGALRM, &old, NULL);
+    setitimer(ITIMER_REAL, &theirs, NULL);
     errno = saved;
     return rc;
 }
@@ -88,7 +107,7 @@ int sg_slot_take(const struct sg_slots *s)
         }
         if (sg_slot_wait(fd, next, 20000) == 0)
             return fd;
-        if (errno != EINTR && errno != EDEADLK)
+        if (errno != EINTR)
             goto fail;
         next = (next + 1) % s->count;
     }

@@ -444,7 +444,11 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
      * bubblewrap, so what it reaped is in the rusage waited for here
      * already, as it is without bubblewrap; its report counts no more
      * than that. The larger of the two stays right should a bubblewrap
-     * not pass its children's time on (its own init does not). */
+     * not pass its children's time on (its own init does not). Not
+     * counted either way: processes still running when sg_enter ends
+     * (the kernel kills them), and all of a sandbox killed at the wall
+     * limit. The figure is shown, and make timings measures with it; no
+     * grade depends on it (the CPU limit is sg_enter's own count). */
     if (bwrap && sscanf(said, "C%lld", &us) == 1 && us >= 0 && (double)us / 1e6 > r->cpu_seconds)
         r->cpu_seconds = (double)us / 1e6;
     const char *described = strstr(said, "\nD");

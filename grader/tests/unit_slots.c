@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -91,6 +92,48 @@ START_TEST(a_holder_that_dies_gives_its_slot_back)
 }
 END_TEST
 
+/*
+ * A taker whose caller blocks SIGALRM and runs a timer of its own: it
+ * still wakes to look at every slot (else it could sleep on a held one
+ * while the other is free), and finds its mask, timer and no pending
+ * tick as it left them.
+ */
+START_TEST(a_waiting_taker_leaves_the_callers_signals_and_timer_alone)
+{
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    pid_t first = taker(p[1]), second = taker(p[1]);
+    ck_assert(arrives(p[0], 10000));
+    ck_assert(arrives(p[0], 10000));
+    pid_t third = fork();
+    ck_assert_int_ne(third, -1);
+    if (third == 0) {
+        sigset_t alrm, now, pending;
+        sigemptyset(&alrm);
+        sigaddset(&alrm, SIGALRM);
+        sigprocmask(SIG_BLOCK, &alrm, NULL);
+        struct itimerval mine = { { 0, 0 }, { 100, 0 } }, left;
+        setitimer(ITIMER_REAL, &mine, NULL);
+        int fd = sg_slot_take(&slots); /* both held: it waits */
+        sigprocmask(SIG_BLOCK, NULL, &now);
+        sigpending(&pending);
+        getitimer(ITIMER_REAL, &left);
+        bool ok = fd != -1 && sigismember(&now, SIGALRM) && !sigismember(&pending, SIGALRM) &&
+                  left.it_value.tv_sec > 50;
+        _exit(ok && write(p[1], "t", 1) == 1 ? 0 : 1);
+    }
+    ck_assert_msg(!arrives(p[0], 300), "a third holder took one of two slots");
+    stop(second);
+    ck_assert_msg(arrives(p[0], 10000),
+                  "the taker did not get the slot given back, or did not leave its caller's "
+                  "signal mask, pending signals and timer as they were");
+    int status;
+    ck_assert_int_eq(waitpid(third, &status, 0), third);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    stop(first);
+}
+END_TEST
+
 Suite *unit_slots_suite(void)
 {
     Suite *s = suite_create("slots");
@@ -99,6 +142,7 @@ Suite *unit_slots_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, no_more_holders_than_slots);
     tcase_add_test(tc, a_holder_that_dies_gives_its_slot_back);
+    tcase_add_test(tc, a_waiting_taker_leaves_the_callers_signals_and_timer_alone);
     suite_add_tcase(s, tc);
     return s;
 }
