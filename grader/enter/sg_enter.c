@@ -21,13 +21,16 @@
  * that never reads the "R" knows the sandbox could not be set up (the
  * student's code never ran), so a failure to start is the grader's to
  * retry, never the student's; "RE" is a kit that lacks its own program.
- * When COMMAND has ended, "C<microseconds>" gives the CPU time of every
- * process of the sandbox that had ended by then.
+ * The CPU time of the sandbox is not reported: this process reaps every
+ * process of it, and is reaped by bubblewrap (as the sandbox's init,
+ * --as-pid-1) or by the grader, so the rusage the grader waits for holds
+ * it.
  *
  * --cpu-limit, --stuck-limit: the test is stopped, every process of it
  * killed, when all its processes together used more CPU time than that,
  * or when for that long none was runnable and none used CPU (sg_watch.h);
- * "Tc" or "Ts" is reported before "C".
+ * "Tc" or "Ts" is reported, and for a stuck test "\nD<what each process
+ * waits for>\n".
  *
  * Exit status 125 when a step fails before COMMAND runs (with a message
  * on stderr naming it); otherwise COMMAND's own, 128 + N when signal N
@@ -87,16 +90,6 @@ static int sg_seconds(const char *text, double *out)
         return -1;
     *out = v;
     return 0;
-}
-
-/* The CPU time of every process this one has reaped, in microseconds. */
-static long long sg_children_cpu_us(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_CHILDREN, &ru) == -1)
-        return -1;
-    return (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
-           ru.ru_stime.tv_usec;
 }
 
 /*
@@ -177,11 +170,10 @@ static int sg_stop_test(pid_t child, const struct sg_watch *watch)
 /*
  * Runs command as a child and stays as its parent, a subreaper, so that
  * every process of the sandbox is reaped here and its CPU time counted
- * (as the sandbox's init, this process is reaped by bubblewrap, which
- * passes that time on; its report says the same for a grader without
- * bubblewrap's rusage). Exits as the command did
- * (128 + signal when a signal ended it), after reporting "C<microseconds>"
- * on ready. Not dumpable, and holding no descriptor but ready: nothing of
+ * in this process's rusage, which its own reaper (bubblewrap, or the
+ * grader) passes on. Exits as the command did (128 + signal when a
+ * signal ended it), after reporting on ready why it stopped the test, if
+ * it did. Not dumpable, and holding no descriptor but ready: nothing of
  * the command's can reach into it.
  */
 static int sg_run(char **command, int ready, struct sg_watch *watch)
@@ -216,14 +208,14 @@ static int sg_run(char **command, int ready, struct sg_watch *watch)
     if (verdict != SG_WATCH_OK)
         status = sg_stop_test(child, watch);
     /* Whatever has already ended is counted too; what still runs dies
-     * with the sandbox when this process ends. */
+     * with the sandbox when this process ends, uncounted. */
     while (waitpid(-1, NULL, WNOHANG) > 0)
         ;
     if (ready >= 0) {
         char report[640];
-        int n = snprintf(report, sizeof report, "%sC%lld\n%s%s%s",
+        int n = snprintf(report, sizeof report, "%s%s%s%s",
                          verdict == SG_WATCH_CPU ? "Tc" : verdict == SG_WATCH_STUCK ? "Ts" : "",
-                         sg_children_cpu_us(), stuck[0] ? "D" : "", stuck, stuck[0] ? "\n" : "");
+                         stuck[0] ? "\nD" : "", stuck, stuck[0] ? "\n" : "");
         if (n > (int)sizeof report - 1)
             n = (int)sizeof report - 1;
         for (int k = 0; k < n; k++)

@@ -51,16 +51,17 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
  * 1.5 s), and a time with nothing runnable and no CPU used (ten times the
  * solution's wall time, at least 1 s). Sixty, not twenty: the grading
  * machine is not the one timings.json was measured on. On a paravirtual
- * VM where forks and page faults cost ten times as much, the lock-heavy
- * tests (workers_many_locked_exact, unrelated_producers_consumers) used
- * up to 10.6 times their measured CPU under load, which twenty left with
- * a margin of two. At most 8 s (SG_CPU_CEILING): sixty times run_many's
- * 0.4 s would be its whole wall limit, and a WAIT that busy-waits, which
- * passes that test on a quiet machine, would burn 20 s before being told. Load does not make a process idle;
- * it does inflate the kernel's count of CPU time, by up to twice measured
- * here for code that faults many pages in, so the CPU floor stays well
- * above what slow but finishing code needs: near it, such code would be
- * graded by the load. Measured: at 0.5 s, a submission that spins in every
+ * VM where starting processes and faulting pages in cost several times
+ * as much, the lock-heavy tests (workers_many_locked_exact,
+ * unrelated_producers_consumers) used up to 10.6 times their measured
+ * CPU under load, which twenty left with a margin of two. At most 8 s
+ * (SG_CPU_CEILING): sixty times run_many's 0.4 s would be its whole wall
+ * limit, and a WAIT that busy-waits, which passes that test on a quiet
+ * machine, would burn 20 s before being told.
+ * Load does not make a process idle; it does inflate the kernel's count
+ * of CPU time, by up to twice measured for code that faults many pages
+ * in, so the CPU floor stays well above what slow but finishing code
+ * needs: near it, such code would be graded by the load. Measured: at 0.5 s, a submission that spins in every
  * function cost 2.8x a correct one instead of 7x, but a WAIT that busy-waits
  * (lab 03's corpus) used 0.5 s of CPU in a test of ten turns on a machine
  * with four jobs per core, and lost tests it passes on a quiet one.

@@ -238,7 +238,7 @@ struct sg_watch {
     int out, res, ready, pidfd;        /* read ends, -1 when closed or unused */
     struct sg_buf output, result;
     size_t result_total;
-    char ready_seen[720];              /* "R", then "E", or "C<microseconds>\n" and more, from sg_enter */
+    char ready_seen[720];              /* "R", then "E", or why it stopped the test, from sg_enter */
     size_t nready;
     struct rusage usage;               /* of the command and the children it waited for */
 };
@@ -431,8 +431,13 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     r->seconds = sg_now() - start;
     r->cpu_seconds = (double)w.usage.ru_utime.tv_sec + (double)w.usage.ru_utime.tv_usec / 1e6 +
                      (double)w.usage.ru_stime.tv_sec + (double)w.usage.ru_stime.tv_usec / 1e6;
-    /* In a sandbox, sg_enter counts what bubblewrap does not pass on. */
-    long long us;
+    /* Every process of the sandbox that ended: sg_enter reaps them all and
+     * is the sandbox's init (bubblewrap's --as-pid-1), reaped by bubblewrap,
+     * or, without bubblewrap, the child waited for here. Not counted:
+     * processes still running when sg_enter ends (the kernel kills them),
+     * and a sandbox killed at the wall limit. The figure is shown, and
+     * make timings measures with it; no grade depends on it (the CPU limit
+     * is sg_enter's own count, sg_watch.h). */
     w.ready_seen[w.nready < sizeof w.ready_seen ? w.nready : sizeof w.ready_seen - 1] = '\0';
     const char *said = w.nready > 1 ? w.ready_seen + 1 : "";
     if (said[0] == 'T' && (said[1] == 'c' || said[1] == 's')) {
@@ -440,17 +445,6 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         r->timed_out = true;
         said += 2;
     }
-    /* sg_enter is the sandbox's init (bubblewrap's --as-pid-1), reaped by
-     * bubblewrap, so what it reaped is in the rusage waited for here
-     * already, as it is without bubblewrap; its report counts no more
-     * than that. The larger of the two stays right should a bubblewrap
-     * not pass its children's time on (its own init does not). Not
-     * counted either way: processes still running when sg_enter ends
-     * (the kernel kills them), and all of a sandbox killed at the wall
-     * limit. The figure is shown, and make timings measures with it; no
-     * grade depends on it (the CPU limit is sg_enter's own count). */
-    if (bwrap && sscanf(said, "C%lld", &us) == 1 && us >= 0 && (double)us / 1e6 > r->cpu_seconds)
-        r->cpu_seconds = (double)us / 1e6;
     const char *described = strstr(said, "\nD");
     if (described != NULL) {
         const char *end = strchr(described + 2, '\n');

@@ -23,16 +23,21 @@ static void teardown(void)
     sg_slots_destroy(&slots);
 }
 
+/* Closes every descriptor from 3 up but keep: a child's copies of its parent's slots. */
+static void close_inherited(int keep)
+{
+    for (int fd = 3; fd < 1024; fd++)
+        if (fd != keep)
+            close(fd);
+}
+
 /* A child that takes a slot, then writes a byte on w and holds it until killed. */
 static pid_t taker(int w)
 {
     pid_t pid = fork();
     ck_assert_int_ne(pid, -1);
     if (pid == 0) {
-        /* Not the slots this process inherited: closing them in the parent must give them back. */
-        for (int fd = 3; fd < 1024; fd++)
-            if (fd != w)
-                close(fd);
+        close_inherited(w);
         int fd = sg_slot_take(&slots);
         if (fd == -1 || write(w, "t", 1) != 1)
             _exit(1);
@@ -59,20 +64,42 @@ static void stop(pid_t pid)
     waitpid(pid, NULL, 0);
 }
 
-START_TEST(no_more_holders_than_slots)
+/*
+ * Takes both slots here; by_slot[k] holds slot k. A taker starts at slot
+ * getpid() % count (sg_slots.c), so the first take here is that one.
+ */
+static void hold_both(int by_slot[2])
 {
-    int a = sg_slot_take(&slots), b = sg_slot_take(&slots);
-    ck_assert_int_ge(a, 0);
-    ck_assert_int_ge(b, 0);
-    int p[2];
+    int first = (int)(getpid() % 2);
+    by_slot[first] = sg_slot_take(&slots);
+    by_slot[!first] = sg_slot_take(&slots);
+    ck_assert(by_slot[0] >= 0 && by_slot[1] >= 0);
+}
+
+/*
+ * Gives back the slot that waiter does not wait on first (it starts at
+ * its pid's slot): it gets that one only by looking at every slot again,
+ * not by being woken on its own. Closes the other.
+ */
+static void give_back_the_other(int by_slot[2], pid_t waiter)
+{
+    int its_own = (int)(waiter % 2);
+    close(by_slot[!its_own]);
+    by_slot[!its_own] = -1;
+}
+
+START_TEST(no_more_holders_than_slots_and_a_waiter_finds_any_given_back)
+{
+    int held[2], p[2];
+    hold_both(held);
     ck_assert_int_eq(pipe(p), 0);
     pid_t third = taker(p[1]);
     /* Both slots are held: the third waits (however long this looks). */
     ck_assert_msg(!arrives(p[0], 300), "a third holder took one of two slots");
-    close(a); /* giving a slot back wakes it */
+    give_back_the_other(held, third);
     ck_assert_msg(arrives(p[0], 10000), "the waiting taker did not get the slot given back");
     stop(third);
-    close(b);
+    close(held[0] != -1 ? held[0] : held[1]);
 }
 END_TEST
 
@@ -94,20 +121,18 @@ END_TEST
 
 /*
  * A taker whose caller blocks SIGALRM and runs a timer of its own: it
- * still wakes to look at every slot (else it could sleep on a held one
- * while the other is free), and finds its mask, timer and no pending
- * tick as it left them.
+ * still wakes to look at every slot, and finds its mask, timer and no
+ * pending tick as it left them.
  */
 START_TEST(a_waiting_taker_leaves_the_callers_signals_and_timer_alone)
 {
-    int p[2];
+    int held[2], p[2];
+    hold_both(held);
     ck_assert_int_eq(pipe(p), 0);
-    pid_t first = taker(p[1]), second = taker(p[1]);
-    ck_assert(arrives(p[0], 10000));
-    ck_assert(arrives(p[0], 10000));
     pid_t third = fork();
     ck_assert_int_ne(third, -1);
     if (third == 0) {
+        close_inherited(p[1]);
         sigset_t alrm, now, pending;
         sigemptyset(&alrm);
         sigaddset(&alrm, SIGALRM);
@@ -123,14 +148,14 @@ START_TEST(a_waiting_taker_leaves_the_callers_signals_and_timer_alone)
         _exit(ok && write(p[1], "t", 1) == 1 ? 0 : 1);
     }
     ck_assert_msg(!arrives(p[0], 300), "a third holder took one of two slots");
-    stop(second);
+    give_back_the_other(held, third);
     ck_assert_msg(arrives(p[0], 10000),
                   "the taker did not get the slot given back, or did not leave its caller's "
                   "signal mask, pending signals and timer as they were");
     int status;
     ck_assert_int_eq(waitpid(third, &status, 0), third);
     ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    stop(first);
+    close(held[0] != -1 ? held[0] : held[1]);
 }
 END_TEST
 
@@ -140,7 +165,7 @@ Suite *unit_slots_suite(void)
     TCase *tc = tcase_create("slots");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, no_more_holders_than_slots);
+    tcase_add_test(tc, no_more_holders_than_slots_and_a_waiter_finds_any_given_back);
     tcase_add_test(tc, a_holder_that_dies_gives_its_slot_back);
     tcase_add_test(tc, a_waiting_taker_leaves_the_callers_signals_and_timer_alone);
     suite_add_tcase(s, tc);

@@ -201,6 +201,18 @@ START_TEST(rubric_loads_public_and_hidden_tests)
     ck_assert(r.tests[1].points == 1.5);
     sg_rubric_free(&r);
 
+    /* With timings, the measured times times the factors: a's CPU limit
+     * is above the floor; b's would pass the ceiling, which is below its
+     * 9 s wall limit, so the ceiling is what holds it. */
+    write_file("07-demo/timings.json", "{\"a\": {\"wall\": 0.5, \"cpu\": 0.05},"
+                                       " \"b\": {\"wall\": 0.01, \"cpu\": 1.0}}");
+    ck_assert_msg(sg_rubric_load(dir, "07-demo", false, &r, &err) == 0, "%s", err.data);
+    ck_assert(r.tests[0].cpu_limit == SG_CPU_FACTOR * 0.05 && SG_CPU_FACTOR * 0.05 > SG_CPU_FLOOR);
+    ck_assert(r.tests[0].stuck_limit == SG_STUCK_FACTOR * 0.5);
+    ck_assert(SG_CPU_FACTOR * 1.0 > SG_CPU_CEILING && SG_CPU_CEILING < 9);
+    ck_assert(r.tests[1].cpu_limit == SG_CPU_CEILING && r.tests[1].stuck_limit == SG_STUCK_FLOOR);
+    sg_rubric_free(&r);
+
     ck_assert_int_eq(sg_rubric_load(dir, "07-demo", true, &r, &err), 0);
     ck_assert_uint_eq(r.ntests, 3);
     ck_assert(r.tests[2].hidden && !r.tests[0].hidden);
