@@ -18,16 +18,23 @@ SUB      ?= $(if $(filter instructor,$(KIT_KIND)),solutions,work)
 LABS        := $(sort $(patsubst labs/%/rubric.json,%,$(wildcard labs/*/rubric.json)))
 HIDDEN_LABS := $(sort $(patsubst labs/%/hidden/tests.c,%,$(wildcard labs/*/hidden/tests.c)))
 
-# Evaluated when a recipe needs them, after the dependencies are in place.
-CHECK_CFLAGS   = $(shell pkg-config --cflags check)
-CHECK_LIBS     = $(shell pkg-config --libs check)
-JANSSON_CFLAGS = $(shell pkg-config --cflags jansson)
-JANSSON_LIBS   = $(shell pkg-config --libs jansson)
-XML_CFLAGS     = $(shell pkg-config --cflags libxml-2.0)
-XML_LIBS       = $(shell pkg-config --libs libxml-2.0)
+# Evaluated when a recipe first needs them, after the dependencies are in
+# place, and then kept: asked again for each of a hundred compiles, they
+# cost six processes each.
+once = $(eval $(1) := $(shell $(2)))$($(1))
+CHECK_CFLAGS   = $(call once,CHECK_CFLAGS,pkg-config --cflags check)
+CHECK_LIBS     = $(call once,CHECK_LIBS,pkg-config --libs check)
+JANSSON_CFLAGS = $(call once,JANSSON_CFLAGS,pkg-config --cflags jansson)
+JANSSON_LIBS   = $(call once,JANSSON_LIBS,pkg-config --libs jansson)
+XML_CFLAGS     = $(call once,XML_CFLAGS,pkg-config --cflags libxml-2.0)
+XML_LIBS       = $(call once,XML_LIBS,pkg-config --libs libxml-2.0)
 GRADER_LIBS    = $(JANSSON_LIBS) $(XML_LIBS) -lcsv
-CC_PATH        = $(shell command -v $(CC))
-OBJCOPY_PATH   = $(shell command -v objcopy)
+CC_PATH        = $(call once,CC_PATH,command -v $(CC))
+OBJCOPY_PATH   = $(call once,OBJCOPY_PATH,command -v objcopy)
+
+# The build compiles about a hundred files: one job per core unless the
+# command line asked for something else (a -j of its own is in MAKEFLAGS).
+JOBS = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 1))
 
 WARN     := -Wall -Wextra $(if $(filter true,$(CI)),-Werror)
 
@@ -97,26 +104,26 @@ deps:
 	@scripts/install-deps.sh
 
 all: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory $(JOBS) build
 
 grade: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory $(JOBS) build
 	grader/shmgrade $(if $(HIDDEN_LABS),--hidden) $(SUB)
 
 ifeq ($(KIT_KIND),instructor)
 test: deps
-	@$(MAKE) --no-print-directory build selftest-build
+	@$(MAKE) --no-print-directory $(JOBS) build selftest-build
 	@$(MAKE) --no-print-directory run-selftest
 else
 # In the student kit, the test is the grading of the student's own files.
 test: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory $(JOBS) build
 	grader/shmgrade $(SUB)
 endif
 
 grade-all: deps
 	@test -n "$(DIR)" || { echo "usage: make grade-all DIR=folder-of-submissions [OUT=folder]"; exit 2; }
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory $(JOBS) build
 	grader/shmgrade --batch $(DIR) -o $(or $(OUT),grades) --hidden \
 	    --format text --format json --format junit
 	@echo "the class at a glance: $(abspath $(or $(OUT),grades))/index.html"
@@ -126,7 +133,7 @@ handouts: deps
 	@echo "open $(BUILD)/handouts/01-shared-buffer.html"
 
 memcheck: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory $(JOBS) build
 	grader/shmgrade --memcheck --test memcheck $(SUB)
 
 dist:
@@ -142,12 +149,12 @@ prairielearn: deps
 	scripts/make-package.sh prairielearn dist/prairielearn
 
 bench: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory $(JOBS) build
 	@scripts/bench.sh
 
 # How long each test takes on the solutions: the evidence of its time limit.
 timings: deps
-	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory $(JOBS) build
 	scripts/measure-timings.sh
 
 build: grader/shmgrade $(KIT)/libsg_harness.a $(KIT)/sg_enter $(KIT)/mc_driver.o $(LAB_OUTPUTS)

@@ -50,6 +50,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -168,6 +169,26 @@ static int sg_stop_test(pid_t child, const struct sg_watch *watch)
 }
 
 /*
+ * Closes every descriptor but keep (-1: none). close_range does it in one
+ * or two calls; closing each possible descriptor in turn was a thousand
+ * system calls through the seccomp filter, a tenth of this process's cost
+ * per test. The loop stays for a kernel older than 5.9 (ENOSYS).
+ */
+static void sg_close_all_but(int keep)
+{
+    int rc = 0;
+    if (keep > 0)
+        rc = (int)syscall(SYS_close_range, 0u, (unsigned)keep - 1, 0u);
+    if (rc == 0)
+        rc = (int)syscall(SYS_close_range, (unsigned)(keep + 1), ~0u, 0u);
+    if (rc == 0)
+        return;
+    for (int fd = 0; fd < 1024; fd++)
+        if (fd != keep)
+            close(fd);
+}
+
+/*
  * Runs command as a child and stays as its parent, a subreaper, so that
  * every process of the sandbox is reaped here and its CPU time counted
  * in this process's rusage, which its own reaper (bubblewrap, or the
@@ -197,9 +218,7 @@ static int sg_run(char **command, int ready, struct sg_watch *watch)
         _exit(125);
     }
     /* The command's descriptors are the command's: this process keeps only ready. */
-    for (int fd = 0; fd < 1024; fd++)
-        if (fd != ready)
-            close(fd);
+    sg_close_all_but(ready);
     int status = 0;
     enum sg_watch_verdict verdict = sg_wait_command(child, watch, &status);
     char stuck[512] = "";

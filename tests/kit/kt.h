@@ -57,6 +57,7 @@ extern char **kt_labs;       /* the kit's labs */
 extern int kt_nlabs;
 extern json_t *kt_mutants;   /* every mutant of every corpus file, with "lab" set */
 extern json_t *kt_hostile;   /* tests/corpus/hostile.json */
+extern int kt_corpus_lane;   /* make test's lane whose share of the corpus runs; -1: all */
 
 struct kt_csv {
     char cells[32][24][128]; /* rows x columns */

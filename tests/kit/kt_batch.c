@@ -321,9 +321,14 @@ START_TEST(a_class_is_graded_as_each_student_alone)
     struct sg_buf hog = SG_BUF_INIT, bomb = SG_BUF_INIT, hang = SG_BUF_INIT;
     sg_buf_printf(&hog, "%s    for (int i = 0; i < 65; i++)\n        if (fork() == 0) {\n"
                         "            sleep(3);\n            _exit(0);\n        }\n", sb);
+    /* The bomb touches a byte of each MiB, not every page: faulting 512 MiB
+     * in costs more CPU than the CPU limit's floor on a slow VM, and under
+     * the class's load the CPU limit, not the address space, would stop it
+     * in some tests and not in others (a submission at the edge of two
+     * limits has no one right score; this test is about classmates). */
     sg_buf_printf(&bomb, "%s    static int once;\n    while (!once) {\n"
                          "        char *p = malloc(1 << 20);\n        if (p == NULL)\n"
-                         "            break;\n        memset(p, 1, 1 << 20);\n    }\n"
+                         "            break;\n        p[0] = 1;\n    }\n"
                          "    once = 1;\n", sb);
     sg_buf_printf(&hang, "int sb_unmap(char *buf, size_t npages)\n{\n"
                          "    for (volatile int spin = 1; spin;) {\n    }\n");

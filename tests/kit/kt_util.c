@@ -67,6 +67,8 @@ void kt_grade_some(const char *submission, const char *lab, const char *const *t
         .workdir = work,
         .tests = tests, .timeout = timeout, .no_sandbox = kt_no_sandbox,
         .memcheck = kt_memcheck,
+        /* As shmgrade grades one submission: its tests at once, twice the cores. */
+        .parallel = sg_default_jobs(),
     };
     ck_assert_msg(sg_grade_submission(&kit, &o, g, &err) == 0, "grading failed: %s", err.data);
     ck_assert_msg(sg_rmtree(work) == 0 && access(work, F_OK) == -1,
