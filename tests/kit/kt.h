@@ -57,6 +57,7 @@ extern char **kt_labs;       /* the kit's labs */
 extern int kt_nlabs;
 extern json_t *kt_mutants;   /* every mutant of every corpus file, with "lab" set */
 extern json_t *kt_hostile;   /* tests/corpus/hostile.json */
+extern struct sg_slots kt_slots; /* bounds the kit's own gradings at once, every lane together */
 extern int kt_corpus_lane;   /* make test's lane whose share of the corpus runs; -1: all */
 
 struct kt_csv {
@@ -160,6 +161,7 @@ int kt_browser_check(struct kt_browser *b, const char *url, int width, bool dark
 void kt_add_reference(Suite *s);
 void kt_add_corpus(Suite *s);
 void kt_add_submissions(Suite *s);
+void kt_add_leaks(Suite *s);
 void kt_add_hostile(Suite *s);
 void kt_add_batch(Suite *s);
 void kt_add_platforms(Suite *s);

@@ -4,37 +4,48 @@
 #include <signal.h>
 
 /*
- * The kit's cases, and the lane each runs in. One lane keeps about one
- * core busy (a lane runs its tests one after another, and most of a test's
- * work is starting processes), so `make test` runs two lanes at once, the
- * corpus shared between them (kt_corpus.c), and then the hostile case alone: it compares
- * the whole machine before and after each entry (the System V IPC ids,
- * which a test graded without the sandbox changes), and some of its
- * entries run without the sandbox, so nothing else may run beside it.
+ * The kit's cases, and when each runs. One lane keeps about one core busy
+ * (a lane runs its tests one after another, and most of a test's work is
+ * starting processes), so `make test` first runs two lanes at once, the
+ * corpus shared between them (kt_corpus.c), and then, one after another,
+ * the cases that must run alone:
+ * - batch grades classes at twice and four times the cores, and compares
+ *   hostile students' grades in a class with their grades alone: the load
+ *   it is about is its own;
+ * - leaks and hostile compare the machine before and after grading (the
+ *   System V segments, processes of the sandbox's user), and grade without
+ *   the sandbox, where every test shares the user's process budget.
+ * Where the kernel does not give each sandbox its own namespaces, a fork
+ * bomb in one lane would use up the budget of the other: one lane then.
  */
-enum { KT_LANE_SHARED = -1, KT_LANE_ALONE = -2 };
+enum { KT_ALL = -1, KT_ALONE = -2 };
 
 static const struct {
     const char *name;
     void (*add)(Suite *);
     int lane;
 } kt_cases[] = {
-    { "reference", kt_add_reference, 1 },     { "rules", kt_add_rules, 1 },
-    { "corpus", kt_add_corpus, KT_LANE_SHARED }, { "submissions", kt_add_submissions, 1 },
-    { "batch", kt_add_batch, 0 },             { "html", kt_add_html, 1 },
-    { "formats", kt_add_formats, 1 },         { "platforms", kt_add_platforms, 0 },
-    { "hostile", kt_add_hostile, KT_LANE_ALONE },
+    { "reference", kt_add_reference, 1 },
+    { "rules", kt_add_rules, 1 },
+    { "corpus", kt_add_corpus, KT_ALL },
+    { "submissions", kt_add_submissions, 1 },
+    { "html", kt_add_html, 1 },
+    { "formats", kt_add_formats, 1 },
+    { "platforms", kt_add_platforms, 0 },
+    { "batch", kt_add_batch, KT_ALONE },
+    { "leaks", kt_add_leaks, KT_ALONE },
+    { "hostile", kt_add_hostile, KT_ALONE },
 };
 #define KT_NCASES (sizeof kt_cases / sizeof kt_cases[0])
 #define KT_LANES 2
 
-/* Runs the cases of lane (every case when lane is KT_LANE_SHARED); the number that failed. */
-static int kt_run_lane(int lane, const char *title)
+/* Runs the cases of lane (KT_ALL: every case, KT_ALONE: those that run alone); the number that failed. */
+static int kt_run_cases(int lane, const char *title)
 {
     Suite *s = suite_create(title);
     for (size_t i = 0; i < KT_NCASES; i++)
-        if (lane == KT_LANE_SHARED || kt_cases[i].lane == lane ||
-            (lane >= 0 && kt_cases[i].lane == KT_LANE_SHARED))
+        if (lane == KT_ALL || kt_cases[i].lane == lane ||
+            (lane >= 0 && kt_cases[i].lane == KT_ALL))
             kt_cases[i].add(s);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_FORK);
@@ -44,19 +55,41 @@ static int kt_run_lane(int lane, const char *title)
     return failed;
 }
 
-/* Check writes its logs to the file an environment variable names: one file per lane. */
+static const char *const kt_log_vars[] = { "CK_LOG_FILE_NAME", "CK_XML_LOG_FILE_NAME",
+                                           "CK_TAP_LOG_FILE_NAME" };
+#define KT_NLOGS (sizeof kt_log_vars / sizeof kt_log_vars[0])
+
+/* Check writes its logs to the files environment variables name: one file per lane. */
 static void kt_log_names_for_lane(int lane)
 {
-    const char *vars[] = { "CK_LOG_FILE_NAME", "CK_XML_LOG_FILE_NAME", "CK_TAP_LOG_FILE_NAME" };
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-        const char *v = getenv(vars[i]);
-        if (v == NULL || *v == '\0' || strcmp(v, "-") == 0)
+    for (size_t i = 0; i < KT_NLOGS; i++) {
+        const char *v = getenv(kt_log_vars[i]);
+        if (v == NULL || *v == '\0')
             continue;
         struct sg_buf name = SG_BUF_INIT;
         sg_buf_printf(&name, "%s.lane%d", v, lane);
-        setenv(vars[i], name.data, 1);
+        setenv(kt_log_vars[i], name.data, 1);
         sg_buf_free(&name);
     }
+}
+
+/* Whether to run in lanes: not when asked for one run, when a log goes to stdout, or without namespaces. */
+static bool kt_want_lanes(void)
+{
+    const char *lanes = getenv("KT_LANES");
+    if ((lanes != NULL && strcmp(lanes, "1") == 0) || getenv("CK_RUN_CASE") != NULL ||
+        getenv("CK_RUN_SUITE") != NULL)
+        return false;
+    for (size_t i = 0; i < KT_NLOGS; i++) {
+        const char *v = getenv(kt_log_vars[i]);
+        if (v != NULL && strcmp(v, "-") == 0)
+            return false;
+    }
+    if (!sg_isolate_available()) {
+        printf("kit_tests: no user namespaces here: every case in one lane\n");
+        return false;
+    }
+    return true;
 }
 
 /* The lanes at once, each in a child; true when every test of every lane passed. */
@@ -77,9 +110,10 @@ static bool kt_run_lanes(void)
             char title[32];
             snprintf(title, sizeof title, "kit, lane %d of %d", lane + 1, KT_LANES);
             kt_log_names_for_lane(lane);
-            _exit(kt_run_lane(lane, title) == 0 ? 0 : 1);
+            _exit(kt_run_cases(lane, title) == 0 ? 0 : 1);
         }
     }
+    kt_corpus_lane = KT_ALL;
     bool ok = true;
     for (int lane = 0; lane < KT_LANES; lane++) {
         int status;
@@ -93,7 +127,6 @@ static bool kt_run_lanes(void)
             ok = false;
         }
     }
-    kt_corpus_lane = -1;
     return ok;
 }
 
@@ -129,11 +162,17 @@ int main(void)
                     json_array_remove(lists[l], i);
     }
 
-    /* CK_RUN_CASE (Check's own choice of one case) or KT_LANES=1: one run, in order. */
-    const char *lanes = getenv("KT_LANES");
-    if (getenv("CK_RUN_CASE") != NULL || (lanes != NULL && strcmp(lanes, "1") == 0))
-        return kt_run_lane(KT_LANE_SHARED, "kit") == 0 ? 0 : 1;
+    if (!kt_want_lanes())
+        return kt_run_cases(KT_ALL, "kit") == 0 ? 0 : 1;
+    /* The gradings of both lanes take their tests' turns from the same slots. */
+    char slots_dir[] = "/tmp/shmlab-kit-slots.XXXXXX";
+    if (mkdtemp(slots_dir) == NULL || sg_slots_create(&kt_slots, slots_dir, sg_default_jobs()) == -1) {
+        fprintf(stderr, "kit_tests: the slots in %s: %s\n", slots_dir, strerror(errno));
+        return 2;
+    }
     bool ok = kt_run_lanes();
-    ok &= kt_run_lane(KT_LANE_ALONE, "kit, hostile case alone") == 0;
+    sg_slots_destroy(&kt_slots);
+    kt_rmtree(slots_dir);
+    ok &= kt_run_cases(KT_ALONE, "kit, the cases that run alone") == 0;
     return ok ? 0 : 1;
 }

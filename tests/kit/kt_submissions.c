@@ -226,6 +226,11 @@ START_TEST(leaked_segments_never_outlive_grading)
     struct sg_grade g;
     kt_grade(sub, lab, &g);
     char *after = kt_segments();
+    /* A lab that was not graded (a test that could not start) would pass
+     * every check below without a segment ever made. */
+    ck_assert_msg(g.labs[0].state == SG_LAB_GRADED, "the leaking lab was not graded: %s",
+                  g.labs[0].problem ? g.labs[0].problem : "");
+    bool ran = false;
     ck_assert_msg(strcmp(before, after) == 0,
                   "segments before grading: [%s], after: [%s] (%s)", before, after,
                   _i == 0 ? "namespaces" : "fallback");
@@ -233,8 +238,15 @@ START_TEST(leaked_segments_never_outlive_grading)
                   "the fallback test ran in: %s", g.sandbox);
     ck_assert_msg(g.score < g.max_score, "the leaking submission scored full marks");
     for (size_t k = 0; k < g.labs[0].ntests; k++)
-        if (strcmp(g.labs[0].tests[k].name, "release_leaves_nothing") == 0)
+        if (strcmp(g.labs[0].tests[k].name, "release_leaves_nothing") == 0) {
             ck_assert_msg(!g.labs[0].tests[k].passed, "the leak went unnoticed");
+            const char *seen = g.labs[0].tests[k].observed;
+            ck_assert_msg(!g.labs[0].tests[k].timed_out &&
+                              (seen == NULL || strstr(seen, "not run") == NULL),
+                          "release_leaves_nothing did not run to its end: %s", seen);
+            ran = true;
+        }
+    ck_assert_msg(ran, "no release_leaves_nothing test was graded");
     sg_grade_free(&g);
     free(before);
     free(after);
@@ -256,6 +268,15 @@ void kt_add_submissions(Suite *s)
     tcase_add_test(tc, reports_stay_valid_whatever_the_student_prints);
     tcase_add_test(tc, usage_errors_exit_2);
     tcase_add_test(tc, tests_run_in_the_sandbox_where_there_is_one);
+    suite_add_tcase(s, tc);
+}
+
+/* Alone (kt_main.c): it compares the machine's segments before and after,
+ * and its fallback runs without the sandbox, sharing the user's process budget. */
+void kt_add_leaks(Suite *s)
+{
+    TCase *tc = tcase_create("leaks");
+    tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, leaked_segments_never_outlive_grading, 0, 2);
     suite_add_tcase(s, tc);
 }

@@ -8,6 +8,7 @@ bool kt_public_only;
 char **kt_labs;
 int kt_nlabs;
 json_t *kt_mutants;
+struct sg_slots kt_slots;
 json_t *kt_hostile;
 
 char *kt_read(const char *path, size_t *len)
@@ -67,8 +68,10 @@ void kt_grade_some(const char *submission, const char *lab, const char *const *t
         .workdir = work,
         .tests = tests, .timeout = timeout, .no_sandbox = kt_no_sandbox,
         .memcheck = kt_memcheck,
-        /* As shmgrade grades one submission: its tests at once, twice the cores. */
+        /* As shmgrade grades one submission: its tests at once, twice the
+         * cores, and no more than that in all while both lanes grade. */
         .parallel = sg_default_jobs(),
+        .slots = kt_slots.path != NULL ? &kt_slots : NULL,
     };
     ck_assert_msg(sg_grade_submission(&kit, &o, g, &err) == 0, "grading failed: %s", err.data);
     ck_assert_msg(sg_rmtree(work) == 0 && access(work, F_OK) == -1,
