@@ -115,6 +115,14 @@ int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *ente
                     bool disabled);
 
 /*
+ * For the kit's own tests: the next n probes of the sandbox could not
+ * say (as on a machine too busy to start one in 10 s). Each is asked
+ * three times; when none can say, sg_sandbox_init fails with EAGAIN
+ * rather than grade without the sandbox the others had.
+ */
+void sg_sandbox_inject_probe_faults(int n);
+
+/*
  * Makes path usable by the sandbox's user (readable and traversable, or
  * owned when writable is set); nothing to do when the grader is not root.
  * 0 or -1.

@@ -1,8 +1,13 @@
 /* unit_spawn.c — running untrusted commands: deadlines, output caps, leftovers. */
+#include "sg_fs.h"
+#include "sg_sandbox.h"
 #include "sg_spawn.h"
 #include "unit.h"
 
 #include <signal.h>
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +100,63 @@ START_TEST(environment_is_exactly_the_given_one)
 }
 END_TEST
 
+START_TEST(an_unlimited_budget_keeps_the_hard_limit_we_have)
+{
+    /* A root grader that cannot give nobody the scratch folder runs the
+     * tests as itself, "unlimited" in processes. In a container root may
+     * lack CAP_SYS_RESOURCE: asking for RLIM_INFINITY then failed every
+     * spawn. Here the child gives up every capability first (nobody's
+     * uid), so that the old request fails on any machine. */
+    pid_t pid = fork();
+    ck_assert_int_ne(pid, -1);
+    if (pid == 0) {
+        if (geteuid() == 0 && (setgid(65534) == -1 || setuid(65534) == -1))
+            _exit(3);
+        struct sg_sandbox sb;
+        memset(&sb, 0, sizeof sb);
+        sb.nproc = RLIM_INFINITY;
+        const char *failed = NULL;
+        if (sg_sandbox_enter(&sb, 5, false, &failed) == -1)
+            _exit(1);
+        struct rlimit rl;
+        _exit(getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur == rl.rlim_max ? 0 : 2);
+    }
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+                  "entering an unlimited sandbox failed (status %d: 1 is a failed setrlimit)",
+                  WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+END_TEST
+
+START_TEST(a_probe_that_cannot_say_fails_the_grader_not_the_sandbox)
+{
+    /* Two probes out of three that could not say: the sandbox is as it
+     * would be. Three: no sandbox is chosen at all (EAGAIN), where the
+     * old code silently graded without bubblewrap. */
+    char dir[] = "/tmp/unit-probe.XXXXXX";
+    ck_assert(mkdtemp(dir) != NULL);
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    /* As sg_grade does: sg_enter copied where the sandbox's user reaches it. */
+    char enter[64];
+    snprintf(enter, sizeof enter, "%s/sg_enter", dir);
+    ck_assert_int_eq(sg_copy_file("build/kit/sg_enter", enter, 0755), 0);
+    struct sg_sandbox calm, busy, unsure;
+    ck_assert_int_eq(sg_sandbox_init(&calm, dir, enter, false), 0);
+    sg_sandbox_inject_probe_faults(2);
+    ck_assert_int_eq(sg_sandbox_init(&busy, dir, enter, false), 0);
+    ck_assert_str_eq(busy.bwrap, calm.bwrap);
+    ck_assert_str_eq(busy.description, calm.description);
+    sg_sandbox_inject_probe_faults(3);
+    errno = 0;
+    ck_assert_int_eq(sg_sandbox_init(&unsure, dir, enter, false), -1);
+    ck_assert_int_eq(errno, EAGAIN);
+    sg_sandbox_inject_probe_faults(0);
+    ck_assert_int_eq(unlink(enter), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(no_descriptor_of_the_grader_leaks)
 {
     FILE *f = tmpfile();
@@ -120,6 +182,8 @@ Suite *unit_spawn_suite(void)
     tcase_add_test(tc, result_pipe_is_fd_3);
     tcase_add_test(tc, environment_is_exactly_the_given_one);
     tcase_add_test(tc, no_descriptor_of_the_grader_leaks);
+    tcase_add_test(tc, an_unlimited_budget_keeps_the_hard_limit_we_have);
+    tcase_add_test(tc, a_probe_that_cannot_say_fails_the_grader_not_the_sandbox);
     suite_add_tcase(s, tc);
     return s;
 }
