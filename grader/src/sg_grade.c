@@ -275,7 +275,14 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
     if (copied == -1 || sg_sandbox_init(&sb, o->workdir, enter, o->no_sandbox) == -1) {
         free(enter);
         sg_strv_free(all);
-        sg_buf_printf(err, "cannot prepare the sandbox in %s: %s", o->workdir, strerror(errno));
+        if (errno == EAGAIN)
+            sg_buf_printf(err, "cannot prepare the sandbox in %s: three tries to start one "
+                               "could not start or did not end in 10 s (is the machine "
+                               "overloaded?); nothing was graded",
+                          o->workdir);
+        else
+            sg_buf_printf(err, "cannot prepare the sandbox in %s: %s", o->workdir,
+                          strerror(errno));
         return -1;
     }
     free(enter);
