@@ -73,6 +73,32 @@ enum sg_probe_answer { SG_PROBE_YES, SG_PROBE_NO, SG_PROBE_UNSURE };
  * end in its time (a machine busy with a classmate's fork bomb) says
  * nothing, and is asked again.
  */
+/*
+ * What a probe that could not run tells: most such failures are the
+ * machine's answer and happen every time (bubblewrap refused, with its
+ * reason on its output: no user namespaces, a folder nobody may bind;
+ * nobody unable to enter the scratch folder), so they are a no. Only a
+ * lack of resources of the moment (a process, memory, a time limit) says
+ * nothing about the sandbox.
+ */
+static enum sg_probe_answer sg_probe_failure(const struct sg_spawn_result *r, int err)
+{
+    if (r->timed_out)
+        return SG_PROBE_UNSURE;
+    if (r->setup_failed == NULL) /* a pipe or the fork, before any child ran */
+        return err == E2BIG ? SG_PROBE_NO : SG_PROBE_UNSURE;
+    const char *transient[] = { "Resource temporarily unavailable", "Cannot allocate memory",
+                                "No space left on device" };
+    for (size_t i = 0; r->output != NULL && i < sizeof transient / sizeof *transient; i++)
+        if (strstr(r->output, transient[i]) != NULL)
+            return SG_PROBE_UNSURE;
+    /* Silent: a step of the child that failed for lack of resources, or
+     * bubblewrap killed before it could say anything. */
+    if (r->output_len == 0 && (err == EAGAIN || err == ENOMEM))
+        return SG_PROBE_UNSURE;
+    return SG_PROBE_NO;
+}
+
 static int sg_probe_faults; /* probes still to fail as a busy machine's do (kit tests) */
 
 void sg_sandbox_inject_probe_faults(int n)
@@ -94,8 +120,11 @@ static enum sg_probe_answer sg_probe_once(const struct sg_sandbox *sb, const cha
         .sandbox = sb, .mounts = &m,
     };
     struct sg_spawn_result r;
-    if (sg_spawn(&o, &r) == -1)
-        return SG_PROBE_UNSURE;
+    if (sg_spawn(&o, &r) == -1) {
+        enum sg_probe_answer a = sg_probe_failure(&r, errno);
+        sg_spawn_result_free(&r);
+        return a;
+    }
     enum sg_probe_answer a = r.timed_out ? SG_PROBE_UNSURE
                              : WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0 ? SG_PROBE_YES
                                                                                 : SG_PROBE_NO;

@@ -1,4 +1,5 @@
 /* unit_submission.c — finding a lab's file in a submission, and the rubric. */
+#include "sg_fs.h"
 #include "sg_rubric.h"
 #include "sg_submission.h"
 #include "unit.h"
@@ -12,8 +13,17 @@
 
 static char dir[64];
 
+/* After each test (a checked fixture), and before a test makes another: the folder goes. */
+static void remove_dir(void)
+{
+    if (dir[0] != '\0')
+        sg_rmtree(dir);
+    dir[0] = '\0';
+}
+
 static void make_dir(void)
 {
+    remove_dir();
     strcpy(dir, "/tmp/unit-sub.XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(dir));
 }
@@ -252,6 +262,7 @@ Suite *unit_submission_suite(void)
 {
     Suite *s = suite_create("submission");
     TCase *tc = tcase_create("submission");
+    tcase_add_checked_fixture(tc, NULL, remove_dir);
     tcase_add_test(tc, mirrored_wins_over_flat);
     tcase_add_test(tc, flat_is_found);
     tcase_add_test(tc, missing_names_the_file_and_both_places);
@@ -266,6 +277,7 @@ Suite *unit_rubric_suite(void)
 {
     Suite *s = suite_create("rubric");
     TCase *tc = tcase_create("rubric");
+    tcase_add_checked_fixture(tc, NULL, remove_dir);
     tcase_add_test(tc, rubric_loads_public_and_hidden_tests);
     tcase_add_test(tc, rubric_errors_name_the_file);
     suite_add_tcase(s, tc);
