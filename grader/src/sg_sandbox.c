@@ -66,14 +66,6 @@ static bool sg_find_bwrap(char *out, size_t cap)
 enum sg_probe_answer { SG_PROBE_YES, SG_PROBE_NO, SG_PROBE_UNSURE };
 
 /*
- * Whether a command run as the sandbox's user (inside bubblewrap when sb
- * has it) can reach dir. Run through sg_spawn, which also waits until the
- * sandbox is gone, so that not even a zombie of the probe is left. A
- * probe that ran and failed is a no; one that could not start or did not
- * end in its time (a machine busy with a classmate's fork bomb) says
- * nothing, and is asked again.
- */
-/*
  * What a probe that could not run tells: most such failures are the
  * machine's answer and happen every time (bubblewrap refused, with its
  * reason on its output: no user namespaces, a folder nobody may bind;
@@ -106,6 +98,13 @@ void sg_sandbox_inject_probe_faults(int n)
     sg_probe_faults = n;
 }
 
+/*
+ * Whether a command run as the sandbox's user (inside bubblewrap when sb
+ * has it) can reach dir. Run through sg_spawn, which also waits until the
+ * sandbox is gone, so that not even a zombie of the probe is left. A
+ * probe that ran and failed is a no; one that did not end in its time (a
+ * machine busy with a classmate's fork bomb) says nothing.
+ */
 static enum sg_probe_answer sg_probe_once(const struct sg_sandbox *sb, const char *dir)
 {
     if (sg_probe_faults > 0) {
