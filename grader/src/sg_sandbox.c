@@ -404,28 +404,36 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
     return n;
 }
 
+/*
+ * Sets a limit. RLIM_INFINITY asks for as much as this process may have:
+ * its own hard limit, since raising a hard limit needs CAP_SYS_RESOURCE,
+ * which root in a container may lack (then every spawn failed with
+ * EPERM). A finite request above that still fails: a tighter limit than
+ * the rubric's could cost a correct student points; an error is never a
+ * score.
+ */
 static int sg_limit(int resource, rlim_t soft, rlim_t hard)
 {
+    struct rlimit now;
+    if ((soft == RLIM_INFINITY || hard == RLIM_INFINITY) && getrlimit(resource, &now) == -1)
+        return -1;
+    if (hard == RLIM_INFINITY)
+        hard = now.rlim_max;
+    if (soft == RLIM_INFINITY)
+        soft = hard;
     struct rlimit rl = { soft, hard };
     return setrlimit(resource, &rl);
 }
 
 /*
  * The process limit a sandbox is created with. With ucounts it bounds the
- * whole sandbox in the grader's namespace, so it is generous: the hard
- * limit we have (raising it would need CAP_SYS_RESOURCE, which a root in
- * a container may lack). sg_enter sets the test's own inside.
+ * whole sandbox in the grader's namespace, so it is generous: as much as
+ * we may (sg_limit). sg_enter sets the test's own inside.
  */
 static int sg_limit_nproc(const struct sg_sandbox *sb)
 {
-    /* "Unlimited" is the hard limit we have, not RLIM_INFINITY: raising a
-     * hard limit needs CAP_SYS_RESOURCE, and every spawn would fail. */
-    if (!sb->per_sandbox && sb->nproc != RLIM_INFINITY)
-        return sg_limit(RLIMIT_NPROC, sb->nproc, sb->nproc);
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NPROC, &rl) == -1)
-        return -1;
-    return sg_limit(RLIMIT_NPROC, rl.rlim_max, rl.rlim_max);
+    rlim_t n = sb->per_sandbox ? RLIM_INFINITY : sb->nproc;
+    return sg_limit(RLIMIT_NPROC, n, n);
 }
 
 int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space,

@@ -100,19 +100,20 @@ START_TEST(environment_is_exactly_the_given_one)
 }
 END_TEST
 
-START_TEST(an_unlimited_budget_keeps_the_hard_limit_we_have)
+START_TEST(an_unlimited_limit_is_the_hard_limit_we_have)
 {
-    /* A root grader that cannot give nobody the scratch folder runs the
-     * tests as itself, "unlimited" in processes. In a container root may
-     * lack CAP_SYS_RESOURCE: asking for RLIM_INFINITY then failed every
+    /* "Unlimited" (RLIM_INFINITY) is asked for twice: the process budget of
+     * a root grader that cannot give nobody the scratch folder, and the
+     * address space of the memory check. In a container root may lack
+     * CAP_SYS_RESOURCE: asking for more than its hard limit failed every
      * spawn. Here the child gives up every capability first (nobody's
-     * uid), so that the old request fails on any machine. */
+     * uid), and has finite hard limits, so that the old request fails on
+     * any machine. */
     pid_t pid = fork();
     ck_assert_int_ne(pid, -1);
     if (pid == 0) {
-        /* A finite hard limit, as most machines have (Docker's default has none). */
-        struct rlimit finite = { 3000, 3000 };
-        if (setrlimit(RLIMIT_NPROC, &finite) == -1)
+        struct rlimit procs = { 3000, 3000 }, space = { 8ull << 30, 8ull << 30 };
+        if (setrlimit(RLIMIT_NPROC, &procs) == -1 || setrlimit(RLIMIT_AS, &space) == -1)
             _exit(3);
         if (geteuid() == 0 && (setgid(65534) == -1 || setuid(65534) == -1))
             _exit(3);
@@ -120,16 +121,19 @@ START_TEST(an_unlimited_budget_keeps_the_hard_limit_we_have)
         memset(&sb, 0, sizeof sb);
         sb.nproc = RLIM_INFINITY;
         const char *failed = NULL;
-        if (sg_sandbox_enter(&sb, 5, false, &failed) == -1)
+        if (sg_sandbox_enter(&sb, 5, true, &failed) == -1)
             _exit(1);
-        struct rlimit rl;
-        _exit(getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur == 3000 && rl.rlim_max == 3000
+        struct rlimit p, a;
+        _exit(getrlimit(RLIMIT_NPROC, &p) == 0 && p.rlim_cur == 3000 && p.rlim_max == 3000 &&
+                      getrlimit(RLIMIT_AS, &a) == 0 && a.rlim_cur == space.rlim_max &&
+                      a.rlim_max == space.rlim_max
                   ? 0 : 2);
     }
     int st;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-                  "entering an unlimited sandbox failed (status %d: 1 is a failed setrlimit)",
+                  "entering an unlimited sandbox failed (status %d: 1 is a failed setrlimit, "
+                  "2 a limit other than the one we had)",
                   WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 END_TEST
@@ -217,7 +221,7 @@ Suite *unit_spawn_suite(void)
     tcase_add_test(tc, result_pipe_is_fd_3);
     tcase_add_test(tc, environment_is_exactly_the_given_one);
     tcase_add_test(tc, no_descriptor_of_the_grader_leaks);
-    tcase_add_test(tc, an_unlimited_budget_keeps_the_hard_limit_we_have);
+    tcase_add_test(tc, an_unlimited_limit_is_the_hard_limit_we_have);
     tcase_add_test(tc, a_probe_that_cannot_say_fails_the_grader_not_the_sandbox);
     tcase_add_test(tc, a_probe_refused_every_time_is_a_no);
     suite_add_tcase(s, tc);

@@ -242,6 +242,40 @@ START_TEST(a_test_that_cannot_start_is_retried_then_not_graded)
 }
 END_TEST
 
+START_TEST(a_sandbox_that_cannot_be_tried_grades_nobody)
+{
+    /* A machine so busy (a classmate's fork bomb) that the sandbox's probe
+     * could not start or end three times: the old grader then graded
+     * without bubblewrap. Now the student is not graded, never scored,
+     * and the next run grades them. */
+    const char *lab = "01-shared-buffer";
+    const char *tests[] = { "read_line_basic", NULL };
+    const char *labs[] = { lab, NULL };
+    char *class = kt_tempdir(), *out = kt_tempdir();
+    kt_student(class, "ann", labs, true, "solutions");
+    sg_sandbox_inject_probe_faults(3);
+    kt_batch_in_process(class, out, labs, tests);
+    sg_sandbox_inject_probe_faults(0);
+    char *csv = kt_path(out, "gradebook.csv");
+    struct kt_csv *c = calloc(1, sizeof *c);
+    kt_read_csv(csv, c);
+    const char *status = kt_csv_get(c, "ann", "status");
+    ck_assert_msg(strncmp(status, "incomplete: not graded", 22) == 0 &&
+                      strstr(status, "regrade") != NULL &&
+                      strcmp(kt_csv_get(c, "ann", "total"), "") == 0,
+                  "ann: status %s, total %s", status, kt_csv_get(c, "ann", "total"));
+    kt_batch_in_process(class, out, labs, tests);
+    kt_read_csv(csv, c);
+    ck_assert_str_eq(kt_csv_get(c, "ann", "status"), "ok");
+    free(csv);
+    free(c);
+    kt_rmtree(class);
+    kt_rmtree(out);
+    free(class);
+    free(out);
+}
+END_TEST
+
 /* The FAIL lines of a student's text report in a batch's output, and what follows each. */
 static char *kt_report_failures(const char *out, const char *student)
 {
@@ -422,6 +456,7 @@ void kt_add_batch(Suite *s)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, batch_grades_a_mixed_class);
     tcase_add_test(tc, a_test_that_cannot_start_is_retried_then_not_graded);
+    tcase_add_test(tc, a_sandbox_that_cannot_be_tried_grades_nobody);
     tcase_add_test(tc, a_class_is_graded_as_each_student_alone);
     suite_add_tcase(s, tc);
 }
