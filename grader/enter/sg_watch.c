@@ -108,6 +108,82 @@ static struct sg_proc *sg_scan(const struct sg_watch *w, size_t *n)
     return all;
 }
 
+/* The number of the system call pid is asleep in, from /proc/<pid>/syscall; -1 if none. */
+static long sg_asleep_in(pid_t pid)
+{
+    char path[64], call[256];
+    snprintf(path, sizeof path, "/proc/%ld/syscall", (long)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    char *ok = fgets(call, sizeof call, f);
+    fclose(f);
+    return ok != NULL && isdigit((unsigned char)call[0]) ? strtol(call, NULL, 10) : -1;
+}
+
+/* How many times pid gave up the CPU of its own accord; -1 if unknown. */
+static long long sg_voluntary_switches(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    long long n = -1;
+    while (n == -1 && fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0)
+            n = strtoll(line + 24, NULL, 10);
+    fclose(f);
+    return n;
+}
+
+enum sg_sleep_news { SG_NO_SLEEP, SG_SLEEP_GOING, SG_SLEEP_ENDED };
+
+/*
+ * The timed sleeps of a quiet test, from one look to the next. A correct
+ * answer that sleeps a second before waitpid (slow, not wrong) lost every
+ * test to a 1 s stuck limit: a process in sleep, usleep or nanosleep
+ * wakes up by itself. The voluntary context switches tell one sleep from
+ * a loop of short ones (a poll for what never happens, which must still
+ * be stopped): a process is in the same sleep while it is asleep there
+ * with the count it had; one that left its sleep for anything but another
+ * sleep made progress. Any process may be one of the test's, since any
+ * may run the code under test. Only looked at while nothing else moves.
+ */
+static enum sg_sleep_news sg_sleep_news(struct sg_watch *w, const struct sg_proc *all, size_t n)
+{
+    enum sg_sleep_news news = SG_NO_SLEEP;
+    size_t k = 0;
+    bool seen[SG_WATCH_SLEEPERS] = { false };
+    for (size_t i = 0; i < n; i++) {
+        if (!all[i].test)
+            continue;
+        long nr = sg_asleep_in(all[i].pid);
+        bool asleep = nr == __NR_nanosleep || nr == __NR_clock_nanosleep;
+        size_t noted = 0;
+        while (noted < w->nsleepers && w->sleepers[noted].pid != all[i].pid)
+            noted++;
+        long long switches = asleep || noted < w->nsleepers ? sg_voluntary_switches(all[i].pid) : -1;
+        if (noted < w->nsleepers) {
+            seen[noted] = true;
+            if (!asleep)
+                news = SG_SLEEP_ENDED;
+            else if (switches == w->sleepers[noted].switches && news == SG_NO_SLEEP)
+                news = SG_SLEEP_GOING;
+        }
+        if (asleep && switches != -1 && k < SG_WATCH_SLEEPERS) {
+            /* Kept in place: the notes of this look replace the last's. */
+            w->sleepers[k].pid = all[i].pid;
+            w->sleepers[k++].switches = switches;
+        }
+    }
+    for (size_t i = 0; i < w->nsleepers; i++)
+        if (!seen[i])
+            news = SG_SLEEP_ENDED; /* it ended, which is progress too */
+    w->nsleepers = k;
+    return news;
+}
+
 enum sg_watch_verdict sg_watch_sample(struct sg_watch *w)
 {
     static long hz;
@@ -124,7 +200,6 @@ enum sg_watch_verdict sg_watch_sample(struct sg_watch *w)
             ticks += all[i].ticks;
             runnable |= all[i].state == 'R' || all[i].state == 'D';
         }
-    free(all);
     /* What has ended and been reaped here is in this process's children's time. */
     struct rusage ru;
     long long reaped_us = 0;
@@ -133,13 +208,19 @@ enum sg_watch_verdict sg_watch_sample(struct sg_watch *w)
                     ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
     long long cpu_us = ticks * (1000000 / hz) + reaped_us;
     double now = sg_now();
+    enum sg_sleep_news sleep = SG_NO_SLEEP;
     if (runnable || cpu_us > w->last_cpu_us)
+        w->nsleepers = 0;
+    else if (w->stuck_limit > 0)
+        sleep = sg_sleep_news(w, all, n);
+    free(all);
+    if (runnable || cpu_us > w->last_cpu_us || sleep == SG_SLEEP_ENDED)
         w->quiet_since = now;
     w->last_cpu_us = cpu_us;
     w->cpu_seconds = (double)cpu_us / 1e6;
     if (w->cpu_limit > 0 && w->cpu_seconds > w->cpu_limit)
         return SG_WATCH_CPU;
-    if (w->stuck_limit > 0 && now - w->quiet_since > w->stuck_limit)
+    if (w->stuck_limit > 0 && now - w->quiet_since > w->stuck_limit && sleep != SG_SLEEP_GOING)
         return SG_WATCH_STUCK;
     return SG_WATCH_OK;
 }

@@ -11,8 +11,11 @@
  * - it is stuck: for a while, no process of it was runnable and none used
  *   any CPU (every one asleep, waiting for something nobody will do).
  * A test that is merely slowed down by other work on the machine is
- * neither: its processes are runnable, or they use CPU. The wall-clock
- * limit stays, much longer, for what the two miss.
+ * neither: its processes are runnable, or they use CPU. Nor is a test one
+ * of whose processes is in the middle of one timed sleep (sleep, usleep,
+ * nanosleep): it wakes up by itself, and its waking up is progress. A
+ * loop of short sleeps (a poll for what never happens) is still stuck.
+ * The wall-clock limit stays, much longer, for what these miss.
  *
  * The test's processes are read from /proc. In a PID namespace of its own
  * (bubblewrap) they are every process there but the watcher, its init
@@ -30,6 +33,7 @@
 #include <sys/types.h>
 
 #define SG_WATCH_PERIOD_MS 50
+#define SG_WATCH_SLEEPERS 8
 
 enum sg_watch_verdict { SG_WATCH_OK, SG_WATCH_CPU, SG_WATCH_STUCK };
 
@@ -39,6 +43,11 @@ struct sg_watch {
     bool own_ns;             /* a PID namespace of its own: every process but 1 is the test's */
     long long last_cpu_us;
     double quiet_since;      /* when the sandbox last made progress (CLOCK_MONOTONIC) */
+    struct {                 /* its processes seen asleep in a timed sleep while quiet */
+        pid_t pid;
+        long long switches;  /* their voluntary context switches then */
+    } sleepers[SG_WATCH_SLEEPERS];
+    size_t nsleepers;
     double cpu_seconds;      /* the last total seen */
 };
 
