@@ -5,6 +5,7 @@
 #include "sg_roster.h"
 #include "sg_csv.h"
 #include "sg_fs.h"
+#include "sg_summary.h"
 
 #include <csv.h>
 #include <dirent.h>
@@ -204,16 +205,6 @@ struct sg_export {
     json_t *labs;           /* the labs' ids and points, from the first grade found */
 };
 
-static json_t *sg_lab_of(json_t *grade, const char *id)
-{
-    size_t i;
-    json_t *lab;
-    json_array_foreach(json_object_get(grade, "labs"), i, lab)
-        if (strcmp(json_string_value(json_object_get(lab, "id")), id) == 0)
-            return lab;
-    return NULL;
-}
-
 static bool sg_not_graded(json_t *lab)
 {
     const char *state = json_string_value(json_object_get(lab, "state"));
@@ -254,7 +245,7 @@ static int sg_write_canvas(FILE *out, const void *arg)
         bool complete = g != NULL;
         for (size_t l = 0; l < nlabs; l++) {
             const char *id = json_string_value(json_object_get(json_array_get(x->labs, l), "id"));
-            json_t *lab = g ? sg_lab_of(g, id) : NULL;
+            json_t *lab = g ? sg_summary_find_lab(g, id) : NULL;
             /* A lab the grader could not grade has no score: an empty cell changes nothing. */
             if (lab == NULL || sg_not_graded(lab)) {
                 complete = false;

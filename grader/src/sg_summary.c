@@ -43,13 +43,15 @@ static bool sg_complete(json_t *grade)
     return true;
 }
 
-static json_t *sg_find_lab(json_t *grade, const char *id)
+json_t *sg_summary_find_lab(json_t *grade, const char *id)
 {
     size_t i;
     json_t *lab;
-    json_array_foreach(json_object_get(grade, "labs"), i, lab)
-        if (strcmp(json_string_value(json_object_get(lab, "id")), id) == 0)
+    json_array_foreach(json_object_get(grade, "labs"), i, lab) {
+        const char *its = json_string_value(json_object_get(lab, "id"));
+        if (its != NULL && strcmp(its, id) == 0)
             return lab;
+    }
     return NULL;
 }
 
@@ -108,7 +110,7 @@ static int sg_write_gradebook(FILE *out, const void *arg)
         json_t *g = c->grades[i];
         rc |= sg_csv_untrusted_field(out, c->students[i].name, false);
         for (const char *const *l = c->labs; *l != NULL; l++) {
-            json_t *lab = g ? sg_find_lab(g, *l) : NULL;
+            json_t *lab = g ? sg_summary_find_lab(g, *l) : NULL;
             /* A lab the grader could not grade has no score, not 0. */
             rc |= lab && !sg_lab_incomplete(lab) ? sg_csv_number(out, sg_num(lab, "score"), false)
                                                  : sg_csv_field(out, "", false);
@@ -167,7 +169,7 @@ static json_t *sg_summarise(const struct sg_class *c)
         size_t counted = 0;
         json_t *names = json_object(); /* test name -> [passed, graded] */
         for (size_t i = 0; i < c->n; i++) {
-            json_t *lab = c->grades[i] ? sg_find_lab(c->grades[i], *l) : NULL;
+            json_t *lab = c->grades[i] ? sg_summary_find_lab(c->grades[i], *l) : NULL;
             if (lab == NULL || sg_lab_incomplete(lab))
                 continue;
             const char *state = json_string_value(json_object_get(lab, "state"));

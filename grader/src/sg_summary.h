@@ -33,5 +33,7 @@ int sg_summary_write(const char *outdir, const char *const *labs,
 struct json_t;
 char *sg_summary_status(struct json_t *grade);
 bool sg_summary_complete(struct json_t *grade);
+/* The lab whose "id" is id in a grade.json, or NULL. */
+struct json_t *sg_summary_find_lab(struct json_t *grade, const char *id);
 
 #endif
