@@ -64,6 +64,14 @@ int sg_seccomp_install(void)
         SG_DENY(__NR_keyctl, SG_EPERM),
         SG_DENY(__NR_add_key, SG_EPERM),
         SG_DENY(__NR_request_key, SG_EPERM),
+        /* Inotify instances are counted per user, the grader's own
+         * included: a test that took them all made every classmate's
+         * memory check (which watches files) fail. */
+        SG_DENY(__NR_inotify_init1, SG_EPERM),
+#ifdef __NR_inotify_init
+        SG_DENY(__NR_inotify_init, SG_EPERM),
+#endif
+        SG_DENY(__NR_fanotify_init, SG_EPERM),
         /* clone: fork and threads pass, new namespaces do not. The flags
          * are the first argument on both architectures. */
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3),

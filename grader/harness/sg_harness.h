@@ -190,6 +190,13 @@ struct sg_program_run {
 };
 
 /*
+ * Called by the test process before it starts the lab's program (the
+ * student's): makes it not dumpable, so that the program cannot reach
+ * its memory or descriptors through /proc (sg_program.c).
+ */
+void sg_guard_from_program(void);
+
+/*
  * Runs the lab program with args (args[0] is its name, NULL-terminated),
  * stdin holding input[0..input_len), and collects its output. Kills it
  * after timeout_ms.

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,6 +26,20 @@ static char *sg_read_capped(FILE *f, size_t *len)
     return data;
 }
 
+/*
+ * The program is the student's, and runs as a child of the test process
+ * with the same user: while the test process is dumpable (sg_main.c), the
+ * program could read its memory through /proc/<ppid>/mem (the nonce) and
+ * write a completion record through /proc/<ppid>/fd, forging a pass for a
+ * test in which no student code runs in the test process. Not dumpable,
+ * neither opens. The program, once exec'd, is dumpable again, for the
+ * tests that read its /proc.
+ */
+void sg_guard_from_program(void)
+{
+    SG_SETUP(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0, "prctl(PR_SET_DUMPABLE)");
+}
+
 void sg_run_program(const char *const args[], const char *input, size_t input_len,
                     int timeout_ms, struct sg_program_run *r)
 {
@@ -36,6 +51,7 @@ void sg_run_program(const char *const args[], const char *input, size_t input_le
     FILE *out = sg_output_file();
     FILE *err = sg_output_file();
     fflush(NULL);
+    sg_guard_from_program();
     pid_t pid = fork();
     SG_SETUP(pid != -1, "fork");
     if (pid > 0)

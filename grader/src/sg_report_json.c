@@ -50,15 +50,22 @@ static void sg_md_fence(struct sg_buf *b, const char *text)
         run = *p == '`' ? run + 1 : 0;
         longest = run > longest ? run : longest;
     }
+    /* Longer than any run inside, however long: a fence of capped length
+     * was closed by a line of more backticks (a #line file name of the
+     * student's, which gcc quotes newlines and all), and what followed
+     * was rendered as the grader's own Markdown. */
     size_t n = longest < 3 ? 3 : longest + 1;
-    char fence[64];
-    if (n >= sizeof fence)
-        n = sizeof fence - 1;
+    char *fence = malloc(n + 1);
+    if (fence == NULL) {
+        sg_buf_printf(b, "(not shown: out of memory)\n\n");
+        return;
+    }
     memset(fence, '`', n);
     fence[n] = '\0';
     size_t len = strlen(text);
     sg_buf_printf(b, "%stext\n%s%s%s\n\n", fence, text,
                   len > 0 && text[len - 1] != '\n' ? "\n" : "", fence);
+    free(fence);
 }
 
 /* The lab's number, from its folder's name ("01-shared-buffer": 1), else its position. */

@@ -354,9 +354,20 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
         if (!sg_add(argv, &n, max, words, sizeof words / sizeof *words))
             return 0;
         sg_add_system_dirs(argv, &n, max);
+        /* The devices a program may use, one by one, in the sandbox's root:
+         * bubblewrap's --dev made /dev a tmpfs of its own, without a size
+         * (a test filled the machine's memory there), and cost more mounts. */
         const char *more[] = {
             "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-            "--dev", "/dev",
+            "--dev-bind", "/dev/null", "/dev/null",
+            "--dev-bind", "/dev/zero", "/dev/zero",
+            "--dev-bind", "/dev/full", "/dev/full",
+            "--dev-bind", "/dev/random", "/dev/random",
+            "--dev-bind", "/dev/urandom", "/dev/urandom",
+            "--symlink", "/proc/self/fd", "/dev/fd",
+            "--symlink", "/proc/self/fd/0", "/dev/stdin",
+            "--symlink", "/proc/self/fd/1", "/dev/stdout",
+            "--symlink", "/proc/self/fd/2", "/dev/stderr",
             "--proc", "/proc",
             "--size", SG_LIMIT_TMPFS, "--tmpfs", "/tmp",
             "--size", SG_LIMIT_TMPFS, "--tmpfs", "/dev/shm",
@@ -372,8 +383,11 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
         const char *rw[] = { "--bind", m->writable, m->writable };
         if (m->writable != NULL && !sg_add(argv, &n, max, rw, 3))
             return 0;
-        const char *end[] = { "--chdir", "/tmp", "--" };
-        if (!sg_add(argv, &n, max, end, 3))
+        /* The sandbox's root is a tmpfs without a size, writable by its
+         * user: read-only once built. /tmp and /dev/shm, mounts of their
+         * own with a size, stay writable. */
+        const char *end[] = { "--remount-ro", "/", "--chdir", "/tmp", "--" };
+        if (!sg_add(argv, &n, max, end, sizeof end / sizeof *end))
             return 0;
     }
     snprintf(nproc_text, sizeof nproc_text, "%d", nproc > 0 ? nproc : SG_NPROC_PER_SANDBOX);

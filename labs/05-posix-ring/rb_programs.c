@@ -47,6 +47,7 @@ void rb_prog_start(struct rb_prog *p, const char *const args[], const char *inpu
     p->out = sg_output_file();
     p->err = sg_output_file();
     fflush(NULL);
+    sg_guard_from_program();
     p->pid = fork();
     SG_SETUP(p->pid != -1, "fork");
     if (p->pid == 0) {

@@ -18,6 +18,8 @@ static char *kt_mixed_dir;
 #define KT_COMPILER_WORDS "kt_not_declared_anywhere"
 /* Once in each copy of the compiler's messages (gcc's note on undeclared names). */
 #define KT_COMPILER_ONCE "reported only once"
+/* A line of backticks longer than any fence a grader would cap at. */
+#define KT_TICKS_80 "````````````````````````````````````````````````````````````````````````````````"
 
 /* Graded once, before the case's tests fork (an unchecked fixture): each test reads it. */
 static void kt_mixed_setup(void)
@@ -39,7 +41,8 @@ static void kt_mixed_setup(void)
         sg_buf_printf(&to, "/%s", file);
         if (l == 1)
             kt_write(to.data, "#include <sys/shm.h>\n"
-                              "int f(void) { return " KT_COMPILER_WORDS "; } /* ```fence``` */\n");
+                              "int f(void) { return " KT_COMPILER_WORDS "; } /* ```fence``` " KT_TICKS_80
+                              " */\n");
         else
             kt_copy(from.data, to.data);
         sg_buf_free(&from);
@@ -166,8 +169,9 @@ START_TEST(gradescope_results_render_markdown_once_per_lab)
                   kt_count(text, KT_COMPILER_ONCE));
     const char *words = strstr(summary, KT_COMPILER_WORDS);
     ck_assert_msg(words != NULL, "no compiler output in the summary:\n%s", summary);
-    const char *fence = strstr(summary, "````text\n");
-    ck_assert_msg(fence != NULL && fence < words && strstr(words, "\n````") != NULL,
+    /* Longer than the 80 backticks in a row it holds (a fence capped at 63 was closed by them). */
+    const char *fence = strstr(summary, KT_TICKS_80 "`text\n");
+    ck_assert_msg(fence != NULL && fence < words && strstr(words, "\n" KT_TICKS_80 "`") != NULL,
                   "the compiler output is not in a fence longer than its backticks:\n%s", summary);
     ck_assert_msg(strstr(summary, "```fence```") != NULL, "backticks lost:\n%s", summary);
     json_t *tests = json_object_get(r, "tests");
