@@ -190,6 +190,15 @@ struct sg_program_run {
 };
 
 /*
+ * Calls fn with every record-lock request (F_SETLK, F_SETLKW and their
+ * F_OFD_ forms) that this process's code makes through fcntl from now on,
+ * just before it is made; NULL stops (sg_locks.c).
+ */
+struct flock;
+typedef void (*sg_lock_request_fn)(int fd, int cmd, const struct flock *fl);
+void sg_watch_lock_requests(sg_lock_request_fn fn);
+
+/*
  * Called by the test process before it starts the lab's program (the
  * student's): makes it not dumpable, so that the program cannot reach
  * its memory or descriptors through /proc (sg_program.c).

@@ -129,8 +129,11 @@ static int sg_load_tests(const char *path, bool hidden, double default_timeout,
         rt->timeout = timeout ? json_number_value(timeout) : default_timeout;
         sg_limits_from(timings, rt);
         rt->hidden = hidden;
-        /* Optional: the handout section that explains the rule, and the API
-         * functions the test cannot pass without. */
+        /* Optional: the handout section that explains the rule, the API
+         * functions the test cannot pass without, and whether it is their
+         * plain case ("basic"; a hidden test never is: its hang must not
+         * change a public test's report). */
+        rt->basic = !hidden && json_is_true(json_object_get(t, "basic"));
         json_t *section = json_object_get(t, "section");
         rt->section = json_is_string(section) ? strdup(json_string_value(section)) : NULL;
         json_t *needs = json_object_get(t, "needs");

@@ -33,6 +33,7 @@ struct sg_rubric_test {
     double stuck_limit;  /* seconds with nothing runnable and no CPU used */
     bool measured;       /* timings.json has it */
     bool hidden;
+    bool basic;          /* the plain call of its functions: a hang here is theirs everywhere */
 };
 
 /* The memory-check pass (shmgrade --memcheck): one graded test per lab. */

@@ -113,6 +113,21 @@ const char *inc_op_name(enum inc_op op)
     return op == INC_OP_INCREMENT ? "inc_locked_increment" : "inc_locked_read";
 }
 
+/* The calling process's counter and outcome, for inc_note_unlock. */
+static const int *inc_watched_counter;
+static struct inc_outcome *inc_watched_outcome;
+
+/* Notes the counter at each release the call asks for, before it is made. */
+static void inc_note_unlock(int fd, int cmd, const struct flock *fl)
+{
+    (void)fd;
+    (void)cmd;
+    if (fl->l_type == F_UNLCK) {
+        inc_watched_outcome->unlocks++;
+        inc_watched_outcome->counter_at_unlock = *inc_watched_counter;
+    }
+}
+
 void inc_start_call(enum inc_op op, int lockfd, int *counter, bool sigusr1_handler,
                     struct inc_call *c)
 {
@@ -135,6 +150,9 @@ void inc_start_call(enum inc_op op, int lockfd, int *counter, bool sigusr1_handl
                 _exit(2);
         }
         int value = -1;
+        inc_watched_counter = counter;
+        inc_watched_outcome = c->out;
+        sg_watch_lock_requests(inc_note_unlock);
         errno = 0;
         int rc = op == INC_OP_INCREMENT ? inc_locked_increment(lockfd, counter)
                                         : inc_locked_read(lockfd, counter, &value);

@@ -47,6 +47,8 @@ struct inc_outcome {        /* in shared memory, written by the calling process 
     volatile int done;
     volatile int signals;   /* SIGUSR1 deliveries seen by the handler */
     int rc, err, value;
+    int unlocks;            /* F_UNLCK requests seen through fcntl (sg_locks.c) */
+    int counter_at_unlock;  /* the counter when the last of them was made */
 };
 
 struct inc_call {

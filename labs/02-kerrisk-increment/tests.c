@@ -292,6 +292,16 @@ SG_TEST(locked_increment_waits_for_writer)
     SG_REQUIRE(call.out->rc == 0 && *c == 1, "0, and the counter at 1",
                "once the lock is granted, the call increments, unlocks and returns 0",
                "inc_locked_increment returned %d; the counter is %d", call.out->rc, *c);
+    /* Only a release the test saw (through fcntl) can say; lockf's is not seen. */
+    SG_REQUIRE(call.out->unlocks == 0 || call.out->counter_at_unlock == 1,
+               "the increment made while the lock is held, before its release",
+               "the lock protects the increment only while it is held: released first, another "
+               "process can take it and read the old value before yours lands (the lost updates "
+               "of the workers' test). What must happen between the lock granted and its "
+               "release?",
+               "inc_locked_increment released its lock with the counter still at %d, and "
+               "incremented it after",
+               call.out->counter_at_unlock);
 }
 
 SG_TEST(locked_read_waits_for_writer)

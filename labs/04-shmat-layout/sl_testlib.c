@@ -13,6 +13,9 @@
 void sl_probe_checked(struct sl_layout *l)
 {
     memset(l, 0, sizeof *l);
+    /* Not 0: in the sandbox's own IPC namespace the first segment's id is
+     * 0, so a probe that never filled shmid passed segment_stat. */
+    l->shmid = -1;
     errno = 0;
     int rc = sl_probe(l);
     int err = errno;

@@ -667,6 +667,20 @@ SG_TEST(waits_retry_after_eintr)
     SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == 0, "rb_put to return 0",
                "see put_sleeps_when_full", "rb_put returned %ld (errno %s)", w.rc,
                strerror(w.err));
+
+    /* The wait for the mutex too (ring.h: every wait): the test holds it
+     * while a message is there to take. */
+    r = rb_test_ring();
+    rb_test_put(r, "held", 4);
+    SG_SETUP(sem_wait(&r->mutex) == 0, "sem_wait");
+    rb_start_get(&w, r);
+    t = rb_thread_task(&w, "rb_get while the test holds the mutex, interrupted by signals");
+    rb_require_asleep(&t, RB_MUTEX, "see mutex_taken_by_put_and_get");
+    rb_interrupt(&w, &t, RB_MUTEX);
+    SG_SETUP(sem_post(&r->mutex) == 0, "sem_post");
+    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == 4, "rb_get to return the message",
+               "see mutex_taken_by_put_and_get", "rb_get returned %ld (errno %s)", w.rc,
+               strerror(w.err));
 }
 
 /* ---- the program ---- */
