@@ -190,6 +190,13 @@ struct sg_program_run {
 };
 
 /*
+ * From now on, the child of every fork this process makes (through fork,
+ * as the code under test calls it) calls hook first, before fork returns
+ * 0 there; NULL stops. For a test that must hold the code's child back.
+ */
+void sg_on_fork_child(void (*hook)(void));
+
+/*
  * Calls fn with every record-lock request (F_SETLK, F_SETLKW and their
  * F_OFD_ forms) that this process's code makes through fcntl from now on,
  * just before it is made; NULL stops (sg_locks.c).

@@ -25,6 +25,14 @@ struct sg_limit_counts {
 
 static struct sg_limit_counts *sg_counts;
 
+/* What a child calls first, in itself, when fork returns there (sg_on_fork_child). */
+static void (*sg_fork_child_hook)(void);
+
+void sg_on_fork_child(void (*hook)(void))
+{
+    sg_fork_child_hook = hook;
+}
+
 pid_t __real_fork(void);
 void *__real_malloc(size_t size);
 pid_t __wrap_fork(void);
@@ -36,8 +44,14 @@ pid_t __wrap_fork(void)
     /* A child of a test process that started the lab's program inherits
      * its "not dumpable" (sg_guard_from_program); the tests read the
      * /proc of the children they fork, as before. */
-    if (pid == 0)
+    if (pid == 0) {
         prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+        if (sg_fork_child_hook != NULL) {
+            int saved = errno;
+            sg_fork_child_hook();
+            errno = saved;
+        }
+    }
     if (pid == -1 && errno == EAGAIN && sg_counts != NULL)
         __atomic_add_fetch(&sg_counts->fork_failed, 1, __ATOMIC_RELAXED);
     return pid;

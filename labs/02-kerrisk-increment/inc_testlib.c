@@ -117,11 +117,11 @@ const char *inc_op_name(enum inc_op op)
 static const int *inc_watched_counter;
 static struct inc_outcome *inc_watched_outcome;
 
-/* Notes the counter at each release the call asks for, before it is made. */
-static void inc_note_unlock(int fd, int cmd, const struct flock *fl)
+/* Notes each lock request the call makes, and the counter at each release, before it is made. */
+static void inc_note_request(int fd, int cmd, const struct flock *fl)
 {
     (void)fd;
-    (void)cmd;
+    inc_watched_outcome->last_cmd = cmd;
     if (fl->l_type == F_UNLCK) {
         inc_watched_outcome->unlocks++;
         inc_watched_outcome->counter_at_unlock = *inc_watched_counter;
@@ -152,7 +152,7 @@ void inc_start_call(enum inc_op op, int lockfd, int *counter, bool sigusr1_handl
         int value = -1;
         inc_watched_counter = counter;
         inc_watched_outcome = c->out;
-        sg_watch_lock_requests(inc_note_unlock);
+        sg_watch_lock_requests(inc_note_request);
         errno = 0;
         int rc = op == INC_OP_INCREMENT ? inc_locked_increment(lockfd, counter)
                                         : inc_locked_read(lockfd, counter, &value);
@@ -248,6 +248,15 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
     const char *name = inc_op_name(c->op);
     const char *want = c->op == INC_OP_INCREMENT ? "WRITE" : "READ";
     enum inc_state st = inc_wait_done_or_blocked(c, 5000, &w);
+    /* An open file description lock waits too, but /proc/locks shows no pid for it. */
+    SG_REQUIRE(st != INC_STUCK || c->out->last_cmd != F_OFD_SETLKW,
+               "the call to wait for a lock of its process (F_SETLKW)",
+               "F_OFD_SETLKW locks belong to the open file, not to a process: every worker forked "
+               "with the same descriptor shares one, and they never exclude each other. Which "
+               "fcntl lock belongs to the process that takes it? See man 2 fcntl: Open file "
+               "description locks",
+               "%s waits for an open file description lock (F_OFD_SETLKW) while %s", name,
+               holder);
     SG_REQUIRE(st != INC_STUCK, "the call to wait for the lock",
                "the call neither waited for the lock in the kernel nor returned. Does it loop, "
                "asking again and again until the lock is free? That burns a CPU: which fcntl "

@@ -49,6 +49,7 @@ struct inc_outcome {        /* in shared memory, written by the calling process 
     int rc, err, value;
     int unlocks;            /* F_UNLCK requests seen through fcntl (sg_locks.c) */
     int counter_at_unlock;  /* the counter when the last of them was made */
+    volatile int last_cmd;  /* the fcntl command of the last lock request seen, 0 if none */
 };
 
 struct inc_call {

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -563,21 +564,110 @@ struct pp_run_shared {
 /* How long a pp_run that makes progress may take, at most, under any load. */
 #define PP_RUN_LIMIT_MS 15000
 
+static bool pp_first_turn_wanted;
+static int pp_hold_fd = -1;     /* in the process calling pp_run: what its child waits on */
+
+void pp_watch_first_turn(void)
+{
+    pp_first_turn_wanted = true;
+}
+
+/* In pp_run's child, first of all (sg_on_fork_child): wait to be let go. */
+static void pp_hold_child(void)
+{
+    sg_on_fork_child(NULL);
+    char c;
+    while (read(pp_hold_fd, &c, 1) == -1 && errno == EINTR)
+        ;
+    close(pp_hold_fd);
+}
+
+static char pp_state_of(pid_t pid)
+{
+    struct pp_pstate st;
+    pp_read_state(pid, &st);
+    return st.state;
+}
+
+/* Waits up to ms for pid to be in state want (or gone); whether it is. */
+static bool pp_wait_state(pid_t pid, char want, int ms)
+{
+    for (int i = 0; i < ms; i++) {
+        char st = pp_state_of(pid);
+        if (st == want)
+            return true;
+        if (st == 0)
+            return false;
+        struct timespec one = { 0, 1000000 };
+        nanosleep(&one, NULL);
+    }
+    return false;
+}
+
+/*
+ * Who makes the update that returns 0. The child of pp_run waits at its
+ * fork (pp_hold_child) until the parent sleeps. If the counter is still 0
+ * then, the parent is stopped (SIGSTOP: nothing blocks it) and the child
+ * let go: an update made while the parent is stopped is the child's, for
+ * certain. A parent that waits for a "ready" from the child before its
+ * first update shows as a child that sleeps with the counter at 0: no
+ * verdict. Both go on as before afterwards (SIGCONT does not end a
+ * sigsuspend). release: the pipe's write end, closed here.
+ */
+static bool pp_child_went_first(pid_t caller, volatile long *area, int release)
+{
+    bool went_first = false;
+    pid_t child = -1;
+    for (int ms = 0; ms < 2000 && !sg_process_ended(caller); ms++) {
+        child = pp_child_of(caller);
+        if (child > 0 && pp_state_of(caller) == 'S')
+            break;
+        struct timespec one = { 0, 1000000 };
+        nanosleep(&one, NULL);
+    }
+    if (child > 0 && *area == 0 && kill(caller, SIGSTOP) == 0) {
+        if (pp_wait_state(caller, 'T', 1000) && *area == 0) {
+            (void)!write(release, "x", 1);
+            int asleep_ms = 0;
+            for (int ms = 0; ms < 1000 && *area == 0 && asleep_ms < 100; ms++) {
+                char st = pp_state_of(child);
+                if (st == 0 || st == 'Z')
+                    break;
+                asleep_ms = st == 'S' ? asleep_ms + 1 : 0;
+                struct timespec one = { 0, 1000000 };
+                nanosleep(&one, NULL);
+            }
+            went_first = *area != 0 && pp_state_of(caller) == 'T';
+        }
+        kill(caller, SIGCONT);
+    }
+    close(release);
+    return went_first;
+}
+
 void pp_run_watched(long *area, long nloops, const sigset_t *mask, struct pp_run_result *r)
 {
     struct pp_run_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
                                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     SG_SETUP(sh != MAP_FAILED, "mmap");
     memset((void *)sh, 0, sizeof *sh);
+    int hold[2] = { -1, -1 };
+    SG_SETUP(!pp_first_turn_wanted || pipe2(hold, O_CLOEXEC) == 0, "pipe2");
     fflush(NULL);
     pid_t caller = fork();
     SG_SETUP(caller != -1, "fork");
     if (caller == 0) {
         if (mask != NULL && sigprocmask(SIG_SETMASK, mask, NULL) == -1)
             _exit(2);
+        if (hold[0] != -1) {
+            close(hold[1]);
+            pp_hold_fd = hold[0];
+            sg_on_fork_child(pp_hold_child);
+        }
         pid_t me = getpid();
         errno = 0;
         int rc = pp_run(area, nloops);
+        sg_on_fork_child(NULL);
         int err = errno;
         if (getpid() != me) {
             sh->stray = 1;
@@ -594,6 +684,12 @@ void pp_run_watched(long *area, long nloops, const sigset_t *mask, struct pp_run
         _exit(0);
     }
 
+    r->child_went_first = false;
+    if (hold[0] != -1) {
+        close(hold[0]);
+        r->child_went_first = pp_child_went_first(caller, (volatile long *)area, hold[1]);
+        pp_first_turn_wanted = false;
+    }
     char seen[400] = "", again[400];
     const char *hint = NULL, *hint2 = NULL;
     bool stuck = false;

@@ -87,7 +87,15 @@ struct pp_run_result {
     int err;                /* errno after it */
     long area;              /* *area after it */
     sigset_t mask;          /* the caller's mask after it */
+    bool child_went_first;  /* the child made the update that returned 0 (pp_watch_first_turn) */
 };
+
+/*
+ * Makes the next pp_run_watched find out who makes the first update: the
+ * child is held at fork until the parent sleeps, then, if nothing is
+ * updated yet, the parent is stopped and the child let go.
+ */
+void pp_watch_first_turn(void);
 
 /*
  * Runs pp_run(area, nloops) in a process of the test's, with mask as its

@@ -253,6 +253,7 @@ SG_TEST(run_alternates)
     sigaddset(&before, SIGHUP);
     long *area = pp_test_area(0);
     struct pp_run_result r;
+    pp_watch_first_turn();
     pp_run_watched(area, PP_NLOOPS, &before, &r);
     SG_REQUIRE(r.rc == 0 && r.area == PP_NLOOPS, "0, with the counter at 1000",
                r.rc == -1 && r.err == ENOSYS ? PP_NOT_WRITTEN("pp_run")
@@ -262,6 +263,12 @@ SG_TEST(run_alternates)
                    : "every update was made, yet pp_run returned -1. Where does your -1 come "
                      "from: a value check, or the child's exit status?",
                "pp_run(area, 1000) returned %d with the counter at %ld", r.rc, r.area);
+    SG_REQUIRE(!r.child_went_first, "the parent's update first (it returns 0), then the child's",
+               "pingpong.h gives the parent the updates that return 0, 2, 4, ... and the child "
+               "1, 3, 5, ...: the turns alternate, but who starts? Which side waits before its "
+               "first update, and which one tells?",
+               "the child made the update that returned 0: the test held the parent stopped, "
+               "and the counter went from 0 to 1");
     pp_require_mask(&r.mask, &before, "after pp_run");
 }
 
