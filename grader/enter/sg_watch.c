@@ -153,6 +153,7 @@ enum sg_sleep_news { SG_NO_SLEEP, SG_SLEEP_GOING, SG_SLEEP_ENDED };
 static enum sg_sleep_news sg_sleep_news(struct sg_watch *w, const struct sg_proc *all, size_t n)
 {
     enum sg_sleep_news news = SG_NO_SLEEP;
+    struct sg_sleeper next[SG_WATCH_SLEEPERS];
     size_t k = 0;
     bool seen[SG_WATCH_SLEEPERS] = { false };
     for (size_t i = 0; i < n; i++) {
@@ -171,15 +172,14 @@ static enum sg_sleep_news sg_sleep_news(struct sg_watch *w, const struct sg_proc
             else if (switches == w->sleepers[noted].switches && news == SG_NO_SLEEP)
                 news = SG_SLEEP_GOING;
         }
-        if (asleep && switches != -1 && k < SG_WATCH_SLEEPERS) {
-            /* Kept in place: the notes of this look replace the last's. */
-            w->sleepers[k].pid = all[i].pid;
-            w->sleepers[k++].switches = switches;
-        }
+        if (asleep && switches != -1 && k < SG_WATCH_SLEEPERS)
+            next[k++] = (struct sg_sleeper){ all[i].pid, switches };
     }
     for (size_t i = 0; i < w->nsleepers; i++)
         if (!seen[i])
             news = SG_SLEEP_ENDED; /* it ended, which is progress too */
+    /* The notes of this look replace the last's, once all were compared. */
+    memcpy(w->sleepers, next, k * sizeof *next);
     w->nsleepers = k;
     return news;
 }
@@ -220,7 +220,9 @@ enum sg_watch_verdict sg_watch_sample(struct sg_watch *w)
     w->cpu_seconds = (double)cpu_us / 1e6;
     if (w->cpu_limit > 0 && w->cpu_seconds > w->cpu_limit)
         return SG_WATCH_CPU;
-    if (w->stuck_limit > 0 && now - w->quiet_since > w->stuck_limit && sleep != SG_SLEEP_GOING)
+    double quiet = now - w->quiet_since;
+    if (w->stuck_limit > 0 && quiet > w->stuck_limit &&
+        (sleep != SG_SLEEP_GOING || quiet > w->stuck_limit + SG_WATCH_SLEEP_GRACE))
         return SG_WATCH_STUCK;
     return SG_WATCH_OK;
 }

@@ -13,8 +13,9 @@
  * A test that is merely slowed down by other work on the machine is
  * neither: its processes are runnable, or they use CPU. Nor is a test one
  * of whose processes is in the middle of one timed sleep (sleep, usleep,
- * nanosleep): it wakes up by itself, and its waking up is progress. A
- * loop of short sleeps (a poll for what never happens) is still stuck.
+ * nanosleep) of up to SG_WATCH_SLEEP_GRACE beyond the stuck limit: it
+ * wakes up by itself, and its waking up is progress. A loop of short
+ * sleeps (a poll for what never happens) is still stuck.
  * The wall-clock limit stays, much longer, for what these miss.
  *
  * The test's processes are read from /proc. In a PID namespace of its own
@@ -34,6 +35,9 @@
 
 #define SG_WATCH_PERIOD_MS 50
 #define SG_WATCH_SLEEPERS 8
+/* How much longer than the stuck limit one sleep may keep a test from
+ * being stuck: a sleep of a few seconds is slow code, sleep(1000) a hang. */
+#define SG_WATCH_SLEEP_GRACE 4.0
 
 enum sg_watch_verdict { SG_WATCH_OK, SG_WATCH_CPU, SG_WATCH_STUCK };
 
@@ -43,7 +47,7 @@ struct sg_watch {
     bool own_ns;             /* a PID namespace of its own: every process but 1 is the test's */
     long long last_cpu_us;
     double quiet_since;      /* when the sandbox last made progress (CLOCK_MONOTONIC) */
-    struct {                 /* its processes seen asleep in a timed sleep while quiet */
+    struct sg_sleeper {      /* its processes seen asleep in a timed sleep while quiet */
         pid_t pid;
         long long switches;  /* their voluntary context switches then */
     } sleepers[SG_WATCH_SLEEPERS];

@@ -206,11 +206,12 @@ typedef void (*sg_lock_request_fn)(int fd, int cmd, const struct flock *fl);
 void sg_watch_lock_requests(sg_lock_request_fn fn);
 
 /*
- * Called by the test process before it starts the lab's program (the
- * student's): makes it not dumpable, so that the program cannot reach
- * its memory or descriptors through /proc (sg_program.c).
+ * fork, for a child that will exec the lab's program (the student's): the
+ * test process becomes not dumpable first, and the child stays so until
+ * its exec, so that no student code can reach their memory or
+ * descriptors through /proc (sg_program.c). Flushes stdio first.
  */
-void sg_guard_from_program(void);
+pid_t sg_fork_program(void);
 
 /*
  * Runs the lab program with args (args[0] is its name, NULL-terminated),

@@ -42,7 +42,7 @@ pid_t __wrap_fork(void)
 {
     pid_t pid = __real_fork();
     /* A child of a test process that started the lab's program inherits
-     * its "not dumpable" (sg_guard_from_program); the tests read the
+     * its "not dumpable" (sg_fork_program); the tests read the
      * /proc of the children they fork, as before. */
     if (pid == 0) {
         prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);

@@ -8,8 +8,8 @@
  * in the result: both leave the counter right, and only a race between
  * many processes, which may not happen in a given run, tells them apart.
  * Seen at the request itself, it is certain. Calls that reach fcntl
- * inside the C library (lockf) are not seen: a test can only conclude
- * from a request it saw.
+ * inside the C library (lockf), or the kernel by syscall(2), are not
+ * seen: a test can only conclude from a request it saw.
  */
 #include "sg_harness.h"
 
@@ -18,6 +18,9 @@
 
 int __real_fcntl(int fd, int cmd, ...);
 int __wrap_fcntl(int fd, int cmd, ...);
+/* What fcntl becomes in a file compiled with _FILE_OFFSET_BITS=64. */
+int __real_fcntl64(int fd, int cmd, ...);
+int __wrap_fcntl64(int fd, int cmd, ...);
 
 static sg_lock_request_fn sg_lock_watcher;
 
@@ -26,17 +29,32 @@ void sg_watch_lock_requests(sg_lock_request_fn fn)
     sg_lock_watcher = fn;
 }
 
-int __wrap_fcntl(int fd, int cmd, ...)
+static void sg_seen(int fd, int cmd, void *arg)
 {
-    /* As the C library's own fcntl reads it: the third argument, if any,
-     * is an int or a pointer, passed the same way on the ABIs we build. */
-    va_list ap;
-    va_start(ap, cmd);
-    void *arg = va_arg(ap, void *);
-    va_end(ap);
     bool lock_request = cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK ||
                         cmd == F_OFD_SETLKW;
     if (sg_lock_watcher != NULL && lock_request && arg != NULL)
         sg_lock_watcher(fd, cmd, (const struct flock *)arg);
+}
+
+/* As the C library's own fcntl reads it: the third argument, if any, is an
+ * int or a pointer, passed the same way on the ABIs we build. */
+int __wrap_fcntl(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    sg_seen(fd, cmd, arg);
     return __real_fcntl(fd, cmd, arg);
+}
+
+int __wrap_fcntl64(int fd, int cmd, ...)
+{
+    va_list ap;
+    va_start(ap, cmd);
+    void *arg = va_arg(ap, void *);
+    va_end(ap);
+    sg_seen(fd, cmd, arg);
+    return __real_fcntl64(fd, cmd, arg);
 }

@@ -26,18 +26,25 @@ static char *sg_read_capped(FILE *f, size_t *len)
     return data;
 }
 
+pid_t __real_fork(void);
+
 /*
  * The program is the student's, and runs as a child of the test process
  * with the same user: while the test process is dumpable (sg_main.c), the
  * program could read its memory through /proc/<ppid>/mem (the nonce) and
  * write a completion record through /proc/<ppid>/fd, forging a pass for a
- * test in which no student code runs in the test process. Not dumpable,
- * neither opens. The program, once exec'd, is dumpable again, for the
+ * test. Not dumpable, neither opens. Nor may the child be dumpable before
+ * its exec, while it still holds the test process's memory and
+ * descriptors (an earlier program's leftover could watch for it): so the
+ * fork is the C library's own, not the wrapper's that makes children
+ * dumpable (sg_limits.c). Exec makes the program dumpable again, for the
  * tests that read its /proc.
  */
-void sg_guard_from_program(void)
+pid_t sg_fork_program(void)
 {
     SG_SETUP(prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0, "prctl(PR_SET_DUMPABLE)");
+    fflush(NULL);
+    return __real_fork();
 }
 
 void sg_run_program(const char *const args[], const char *input, size_t input_len,
@@ -50,9 +57,7 @@ void sg_run_program(const char *const args[], const char *input, size_t input_le
     FILE *in = sg_input_file(input, input_len);
     FILE *out = sg_output_file();
     FILE *err = sg_output_file();
-    fflush(NULL);
-    sg_guard_from_program();
-    pid_t pid = fork();
+    pid_t pid = sg_fork_program();
     SG_SETUP(pid != -1, "fork");
     if (pid > 0)
         setpgid(pid, pid); /* also here: whichever of the two runs first */
@@ -62,6 +67,8 @@ void sg_run_program(const char *const args[], const char *input, size_t input_le
         if (dup2(fileno(in), STDIN_FILENO) == -1 || dup2(fileno(out), STDOUT_FILENO) == -1 ||
             dup2(fileno(err), STDERR_FILENO) == -1)
             _exit(126);
+        /* Nothing but the name: none of the test's descriptors goes along. */
+        closefrom(3);
         execv(path, (char *const *)args);
         _exit(127);
     }

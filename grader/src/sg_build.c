@@ -506,7 +506,7 @@ static int sg_link_tests(const struct sg_step *s, const char *output, const char
     link[n++] = s->cc;
     /* The harness counts failed forks and mallocs (grader/harness/sg_limits.c)
      * and sees lock requests (sg_locks.c). */
-    link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=fcntl";
+    link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=fcntl,--wrap=fcntl64";
     /* No symbol table: student code that looks for the harness's functions
      * by name in /proc/self/exe finds none. */
     link[n++] = "-s";

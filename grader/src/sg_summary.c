@@ -49,7 +49,7 @@ json_t *sg_summary_find_lab(json_t *grade, const char *id)
     json_t *lab;
     json_array_foreach(json_object_get(grade, "labs"), i, lab) {
         const char *its = json_string_value(json_object_get(lab, "id"));
-        if (its != NULL && strcmp(its, id) == 0)
+        if (its != NULL && id != NULL && strcmp(its, id) == 0)
             return lab;
     }
     return NULL;

@@ -46,9 +46,7 @@ void rb_prog_start(struct rb_prog *p, const char *const args[], const char *inpu
     FILE *in = sg_input_file(input, strlen(input));
     p->out = sg_output_file();
     p->err = sg_output_file();
-    fflush(NULL);
-    sg_guard_from_program();
-    p->pid = fork();
+    p->pid = sg_fork_program();
     SG_SETUP(p->pid != -1, "fork");
     if (p->pid == 0) {
         if (dup2(fileno(in), STDIN_FILENO) == -1 || dup2(fileno(p->out), STDOUT_FILENO) == -1 ||
