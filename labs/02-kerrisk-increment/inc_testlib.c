@@ -200,6 +200,10 @@ enum inc_state inc_wait_done_or_blocked(const struct inc_call *c, int timeout_ms
         SG_SETUP(found != -1, "read of /proc/locks");
         if (found)
             return INC_BLOCKED;
+        /* An open file description lock never shows its waiter's pid: a
+         * call still in F_OFD_SETLKW after a moment waits there. */
+        if (waited >= 100 && c->out->last_cmd == F_OFD_SETLKW)
+            return INC_STUCK;
         /* The process may also have ended without returning from the call;
          * WNOWAIT leaves it for inc_finish_call to reap and report. */
         if (sg_process_ended(c->pid))
