@@ -108,33 +108,32 @@ static struct sg_proc *sg_scan(const struct sg_watch *w, size_t *n)
     return all;
 }
 
-/* The number of the system call pid is asleep in, from /proc/<pid>/syscall; -1 if none. */
-static long sg_asleep_in(pid_t pid)
+/* /proc/<pid>/<name>, as text, into buf (cap bytes, terminated; "" if unreadable). */
+static void sg_proc_text(pid_t pid, const char *name, char *buf, size_t cap)
 {
-    char path[64], call[256];
-    snprintf(path, sizeof path, "/proc/%ld/syscall", (long)pid);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/%s", (long)pid, name);
+    buf[0] = '\0';
     FILE *f = fopen(path, "re");
     if (f == NULL)
-        return -1;
-    char *ok = fgets(call, sizeof call, f);
+        return;
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
     fclose(f);
-    return ok != NULL && isdigit((unsigned char)call[0]) ? strtol(call, NULL, 10) : -1;
 }
 
-/* How many times pid gave up the CPU of its own accord; -1 if unknown. */
-static long long sg_voluntary_switches(pid_t pid)
+/* The number of the system call in a /proc/<pid>/syscall text; -1 when running or unknown. */
+static long sg_syscall_nr(const char *call)
 {
-    char path[64], line[256];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return -1;
-    long long n = -1;
-    while (n == -1 && fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, "voluntary_ctxt_switches:", 24) == 0)
-            n = strtoll(line + 24, NULL, 10);
-    fclose(f);
-    return n;
+    return isdigit((unsigned char)call[0]) ? strtol(call, NULL, 10) : -1;
+}
+
+/* Where the value of field begins in a /proc/<pid>/status text, or NULL; a field
+ * whose name ends another's starts with its newline ("\nvoluntary_ctxt_switches:"). */
+static const char *sg_status_value(const char *status, const char *field)
+{
+    const char *at = strstr(status, field);
+    return at != NULL ? at + strlen(field) : NULL;
 }
 
 enum sg_sleep_news { SG_NO_SLEEP, SG_SLEEP_GOING, SG_SLEEP_ENDED };
@@ -159,12 +158,19 @@ static enum sg_sleep_news sg_sleep_news(struct sg_watch *w, const struct sg_proc
     for (size_t i = 0; i < n; i++) {
         if (!all[i].test)
             continue;
-        long nr = sg_asleep_in(all[i].pid);
+        char call[256], status[4096];
+        sg_proc_text(all[i].pid, "syscall", call, sizeof call);
+        long nr = sg_syscall_nr(call);
         bool asleep = nr == __NR_nanosleep || nr == __NR_clock_nanosleep;
         size_t noted = 0;
         while (noted < w->nsleepers && w->sleepers[noted].pid != all[i].pid)
             noted++;
-        long long switches = asleep || noted < w->nsleepers ? sg_voluntary_switches(all[i].pid) : -1;
+        long long switches = -1;
+        if (asleep || noted < w->nsleepers) {
+            sg_proc_text(all[i].pid, "status", status, sizeof status);
+            const char *v = sg_status_value(status, "\nvoluntary_ctxt_switches:");
+            switches = v != NULL ? strtoll(v, NULL, 10) : -1;
+        }
         if (noted < w->nsleepers) {
             seen[noted] = true;
             if (!asleep)
@@ -274,33 +280,21 @@ static const char *sg_syscall_name(long nr)
 /* A signal mask line of /proc/<pid>/status ("SigBlk:\t0000000000000200"). */
 static unsigned long long sg_mask(const char *status, const char *field)
 {
-    const char *at = strstr(status, field);
-    return at != NULL ? strtoull(at + strlen(field), NULL, 16) : 0;
+    const char *v = sg_status_value(status, field);
+    return v != NULL ? strtoull(v, NULL, 16) : 0;
 }
 
 /* Appends one process's state to out. */
 static void sg_describe_one(pid_t pid, char *out, size_t cap)
 {
-    char path[64], text[4096] = "", call[256] = "";
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    FILE *f = fopen(path, "re");
-    if (f != NULL) {
-        size_t n = fread(text, 1, sizeof text - 1, f);
-        text[n] = '\0';
-        fclose(f);
-    }
-    snprintf(path, sizeof path, "/proc/%ld/syscall", (long)pid);
-    f = fopen(path, "re");
-    if (f != NULL) {
-        if (fgets(call, sizeof call, f) == NULL)
-            call[0] = '\0';
-        fclose(f);
-    }
+    char text[4096], call[256];
+    sg_proc_text(pid, "status", text, sizeof text);
+    sg_proc_text(pid, "syscall", call, sizeof call);
     size_t len = strlen(out);
     char *end = out + len;
     size_t room = cap - len;
-    const char *name = isdigit((unsigned char)call[0]) ? sg_syscall_name(strtol(call, NULL, 10))
-                                                       : NULL;
+    long nr = sg_syscall_nr(call);
+    const char *name = nr != -1 ? sg_syscall_name(nr) : NULL;
     int w = snprintf(end, room, "%spid %ld %s%s", len ? "; " : "", (long)pid,
                      name ? "asleep in " : strncmp(call, "running", 7) == 0 ? "running" : "asleep",
                      name ? name : "");

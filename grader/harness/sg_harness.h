@@ -147,6 +147,9 @@ void sg_require_no_children_at(const char *file, int line, const char *call);
 /* Whether pid, a child of this process, has ended (left unreaped, for whoever reports it). */
 bool sg_process_ended(pid_t pid);
 
+/* Sleeps ms milliseconds: one step of a test's polling loop. */
+void sg_nap_ms(long ms);
+
 /* A "Vm..." field of /proc/self/status ("VmSize", "VmData"), in KiB; -1 on error. */
 long sg_proc_status_kib(const char *field);
 

@@ -6,7 +6,9 @@
  * with EAGAIN, or a malloc that returns NULL, is counted in a page shared
  * by every process of the test; a failing test's report then names the
  * limit, instead of leaving a student to guess why fork() or malloc()
- * failed.
+ * failed. Being every fork's first step in the child, the wrapper also
+ * makes the child dumpable (sg_fork_program) and runs a test's hook
+ * there (sg_on_fork_child).
  */
 #include "sg_internal.h"
 

@@ -33,7 +33,8 @@
  * runs, every descriptor through which the verdict travels: the read end
  * of the record pipe (which would show the nonce) and the result
  * descriptor to the grader. It becomes dumpable again, so that the tests
- * can read /proc of the processes the student's code creates.
+ * can read /proc of the processes the student's code creates, until it
+ * starts the lab's program (sg_fork_program, sg_program.c).
  *
  * What remains: the student's code shares the test process with the test
  * body, so code written to search its own memory for the nonce and the

@@ -160,6 +160,12 @@ int sg_wait_timeout(pid_t pid, int *status, int timeout_ms)
     return w == pid ? 0 : -1;
 }
 
+void sg_nap_ms(long ms)
+{
+    struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep(&t, NULL);
+}
+
 const char *sg_status_text(int status)
 {
     static char text[96];

@@ -35,8 +35,9 @@
 #define SG_BUILD_TIMEOUT_MS 180000
 #define SG_BUILD_CPU_S 30
 /* A build step in which nothing ran for this long waits for input that
- * never comes (#include "/dev/ptmx", a pipe under /proc/self/fd): the
- * file's doing, told apart from a busy machine, where the compiler runs. */
+ * never comes (a pipe under /proc/self/fd; without bubblewrap, a terminal
+ * such as /dev/ptmx): the file's doing, told apart from a busy machine,
+ * where the compiler runs. */
 #define SG_BUILD_STUCK_S 10
 #define SG_BUILD_OUTPUT_CAP (32u << 10)
 #define SG_BUILD_OUTPUT_LINES 25

@@ -115,7 +115,7 @@ static enum sg_probe_answer sg_probe_once(const struct sg_sandbox *sb, const cha
     const char *env[] = { "PATH=/usr/bin:/bin", NULL };
     struct sg_mounts m = { .readonly = { dir }, .cwd = dir };
     struct sg_spawn_opts o = {
-        .argv = cmd, .envp = env, .timeout_ms = 10000, .output_cap = 1024,
+        .argv = cmd, .envp = env, .timeout_ms = SG_PROBE_TIMEOUT_MS, .output_cap = 1024,
         .sandbox = sb, .mounts = &m,
     };
     struct sg_spawn_result r;
@@ -131,11 +131,11 @@ static enum sg_probe_answer sg_probe_once(const struct sg_sandbox *sb, const cha
     return a;
 }
 
-/* sg_probe_once, asked up to three times while it is unsure. */
+/* sg_probe_once, asked up to SG_PROBE_TRIES times while it is unsure. */
 static enum sg_probe_answer sg_probe(const struct sg_sandbox *sb, const char *dir)
 {
     enum sg_probe_answer a = sg_probe_once(sb, dir);
-    for (int attempt = 1; attempt < 3 && a == SG_PROBE_UNSURE; attempt++) {
+    for (int attempt = 1; attempt < SG_PROBE_TRIES && a == SG_PROBE_UNSURE; attempt++) {
         struct timespec pause = { 0, 200000000L * attempt };
         nanosleep(&pause, NULL);
         a = sg_probe_once(sb, dir);
@@ -254,7 +254,7 @@ int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *ente
     sb->per_sandbox = sg_isolate_available() && sg_probe_per_sandbox_budget(sb);
 
     /* Bubblewrap that refuses to run here (no user namespaces) is left
-     * out, and the report says so. One that could not say, three times,
+     * out, and the report says so. One that could not say, SG_PROBE_TRIES times,
      * is not: grading without it would give this submission another
      * sandbox than its classmates had, so the grader fails instead (the
      * submission is not graded, never scored). */
@@ -354,9 +354,9 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
         if (!sg_add(argv, &n, max, words, sizeof words / sizeof *words))
             return 0;
         sg_add_system_dirs(argv, &n, max);
-        /* The devices a program may use, one by one, in the sandbox's root:
-         * bubblewrap's --dev made /dev a tmpfs of its own, without a size
-         * (a test filled the machine's memory there), and cost more mounts. */
+        /* The devices a program may use, one by one, in the sandbox's root
+         * (read-only below): bubblewrap's --dev made /dev a tmpfs of its own,
+         * without a size, where a test could fill the machine's memory. */
         const char *more[] = {
             "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
             "--dev-bind", "/dev/null", "/dev/null",

@@ -114,11 +114,15 @@ struct sg_mounts {
 int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *enter,
                     bool disabled);
 
+/* A probe of the sandbox is asked this many times while it cannot say,
+ * each within this time; then sg_sandbox_init fails with EAGAIN rather
+ * than grade without the sandbox the others had. */
+#define SG_PROBE_TRIES 3
+#define SG_PROBE_TIMEOUT_MS 10000
+
 /*
  * For the kit's own tests: the next n probes of the sandbox could not
- * say (as on a machine too busy to start one in 10 s). Each is asked
- * three times; when none can say, sg_sandbox_init fails with EAGAIN
- * rather than grade without the sandbox the others had.
+ * say (as on a machine too busy to start one in SG_PROBE_TIMEOUT_MS).
  */
 void sg_sandbox_inject_probe_faults(int n);
 

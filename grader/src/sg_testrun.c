@@ -89,8 +89,8 @@ static void sg_read_verdict(const struct sg_rubric_test *rt, double seconds,
                                 "CPU time together and were stopped",
                           rt->cpu_limit);
         else
-            sg_buf_printf(&obs, "the test did not finish: for %.1f s none of its processes could "
-                                "run and none used any CPU, so they were stopped%s%s%s",
+            sg_buf_printf(&obs, "the test did not finish: for %.1f s or more none of its processes "
+                                "could run and none used any CPU, so they were stopped%s%s%s",
                           rt->stuck_limit, r->stuck_detail ? " (" : "",
                           r->stuck_detail ? r->stuck_detail : "", r->stuck_detail ? ")" : "");
         if (notes != NULL && (sep == NULL || notes < sep)) {

@@ -564,13 +564,7 @@ struct pp_run_shared {
 /* How long a pp_run that makes progress may take, at most, under any load. */
 #define PP_RUN_LIMIT_MS 15000
 
-static bool pp_first_turn_wanted;
 static int pp_hold_fd = -1;     /* in the process calling pp_run: what its child waits on */
-
-void pp_watch_first_turn(void)
-{
-    pp_first_turn_wanted = true;
-}
 
 /* In pp_run's child, first of all (sg_on_fork_child): wait to be let go. */
 static void pp_hold_child(void)
@@ -598,8 +592,7 @@ static bool pp_wait_state(pid_t pid, char want, int ms)
             return true;
         if (st == 0)
             return false;
-        struct timespec one = { 0, 1000000 };
-        nanosleep(&one, NULL);
+        sg_nap_ms(1);
     }
     return false;
 }
@@ -622,8 +615,7 @@ static bool pp_child_went_first(pid_t caller, volatile long *area, int release)
         child = pp_child_of(caller);
         if (child > 0 && pp_state_of(caller) == 'S')
             break;
-        struct timespec one = { 0, 1000000 };
-        nanosleep(&one, NULL);
+        sg_nap_ms(1);
     }
     if (child > 0 && *area == 0 && kill(caller, SIGSTOP) == 0) {
         if (pp_wait_state(caller, 'T', 1000) && *area == 0) {
@@ -634,8 +626,7 @@ static bool pp_child_went_first(pid_t caller, volatile long *area, int release)
                 if (st == 0 || st == 'Z')
                     break;
                 asleep_ms = st == 'S' ? asleep_ms + 1 : 0;
-                struct timespec one = { 0, 1000000 };
-                nanosleep(&one, NULL);
+                sg_nap_ms(1);
             }
             went_first = *area != 0 && pp_state_of(caller) == 'T';
         }
@@ -645,14 +636,15 @@ static bool pp_child_went_first(pid_t caller, volatile long *area, int release)
     return went_first;
 }
 
-void pp_run_watched(long *area, long nloops, const sigset_t *mask, struct pp_run_result *r)
+void pp_run_watched(long *area, long nloops, const sigset_t *mask, enum pp_watch watch,
+                    struct pp_run_result *r)
 {
     struct pp_run_shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
                                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     SG_SETUP(sh != MAP_FAILED, "mmap");
     memset((void *)sh, 0, sizeof *sh);
     int hold[2] = { -1, -1 };
-    SG_SETUP(!pp_first_turn_wanted || pipe2(hold, O_CLOEXEC) == 0, "pipe2");
+    SG_SETUP(watch != PP_WATCH_FIRST_TURN || pipe2(hold, O_CLOEXEC) == 0, "pipe2");
     fflush(NULL);
     pid_t caller = fork();
     SG_SETUP(caller != -1, "fork");
@@ -688,7 +680,6 @@ void pp_run_watched(long *area, long nloops, const sigset_t *mask, struct pp_run
     if (hold[0] != -1) {
         close(hold[0]);
         r->child_went_first = pp_child_went_first(caller, (volatile long *)area, hold[1]);
-        pp_first_turn_wanted = false;
     }
     char seen[400] = "", again[400];
     const char *hint = NULL, *hint2 = NULL;
@@ -767,7 +758,7 @@ void pp_run_watched(long *area, long nloops, const sigset_t *mask, struct pp_run
 
 void pp_require_run(long nloops, long *area, struct pp_run_result *r)
 {
-    pp_run_watched(area, nloops, NULL, r);
+    pp_run_watched(area, nloops, NULL, PP_WATCH_RUN, r);
     SG_REQUIRE(r->rc == 0 && r->area == nloops, "0, with the counter at nloops",
                r->rc == -1 && r->err == ENOSYS ? PP_NOT_WRITTEN("pp_run")
                : r->area != nloops ? "nloops updates in all, the parent making the even ones and "

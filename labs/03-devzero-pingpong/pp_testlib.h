@@ -87,15 +87,15 @@ struct pp_run_result {
     int err;                /* errno after it */
     long area;              /* *area after it */
     sigset_t mask;          /* the caller's mask after it */
-    bool child_went_first;  /* the child made the update that returned 0 (pp_watch_first_turn) */
+    bool child_went_first;  /* the child made the update that returned 0 (PP_WATCH_FIRST_TURN) */
 };
 
-/*
- * Makes the next pp_run_watched find out who makes the first update: the
- * child is held at fork until the parent sleeps, then, if nothing is
- * updated yet, the parent is stopped and the child let go.
- */
-void pp_watch_first_turn(void);
+enum pp_watch {
+    PP_WATCH_RUN,           /* the run alone */
+    PP_WATCH_FIRST_TURN,    /* also who makes the first update: the child is held at fork
+                             * until the parent sleeps; then, if nothing is updated yet,
+                             * the parent is stopped and the child let go */
+};
 
 /*
  * Runs pp_run(area, nloops) in a process of the test's, with mask as its
@@ -104,7 +104,8 @@ void pp_watch_first_turn(void);
  * finish, when a child comes back from pp_run or is left behind, or when
  * the calling process ends inside it.
  */
-void pp_run_watched(long *area, long nloops, const sigset_t *mask, struct pp_run_result *r);
+void pp_run_watched(long *area, long nloops, const sigset_t *mask, enum pp_watch watch,
+                    struct pp_run_result *r);
 
 /* pp_run_watched, then pp_run must return 0 with the counter at nloops. */
 void pp_require_run(long nloops, long *area, struct pp_run_result *r);

@@ -253,8 +253,7 @@ SG_TEST(run_alternates)
     sigaddset(&before, SIGHUP);
     long *area = pp_test_area(0);
     struct pp_run_result r;
-    pp_watch_first_turn();
-    pp_run_watched(area, PP_NLOOPS, &before, &r);
+    pp_run_watched(area, PP_NLOOPS, &before, PP_WATCH_FIRST_TURN, &r);
     SG_REQUIRE(r.rc == 0 && r.area == PP_NLOOPS, "0, with the counter at 1000",
                r.rc == -1 && r.err == ENOSYS ? PP_NOT_WRITTEN("pp_run")
                : r.area != PP_NLOOPS
@@ -279,7 +278,7 @@ SG_TEST(run_checks_values)
     pp_require_run(10, zero, &ok);
     long *area = pp_test_area(5);
     struct pp_run_result r;
-    pp_run_watched(area, 10, NULL, &r);
+    pp_run_watched(area, 10, NULL, PP_WATCH_RUN, &r);
     SG_REQUIRE(r.rc == -1, "-1: the counter did not start at 0",
                "pingpong.h says *area must start at 0. Each side compares what pp_update "
                "returns with the value it expects: does yours, and does the parent learn of "

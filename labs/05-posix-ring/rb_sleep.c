@@ -116,12 +116,6 @@ static const char *rb_task_end(const struct rb_task *t)
     return "the process ended";
 }
 
-static void rb_nap_ms(long ms)
-{
-    struct timespec t = { ms / 1000, (ms % 1000) * 1000000 };
-    nanosleep(&t, NULL);
-}
-
 void rb_require_asleep(const struct rb_task *t, enum rb_sem which, const char *end_hint)
 {
     long nr = -2;
@@ -139,7 +133,7 @@ void rb_require_asleep(const struct rb_task *t, enum rb_sem which, const char *e
         /* A task that has burnt a fifth of a second is not asleep. */
         if (first >= 0 && sg_task_cpu_ticks(t->pid, t->tid) - first > tick / 5)
             break;
-        rb_nap_ms(1);
+        sg_nap_ms(1);
     }
     char expected[96];
     snprintf(expected, sizeof expected, "asleep in the kernel (futex) on %s", rb_sem_names[which]);
@@ -177,7 +171,7 @@ void rb_require_stays_asleep(const struct rb_task *t, enum rb_sem which)
     long sleeps0 = rb_task_sleeps(t->pid, t->tid);
     SG_SETUP(cpu0 >= 0 && sleeps0 >= 0, "read of /proc/<pid>/task/<tid>");
     for (int i = 0; i < 20; i++) {
-        rb_nap_ms(10);
+        sg_nap_ms(10);
         SG_REQUIRE(!rb_task_over(t), "it to go on waiting: nothing has been posted",
                    "a wait returns only once the semaphore's count is above zero: check what "
                    "your waits return. Handout: the bounded buffer",
@@ -220,7 +214,7 @@ bool rb_task_stays_asleep(const struct rb_task *t, int ms)
     for (int i = 0; i < ms; i += 2) {
         if (rb_task_over(t) || rb_task_sem(t) < 0)
             return false;
-        rb_nap_ms(2);
+        sg_nap_ms(2);
     }
     return true;
 }

@@ -626,6 +626,37 @@ static void rb_interrupt(struct rb_worker *w, struct rb_task *t, enum rb_sem whi
     }
 }
 
+/*
+ * The call that w runs is held back on which: interrupts its wait three
+ * times, then posts s and requires the call to return want. A call that
+ * never sleeps there (it returns at once, or spins: a fifth of a second
+ * of CPU, which load does not bring about) has no wait to interrupt,
+ * which is the rule of the test named in see: nothing is judged here
+ * then, and false is returned once the call has ended.
+ */
+static bool rb_require_wait_survives_signals(struct rb_worker *w, struct rb_task *t,
+                                             enum rb_sem which, sem_t *s, long want,
+                                             const char *see)
+{
+    /* -1 once the call's thread has ended: then done says so. */
+    long cpu0 = sg_task_cpu_ticks(t->pid, t->tid), spin = sysconf(_SC_CLK_TCK) / 5;
+    for (int ms = 0; rb_task_sem(t) != (int)which; ms++) {
+        long cpu = sg_task_cpu_ticks(t->pid, t->tid);
+        if (atomic_load(&w->done) || ms >= RB_WAKE_MS || (cpu0 >= 0 && cpu - cpu0 > spin)) {
+            SG_SETUP(sem_post(s) == 0, "sem_post");
+            SG_SETUP(rb_worker_wait(w, RB_WAKE_MS), "the end of a call that did not wait");
+            return false;
+        }
+        sg_nap_ms(1);
+    }
+    rb_interrupt(w, t, which);
+    SG_SETUP(sem_post(s) == 0, "sem_post");
+    SG_REQUIRE(rb_worker_wait(w, RB_WAKE_MS) && w->rc == want,
+               "the call to return once the semaphore is posted", see,
+               "%s: it returned %ld (errno %s)", t->what, w->rc, strerror(w->err));
+    return true;
+}
+
 SG_TEST(waits_retry_after_eintr)
 {
     /* A handler without SA_RESTART: an interrupted sem_wait fails with EINTR. */
@@ -646,12 +677,9 @@ SG_TEST(waits_retry_after_eintr)
     struct rb_worker w;
     rb_start_get(&w, r);
     struct rb_task t = rb_thread_task(&w, "rb_get on an empty ring, interrupted by signals");
-    rb_require_asleep(&t, RB_USED, "see get_sleeps_when_empty");
-    rb_interrupt(&w, &t, RB_USED);
-    SG_SETUP(sem_post(&r->used_slots) == 0, "sem_post");
-    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == 17, "rb_get to return the message",
-               "see get_sleeps_when_empty", "rb_get returned %ld (errno %s)", w.rc,
-               strerror(w.err));
+    if (!rb_require_wait_survives_signals(&w, &t, RB_USED, &r->used_slots, 17,
+                                          "see get_sleeps_when_empty"))
+        return;
 
     r = rb_test_ring();
     char msg[8];
@@ -661,12 +689,9 @@ SG_TEST(waits_retry_after_eintr)
     r->head = 1;                                                /* yet posted free */
     rb_start_put(&w, r, "last");
     t = rb_thread_task(&w, "rb_put on a full ring, interrupted by signals");
-    rb_require_asleep(&t, RB_FREE, "see put_sleeps_when_full");
-    rb_interrupt(&w, &t, RB_FREE);
-    SG_SETUP(sem_post(&r->free_slots) == 0, "sem_post");
-    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == 0, "rb_put to return 0",
-               "see put_sleeps_when_full", "rb_put returned %ld (errno %s)", w.rc,
-               strerror(w.err));
+    if (!rb_require_wait_survives_signals(&w, &t, RB_FREE, &r->free_slots, 0,
+                                          "see put_sleeps_when_full"))
+        return;
 
     /* The wait for the mutex too (ring.h: every wait): the test holds it
      * while a message is there to take. */
@@ -675,22 +700,8 @@ SG_TEST(waits_retry_after_eintr)
     SG_SETUP(sem_wait(&r->mutex) == 0, "sem_wait");
     rb_start_get(&w, r);
     t = rb_thread_task(&w, "rb_get while the test holds the mutex, interrupted by signals");
-    /* A call that never waits for the mutex is mutex_taken_by_put_and_get's
-     * to report: here there is then no wait to interrupt. */
-    for (int ms = 0; ms < RB_WAKE_MS && rb_task_sem(&t) != RB_MUTEX; ms++) {
-        if (atomic_load(&w.done)) {
-            SG_SETUP(sem_post(&r->mutex) == 0, "sem_post");
-            return;
-        }
-        struct timespec one = { 0, 1000000 };
-        nanosleep(&one, NULL);
-    }
-    rb_require_asleep(&t, RB_MUTEX, "see mutex_taken_by_put_and_get");
-    rb_interrupt(&w, &t, RB_MUTEX);
-    SG_SETUP(sem_post(&r->mutex) == 0, "sem_post");
-    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == 4, "rb_get to return the message",
-               "see mutex_taken_by_put_and_get", "rb_get returned %ld (errno %s)", w.rc,
-               strerror(w.err));
+    rb_require_wait_survives_signals(&w, &t, RB_MUTEX, &r->mutex, 4,
+                                     "see mutex_taken_by_put_and_get");
 }
 
 /* ---- the program ---- */

@@ -125,7 +125,7 @@ SG_TEST(run_child_mismatch_fails)
     SG_SETUP(area != MAP_FAILED, "mmap");
     SG_SETUP(madvise(area, page, MADV_WIPEONFORK) == 0, "madvise(MADV_WIPEONFORK)");
     struct pp_run_result r;
-    pp_run_watched(area, 2, NULL, &r);
+    pp_run_watched(area, 2, NULL, PP_WATCH_RUN, &r);
     SG_REQUIRE(r.rc == -1, "-1: the child's update returned 0 where it expected 1",
                r.rc == -1 || r.err != ENOSYS
                    ? "here only the child could see a mismatch: its pp_update returned 0, not "
