@@ -137,13 +137,6 @@ enum sg_children { SG_NO_CHILDREN, SG_CHILD_RUNNING, SG_CHILD_ZOMBIE, SG_CHILDRE
 /* Whether this process has children, without reaping any; *pid names a zombie. */
 enum sg_children sg_children_state(pid_t *pid);
 
-/*
- * Fails the test if this process still has a child: one still running (the
- * parent did not wait) or a zombie (it ended but nobody waited for it).
- */
-void sg_require_no_children_at(const char *file, int line, const char *call);
-#define SG_REQUIRE_NO_CHILDREN(call) sg_require_no_children_at(__FILE__, __LINE__, (call))
-
 /* Whether pid, a child of this process, has ended (left unreaped, for whoever reports it). */
 bool sg_process_ended(pid_t pid);
 

@@ -88,28 +88,6 @@ enum sg_children sg_children_state(pid_t *pid)
     return SG_CHILD_ZOMBIE;
 }
 
-void sg_require_no_children_at(const char *file, int line, const char *call)
-{
-    pid_t zombie = 0;
-    switch (sg_children_state(&zombie)) {
-    case SG_NO_CHILDREN:
-        return;
-    case SG_CHILD_RUNNING:
-        sg_fail_at(file, line, "no child process left once the call has returned",
-                   "the parent must wait (waitpid) for every child it forks before returning",
-                   "a child process was still running after %s returned", call);
-    case SG_CHILD_ZOMBIE:
-        sg_fail_at(file, line, "no child process left once the call has returned",
-                   "a child that ends stays a zombie until its parent waits for it. Is "
-                   "every child you fork waited for, on every path? (man 2 waitpid)",
-                   "a child (pid %ld) had ended but was never waited for: a zombie, after %s",
-                   (long)zombie, call);
-    case SG_CHILDREN_ERROR:
-        break;
-    }
-    sg_setup_failed_at(file, line, "waitid");
-}
-
 bool sg_process_ended(pid_t pid)
 {
     siginfo_t info;

@@ -325,6 +325,9 @@ SG_TEST(exchange_waits_for_its_own_child)
                "child had ended with status 7. Whose status did sb_exchange return?",
                "sb_exchange returned %d (errno %s) with buf = %s", status, strerror(err),
                sg_q(buf, strnlen(buf, 16)));
+    /* The caller's own child is reaped now: any child left is sb_exchange's
+     * (a parent that never waits may still see "line", by a race). */
+    sb_require_no_children("sb_exchange");
     fclose(in);
     fclose(out);
 }
