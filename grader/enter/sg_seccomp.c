@@ -2,6 +2,7 @@
 #include "sg_seccomp.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -72,6 +73,18 @@ int sg_seccomp_install(void)
         SG_DENY(__NR_inotify_init, SG_EPERM),
 #endif
         SG_DENY(__NR_fanotify_init, SG_EPERM),
+        /* Open file description locks (fcntl F_OFD_SETLK, F_OFD_SETLKW)
+         * are listed in /proc/locks in every PID namespace: a sandbox could
+         * post data there, lock ranges as bytes, for another to read (a
+         * hidden test's strings to a public test's output), and fake
+         * waiters for lab 02's tests. No lab needs them. Only the low 32
+         * bits of cmd count, as in the kernel. */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fcntl, 0, 5),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_OFD_SETLK, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_OFD_SETLKW, 0, 1),
+        SG_RET(SG_EPERM),
+        SG_RET(SECCOMP_RET_ALLOW),
         /* clone: fork and threads pass, new namespaces do not. The flags
          * are the first argument on both architectures. */
         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3),

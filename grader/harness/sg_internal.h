@@ -4,10 +4,17 @@
 
 #include "sg_text.h"
 
+#include <sys/types.h>
+
 /* Starts counting failed forks and mallocs of the test's processes. 0 or -1. */
 int sg_limits_watch(void);
 
 /* Appends a note on the limits the test ran into, if any, to an observation. */
 void sg_limits_explain(struct sg_buf *msg);
+
+/* Names the judge, whose own failed calls are then noted (sg_limits.c). */
+void sg_limits_judge(pid_t judge);
+/* The judge's call that failed before Check could run the test, or NULL. */
+const char *sg_limits_judge_failure(void);
 
 #endif

@@ -8,16 +8,20 @@
  * limit, instead of leaving a student to guess why fork() or malloc()
  * failed. Being every fork's first step in the child, the wrapper also
  * makes the child dumpable (sg_fork_program) and runs a test's hook
- * there (sg_on_fork_child).
+ * there (sg_on_fork_child). With --wrap=timer_create too, it tells a
+ * failure of the judge's own calls from the test's (sg_limits_judge).
  */
 #include "sg_internal.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 struct sg_limit_counts {
@@ -35,14 +39,54 @@ void sg_on_fork_child(void (*hook)(void))
     sg_fork_child_hook = hook;
 }
 
+/*
+ * The judge's own calls that Check gives up on (exit 2) when they fail:
+ * the fork of the test process and its timer. Before that fork no student
+ * code has run, and a timer refused for want of pending signals (counted
+ * per user, or per sandbox) or a fork refused by a process limit is the
+ * machine's state: the grader's failure to report, never the student's.
+ * Memory only the judge writes.
+ */
+static pid_t sg_judge;
+static bool sg_judge_forked;
+static const char *sg_judge_failed;
+
+void sg_limits_judge(pid_t judge)
+{
+    sg_judge = judge;
+}
+
+const char *sg_limits_judge_failure(void)
+{
+    if (sg_judge_failed != NULL)
+        return sg_judge_failed;
+    return sg_judge_forked ? NULL : "fork of the test process (not reached)";
+}
+
 pid_t __real_fork(void);
 void *__real_malloc(size_t size);
+int __real_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer);
 pid_t __wrap_fork(void);
 void *__wrap_malloc(size_t size);
+int __wrap_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer);
+
+int __wrap_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer)
+{
+    int rc = __real_timer_create(clock, sev, timer);
+    if (rc == -1 && sg_judge != 0 && getpid() == sg_judge)
+        sg_judge_failed = "timer_create";
+    return rc;
+}
 
 pid_t __wrap_fork(void)
 {
     pid_t pid = __real_fork();
+    if (pid != 0 && sg_judge != 0 && getpid() == sg_judge) {
+        if (pid == -1)
+            sg_judge_failed = "fork";
+        else
+            sg_judge_forked = true;
+    }
     /* A child of a test process that started the lab's program inherits
      * its "not dumpable" (sg_fork_program); the tests read the
      * /proc of the children they fork, as before. */

@@ -321,12 +321,20 @@ static int sg_write_result(bool failed, const struct sg_buf *msg)
  * Check ends the judge with exit(2) when it cannot read what the test
  * process reported: a message file the test's processes damaged (they
  * share it). That is the code under test's doing, so it is a failed test.
+ * But Check also gives up when the judge's own fork or timer fails, before
+ * or beside any student code: that is the grader's failure, and exit 2
+ * tells the grader so (it reports the test as not run, never as failed).
  * Only in the judge: the test process inherits this handler too.
  */
 static void sg_check_gave_up(void)
 {
     if (!sg_state.in_check || getpid() != sg_state.judge_pid)
         return;
+    const char *own = sg_limits_judge_failure();
+    if (own != NULL) {
+        fprintf(stderr, "the test runner could not start the test: %s failed\n", own);
+        _exit(2);
+    }
     struct sg_buf msg = SG_BUF_INIT;
     sg_buf_printf(&msg,
                   "Check could not read the test's report: the code under test wrote into "
@@ -404,6 +412,7 @@ int main(int argc, char *argv[])
         return 2;
     }
     sg_state.judge_pid = getpid();
+    sg_limits_judge(sg_state.judge_pid);
     sg_drop_check_environment();
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
         sg_list();

@@ -505,9 +505,10 @@ static int sg_link_tests(const struct sg_step *s, const char *output, const char
     const char *link[40];
     size_t n = 0;
     link[n++] = s->cc;
-    /* The harness counts failed forks and mallocs (grader/harness/sg_limits.c)
+    /* The harness counts failed forks and mallocs, and tells the judge's
+     * own failed fork or timer from the student's (grader/harness/sg_limits.c),
      * and sees lock requests (sg_locks.c). */
-    link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=fcntl,--wrap=fcntl64";
+    link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=timer_create,--wrap=fcntl,--wrap=fcntl64";
     /* No symbol table: student code that looks for the harness's functions
      * by name in /proc/self/exe finds none. */
     link[n++] = "-s";

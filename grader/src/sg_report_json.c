@@ -124,23 +124,39 @@ static char *sg_summary(const struct sg_grade *g)
                           "not your code). This is not your score: the submission must be "
                           "graded again.**\n\n",
                       incomplete, incomplete == 1 ? "" : "s");
+    for (size_t i = 0; i < g->nlabs; i++)
+        for (size_t k = 0; k < g->labs[i].ntests; k++)
+            hidden += g->labs[i].tests[k].hidden;
+    /* The summary is visible at once: with hidden tests, each lab's line
+     * counts only the visible ones. Its whole score would tell the
+     * student how many hidden points were lost before the grades are
+     * published, as Gradescope hides the total until then. */
     for (size_t i = 0; i < g->nlabs; i++) {
         const struct sg_lab_result *lab = &g->labs[i];
+        double score = 0, max = 0;
         for (size_t k = 0; k < lab->ntests; k++)
-            hidden += lab->tests[k].hidden;
+            if (!lab->tests[k].hidden) {
+                score += lab->tests[k].points;
+                max += lab->tests[k].max_points;
+            }
+        if (hidden == 0) {
+            score = lab->score;
+            max = lab->max_score;
+        }
+        const char *which = hidden > 0 ? " in the visible tests" : "";
         if (lab->state == SG_LAB_GRADER_ERROR)
             sg_buf_printf(&b, "- `%s`: not graded (grader error)\n", lab->id);
         else if (lab->state != SG_LAB_GRADED)
-            sg_buf_printf(&b, "- `%s`: %g/%g, %s\n", lab->id, lab->score, lab->max_score,
+            sg_buf_printf(&b, "- `%s`: %g/%g%s, %s\n", lab->id, score, max, which,
                           sg_lab_state_name(lab->state));
         else
-            sg_buf_printf(&b, "- `%s`: %g/%g\n", lab->id, lab->score, lab->max_score);
+            sg_buf_printf(&b, "- `%s`: %g/%g%s\n", lab->id, score, max, which);
     }
     sg_buf_puts(&b, "\n");
     if (hidden > 0)
-        sg_buf_printf(&b, "%zu hidden test%s %s shown once your instructor publishes the "
-                          "grades.\n\n",
-                      hidden, hidden == 1 ? "" : "s", hidden == 1 ? "is" : "are");
+        sg_buf_printf(&b, "%zu hidden test%s, and your total score, are shown once your "
+                          "instructor publishes the grades.\n\n",
+                      hidden, hidden == 1 ? "" : "s");
     for (size_t i = 0; i < g->nlabs; i++) {
         const struct sg_lab_result *lab = &g->labs[i];
         if (lab->state != SG_LAB_GRADED) {

@@ -473,6 +473,19 @@ int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool b
     *failed = "setrlimit(RLIMIT_NPROC)";
     if (sg_limit_nproc(sb) == -1)
         return -1;
+    /* Queued signals are counted per user (per user namespace since Linux
+     * 5.14, each namespace bounded in its parent by the limit it was made
+     * with): a test that queued them all made every classmate's timer
+     * (Check's, in the judge) fail. Only ever lowered. */
+    struct rlimit sig;
+    *failed = "setrlimit(RLIMIT_SIGPENDING)";
+    if (getrlimit(RLIMIT_SIGPENDING, &sig) == -1)
+        return -1;
+    if (sig.rlim_max > SG_LIMIT_SIGPENDING &&
+        sg_limit(RLIMIT_SIGPENDING,
+                 sig.rlim_cur < SG_LIMIT_SIGPENDING ? sig.rlim_cur : SG_LIMIT_SIGPENDING,
+                 SG_LIMIT_SIGPENDING) == -1)
+        return -1;
     *failed = "setgroups, setgid or setuid";
     if (sb->drop && (setgroups(0, NULL) == -1 || setgid(sb->gid) == -1 || setuid(sb->uid) == -1))
         return -1;

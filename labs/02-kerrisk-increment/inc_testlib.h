@@ -13,6 +13,7 @@
 #define INC_TESTLIB_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "sg_stub.h"
@@ -56,6 +57,7 @@ struct inc_call {
     enum inc_op op;
     pid_t pid;
     struct inc_outcome *out;
+    struct stat lockfile;   /* the lock file the call was given: its waits are looked for there */
 };
 
 /*
@@ -114,8 +116,11 @@ void inc_require_no_children(const char *call);
 void inc_watch_exit_handlers(void);
 int inc_exit_handlers_run(void);
 
-/* Waiting requests for a lock of type ("WRITE", "READ") on the file with inode ino in /proc/locks. */
-int inc_count_waiters(unsigned long ino, const char *type);
+/*
+ * Waiting requests for a lock of type ("WRITE", "READ") on the file st
+ * describes (its device and inode), by processes this test can see.
+ */
+int inc_count_waiters(const struct stat *st, const char *type);
 
 /* The hint for a call that still sets the skeleton's ENOSYS. */
 #define INC_NOT_WRITTEN(fn) SG_NOT_WRITTEN(fn)

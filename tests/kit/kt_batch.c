@@ -1,6 +1,8 @@
 /* kt_batch.c — grading a class. */
 #include "kt.h"
 
+#include <sys/resource.h>
+
 START_TEST(batch_grades_a_mixed_class)
 {
     const char *one[] = { "01-shared-buffer", NULL };
@@ -467,12 +469,33 @@ START_TEST(a_class_is_graded_as_each_student_alone)
 }
 END_TEST
 
+START_TEST(a_judge_refused_its_timer_is_the_graders_failure)
+{
+    /* Queued signals are counted per user (a classmate's test could take
+     * them all): with none left, Check's timer in the judge fails and Check
+     * gives up (exit 2). The student's code had no say: not graded, never
+     * a failed test ("Check could not read the test's report" blamed it).
+     * This process is Check's fork of the kit's tests: the limit dies with it. */
+    struct rlimit none = { 0, 0 };
+    ck_assert(setrlimit(RLIMIT_SIGPENDING, &none) == 0);
+    char *solutions = kt_path(kt_root, "solutions");
+    const char *tests[] = { "map_shared", NULL };
+    struct sg_grade g;
+    kt_grade_some(solutions, "01-shared-buffer", tests, 0, &g);
+    ck_assert_msg(g.labs[0].state == SG_LAB_GRADER_ERROR, "%s", kt_first_failure(&g.labs[0]));
+    ck_assert_msg(strstr(g.labs[0].problem, "timer_create") != NULL, "%s", g.labs[0].problem);
+    sg_grade_free(&g);
+    free(solutions);
+}
+END_TEST
+
 void kt_add_batch(Suite *s)
 {
     TCase *tc = tcase_create("batch");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, batch_grades_a_mixed_class);
     tcase_add_test(tc, a_test_that_cannot_start_is_retried_then_not_graded);
+    tcase_add_test(tc, a_judge_refused_its_timer_is_the_graders_failure);
     tcase_add_test(tc, a_sandbox_that_cannot_be_tried_grades_nobody);
     tcase_add_test(tc, a_class_is_graded_as_each_student_alone);
     suite_add_tcase(s, tc);

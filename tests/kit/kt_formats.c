@@ -174,6 +174,25 @@ START_TEST(gradescope_results_render_markdown_once_per_lab)
     ck_assert_msg(fence != NULL && fence < words && strstr(words, "\n" KT_TICKS_80 "`") != NULL,
                   "the compiler output is not in a fence longer than its backticks:\n%s", summary);
     ck_assert_msg(strstr(summary, "```fence```") != NULL, "backticks lost:\n%s", summary);
+    /* Seen at once, the summary counts only the visible tests: a lab's
+     * whole score told how many hidden points were lost. */
+    for (size_t l = 0; l < g->nlabs; l++) {
+        const struct sg_lab_result *lab = &g->labs[l];
+        double score = 0, max = 0;
+        size_t hidden = 0;
+        for (size_t k = 0; k < lab->ntests; k++) {
+            hidden += lab->tests[k].hidden;
+            score += lab->tests[k].hidden ? 0 : lab->tests[k].points;
+            max += lab->tests[k].hidden ? 0 : lab->tests[k].max_points;
+        }
+        ck_assert_msg(hidden > 0, "%s: no hidden test to keep out of the summary", lab->id);
+        if (lab->state == SG_LAB_GRADER_ERROR)
+            continue;
+        char line[128];
+        snprintf(line, sizeof line, "- `%s`: %g/%g in the visible tests", lab->id, score, max);
+        ck_assert_msg(strstr(summary, line) != NULL, "no line %s in the summary:\n%s", line,
+                      summary);
+    }
     json_t *tests = json_object_get(r, "tests");
     size_t i;
     json_t *t;

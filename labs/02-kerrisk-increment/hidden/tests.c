@@ -137,12 +137,13 @@ SG_TEST(workers_wait_for_the_lock)
     struct timespec ms = { 0, 1000000 };
     for (int i = 0; i < 5000 && waiting + reading == 0 && !run->done && !sg_process_ended(caller);
          i++) {
-        waiting = inc_count_waiters((unsigned long)st.st_ino, "WRITE");
-        reading = inc_count_waiters((unsigned long)st.st_ino, "READ");
+        waiting = inc_count_waiters(&st, "WRITE");
+        reading = inc_count_waiters(&st, "READ");
         if (waiting + reading == 0)
             nanosleep(&ms, NULL);
     }
     int moved = *c;
+    bool returned = run->done; /* before the release: after it, returning is right */
     inc_release(&h);
     int status;
     int rc = sg_wait_timeout(caller, &status, 10000);
@@ -157,8 +158,8 @@ SG_TEST(workers_wait_for_the_lock)
                              "the lock. Which path do your workers take?",
                "while another process held the lock, %s, and the counter reached %d",
                reading > 0 ? "the workers waited for a READ lock"
-               : run->done ? "inc_run_workers returned without any worker waiting for it"
-                           : "no worker waited for it within 5 s",
+               : returned ? "inc_run_workers returned without any worker waiting for it"
+                          : "no worker waited for it within 5 s",
                moved);
     SG_REQUIRE(rc == 0 && run->done && run->rc == 0 && *c == 10,
                "0 and the counter at 10 once the lock was released",
