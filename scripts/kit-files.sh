@@ -3,13 +3,16 @@
 #
 # kit_files prints the kit's files, one per line, relative to its root:
 # what git tracks and what it would track (untracked files it does not
-# ignore), or, outside a checkout, every file but build/ and dist/.
+# ignore: a lab being written), or, outside a checkout, every file; in both
+# cases only in the kit's own folders. An instructor's class lives beside
+# them (make grade-all DIR=submissions writes grades/), and its code and
+# grades went into the student kit and every platform's package.
 kit_files() {
     if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         git ls-files --cached --others --exclude-standard
     else
-        find . -type f ! -path './build/*' ! -path './dist/*' | sed 's|^\./||'
-    fi
+        find . -type f | sed 's|^\./||'
+    fi | grep -E '^(Makefile|README\.md|\.gitignore|\.ci/|grader/|labs/|skeletons/|solutions/|handouts/|platforms/|scripts/|tests/)'
 }
 
 # copy_files DEST: copies the files named on standard input into DEST, keeping their paths.

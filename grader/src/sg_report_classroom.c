@@ -19,6 +19,14 @@
  *
  * Students read the Actions log whole: the hidden tests of a grade that
  * has them are a count and points (sg_redact.h), one entry per lab.
+ *
+ * The workflow hands the result to the reporter base64-encoded in one
+ * environment variable, which Linux caps at 128 KiB (MAX_ARG_STRLEN): a
+ * submission whose failures printed a lot made a result too large to
+ * pass, and no score was recorded. As the reporter shows no message but
+ * an error's, and the step's log has the whole text report, each message
+ * is cut to SG_CLASSROOM_MESSAGE bytes and, past SG_CLASSROOM_MESSAGES in
+ * all, a failure's is left out.
  */
 #include "sg_redact.h"
 #include "sg_report.h"
@@ -29,6 +37,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SG_CLASSROOM_MESSAGE 200
+#define SG_CLASSROOM_MESSAGES 16384
 
 static json_t *sg_classroom_test(const char *name, const char *status, double score,
                                  const char *message, double seconds)
@@ -45,6 +56,7 @@ int sg_report_classroom(const struct sg_grade *g, FILE *out)
         return -1;
     json_t *tests = json_array();
     bool ok = tests != NULL;
+    size_t used = 0; /* message bytes so far */
     for (size_t i = 0; ok && i < shown.nlabs; i++) {
         const struct sg_lab_result *lab = &shown.labs[i];
         bool error = lab->state == SG_LAB_GRADER_ERROR;
@@ -59,13 +71,19 @@ int sg_report_classroom(const struct sg_grade *g, FILE *out)
             else if (lab->state != SG_LAB_GRADED)
                 sg_buf_printf(&message, "%s: %s", sg_lab_state_name(lab->state),
                               lab->problem ? lab->problem : "");
-            else if (!t->passed) {
+            else if (!t->passed && used < SG_CLASSROOM_MESSAGES) {
                 char *details = sg_report_test_details(t);
                 sg_buf_puts(&message, details);
                 free(details);
             }
+            struct sg_buf cut = SG_BUF_INIT;
+            if (message.len > 0)
+                sg_escape(&cut, message.data, message.len, SG_CLASSROOM_MESSAGE,
+                          SG_ESC_KEEP_NEWLINES);
+            used += cut.len;
             json_t *j = sg_classroom_test(name, error ? "error" : t->passed ? "pass" : "fail",
-                                          t->points, message.data, t->seconds);
+                                          t->points, cut.data, t->seconds);
+            sg_buf_free(&cut);
             ok = j != NULL && json_array_append_new(tests, j) == 0;
             free(name);
             sg_buf_free(&message);

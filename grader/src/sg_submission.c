@@ -80,8 +80,19 @@ static enum sg_found sg_open_beneath(int dirfd, const char *rel, const char *dis
 }
 
 /*
+ * Folders an archiver adds beside the student's own: macOS's "Compress"
+ * puts __MACOSX/ (resource forks) next to the folder it zipped, which made
+ * two folders where the student uploaded one, and every lab "missing".
+ */
+static bool sg_archiver_folder(const char *name)
+{
+    return strcmp(name, "__MACOSX") == 0;
+}
+
+/*
  * The single folder directly in submission that is not a layout's own
- * name, or NULL when there is none or more than one (malloc'ed).
+ * name nor an archiver's, or NULL when there is none or more than one
+ * (malloc'ed).
  */
 static char *sg_single_folder(int dirfd, const char *lab_id)
 {
@@ -97,8 +108,8 @@ static char *sg_single_folder(int dirfd, const char *lab_id)
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         struct stat st;
-        if (e->d_name[0] == '.' || fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 ||
-            !S_ISDIR(st.st_mode))
+        if (e->d_name[0] == '.' || sg_archiver_folder(e->d_name) ||
+            fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
             continue;
         bool lab_like = strlen(e->d_name) > 3 && e->d_name[2] == '-' &&
                         e->d_name[0] >= '0' && e->d_name[0] <= '9';

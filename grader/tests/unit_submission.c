@@ -167,6 +167,21 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
     ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
     ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
     free(found);
+
+    /* Zipped by macOS's "Compress": My Labs/ beside __MACOSX/ (every lab
+     * was "missing", as two folders were not one). */
+    make_dir();
+    const char *mac[] = { "My Labs", "My Labs/01-x", "__MACOSX", "__MACOSX/My Labs",
+                          "__MACOSX/My Labs/01-x" };
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, mac[i]);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+    }
+    touch("My Labs/01-x/x.c", 10);
+    touch("__MACOSX/My Labs/01-x/._x.c", 10);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
+    ck_assert_ptr_nonnull(strstr(found, "My Labs/01-x/x.c"));
+    free(found);
 }
 END_TEST
 

@@ -423,6 +423,29 @@ START_TEST(classroom_result_is_the_runner_format)
     ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "error");
     json_decref(r);
     free(text);
+
+    /* Every test failed with 20 KB to say: the result still fits, base64,
+     * in the one environment variable the reporter reads (128 KiB; debug
+     * prints in a failing submission made 306 KB, and no score). */
+    static char lots[20001];
+    memset(lots, 'x', sizeof lots - 1);
+    for (size_t l = 0; l < e.nlabs; l++) {
+        e.labs[l].state = SG_LAB_GRADED;
+        for (size_t k = 0; k < e.labs[l].ntests; k++) {
+            e.labs[l].tests[k].passed = false;
+            e.labs[l].tests[k].points = 0;
+            e.labs[l].tests[k].observed = lots;
+            e.labs[l].tests[k].message = NULL;
+        }
+    }
+    sg_grade_total(&e);
+    text = kt_render(&e, SG_FORMAT_CLASSROOM, NULL);
+    r = json_loads(text, 0, NULL);
+    ck_assert_msg(r != NULL, "not JSON");
+    json_decref(r);
+    ck_assert_msg((strlen(text) + 2) / 3 * 4 < 96 * 1024, "the result is %zu bytes, %zu in base64",
+                  strlen(text), (strlen(text) + 2) / 3 * 4);
+    free(text);
     sg_grade_redact_free(&e);
 }
 END_TEST

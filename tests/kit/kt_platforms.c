@@ -166,6 +166,19 @@ START_TEST(student_kit_has_no_answers_and_grades_work)
     char *t = kt_tempdir();
     struct sg_buf sh = SG_BUF_INIT;
     char *out;
+    /* Packages hold the kit's own folders only: a class graded beside them
+     * (submissions/, grades/) went into the student kit, untracked files
+     * included, in a checkout and outside one. */
+    sg_buf_printf(&sh, "cd '%s' && mkdir -p k/labs/01-x k/submissions/ann k/grades && cd k && "
+                       "touch labs/01-x/new.c submissions/ann/x.c grades/gradebook.csv Makefile && "
+                       ". '%s/scripts/kit-files.sh' && kit_files | sort | tr '\\n' ' ' && "
+                       "git init -q . && git add Makefile && echo '|' && "
+                       "kit_files | sort | tr '\\n' ' '", t, kt_root);
+    ck_assert_int_eq(kt_sh(sh.data, &out), 0);
+    ck_assert_msg(strcmp(out, "Makefile labs/01-x/new.c |\nMakefile labs/01-x/new.c ") == 0,
+                  "the kit's files: %s", out);
+    free(out);
+    sh.len = 0;
     sg_buf_printf(&sh, "scripts/make-dist.sh '%s/kit.tar.gz' >/dev/null && tar tzf '%s/kit.tar.gz'", t, t);
     ck_assert_int_eq(kt_sh(sh.data, &out), 0);
     const char *forbidden[] = { "shmlab-student/solutions/", "/hidden/", "shmlab-student/tests/",
