@@ -348,8 +348,10 @@ static void rb_traffic_check(const struct rb_traffic *t, struct rb_prog *consume
                    "`%s` printed the line %s, which no producer sent", consumer->cmd,
                    sg_q(p, (size_t)(nl - p)));
         SG_REQUIRE(!seen[k][seq], "each message exactly once",
-                   "a message delivered twice means two consumers read the same slot: head "
-                   "and tail change only under the mutex. Handout: the bounded buffer",
+                   "a message delivered twice means two calls used one slot at once: two "
+                   "consumers read it, or a producer wrote into it while a consumer was still "
+                   "copying out. Do head and tail change only under the mutex, and is a slot "
+                   "handed back only once its message is out? Handout: the bounded buffer",
                    "message %s came out twice (here in `%s`)", want, consumer->cmd);
         seen[k][seq] = 1;
         SG_REQUIRE(seq > last[k], "each producer's messages in the order it sent them",
