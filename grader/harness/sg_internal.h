@@ -14,7 +14,9 @@ void sg_limits_explain(struct sg_buf *msg);
 
 /* Names the judge, whose own failed calls are then noted (sg_limits.c). */
 void sg_limits_judge(pid_t judge);
-/* The judge's call that failed before Check could run the test, or NULL. */
+/* In the judge, once Check gave up: its own call that failed, or NULL. */
 const char *sg_limits_judge_failure(void);
+/* In the test process: lowers its queued-signal limit below the judge's. */
+void sg_limits_leave_judge_headroom(void);
 
 #endif

@@ -18,10 +18,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct sg_limit_counts {
@@ -41,26 +43,55 @@ void sg_on_fork_child(void (*hook)(void))
 
 /*
  * The judge's own calls that Check gives up on (exit 2) when they fail:
- * the fork of the test process and its timer. Before that fork no student
- * code has run, and a timer refused for want of pending signals (counted
- * per user, or per sandbox) or a fork refused by a process limit is the
- * machine's state: the grader's failure to report, never the student's.
- * Memory only the judge writes.
+ * the fork of the test process and its timer. A timer refused for want of
+ * queued signals (counted per user, or per sandbox) or a fork refused by a
+ * process limit is the machine's state: the grader's failure to report,
+ * never the student's. The test's processes cannot cause it: they are held
+ * a few queued signals below the judge (sg_limits_leave_judge_headroom),
+ * and the judge's fork comes before any of them exists.
  */
+#define SG_JUDGE_SIGNALS 16
+
 static pid_t sg_judge;
-static bool sg_judge_forked;
-static const char *sg_judge_failed;
+static bool sg_judge_timer_failed; /* the judge's last timer_create, only the judge writes it */
 
 void sg_limits_judge(pid_t judge)
 {
     sg_judge = judge;
 }
 
+void sg_limits_leave_judge_headroom(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_SIGPENDING, &rl) == -1)
+        return;
+    rlim_t mine = rl.rlim_cur > SG_JUDGE_SIGNALS ? rl.rlim_cur - SG_JUDGE_SIGNALS : 0;
+    rl.rlim_cur = rl.rlim_max = mine;
+    setrlimit(RLIMIT_SIGPENDING, &rl); /* lowering cannot fail for want of a right */
+}
+
+/*
+ * Whether the judge ever had a child, from the kernel's accounts, which
+ * no process of the test can change: one still there (running or a
+ * zombie), or one reaped (its page faults are in RUSAGE_CHILDREN: a
+ * process that ran at all has some). Not from the fork wrapper, which a
+ * C library with its own Check would bypass.
+ */
+static bool sg_judge_had_a_child(void)
+{
+    siginfo_t info;
+    memset(&info, 0, sizeof info);
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0)
+        return true;
+    struct rusage ru;
+    return getrusage(RUSAGE_CHILDREN, &ru) == 0 && (ru.ru_minflt > 0 || ru.ru_majflt > 0);
+}
+
 const char *sg_limits_judge_failure(void)
 {
-    if (sg_judge_failed != NULL)
-        return sg_judge_failed;
-    return sg_judge_forked ? NULL : "fork of the test process (not reached)";
+    if (!sg_judge_had_a_child())
+        return "fork of the test process";
+    return sg_judge_timer_failed ? "timer_create" : NULL;
 }
 
 pid_t __real_fork(void);
@@ -73,20 +104,16 @@ int __wrap_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer);
 int __wrap_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer)
 {
     int rc = __real_timer_create(clock, sev, timer);
-    if (rc == -1 && sg_judge != 0 && getpid() == sg_judge)
-        sg_judge_failed = "timer_create";
+    /* The last one counts: Check tries a CLOCK_MONOTONIC timer, and may
+     * create its own with another clock after that one failed. */
+    if (sg_judge != 0 && getpid() == sg_judge)
+        sg_judge_timer_failed = rc == -1;
     return rc;
 }
 
 pid_t __wrap_fork(void)
 {
     pid_t pid = __real_fork();
-    if (pid != 0 && sg_judge != 0 && getpid() == sg_judge) {
-        if (pid == -1)
-            sg_judge_failed = "fork";
-        else
-            sg_judge_forked = true;
-    }
     /* A child of a test process that started the lab's program inherits
      * its "not dumpable" (sg_fork_program); the tests read the
      * /proc of the children they fork, as before. */

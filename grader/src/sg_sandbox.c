@@ -476,12 +476,15 @@ int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool b
     /* Queued signals are counted per user (per user namespace since Linux
      * 5.14, each namespace bounded in its parent by the limit it was made
      * with): a test that queued them all made every classmate's timer
-     * (Check's, in the judge) fail. Only ever lowered. */
+     * (Check's, in the judge) fail. With that count per sandbox, a
+     * sandbox gets 1024 of the user's; without it, the limit is one pool
+     * for every process of the user, and stays as it is. Only ever
+     * lowered. */
     struct rlimit sig;
     *failed = "setrlimit(RLIMIT_SIGPENDING)";
     if (getrlimit(RLIMIT_SIGPENDING, &sig) == -1)
         return -1;
-    if (sig.rlim_max > SG_LIMIT_SIGPENDING &&
+    if (sb->per_sandbox && sig.rlim_max > SG_LIMIT_SIGPENDING &&
         sg_limit(RLIMIT_SIGPENDING,
                  sig.rlim_cur < SG_LIMIT_SIGPENDING ? sig.rlim_cur : SG_LIMIT_SIGPENDING,
                  SG_LIMIT_SIGPENDING) == -1)

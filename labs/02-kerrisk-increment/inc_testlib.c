@@ -133,9 +133,7 @@ void inc_start_call(enum inc_op op, int lockfd, int *counter, bool sigusr1_handl
                     struct inc_call *c)
 {
     c->op = op;
-    /* A descriptor that is not open (a test of the call's errors) names no file. */
-    if (fstat(lockfd, &c->lockfile) == -1)
-        memset(&c->lockfile, 0, sizeof c->lockfile);
+    inc_file_id_of(lockfd, &c->lockfile);
     c->out = mmap(NULL, sizeof *c->out, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     SG_SETUP(c->out != MAP_FAILED, "mmap");
     memset(c->out, 0, sizeof *c->out);
@@ -190,21 +188,55 @@ static int inc_parse_waiter(const char *line, struct inc_lock_line *l)
     return 1;
 }
 
+void inc_file_id_of(int fd, struct inc_file_id *id)
+{
+    memset(id, 0, sizeof *id);
+    struct stat st;
+    if (fstat(fd, &st) == -1)
+        return; /* a descriptor that is not open (a test of the call's errors) names no file */
+    id->major = major(st.st_dev);
+    id->minor = minor(st.st_dev);
+    id->ino = (unsigned long)st.st_ino;
+    id->known = true;
+    /* /proc/locks names the file system's own device, which stat does not
+     * give on btrfs (a subvolume's): the mount's, from mountinfo, does. */
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+    FILE *f = fopen(path, "re");
+    int mnt = -1;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "mnt_id: %d", &mnt) == 1)
+            break;
+    if (f != NULL)
+        fclose(f);
+    f = mnt >= 0 ? fopen("/proc/self/mountinfo", "re") : NULL;
+    int id_here, parent;
+    unsigned maj, min;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL)
+        if (sscanf(line, "%d %d %u:%u", &id_here, &parent, &maj, &min) == 4 && id_here == mnt) {
+            id->major = maj;
+            id->minor = min;
+            break;
+        }
+    if (f != NULL)
+        fclose(f);
+}
+
 /*
- * Whether a request waits on the file st describes, by a process of this
+ * Whether a request waits on the file id names, by a process of this
  * test. The device counts as much as the inode: /proc/locks lists open
  * file description locks (pid -1) of every sandbox on the machine, and
  * another sandbox's fresh tmpfs has the same small inode numbers as ours.
  * A process of another sandbox never shows here with a pid of its own.
  */
-static bool inc_waits_on(const struct inc_lock_line *l, const struct stat *st)
+static bool inc_waits_on(const struct inc_lock_line *l, const struct inc_file_id *id)
 {
-    return l->pid > 0 && l->major == major(st->st_dev) && l->minor == minor(st->st_dev) &&
-           l->ino == (unsigned long)st->st_ino;
+    return id->known && l->pid > 0 && l->major == id->major && l->minor == id->minor &&
+           l->ino == id->ino;
 }
 
-/* Finds pid's blocked request on the file st describes: 1 found, 0 not, -1 error. */
-static int inc_find_waiter(pid_t pid, const struct stat *st, struct inc_waiter *w)
+/* Finds pid's blocked request on the file id names: 1 found, 0 not, -1 error. */
+static int inc_find_waiter(pid_t pid, const struct inc_file_id *id, struct inc_waiter *w)
 {
     FILE *f = fopen("/proc/locks", "re");
     if (f == NULL)
@@ -213,7 +245,7 @@ static int inc_find_waiter(pid_t pid, const struct stat *st, struct inc_waiter *
     int found = 0;
     struct inc_lock_line l;
     while (!found && fgets(line, sizeof line, f) != NULL) {
-        if (!inc_parse_waiter(line, &l) || l.pid != (long)pid || !inc_waits_on(&l, st))
+        if (!inc_parse_waiter(line, &l) || l.pid != (long)pid || !inc_waits_on(&l, id))
             continue;
         snprintf(w->type, sizeof w->type, "%s", l.type);
         snprintf(w->range, sizeof w->range, "%s", l.range);
@@ -437,15 +469,17 @@ int inc_exit_handlers_run(void)
     return inc_exit_count != NULL ? *inc_exit_count : 0;
 }
 
-int inc_count_waiters(const struct stat *st, const char *type)
+int inc_count_waiters(int fd, const char *type)
 {
+    struct inc_file_id id;
+    inc_file_id_of(fd, &id);
     FILE *f = fopen("/proc/locks", "re");
     SG_SETUP(f != NULL, "read of /proc/locks");
     char line[256];
     int n = 0;
     struct inc_lock_line l;
     while (fgets(line, sizeof line, f) != NULL)
-        if (inc_parse_waiter(line, &l) && inc_waits_on(&l, st) && strcmp(l.type, type) == 0)
+        if (inc_parse_waiter(line, &l) && inc_waits_on(&l, &id) && strcmp(l.type, type) == 0)
             n++;
     fclose(f);
     return n;

@@ -13,7 +13,6 @@
 #define INC_TESTLIB_H
 
 #include <stdbool.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "sg_stub.h"
@@ -53,11 +52,19 @@ struct inc_outcome {        /* in shared memory, written by the calling process 
     volatile int last_cmd;  /* the fcntl command of the last lock request seen, 0 if none */
 };
 
+/* A file as /proc/locks names it: its file system's device, and its inode. */
+struct inc_file_id {
+    bool known;             /* false: the descriptor was not open */
+    unsigned major, minor;
+    unsigned long ino;
+};
+void inc_file_id_of(int fd, struct inc_file_id *id);
+
 struct inc_call {
     enum inc_op op;
     pid_t pid;
     struct inc_outcome *out;
-    struct stat lockfile;   /* the lock file the call was given: its waits are looked for there */
+    struct inc_file_id lockfile; /* the lock file the call was given: its waits are looked for there */
 };
 
 /*
@@ -117,10 +124,10 @@ void inc_watch_exit_handlers(void);
 int inc_exit_handlers_run(void);
 
 /*
- * Waiting requests for a lock of type ("WRITE", "READ") on the file st
- * describes (its device and inode), by processes this test can see.
+ * Waiting requests for a lock of type ("WRITE", "READ") on the file open
+ * as fd (its device and inode), by processes this test can see.
  */
-int inc_count_waiters(const struct stat *st, const char *type);
+int inc_count_waiters(int fd, const char *type);
 
 /* The hint for a call that still sets the skeleton's ENOSYS. */
 #define INC_NOT_WRITTEN(fn) SG_NOT_WRITTEN(fn)

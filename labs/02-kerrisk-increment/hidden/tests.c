@@ -112,8 +112,6 @@ SG_TEST(workers_wait_for_the_lock)
      * and the counter must not move until it is released. */
     struct inc_lockfile lf;
     inc_lockfile_create(&lf);
-    struct stat st;
-    SG_SETUP(fstat(lf.fd, &st) == 0, "fstat");
     int *c = inc_test_counter(0);
     struct inc_holder h;
     inc_hold(lf.path, F_WRLCK, 0, 1, &h);
@@ -137,8 +135,8 @@ SG_TEST(workers_wait_for_the_lock)
     struct timespec ms = { 0, 1000000 };
     for (int i = 0; i < 5000 && waiting + reading == 0 && !run->done && !sg_process_ended(caller);
          i++) {
-        waiting = inc_count_waiters(&st, "WRITE");
-        reading = inc_count_waiters(&st, "READ");
+        waiting = inc_count_waiters(lf.fd, "WRITE");
+        reading = inc_count_waiters(lf.fd, "READ");
         if (waiting + reading == 0)
             nanosleep(&ms, NULL);
     }
@@ -198,7 +196,7 @@ SG_TEST(workers_killed_by_a_signal_fail)
     sg_on_fork_child(NULL);
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
     inc_require_no_children("inc_run_workers");
-    SG_REQUIRE(*inc_forks >= 2, "3 workers forked",
+    SG_REQUIRE(*inc_forks >= 2, "the workers forked (3 of them)",
                rc == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_run_workers")
                                          : "inc_run_workers forks nworkers children",
                "inc_run_workers returned %d after %d fork(s)", rc, *inc_forks);
