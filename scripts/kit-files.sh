@@ -12,7 +12,7 @@ kit_files() {
         git ls-files --cached --others --exclude-standard
     else
         find . -type f | sed 's|^\./||'
-    fi | grep -E '^(Makefile|README\.md|\.gitignore|\.ci/|grader/|labs/|skeletons/|solutions/|handouts/|platforms/|scripts/|tests/)'
+    fi | grep -E '^(Makefile|README\.md|\.gitignore)$|^(\.ci|grader|labs|skeletons|solutions|handouts|platforms|scripts|tests)/'
 }
 
 # copy_files DEST: copies the files named on standard input into DEST, keeping their paths.
