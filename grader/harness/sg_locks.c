@@ -29,24 +29,26 @@ void sg_watch_lock_requests(sg_lock_request_fn fn)
     sg_lock_watcher = fn;
 }
 
-static void sg_seen(int fd, int cmd, void *arg)
+/* Tells the watcher of a lock request, then makes the call with real. */
+static int sg_seen_then(int (*real)(int, int, ...), int fd, int cmd, void *arg)
 {
     bool lock_request = cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK ||
                         cmd == F_OFD_SETLKW;
     if (sg_lock_watcher != NULL && lock_request && arg != NULL)
         sg_lock_watcher(fd, cmd, (const struct flock *)arg);
+    return real(fd, cmd, arg);
 }
 
 /* As the C library's own fcntl reads it: the third argument, if any, is an
- * int or a pointer, passed the same way on the ABIs we build. */
+ * int or a pointer, passed the same way on the ABIs we build. Each wrapper
+ * reads it itself: a variadic argument cannot be handed on. */
 int __wrap_fcntl(int fd, int cmd, ...)
 {
     va_list ap;
     va_start(ap, cmd);
     void *arg = va_arg(ap, void *);
     va_end(ap);
-    sg_seen(fd, cmd, arg);
-    return __real_fcntl(fd, cmd, arg);
+    return sg_seen_then(__real_fcntl, fd, cmd, arg);
 }
 
 int __wrap_fcntl64(int fd, int cmd, ...)
@@ -55,6 +57,5 @@ int __wrap_fcntl64(int fd, int cmd, ...)
     va_start(ap, cmd);
     void *arg = va_arg(ap, void *);
     va_end(ap);
-    sg_seen(fd, cmd, arg);
-    return __real_fcntl64(fd, cmd, arg);
+    return sg_seen_then(__real_fcntl64, fd, cmd, arg);
 }

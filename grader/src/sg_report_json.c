@@ -127,8 +127,9 @@ static char *sg_summary(const struct sg_grade *g)
     for (size_t i = 0; i < g->nlabs; i++)
         for (size_t k = 0; k < g->labs[i].ntests; k++)
             hidden += g->labs[i].tests[k].hidden;
-    /* The summary is visible at once: with hidden tests, each lab's line
-     * counts only the visible ones. Its whole score would tell the
+    /* The summary is visible at once: each lab's line counts only the
+     * visible tests (all of them, without hidden ones). Its whole score
+     * would tell the
      * student how many hidden points were lost before the grades are
      * published, as Gradescope hides the total until then. */
     for (size_t i = 0; i < g->nlabs; i++) {
@@ -139,10 +140,6 @@ static char *sg_summary(const struct sg_grade *g)
                 score += lab->tests[k].points;
                 max += lab->tests[k].max_points;
             }
-        if (hidden == 0) {
-            score = lab->score;
-            max = lab->max_score;
-        }
         const char *which = hidden > 0 ? " in the visible tests" : "";
         if (lab->state == SG_LAB_GRADER_ERROR)
             sg_buf_printf(&b, "- `%s`: not graded (grader error)\n", lab->id);

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 void inc_lockfile_create(struct inc_lockfile *lf)
@@ -200,26 +199,25 @@ void inc_file_id_of(int fd, struct inc_file_id *id)
     id->known = true;
     /* /proc/locks names the file system's own device, which stat does not
      * give on btrfs (a subvolume's): the mount's, from mountinfo, does. */
-    char path[64], line[512];
-    snprintf(path, sizeof path, "/proc/self/fdinfo/%d", fd);
-    FILE *f = fopen(path, "re");
-    int mnt = -1;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "mnt_id: %d", &mnt) == 1)
-            break;
-    if (f != NULL)
-        fclose(f);
-    f = mnt >= 0 ? fopen("/proc/self/mountinfo", "re") : NULL;
-    int id_here, parent;
-    unsigned maj, min;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "%d %d %u:%u", &id_here, &parent, &maj, &min) == 4 && id_here == mnt) {
+    char file[32], text[16384];
+    snprintf(file, sizeof file, "fdinfo/%d", fd);
+    const char *at;
+    int mnt;
+    if (sg_task_read(getpid(), 0, file, text, sizeof text) == -1 ||
+        (at = strstr(text, "mnt_id:")) == NULL || sscanf(at, "mnt_id: %d", &mnt) != 1 ||
+        sg_task_read(getpid(), 0, "mountinfo", text, sizeof text) == -1)
+        return;
+    /* "36 25 0:32 / /tmp rw,... ": mount id, parent id, major:minor */
+    for (const char *line = text; line != NULL && *line != '\0';
+         line = (at = strchr(line, '\n')) != NULL ? at + 1 : NULL) {
+        int here, parent;
+        unsigned maj, min;
+        if (sscanf(line, "%d %d %u:%u", &here, &parent, &maj, &min) == 4 && here == mnt) {
             id->major = maj;
             id->minor = min;
-            break;
+            return;
         }
-    if (f != NULL)
-        fclose(f);
+    }
 }
 
 /*
@@ -258,7 +256,6 @@ static int inc_find_waiter(pid_t pid, const struct inc_file_id *id, struct inc_w
 enum inc_state inc_wait_done_or_blocked(const struct inc_call *c, int timeout_ms,
                                         struct inc_waiter *w)
 {
-    struct timespec tick = { 0, 1000000 }; /* 1 ms */
     for (int waited = 0; waited < timeout_ms; waited++) {
         if (c->out->done)
             return INC_DONE;
@@ -266,15 +263,11 @@ enum inc_state inc_wait_done_or_blocked(const struct inc_call *c, int timeout_ms
         SG_SETUP(found != -1, "read of /proc/locks");
         if (found)
             return INC_BLOCKED;
-        /* An open file description lock never shows its waiter's pid: a
-         * call still in F_OFD_SETLKW after a moment waits there. */
-        if (waited >= 100 && c->out->last_cmd == F_OFD_SETLKW)
-            return INC_STUCK;
         /* The process may also have ended without returning from the call;
          * WNOWAIT leaves it for inc_finish_call to reap and report. */
         if (sg_process_ended(c->pid))
             return INC_DONE;
-        nanosleep(&tick, NULL);
+        sg_nap_ms(1);
     }
     return c->out->done ? INC_DONE : INC_STUCK;
 }
@@ -318,9 +311,9 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
     const char *name = inc_op_name(c->op);
     const char *want = c->op == INC_OP_INCREMENT ? "WRITE" : "READ";
     enum inc_state st = inc_wait_done_or_blocked(c, 5000, &w);
-    /* An open file description lock: the sandbox refuses it (EPERM), and
-     * without one it waits with no pid in /proc/locks. Either way, the
-     * lesson is the kind of lock. */
+    /* An open file description lock: seccomp refuses it (EPERM); where
+     * there is no filter, it waits with no pid in /proc/locks, and is
+     * stuck here after 5 s. Either way, the lesson is the kind of lock. */
     int cmd = c->out->last_cmd;
     SG_REQUIRE(cmd != F_OFD_SETLKW && cmd != F_OFD_SETLK,
                "the call to wait for a lock of its process (F_SETLKW)",
@@ -469,17 +462,15 @@ int inc_exit_handlers_run(void)
     return inc_exit_count != NULL ? *inc_exit_count : 0;
 }
 
-int inc_count_waiters(int fd, const char *type)
+int inc_count_waiters(const struct inc_file_id *id, const char *type)
 {
-    struct inc_file_id id;
-    inc_file_id_of(fd, &id);
     FILE *f = fopen("/proc/locks", "re");
     SG_SETUP(f != NULL, "read of /proc/locks");
     char line[256];
     int n = 0;
     struct inc_lock_line l;
     while (fgets(line, sizeof line, f) != NULL)
-        if (inc_parse_waiter(line, &l) && inc_waits_on(&l, &id) && strcmp(l.type, type) == 0)
+        if (inc_parse_waiter(line, &l) && inc_waits_on(&l, id) && strcmp(l.type, type) == 0)
             n++;
     fclose(f);
     return n;

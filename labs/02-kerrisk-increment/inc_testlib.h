@@ -124,10 +124,10 @@ void inc_watch_exit_handlers(void);
 int inc_exit_handlers_run(void);
 
 /*
- * Waiting requests for a lock of type ("WRITE", "READ") on the file open
- * as fd (its device and inode), by processes this test can see.
+ * Waiting requests for a lock of type ("WRITE", "READ") on the file id
+ * names (inc_file_id_of), by processes this test can see.
  */
-int inc_count_waiters(int fd, const char *type);
+int inc_count_waiters(const struct inc_file_id *id, const char *type);
 
 /* The hint for a call that still sets the skeleton's ENOSYS. */
 #define INC_NOT_WRITTEN(fn) SG_NOT_WRITTEN(fn)

@@ -350,8 +350,8 @@ static void rb_traffic_check(const struct rb_traffic *t, struct rb_prog *consume
         SG_REQUIRE(!seen[k][seq], "each message exactly once",
                    "a message delivered twice means two calls used one slot at once: two "
                    "consumers read it, or a producer wrote into it while a consumer was still "
-                   "copying out. Do head and tail change only under the mutex, and is a slot "
-                   "handed back only once its message is out? Handout: the bounded buffer",
+                   "copying out. What keeps each slot to one call at a time, and when does a "
+                   "slot become free? Handout: the bounded buffer",
                    "message %s came out twice (here in `%s`)", want, consumer->cmd);
         seen[k][seq] = 1;
         SG_REQUIRE(seq > last[k], "each producer's messages in the order it sent them",

@@ -751,9 +751,9 @@ SG_TEST(program_get_waits_for_put)
     rb_progs_finish(progs, 2, name, hint);
     rb_prog_require_out(&progs[0], lines.data,
                         "the messages in the order they were sent, each once. If fifo_order passes, "
-                        "look at the full ring: a producer then writes into the slot a consumer "
-                        "has just handed back. Does rb_get copy its message out before it posts "
-                        "free_slots? Handout: the bounded buffer");
+                        "look at the full ring: there a producer writes into the slot a consumer "
+                        "has just handed back. When may a slot be handed back? Handout: the "
+                        "bounded buffer");
     rb_prog_require_out(&progs[1], "", hint);
     sg_buf_free(&lines);
     rb_forget_names();

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 SG_TEST(workers_many_locked_exact)
@@ -112,6 +111,8 @@ SG_TEST(workers_wait_for_the_lock)
      * and the counter must not move until it is released. */
     struct inc_lockfile lf;
     inc_lockfile_create(&lf);
+    struct inc_file_id lock;
+    inc_file_id_of(lf.fd, &lock);
     int *c = inc_test_counter(0);
     struct inc_holder h;
     inc_hold(lf.path, F_WRLCK, 0, 1, &h);
@@ -132,13 +133,12 @@ SG_TEST(workers_wait_for_the_lock)
         _exit(0);
     }
     int waiting = 0, reading = 0;
-    struct timespec ms = { 0, 1000000 };
     for (int i = 0; i < 5000 && waiting + reading == 0 && !run->done && !sg_process_ended(caller);
          i++) {
-        waiting = inc_count_waiters(lf.fd, "WRITE");
-        reading = inc_count_waiters(lf.fd, "READ");
+        waiting = inc_count_waiters(&lock, "WRITE");
+        reading = inc_count_waiters(&lock, "READ");
         if (waiting + reading == 0)
-            nanosleep(&ms, NULL);
+            sg_nap_ms(1);
     }
     int moved = *c;
     bool returned = run->done; /* before the release: after it, returning is right */

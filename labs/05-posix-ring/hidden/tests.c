@@ -166,9 +166,9 @@ SG_TEST(writer_sleeps_in_another_process)
     rb_progs_finish(progs, 2, name, hint);
     rb_prog_require_out(&progs[1], "m0\nm1\nm2\nm3\nm4\nm5\nm6\nm7\nninth\n",
                         "the messages in the order they were sent, each once. If fifo_order passes, "
-                        "look at the full ring: a producer then writes into the slot a consumer "
-                        "has just handed back. Does rb_get copy its message out before it posts "
-                        "free_slots? Handout: the bounded buffer");
+                        "look at the full ring: there a producer writes into the slot a consumer "
+                        "has just handed back. When may a slot be handed back? Handout: the "
+                        "bounded buffer");
     rb_prog_require_out(&progs[0], "", hint);
     rb_forget_names();
 }
