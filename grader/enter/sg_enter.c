@@ -2,8 +2,8 @@
  * sg_enter.c — the first program inside a sandbox: the per-sandbox limits
  * and filter that only a process inside can set, then the graded command.
  *
- *   sg_enter [--nproc N] [--seccomp] [--ready-fd FD] [--cpu-limit S]
- *            [--stuck-limit S] -- COMMAND [ARG]...
+ *   sg_enter [--nproc N] [--sigpending N] [--seccomp] [--ready-fd FD]
+ *            [--cpu-limit S] [--stuck-limit S] -- COMMAND [ARG]...
  *
  * Why a program of its own: since Linux 5.14 the kernel counts
  * RLIMIT_NPROC per user namespace (ucounts). A process limit set inside a
@@ -12,6 +12,11 @@
  * whole namespace in its parent. So the grader creates the sandbox with a
  * generous limit, and this program, already inside, lowers it to the
  * test's own budget (soft and hard: the command cannot raise it again).
+ * Queued signals (RLIMIT_SIGPENDING, --sigpending) are counted the same
+ * way, and the same way round: set outside, the limit a namespace is made
+ * with caps the user's count in the parent, which every sandbox shares,
+ * so one test that queued that many (timers) left no classmate's judge a
+ * timer; set here, it caps this sandbox's own count alone.
  * The same holds for the seccomp filter, which must be installed by a
  * process that is already in the sandbox so that bubblewrap's own setup
  * is not subject to it.
@@ -56,8 +61,8 @@
 
 static int sg_usage(void)
 {
-    fputs("usage: sg_enter [--nproc N] [--seccomp] [--ready-fd FD] [--cpu-limit S]\n"
-          "                [--stuck-limit S] -- COMMAND [ARG]...\n",
+    fputs("usage: sg_enter [--nproc N] [--sigpending N] [--seccomp] [--ready-fd FD]\n"
+          "                [--cpu-limit S] [--stuck-limit S] -- COMMAND [ARG]...\n",
           stderr);
     return 125;
 }
@@ -246,9 +251,22 @@ static int sg_run(char **command, int ready, struct sg_watch *watch)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 125;
 }
 
+/* Lowers a limit to at most n, soft and hard; never raises it. */
+static int sg_lower_limit(int resource, rlim_t n)
+{
+    struct rlimit rl;
+    if (getrlimit(resource, &rl) == -1)
+        return -1;
+    if (rl.rlim_cur > n)
+        rl.rlim_cur = n;
+    if (rl.rlim_max > n)
+        rl.rlim_max = n;
+    return setrlimit(resource, &rl);
+}
+
 int main(int argc, char *argv[])
 {
-    long nproc = 0, ready = -1;
+    long nproc = 0, sigpending = 0, ready = -1;
     double cpu_limit = 0, stuck_limit = 0;
     bool seccomp = false;
     int i = 1;
@@ -257,6 +275,9 @@ int main(int argc, char *argv[])
             seccomp = true;
         } else if (strcmp(argv[i], "--nproc") == 0 && i + 1 < argc) {
             if (sg_number(argv[++i], &nproc) == -1)
+                return sg_usage();
+        } else if (strcmp(argv[i], "--sigpending") == 0 && i + 1 < argc) {
+            if (sg_number(argv[++i], &sigpending) == -1)
                 return sg_usage();
         } else if (strcmp(argv[i], "--ready-fd") == 0 && i + 1 < argc) {
             if (sg_number(argv[++i], &ready) == -1)
@@ -281,6 +302,10 @@ int main(int argc, char *argv[])
             perror("sg_enter: setrlimit(RLIMIT_NPROC)");
             return 125;
         }
+    }
+    if (sigpending > 0 && sg_lower_limit(RLIMIT_SIGPENDING, (rlim_t)sigpending) == -1) {
+        perror("sg_enter: setrlimit(RLIMIT_SIGPENDING)");
+        return 125;
     }
     if (seccomp && sg_seccomp_install() == -1) {
         perror("sg_enter: seccomp filter");

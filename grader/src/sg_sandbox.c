@@ -342,7 +342,7 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
 {
     /* Static: the words must outlive this call, until exec. One command is
      * prepared at a time in a process. */
-    static char nproc_text[16], ready_text[16], cpu_text[32], stuck_text[32];
+    static char nproc_text[16], sigpending_text[16], ready_text[16], cpu_text[32], stuck_text[32];
     size_t n = 0;
     if (sb->bwrap[0] != '\0') {
         const char *words[] = {
@@ -391,12 +391,13 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
             return 0;
     }
     snprintf(nproc_text, sizeof nproc_text, "%d", nproc > 0 ? nproc : SG_NPROC_PER_SANDBOX);
+    snprintf(sigpending_text, sizeof sigpending_text, "%d", SG_LIMIT_SIGPENDING);
     snprintf(ready_text, sizeof ready_text, "%d", ready_fd);
     const char *enter[] = { sb->enter, "--ready-fd", ready_text };
     if (!sg_add(argv, &n, max, enter, 3))
         return 0;
-    const char *budget[] = { "--nproc", nproc_text };
-    if (sb->per_sandbox && !sg_add(argv, &n, max, budget, 2))
+    const char *budget[] = { "--nproc", nproc_text, "--sigpending", sigpending_text };
+    if (sb->per_sandbox && !sg_add(argv, &n, max, budget, 4))
         return 0;
     if (watch != NULL) {
         snprintf(cpu_text, sizeof cpu_text, "%.3f", watch->cpu);
@@ -472,22 +473,6 @@ int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool b
         return -1;
     *failed = "setrlimit(RLIMIT_NPROC)";
     if (sg_limit_nproc(sb) == -1)
-        return -1;
-    /* Queued signals are counted per user (per user namespace since Linux
-     * 5.14, each namespace bounded in its parent by the limit it was made
-     * with): a test that queued them all made every classmate's timer
-     * (Check's, in the judge) fail. With that count per sandbox, a
-     * sandbox gets 1024 of the user's; without it, the limit is one pool
-     * for every process of the user, and stays as it is. Only ever
-     * lowered. */
-    struct rlimit sig;
-    *failed = "setrlimit(RLIMIT_SIGPENDING)";
-    if (getrlimit(RLIMIT_SIGPENDING, &sig) == -1)
-        return -1;
-    if (sb->per_sandbox && sig.rlim_max > SG_LIMIT_SIGPENDING &&
-        sg_limit(RLIMIT_SIGPENDING,
-                 sig.rlim_cur < SG_LIMIT_SIGPENDING ? sig.rlim_cur : SG_LIMIT_SIGPENDING,
-                 SG_LIMIT_SIGPENDING) == -1)
         return -1;
     *failed = "setgroups, setgid or setuid";
     if (sb->drop && (setgroups(0, NULL) == -1 || setgid(sb->gid) == -1 || setuid(sb->uid) == -1))

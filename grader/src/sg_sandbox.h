@@ -77,7 +77,7 @@
 #define SG_LIMIT_AS ((rlim_t)512 << 20)      /* per process */
 #define SG_LIMIT_FSIZE ((rlim_t)64 << 20)    /* per file */
 #define SG_LIMIT_NOFILE ((rlim_t)256)
-#define SG_LIMIT_SIGPENDING ((rlim_t)1024)   /* queued signals: with ucounts, per sandbox */
+#define SG_LIMIT_SIGPENDING 1024             /* queued signals: with ucounts, per sandbox (sg_enter) */
 #define SG_NPROC_PER_SANDBOX 64              /* with ucounts: every process of one sandbox */
 #define SG_LIMIT_NPROC_MARGIN 64             /* without: above what the user runs already */
 #define SG_LIMIT_TMPFS "67108864"            /* /tmp and /dev/shm, bytes */

@@ -1,6 +1,9 @@
 /* kt_batch.c — grading a class. */
 #include "kt.h"
 
+#include "sg_sandbox.h"
+
+#include <signal.h>
 #include <sys/resource.h>
 
 START_TEST(batch_grades_a_mixed_class)
@@ -489,6 +492,104 @@ START_TEST(a_judge_refused_its_timer_is_the_graders_failure)
 }
 END_TEST
 
+/* A program that takes every queued signal it may (timers), says how many
+ * in a file named held-N in the folder it is given, and holds them. */
+static const char kt_signal_hog[] =
+    "#include <stdio.h>\n#include <time.h>\n#include <unistd.h>\n"
+    "int main(int argc, char *argv[])\n{\n"
+    "    timer_t t;\n    long n = 0;\n"
+    "    while (argc > 1 && n < 1000000 && timer_create(CLOCK_MONOTONIC, NULL, &t) == 0)\n"
+    "        n++;\n"
+    "    char path[512];\n"
+    "    snprintf(path, sizeof path, \"%s/held-%ld\", argv[1], n);\n"
+    "    FILE *f = fopen(path, \"w\");\n    if (f != NULL)\n        fclose(f);\n"
+    "    sleep(120);\n    return 0;\n}\n";
+
+/* How many signals the hog holds (it named a file held-N in dir); -1 until it says. */
+static long kt_signals_held(const char *dir)
+{
+    DIR *d = opendir(dir);
+    ck_assert(d != NULL);
+    long n = -1;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "held-", 5) == 0)
+            n = strtol(e->d_name + 5, NULL, 10);
+    closedir(d);
+    return n;
+}
+
+START_TEST(a_classmates_queued_signals_leave_every_judge_its_timer)
+{
+    /* One sandbox holds every queued signal it may while a correct lab is
+     * graded beside it: each judge still gets its timer. The limit that
+     * bounds a sandbox was once set before bubblewrap made its user
+     * namespace, where the kernel applies it to the user's count in the
+     * parent, which all sandboxes share: one test holding 1024 timers then
+     * left every other test's judge none ("not graded", for the whole class). */
+    char *work = kt_tempdir(), *dir = kt_tempdir();
+    char *src = kt_path(dir, "hog.c"), *hog = kt_path(dir, "hog");
+    kt_write(src, kt_signal_hog);
+    struct sg_buf cmd = SG_BUF_INIT;
+    sg_buf_printf(&cmd, "cc -o '%s' '%s'", hog, src);
+    ck_assert_msg(system(cmd.data) == 0, "%s failed", cmd.data);
+    struct sg_buf enter = SG_BUF_INIT, kit_enter = SG_BUF_INIT;
+    sg_buf_printf(&enter, "%s/sg_enter", work);
+    sg_buf_printf(&kit_enter, "%s/build/kit/sg_enter", kt_root);
+    ck_assert(sg_copy_file(kit_enter.data, enter.data, 0755) == 0);
+    struct sg_sandbox sb;
+    ck_assert(sg_sandbox_init(&sb, work, enter.data, false) == 0);
+    if (sb.bwrap[0] == '\0' || !sb.per_sandbox) {
+        /* Without namespaces queued signals are one pool per user: no
+         * grader can give each test its own (the report's sandbox line says
+         * which holds here). */
+        fprintf(stderr, "note: no per-sandbox budgets here (%s): queued signals not tried\n",
+                sb.description);
+    } else {
+        ck_assert(sg_sandbox_share(&sb, dir, true) == 0);
+        sg_spawn_init();
+        pid_t holder = fork();
+        ck_assert(holder != -1);
+        if (holder == 0) {
+            const char *argv[] = { hog, dir, NULL };
+            const char *envp[] = { "PATH=/usr/bin:/bin", NULL };
+            struct sg_mounts m = { .writable = dir, .cwd = dir };
+            struct sg_spawn_opts o = { .argv = argv, .envp = envp, .timeout_ms = 120000,
+                                       .output_cap = 4096, .sandbox = &sb, .mounts = &m };
+            struct sg_spawn_result r;
+            _exit(sg_spawn(&o, &r) == 0 ? 0 : 1);
+        }
+        long held = -1;
+        for (int i = 0; i < 2000 && (held = kt_signals_held(dir)) < 0; i++)
+            usleep(10000);
+        char *solutions = kt_path(kt_root, "solutions");
+        struct sg_grade g;
+        memset(&g, 0, sizeof g);
+        if (held > 1000)
+            kt_grade(solutions, "01-shared-buffer", &g);
+        kill(holder, SIGKILL);
+        while (waitpid(holder, NULL, 0) == -1 && errno == EINTR)
+            ;
+        ck_assert_msg(held > 1000, "the hog holds %ld queued signals (expected: about %d)",
+                      held, (int)SG_LIMIT_SIGPENDING);
+        ck_assert_msg(g.labs[0].state == SG_LAB_GRADED && g.score == g.max_score,
+                      "the reference beside a test holding %ld queued signals: %g of %g: %s", held,
+                      g.score, g.max_score, kt_first_failure(&g.labs[0]));
+        sg_grade_free(&g);
+        free(solutions);
+    }
+    kt_rmtree(dir);
+    kt_rmtree(work);
+    sg_buf_free(&cmd);
+    sg_buf_free(&enter);
+    sg_buf_free(&kit_enter);
+    free(src);
+    free(hog);
+    free(dir);
+    free(work);
+}
+END_TEST
+
 void kt_add_batch(Suite *s)
 {
     TCase *tc = tcase_create("batch");
@@ -496,6 +597,7 @@ void kt_add_batch(Suite *s)
     tcase_add_test(tc, batch_grades_a_mixed_class);
     tcase_add_test(tc, a_test_that_cannot_start_is_retried_then_not_graded);
     tcase_add_test(tc, a_judge_refused_its_timer_is_the_graders_failure);
+    tcase_add_test(tc, a_classmates_queued_signals_leave_every_judge_its_timer);
     tcase_add_test(tc, a_sandbox_that_cannot_be_tried_grades_nobody);
     tcase_add_test(tc, a_class_is_graded_as_each_student_alone);
     suite_add_tcase(s, tc);
