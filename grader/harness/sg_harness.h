@@ -116,6 +116,15 @@ pid_t sg_test_pid(void);
 /* The lab's program, built from the kit's main.c and the student's file. */
 const char *sg_program_path(void);
 
+/*
+ * What the names of the test's POSIX objects (shm_open, sem_open) carry,
+ * "shmlab-TAG-", so that where /dev/shm is the machine's (no namespaces:
+ * some containers) the grader can remove what a test left, even one it
+ * killed, without touching a test that runs beside it. The grader gives
+ * each test its own tag; without one it is the judge's pid.
+ */
+const char *sg_object_prefix(void);
+
 /* ---- processes (sg_proc.c) ---- */
 
 long sg_page_size(void);

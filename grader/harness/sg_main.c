@@ -77,6 +77,7 @@ static struct {
     int record_fd[2];
     int result_fd;
     const char *program;
+    char object_prefix[48];      /* "shmlab-TAG-" (sg_object_prefix) */
     double timeout;              /* the test's limit, seconds */
     double deadline;             /* when Check will stop the test (CLOCK_MONOTONIC) */
     bool in_check;               /* the judge is inside srunner_run */
@@ -109,6 +110,22 @@ pid_t sg_test_pid(void)
 const char *sg_program_path(void)
 {
     return sg_state.program;
+}
+
+const char *sg_object_prefix(void)
+{
+    return sg_state.object_prefix;
+}
+
+/* The grader's tag: letters and digits only, since it goes into names. */
+static int sg_set_object_tag(const char *tag)
+{
+    size_t n = strlen(tag);
+    if (n == 0 || n > 24 || strspn(tag, "0123456789abcdefghijklmnopqrstuvwxyz"
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != n)
+        return -1;
+    snprintf(sg_state.object_prefix, sizeof sg_state.object_prefix, "shmlab-%s-", tag);
+    return 0;
 }
 
 static void sg_write_record(const char *tag, const char *where)
@@ -399,7 +416,8 @@ static int sg_usage(const char *argv0)
 {
     fprintf(stderr,
             "usage: %s --list\n"
-            "       %s --run NAME --timeout SECONDS [--program PATH] [--result-fd FD]\n",
+            "       %s --run NAME --timeout SECONDS [--program PATH] [--result-fd FD]\n"
+            "          [--object-tag TAG]\n",
             argv0, argv0);
     return 2;
 }
@@ -417,6 +435,9 @@ int main(int argc, char *argv[])
         return 2;
     }
     sg_state.judge_pid = getpid();
+    char pid_tag[24];
+    snprintf(pid_tag, sizeof pid_tag, "%ld", (long)sg_state.judge_pid);
+    sg_set_object_tag(pid_tag);
     sg_limits_judge(sg_state.judge_pid);
     sg_drop_check_environment();
     if (argc == 2 && strcmp(argv[1], "--list") == 0) {
@@ -434,7 +455,10 @@ int main(int argc, char *argv[])
             sg_state.program = argv[++i];
         else if (strcmp(argv[i], "--result-fd") == 0)
             result_fd = atoi(argv[++i]);
-        else
+        else if (strcmp(argv[i], "--object-tag") == 0) {
+            if (sg_set_object_tag(argv[++i]) == -1)
+                return sg_usage(argv[0]);
+        } else
             return sg_usage(argv[0]);
     }
     if (name == NULL || !(timeout > 0))

@@ -2,6 +2,7 @@
 #include "sg_isolate.h"
 #include "sg_sysvipc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -129,4 +130,24 @@ void sg_shm_snapshot_free(struct sg_shm_snapshot *s)
     free(s->ids);
     s->ids = NULL;
     s->n = 0;
+}
+
+int sg_shm_remove_tagged(const char *mark)
+{
+    DIR *d = opendir("/dev/shm");
+    if (d == NULL)
+        return errno == ENOENT ? 0 : -1;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        /* unlinkat does not follow a link: a planted one goes, not its target. */
+        if (strstr(e->d_name, mark) != NULL && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            removed++;
+    closedir(d);
+    return removed;
+}
+
+void sg_object_tag(char *tag, size_t size)
+{
+    snprintf(tag, size, "g%ld", (long)getpid());
 }

@@ -44,4 +44,15 @@ int sg_shm_snapshot(struct sg_shm_snapshot *s);
 int sg_shm_remove_orphans(const struct sg_shm_snapshot *before);
 void sg_shm_snapshot_free(struct sg_shm_snapshot *s);
 
+/*
+ * The kit's tests give their POSIX objects names that carry a tag of the
+ * grader's, "shmlab-TAG-" (sg_object_prefix in the harness). Where
+ * /dev/shm is the machine's, this removes every entry whose name holds
+ * that mark (sem_open's "sem." ones too), after the test is over, killed
+ * or not; tests beside it have tags of their own. Returns how many, or -1.
+ */
+int sg_shm_remove_tagged(const char *mark);
+/* The tag of the commands this process runs: its pid, unique while it lives. */
+void sg_object_tag(char *tag, size_t size);
+
 #endif

@@ -1,5 +1,6 @@
 /* sg_memcheck.c — valgrind's memcheck over a lab; see sg_memcheck.h. */
 #include "sg_memcheck.h"
+#include "sg_isolate.h"
 #include "sg_fs.h"
 #include "sg_fswatch.h"
 #include "sg_linkmap.h"
@@ -315,12 +316,25 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
     struct sg_mc_outcome out = { SG_BUF_INIT, 0, 0, false, NULL };
     char *driver_map = sg_path(b->out, "memcheck.map");
     char *program_map = sg_path(b->out, "program-mc.map");
-    const char *driver[] = { b->memcheck_driver, NULL };
+    /* The driver's objects, and the program's where the rubric writes
+     * {tag}, carry this process's tag (sg_isolate.h). */
+    char tag[24];
+    sg_object_tag(tag, sizeof tag);
+    const char *driver[] = { b->memcheck_driver, tag, NULL };
     const char *program[16];
+    char *args[16] = { NULL };
     size_t n = 0;
     program[n++] = b->memcheck_program;
-    for (size_t i = 1; r->memcheck.program[i] != NULL && n < 15; i++)
-        program[n++] = r->memcheck.program[i];
+    for (size_t i = 1; r->memcheck.program[i] != NULL && n < 15; i++) {
+        const char *arg = r->memcheck.program[i];
+        const char *at = strstr(arg, "{tag}");
+        if (at != NULL) {
+            struct sg_buf a = SG_BUF_INIT;
+            sg_buf_printf(&a, "%.*s%s%s", (int)(at - arg), arg, tag, at + 5);
+            arg = args[n] = sg_buf_take(&a);
+        }
+        program[n++] = arg;
+    }
     program[n] = NULL;
     struct sg_mc_target targets[] = {
         { "api", driver, driver_map, "", true },
@@ -329,6 +343,13 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
     int rc = 0;
     for (size_t i = 0; i < 2 && rc == 0 && out.cannot_check == NULL && !out.tampered; i++)
         rc = sg_valgrind(r, m, &targets[i], &out, why);
+    if (m->sandbox->bwrap[0] == '\0') {
+        char mark[40];
+        snprintf(mark, sizeof mark, "shmlab-%s-", tag);
+        sg_shm_remove_tagged(mark);
+    }
+    for (size_t i = 0; i < 16; i++)
+        free(args[i]);
     free(driver_map);
     free(program_map);
     if (rc == -1) {

@@ -1,5 +1,6 @@
 /* sg_testrun.c — run one test in a sandbox of its own and read its verdict; see sg_testrun.h. */
 #include "sg_testrun.h"
+#include "sg_isolate.h"
 #include "sg_grade.h"
 #include "sg_fs.h"
 #include "sg_harness_protocol.h"
@@ -138,8 +139,11 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
     char timeout[32];
     snprintf(timeout, sizeof timeout, "%g", seconds);
     const char *program = rt->hidden ? b->hidden_program : b->test_program;
+    char tag[24];
+    sg_object_tag(tag, sizeof tag);
     const char *argv[] = { program, "--run", rt->name, "--timeout", timeout,
-                           "--program", b->program, "--result-fd", "3", NULL };
+                           "--program", b->program, "--result-fd", "3",
+                           "--object-tag", tag, NULL };
     /* Without bubblewrap the test writes into a folder of its own on disk,
      * removed after it; with it, into its private /tmp. */
     struct sg_buf rundir = SG_BUF_INIT;
@@ -182,8 +186,14 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
         }
         rc = sg_spawn(&o, &r);
     }
-    if (on_disk)
+    if (on_disk) {
+        /* Every process of the test is gone: what its names left in the
+         * machine's /dev/shm is removed (with namespaces, nothing is there). */
         sg_rmtree(rundir.data);
+        char mark[40];
+        snprintf(mark, sizeof mark, "shmlab-%s-", tag);
+        sg_shm_remove_tagged(mark);
+    }
     sg_env_free(&env);
     sg_buf_free(&rundir);
     if (rc == -1) {

@@ -15,7 +15,9 @@ void mc_run(void)
     MC_FDS("inc_child_increments", seen = inc_child_increments(c, out));
     MC_REQUIRE(seen == 2, "inc_child_increments did not return 2 for a counter at 1");
     fclose(out);
-    char path[] = "/tmp/mc-lock.XXXXXX";
+    /* In the working folder: the sandbox's /tmp, or without one a folder
+     * the grader removes, whatever becomes of the driver. */
+    char path[] = "mc-lock.XXXXXX";
     int tmp = mkstemp(path);
     MC_REQUIRE(tmp != -1, "the driver's own mkstemp");
     close(tmp);

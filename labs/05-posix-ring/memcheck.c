@@ -31,13 +31,13 @@ static long mc_get(struct rb_ring *r, size_t cap)
 
 void mc_run(void)
 {
-    const char *name = "/shmlab-memcheck", *small = "/shmlab-memcheck-small";
+    const char *name = mc_object_name("memcheck"), *small = mc_object_name("memcheck-small");
     struct rb_ring *r = NULL, *o = NULL;
     shm_unlink(name);
     MC_FDS("rb_create", r = rb_create(name));
     MC_FDS("rb_create (the name exists)", rb_create(name));
     MC_FDS("rb_open", o = rb_open(name));
-    MC_FDS("rb_open (no such object)", rb_open("/shmlab-memcheck-missing"));
+    MC_FDS("rb_open (no such object)", rb_open(mc_object_name("memcheck-missing")));
     int fd = shm_open(small, O_RDWR | O_CREAT | O_EXCL, 0600);
     if (fd != -1) {
         if (ftruncate(fd, 16) == 0)

@@ -20,11 +20,12 @@ static int rb_nnames;
 
 const char *rb_test_name(void)
 {
-    /* The pid keeps names apart when tests run outside the sandbox, where
-     * /dev/shm is the machine's; inside, every test has a /dev/shm of its own. */
+    /* The grader's tag keeps names apart, and lets it remove what a killed
+     * test left, where /dev/shm is the machine's (no namespaces); inside
+     * the sandbox every test has a /dev/shm of its own. */
     SG_SETUP(rb_nnames < RB_NAMES_MAX, "rb_test_name (too many names in one test)");
     char *name = rb_names[rb_nnames];
-    snprintf(name, sizeof rb_names[0], "/shmlab-rb-%ld-%d", (long)getpid(), rb_nnames);
+    snprintf(name, sizeof rb_names[0], "/%sring%d", sg_object_prefix(), rb_nnames);
     rb_nnames++;
     return name;
 }

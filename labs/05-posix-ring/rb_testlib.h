@@ -26,7 +26,7 @@
 
 /* ---- names and objects ---- */
 
-/* A fresh object name for this test, "/shmlab-rb-PID-N" (static storage). */
+/* A fresh object name for this test, "/shmlab-TAG-ringN" (sg_object_prefix; static storage). */
 const char *rb_test_name(void);
 /* Unlinks every name rb_test_name handed out (for runs outside the sandbox). */
 void rb_forget_names(void);

@@ -1,5 +1,6 @@
 /* kt_submissions.c — submissions that are incomplete or reach outside themselves. */
 #include "kt.h"
+#include <dirent.h>
 
 /* The ids of the segments on the system, as one sorted string. */
 static char *kt_segments(void)
@@ -10,6 +11,23 @@ static char *kt_segments(void)
     for (size_t i = 0; i < s.n; i++)
         sg_buf_printf(&b, "%d ", s.ids[i]);
     sg_shm_snapshot_free(&s);
+    return sg_buf_take(&b);
+}
+
+/* The machine's /dev/shm entries that hold "shmlab-", sorted. */
+static char *kt_shm_names(void)
+{
+    struct dirent **e;
+    int n = scandir("/dev/shm", &e, NULL, alphasort);
+    ck_assert_msg(n >= 0, "scandir /dev/shm: %s", strerror(errno));
+    struct sg_buf b = SG_BUF_INIT;
+    sg_buf_puts(&b, "");
+    for (int i = 0; i < n; i++) {
+        if (strstr(e[i]->d_name, "shmlab-") != NULL)
+            sg_buf_printf(&b, "%s ", e[i]->d_name);
+        free(e[i]);
+    }
+    free(e);
     return sg_buf_take(&b);
 }
 
@@ -258,6 +276,69 @@ START_TEST(leaked_segments_never_outlive_grading)
 }
 END_TEST
 
+START_TEST(posix_objects_never_outlive_grading)
+{
+    /* Where /dev/shm is the machine's (no bubblewrap, no namespaces: some
+     * containers), lab 05's objects must still go: _i == 0, the reference
+     * graded twice with the memory check, whose program run leaves its ring
+     * by design (under one fixed name before, which two gradings at once
+     * then both created); _i == 1, rb_put waits for ever, and the grader
+     * kills tests that hold objects. */
+    const char *lab = "05-posix-ring";
+    sg_isolate_disable();
+    kt_no_sandbox = true;
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    char *text;
+    if (_i == 0) {
+        kt_memcheck = true;
+        struct sg_buf sol = SG_BUF_INIT;
+        sg_buf_printf(&sol, "%s/solutions/%s/%s", kt_root, lab, file);
+        text = kt_read(sol.data, NULL);
+        sg_buf_free(&sol);
+    } else {
+        json_t *m = NULL;
+        size_t i;
+        json_t *v;
+        json_array_foreach(kt_mutants, i, v)
+            if (strcmp(json_string_value(json_object_get(v, "name")), "free-slot-never-posted") == 0)
+                m = v;
+        ck_assert_msg(m != NULL, "the corpus has no free-slot-never-posted mutant");
+        text = kt_apply_mutant(lab, m);
+    }
+    kt_write(path, text);
+    char *before = kt_shm_names();
+    for (int round = 0; round < (_i == 0 ? 2 : 1); round++) {
+        struct sg_grade g;
+        kt_grade(sub, lab, &g);
+        ck_assert_msg(g.labs[0].state == SG_LAB_GRADED, "the lab was not graded: %s",
+                      g.labs[0].problem ? g.labs[0].problem : "");
+        ck_assert_msg(strstr(g.sandbox, "NO SANDBOX") != NULL, "the test ran in: %s", g.sandbox);
+        if (_i == 0) {
+            char *why = kt_first_failure(&g.labs[0]);
+            ck_assert_msg(g.score == g.max_score, "round %d: the reference scored %g of %g: %s",
+                          round + 1, g.score, g.max_score, why);
+            free(why);
+        } else {
+            ck_assert_msg(g.score < g.max_score, "a ring that never frees a slot scored full marks");
+        }
+        sg_grade_free(&g);
+    }
+    char *after = kt_shm_names();
+    ck_assert_msg(strcmp(before, after) == 0, "/dev/shm before grading: [%s], after: [%s]",
+                  before, after);
+    kt_memcheck = false;
+    free(before);
+    free(after);
+    free(text);
+    kt_rmtree(sub);
+    free(sub);
+    free(path);
+    free(file);
+}
+END_TEST
+
 void kt_add_submissions(Suite *s)
 {
     TCase *tc = tcase_create("submissions");
@@ -278,5 +359,6 @@ void kt_add_leaks(Suite *s)
     TCase *tc = tcase_create("leaks");
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, leaked_segments_never_outlive_grading, 0, 2);
+    tcase_add_loop_test(tc, posix_objects_never_outlive_grading, 0, 2);
     suite_add_tcase(s, tc);
 }
