@@ -8,8 +8,8 @@
  * limit, instead of leaving a student to guess why fork() or malloc()
  * failed. Being every fork's first step in the child, the wrapper also
  * makes the child dumpable (sg_fork_program) and runs a test's hook
- * there (sg_on_fork_child). With --wrap=timer_create too, it tells a
- * failure of the judge's own calls from the test's (sg_limits_judge).
+ * there (sg_on_fork_child). It also tells a failure of the judge's own
+ * calls from the test's (sg_limits_judge; the timer's in sg_timer.c).
  */
 #include "sg_internal.h"
 
@@ -43,12 +43,13 @@ void sg_on_fork_child(void (*hook)(void))
 
 /*
  * The judge's own calls that Check gives up on (exit 2) when they fail:
- * the fork of the test process and its timer. A timer refused for want of
- * queued signals (counted per user, or per sandbox) or a fork refused by a
- * process limit is the machine's state: the grader's failure to report,
- * never the student's. The test's processes cannot cause it: they are held
- * a few queued signals below the judge (sg_limits_leave_judge_headroom),
- * and the judge's fork comes before any of them exists.
+ * the fork of the test process and its timer. A fork refused by a process
+ * limit, or a timer refused for another reason than queued signals (for
+ * those, sg_timer.c has a way round), is the machine's state: the
+ * grader's failure to report, never the student's. The test's processes
+ * cannot cause it: they are held a few queued signals below the judge
+ * (sg_limits_leave_judge_headroom), and the judge's fork comes before any
+ * of them exists.
  */
 #define SG_JUDGE_SIGNALS 16
 
@@ -87,6 +88,16 @@ static bool sg_judge_had_a_child(void)
     return getrusage(RUSAGE_CHILDREN, &ru) == 0 && (ru.ru_minflt > 0 || ru.ru_majflt > 0);
 }
 
+bool sg_limits_in_judge(void)
+{
+    return sg_judge != 0 && getpid() == sg_judge;
+}
+
+void sg_limits_judge_timer(bool failed)
+{
+    sg_judge_timer_failed = failed;
+}
+
 const char *sg_limits_judge_failure(void)
 {
     if (!sg_judge_had_a_child())
@@ -96,20 +107,8 @@ const char *sg_limits_judge_failure(void)
 
 pid_t __real_fork(void);
 void *__real_malloc(size_t size);
-int __real_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer);
 pid_t __wrap_fork(void);
 void *__wrap_malloc(size_t size);
-int __wrap_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer);
-
-int __wrap_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer)
-{
-    int rc = __real_timer_create(clock, sev, timer);
-    /* The last one counts: Check tries a CLOCK_MONOTONIC timer, and may
-     * create its own with another clock after that one failed. */
-    if (sg_judge != 0 && getpid() == sg_judge)
-        sg_judge_timer_failed = rc == -1;
-    return rc;
-}
 
 pid_t __wrap_fork(void)
 {

@@ -507,8 +507,13 @@ static int sg_link_tests(const struct sg_step *s, const char *output, const char
     link[n++] = s->cc;
     /* The harness counts failed forks and mallocs, and tells the judge's
      * own failed fork or timer from the student's (grader/harness/sg_limits.c),
-     * and sees lock requests (sg_locks.c). */
-    link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=timer_create,--wrap=fcntl,--wrap=fcntl64";
+     * gives the judge a timer when queued signals ran out (sg_timer.c), and
+     * sees lock requests (sg_locks.c). */
+    link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=timer_create,--wrap=timer_settime,"
+                "--wrap=timer_delete,--wrap=fcntl,--wrap=fcntl64";
+    /* Only Check, linked after the harness, calls the timer's: the
+     * harness's member that has them must be taken all the same. */
+    link[n++] = "-Wl,--undefined=__wrap_timer_create";
     /* No symbol table: student code that looks for the harness's functions
      * by name in /proc/self/exe finds none. */
     link[n++] = "-s";
