@@ -1,5 +1,6 @@
 /* sg_batch.c — grade a whole class; see sg_batch.h. */
 #include "sg_batch.h"
+#include "sg_guard.h"
 #include "sg_fs.h"
 #include "sg_hash.h"
 #include "sg_html_class.h"
@@ -195,6 +196,9 @@ static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opt
         fprintf(stderr, "shmgrade: %s: %s\n", s->display, strerror(errno));
         _exit(1);
     }
+    if (sg_guard_register(work.data) == -1)
+        fprintf(stderr, "shmgrade: warning: %s is not known to the guard: %s\n", work.data,
+                strerror(errno));
     struct sg_grade_opts go = o->grade;
     go.submission = s->path;
     go.workdir = work.data;
@@ -305,6 +309,9 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
         sg_strv_free(labs);
         return -1;
     }
+    if (sg_guard_register(cache.data) == -1)
+        fprintf(stderr, "shmgrade: warning: %s is not known to the guard: %s\n", cache.data,
+                strerror(errno));
     struct sg_batch_opts run_opts = *o;
     run_opts.grade.slots = &slots;
     run_opts.grade.parallel = jobs;

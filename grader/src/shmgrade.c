@@ -12,6 +12,7 @@
 #include "sg_batch.h"
 #include "sg_fs.h"
 #include "sg_grade.h"
+#include "sg_guard.h"
 #include "sg_kit.h"
 #include "sg_report.h"
 #include "sg_roster.h"
@@ -323,6 +324,11 @@ int main(int argc, char *argv[])
     wanted[nwanted] = NULL;
     tests[ntests] = NULL;
 
+    /* From here on the grading makes scratch folders and sandboxes: a guard
+     * removes what an interrupt would leave (sg_guard.h). */
+    if (sg_guard_start() == -1)
+        fprintf(stderr, "shmgrade: warning: no guard against interrupts (fork: %s)\n",
+                strerror(errno));
     if (batch != NULL) {
         struct sg_batch_opts bo = {
             .dir = batch, .outdir = output, .jobs = jobs,
@@ -367,6 +373,9 @@ int main(int argc, char *argv[])
         fprintf(stderr, "shmgrade: mkdtemp %s: %s\n", workdir.data, strerror(errno));
         return 1;
     }
+    if (!keep && sg_guard_register(workdir.data) == -1)
+        fprintf(stderr, "shmgrade: warning: %s is not known to the guard: %s\n", workdir.data,
+                strerror(errno));
 
     /* Tests at once: the slots bound them machine-wide (sg_slots.h). */
     struct sg_slots slots = { NULL, 0 };

@@ -1,6 +1,7 @@
 /* kt_submissions.c — submissions that are incomplete or reach outside themselves. */
 #include "kt.h"
 #include <dirent.h>
+#include <signal.h>
 
 /* The ids of the segments on the system, as one sorted string. */
 static char *kt_segments(void)
@@ -339,6 +340,115 @@ START_TEST(posix_objects_never_outlive_grading)
 }
 END_TEST
 
+/* Whether any process's command line names path. */
+static bool kt_process_mentions(const char *path)
+{
+    DIR *d = opendir("/proc");
+    ck_assert(d != NULL);
+    bool seen = false;
+    struct dirent *e;
+    while (!seen && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char file[300];
+        snprintf(file, sizeof file, "/proc/%s/cmdline", e->d_name);
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        if (fd == -1)
+            continue;
+        char buf[8192];
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        for (ssize_t i = 0; i < n; i++)
+            if (buf[i] == '\0')
+                buf[i] = ' ';
+        buf[n] = '\0';
+        seen = strstr(buf, path) != NULL;
+    }
+    closedir(d);
+    return seen;
+}
+
+START_TEST(an_interrupted_grading_leaves_nothing_behind)
+{
+    /* Ctrl-C (SIGINT), a platform's time limit (SIGTERM), a closed terminal
+     * (SIGHUP), while tests run: shmgrade ends by that signal, and leaves no
+     * scratch folder and no process (its guard, sg_guard.h). Before, the
+     * scratch folder stayed in /tmp, and at times a sandbox process that
+     * bubblewrap had not finished setting up. */
+    const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    int sig = sigs[_i];
+    char *tmp = kt_tempdir(), *class = kt_tempdir();
+    ck_assert(chmod(tmp, 0777) == 0); /* the sandbox's user works under it when root */
+    char *sub = kt_path(class, "sleeper"), *dir = kt_path(sub, "01-shared-buffer");
+    ck_assert(mkdir(sub, 0700) == 0 && mkdir(dir, 0700) == 0);
+    struct sg_buf sol = SG_BUF_INIT, file = SG_BUF_INIT;
+    sg_buf_printf(&sol, "%s/solutions/01-shared-buffer/shared_buffer.c", kt_root);
+    char *text = kt_read(sol.data, NULL);
+    const char *open_fn = "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n";
+    char *at = strstr(text, open_fn);
+    ck_assert(at != NULL);
+    struct sg_buf edited = SG_BUF_INIT;
+    sg_buf_puts(&edited, "#include <unistd.h>\n");
+    sg_buf_append(&edited, text, (size_t)(at - text) + strlen(open_fn));
+    sg_buf_printf(&edited, "    sleep(30);\n%s", at + strlen(open_fn));
+    sg_buf_printf(&file, "%s/shared_buffer.c", dir);
+    kt_write(file.data, edited.data);
+
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert(pid != -1);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null == -1 || dup2(null, STDOUT_FILENO) == -1 || dup2(null, STDERR_FILENO) == -1 ||
+            chdir(kt_root) == -1 || setenv("TMPDIR", tmp, 1) == -1)
+            _exit(126);
+        signal(sig, SIG_DFL);
+        execl("grader/shmgrade", "grader/shmgrade", "--lab", "01", sub, (char *)NULL);
+        _exit(127);
+    }
+    /* Until a test runs: a sandbox names the scratch folder under tmp. */
+    bool running = false;
+    for (int i = 0; i < 3000 && !running; i++) {
+        usleep(10000);
+        running = kt_process_mentions(tmp);
+    }
+    ck_assert_msg(running, "no test of the sleeper started in 30 s");
+    usleep(300000);
+    ck_assert(kill(pid, sig) == 0);
+    int status;
+    ck_assert(waitpid(pid, &status, 0) == pid);
+    ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == sig,
+                  "shmgrade, sent signal %d, ended with status 0x%x", sig, status);
+    ck_assert_msg(!kt_process_mentions(tmp), "a process of the grading outlived it (signal %d)",
+                  sig);
+    struct dirent **e;
+    int n = scandir(tmp, &e, NULL, alphasort);
+    ck_assert(n >= 0);
+    struct sg_buf left = SG_BUF_INIT;
+    sg_buf_puts(&left, "");
+    for (int k = 0; k < n; k++) {
+        if (strcmp(e[k]->d_name, ".") != 0 && strcmp(e[k]->d_name, "..") != 0)
+            sg_buf_printf(&left, "%s ", e[k]->d_name);
+        free(e[k]);
+    }
+    free(e);
+    ck_assert_msg(left.len == 0, "left in TMPDIR after signal %d: %s", sig, left.data);
+    sg_buf_free(&left);
+    sg_buf_free(&edited);
+    sg_buf_free(&sol);
+    sg_buf_free(&file);
+    free(text);
+    kt_rmtree(class);
+    kt_rmtree(tmp);
+    free(class);
+    free(tmp);
+    free(sub);
+    free(dir);
+}
+END_TEST
+
 void kt_add_submissions(Suite *s)
 {
     TCase *tc = tcase_create("submissions");
@@ -360,5 +470,6 @@ void kt_add_leaks(Suite *s)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, leaked_segments_never_outlive_grading, 0, 2);
     tcase_add_loop_test(tc, posix_objects_never_outlive_grading, 0, 2);
+    tcase_add_loop_test(tc, an_interrupted_grading_leaves_nothing_behind, 0, 3);
     suite_add_tcase(s, tc);
 }
