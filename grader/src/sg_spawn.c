@@ -169,6 +169,19 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
                      struct sg_child_fds f)
 {
     setpgid(0, 0);
+    /* Standard output and error open for reading too, as a terminal is:
+     * glibc's perror writes through fdopen(dup(2), "w+"), which fails on a
+     * write-only descriptor and leaves errno EINVAL, so code that called
+     * perror before it returned -1 lost its errno here and nowhere else. A
+     * pipe opened again through /proc is the same pipe; before the user
+     * switch, since the pipe belongs to the grader's user. */
+    char rw_path[48];
+    snprintf(rw_path, sizeof rw_path, "/proc/self/fd/%d", f.out);
+    int rw = open(rw_path, O_RDWR | O_CLOEXEC);
+    if (rw != -1) {
+        close(f.out);
+        f.out = rw;
+    }
     /* Limits and the user switch first: the namespaces are then made by
      * (and owned by) the sandbox's user, not by the grader's. */
     const char *failed = NULL;
