@@ -484,3 +484,8 @@ int inc_closed_fd(void)
     SG_SETUP(false, "search for a closed descriptor");
     return -1;
 }
+
+void inc_child_naps(void)
+{
+    sg_nap_ms(250);
+}

@@ -179,6 +179,7 @@ static const char *inc_kerrisk_out_hint(const char *text)
 
 SG_TEST(child_increments_kerrisk)
 {
+    sg_on_fork_child(inc_child_naps);
     int *c = inc_test_counter(1);
     FILE *out = sg_output_file();
     errno = 0;
@@ -204,6 +205,7 @@ SG_TEST(child_increments_kerrisk)
 
 SG_TEST(child_increments_uses__exit)
 {
+    sg_on_fork_child(inc_child_naps);
     inc_watch_exit_handlers();
     int *c = inc_test_counter(1);
     FILE *out = sg_output_file();
