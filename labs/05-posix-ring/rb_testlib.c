@@ -115,9 +115,18 @@ struct rb_ring *rb_map_object(const char *name)
 struct rb_ring *rb_test_ring(void)
 {
     /* Only the threads of this test use it: memory of this process alone,
-     * and semaphores for its threads alone, unlike the ring you build. */
-    struct rb_ring *r = calloc(1, sizeof *r);
-    SG_SETUP(r != NULL, "calloc");
+     * and semaphores for its threads alone, unlike the ring you build. It
+     * ends where an inaccessible page begins: a ring whose indices never
+     * wrap writes its ninth message there and crashes at once, instead of
+     * passing these tests while it overwrote the heap after the ring. */
+    long page = sg_page_size();
+    size_t need = sizeof(struct rb_ring);
+    size_t span = (need + (size_t)page - 1) / (size_t)page * (size_t)page;
+    char *base = mmap(NULL, span + (size_t)page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(base != MAP_FAILED, "mmap");
+    SG_SETUP(mprotect(base + span, (size_t)page, PROT_NONE) == 0, "mprotect");
+    struct rb_ring *r = (struct rb_ring *)(base + span - need);
     SG_SETUP(sem_init(&r->mutex, 0, 1) == 0 && sem_init(&r->free_slots, 0, RB_SLOTS) == 0 &&
                  sem_init(&r->used_slots, 0, 0) == 0,
              "sem_init");
