@@ -181,6 +181,10 @@ SG_TEST(read_line_bounded)
                "7, with buf holding \"abcdefg\" and its NUL",
                n == -1 && err == ENOSYS
                    ? SG_NOT_WRITTEN("sb_read_line")
+               : n == 7 && memcmp(buf, "abcdefg", 7) == 0
+                   ? "the characters and the count are right, but no NUL follows them: a C "
+                     "string ends where its '\\0' is, and a reader of buf has nothing else "
+                     "to go by. Handout: reading a line safely"
                    : "a line longer than the buffer keeps as many of its first characters as "
                      "fit beside the NUL, and the return value counts them",
                "returned %ld with buf = %s", n, sg_q(buf, strnlen(buf, 8)));

@@ -327,8 +327,10 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
                                                                : "it returned");
     SG_REQUIRE(st != INC_STUCK, "the call to wait for the lock",
                "the call neither waited for the lock in the kernel nor returned. Does it loop, "
-               "asking again and again until the lock is free? That burns a CPU: which fcntl "
-               "command sleeps until the lock is free? See man 2 fcntl",
+               "asking again and again until the lock is free, with or without a nap between "
+               "tries? Without one it burns a CPU, with one it is late, and either way the "
+               "kernel never hands it the lock in turn: which fcntl command sleeps until the "
+               "lock is free? See man 2 fcntl",
                "%s neither returned nor waited for a lock within 5 s while %s", name, holder);
     if (st == INC_DONE && !c->out->done)
         inc_finish_call((struct inc_call *)c); /* it ended without returning: says how */

@@ -272,8 +272,10 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
                           "burns a CPU (busy waiting). Which call unblocks the signals and "
                           "sleeps until a handler has run, in one step? See man 2 sigsuspend"
                         : "the waiting process slept in another call. pause() can miss a signal "
-                          "that lands just before it, and a timed sleep wakes for nothing. Which "
-                          "call unblocks the signals and sleeps in one step? See man 2 "
+                          "that lands just before it, a timed sleep wakes for nothing, and "
+                          "sigwait takes the signal without running the handler that the "
+                          "protocol counts on. Which call unblocks the signals, sleeps until a "
+                          "handler has run, and blocks them again, in one step? See man 2 "
                           "sigsuspend",
                "while in %s, the process was in system call %ld (%s)", wait_name, nr,
                pp_syscall_name(nr));
