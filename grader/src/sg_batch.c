@@ -299,6 +299,9 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
         sg_strv_free(labs);
         return -1;
     }
+    if (sg_guard_register(slots.path) == -1)
+        fprintf(stderr, "shmgrade: warning: %s is not known to the guard: %s\n", slots.path,
+                strerror(errno));
     /* Identical files are built once (sg_buildcache.h). */
     struct sg_buf cache = SG_BUF_INIT;
     sg_buf_printf(&cache, "%s/shmgrade-builds.XXXXXX", tmp && *tmp ? tmp : "/tmp");

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/random.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int sg_write_proc(const char *path, const char *text)
@@ -149,5 +151,11 @@ int sg_shm_remove_tagged(const char *mark)
 
 void sg_object_tag(char *tag, size_t size)
 {
-    snprintf(tag, size, "g%ld", (long)getpid());
+    /* The pid keeps the tags of live runners apart on this machine; the
+     * random part, those of runners in other PID namespaces that share
+     * its /dev/shm (containers with the host's IPC). */
+    unsigned random = 0;
+    if (getrandom(&random, sizeof random, 0) != (ssize_t)sizeof random)
+        random = (unsigned)time(NULL);
+    snprintf(tag, size, "g%ldr%08x", (long)getpid(), random);
 }

@@ -52,7 +52,7 @@ void sg_shm_snapshot_free(struct sg_shm_snapshot *s);
  * or not; tests beside it have tags of their own. Returns how many, or -1.
  */
 int sg_shm_remove_tagged(const char *mark);
-/* The tag of the commands this process runs: its pid, unique while it lives. */
+/* A tag for the commands this process runs: its pid and a random part. */
 void sg_object_tag(char *tag, size_t size);
 
 #endif

@@ -174,7 +174,10 @@ static void sg_child(const struct sg_spawn_opts *o, const char *const *argv, boo
      * write-only descriptor and leaves errno EINVAL, so code that called
      * perror before it returned -1 lost its errno here and nowhere else. A
      * pipe opened again through /proc is the same pipe; before the user
-     * switch, since the pipe belongs to the grader's user. */
+     * switch, since the pipe belongs to the grader's user. The price: the
+     * test holds a read end too, so it may read back its own output, and a
+     * writer blocks instead of getting EPIPE should the grader stop reading
+     * (it reads until the test is over, then kills it). */
     char rw_path[48];
     snprintf(rw_path, sizeof rw_path, "/proc/self/fd/%d", f.out);
     int rw = open(rw_path, O_RDWR | O_CLOEXEC);

@@ -105,7 +105,8 @@ static void rb_require_wakes_across_fork(struct rb_ring *r, sem_t *s, enum rb_se
     int taken = 0;
     while (taken <= RB_SLOTS && sem_trywait(s) == 0)
         taken++;
-    SG_SETUP(taken <= RB_SLOTS, "sem_trywait (a semaphore past RB_SLOTS: see sems_initial_values)");
+    SG_REQUIRE(taken <= RB_SLOTS, "a semaphore of at most RB_SLOTS", "see sems_initial_values",
+               "%s held more than RB_SLOTS (%d) after rb_create", rb_sem_names[which], RB_SLOTS);
     pid_t pid = rb_fork_sem_waiter(s);
     char what[64];
     snprintf(what, sizeof what, "a child process in sem_wait(%s)", rb_sem_names[which]);

@@ -367,7 +367,7 @@ START_TEST(a_class_is_graded_as_each_student_alone)
     /* Correct copies beside a fork bomb, a process hog, a memory bomb and a
      * hang, at twice as many jobs as cores: every correct copy gets full
      * marks, every hostile one the score it gets alone. Then 8 correct
-     * copies at four times the cores. */
+     * copies at -j four times the cores (on two cores, all at once). */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     char twice[24], four_times[24];
     snprintf(twice, sizeof twice, "%ld", 2 * (cores > 0 ? cores : 1));
@@ -505,8 +505,11 @@ START_TEST(a_judge_without_queued_signals_still_times_its_test)
     char *sub = kt_path(class, "sleeper");
     const char *basic[] = { "read_line_basic", NULL };
     kt_grade_some(sub, labs[0], basic, 1.0, &g);
+    /* Check's own verdict, "did not finish within 1 s", comes from the
+     * judge's timer; the grader's wall limit, later, says "killed after". */
     ck_assert_msg(g.labs[0].state == SG_LAB_GRADED && g.labs[0].ntests == 1 &&
-                      g.labs[0].tests[0].timed_out && g.labs[0].tests[0].seconds < 3.5,
+                      g.labs[0].tests[0].timed_out && g.labs[0].tests[0].observed != NULL &&
+                      strstr(g.labs[0].tests[0].observed, "did not finish within 1 s") != NULL,
                   "a test sleeping past its 1 s: %s (%.2f s)", kt_first_failure(&g.labs[0]),
                   g.labs[0].ntests == 1 ? g.labs[0].tests[0].seconds : -1.0);
     sg_grade_free(&g);
@@ -596,7 +599,8 @@ START_TEST(a_classmates_queued_signals_leave_every_judge_its_timer)
         kill(holder, SIGKILL);
         while (waitpid(holder, NULL, 0) == -1 && errno == EINTR)
             ;
-        ck_assert_msg(held > 1000, "the hog holds %ld queued signals (expected: about %d)",
+        ck_assert_msg(held > 1000 && held <= SG_LIMIT_SIGPENDING,
+                      "the hog holds %ld queued signals (expected: about %d, its sandbox's cap)",
                       held, (int)SG_LIMIT_SIGPENDING);
         ck_assert_msg(g.labs[0].state == SG_LAB_GRADED && g.score == g.max_score,
                       "the reference beside a test holding %ld queued signals: %g of %g: %s", held,

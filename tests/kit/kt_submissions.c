@@ -2,6 +2,7 @@
 #include "kt.h"
 #include <dirent.h>
 #include <signal.h>
+#include <sys/prctl.h>
 
 /* The ids of the segments on the system, as one sorted string. */
 static char *kt_segments(void)
@@ -377,8 +378,12 @@ START_TEST(an_interrupted_grading_leaves_nothing_behind)
      * scratch folder and no process (its guard, sg_guard.h). Before, the
      * scratch folder stayed in /tmp, and at times a sandbox process that
      * bubblewrap had not finished setting up. */
-    const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGTERM };
     int sig = sigs[_i];
+    /* _i == 3: started as nohup starts it, SIGHUP ignored; it must stay so. */
+    bool nohup = _i == 3;
+    /* What escaped the grader's guard would come here. */
+    ck_assert(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0);
     char *tmp = kt_tempdir(), *class = kt_tempdir();
     ck_assert(chmod(tmp, 0777) == 0); /* the sandbox's user works under it when root */
     char *sub = kt_path(class, "sleeper"), *dir = kt_path(sub, "01-shared-buffer");
@@ -405,6 +410,8 @@ START_TEST(an_interrupted_grading_leaves_nothing_behind)
             chdir(kt_root) == -1 || setenv("TMPDIR", tmp, 1) == -1)
             _exit(126);
         signal(sig, SIG_DFL);
+        if (nohup)
+            signal(SIGHUP, SIG_IGN);
         execl("grader/shmgrade", "grader/shmgrade", "--lab", "01", sub, (char *)NULL);
         _exit(127);
     }
@@ -416,13 +423,26 @@ START_TEST(an_interrupted_grading_leaves_nothing_behind)
     }
     ck_assert_msg(running, "no test of the sleeper started in 30 s");
     usleep(300000);
-    ck_assert(kill(pid, sig) == 0);
     int status;
+    if (nohup) {
+        ck_assert(kill(pid, SIGHUP) == 0);
+        usleep(500000);
+        ck_assert_msg(waitpid(pid, &status, WNOHANG) == 0,
+                      "shmgrade started with SIGHUP ignored ended at a SIGHUP (status 0x%x)",
+                      status);
+    }
+    ck_assert(kill(pid, sig) == 0);
     ck_assert(waitpid(pid, &status, 0) == pid);
     ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == sig,
                   "shmgrade, sent signal %d, ended with status 0x%x", sig, status);
     ck_assert_msg(!kt_process_mentions(tmp), "a process of the grading outlived it (signal %d)",
                   sig);
+    char children[64], *left_children;
+    snprintf(children, sizeof children, "/proc/self/task/%ld/children", (long)getpid());
+    left_children = kt_read(children, NULL);
+    ck_assert_msg(left_children[0] == '\0', "processes of the grading outlived it: %s (signal %d)",
+                  left_children, sig);
+    free(left_children);
     struct dirent **e;
     int n = scandir(tmp, &e, NULL, alphasort);
     ck_assert(n >= 0);
@@ -470,6 +490,6 @@ void kt_add_leaks(Suite *s)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, leaked_segments_never_outlive_grading, 0, 2);
     tcase_add_loop_test(tc, posix_objects_never_outlive_grading, 0, 2);
-    tcase_add_loop_test(tc, an_interrupted_grading_leaves_nothing_behind, 0, 3);
+    tcase_add_loop_test(tc, an_interrupted_grading_leaves_nothing_behind, 0, 4);
     suite_add_tcase(s, tc);
 }
