@@ -16,6 +16,16 @@
  * test program is linked with --wrap=timer_create, timer_settime and
  * timer_delete (sg_build.c); any other caller, and any other timer, goes
  * straight to the C library.
+ *
+ * Check also picks its clock by creating a timer and deleting it
+ * (check_get_clockid: CLOCK_MONOTONIC when that works, else
+ * CLOCK_REALTIME), anew at every call, in the test process too, before
+ * and after the test body, which it times. With queued signals gone at
+ * one call and back at the other (a classmate's test taking and freeing
+ * them), the two readings came from different clocks, the duration
+ * overflowed, Check refused to pack it and the test process exited 2,
+ * a failure blamed on the student (an attacker's review). On Linux
+ * CLOCK_MONOTONIC timers always work: it is the answer, every time.
  */
 #include "sg_internal.h"
 
@@ -38,6 +48,12 @@ int __wrap_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer);
 int __wrap_timer_settime(timer_t timer, int flags, const struct itimerspec *value,
                          struct itimerspec *old);
 int __wrap_timer_delete(timer_t timer);
+clockid_t __wrap_check_get_clockid(void);
+
+clockid_t __wrap_check_get_clockid(void)
+{
+    return CLOCK_MONOTONIC;
+}
 
 int __wrap_timer_create(clockid_t clock, struct sigevent *sev, timer_t *timer)
 {

@@ -507,10 +507,11 @@ static int sg_link_tests(const struct sg_step *s, const char *output, const char
     link[n++] = s->cc;
     /* The harness counts failed forks and mallocs, and tells the judge's
      * own failed fork or timer from the student's (grader/harness/sg_limits.c),
-     * gives the judge a timer when queued signals ran out (sg_timer.c), and
+     * gives the judge a timer when queued signals ran out and Check one
+     * clock whatever they are (sg_timer.c), and
      * sees lock requests (sg_locks.c). */
     link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=timer_create,--wrap=timer_settime,"
-                "--wrap=timer_delete,--wrap=fcntl,--wrap=fcntl64";
+                "--wrap=timer_delete,--wrap=check_get_clockid,--wrap=fcntl,--wrap=fcntl64";
     /* Only Check, linked after the harness, calls the timer's: the
      * harness's member that has them must be taken all the same. */
     link[n++] = "-Wl,--undefined=__wrap_timer_create";
