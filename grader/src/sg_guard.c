@@ -1,6 +1,7 @@
 /* sg_guard.c — the grader's first process, which cleans up after the grading; see sg_guard.h. */
 #include "sg_guard.h"
 #include "sg_fs.h"
+#include "sg_isolate.h"
 #include "sg_spawn.h"
 #include "sg_text.h"
 
@@ -32,23 +33,36 @@ static void sg_guard_on_stop(int sig)
     sg_guard_stop = sig;
 }
 
-int sg_guard_register(const char *path)
+/* Sends one registration: a path, or ':' and a mark of POSIX objects. */
+static int sg_guard_send(const char *kind, const char *what)
 {
     if (sg_guard_fd == -1)
         return 0;
-    /* One write of at most PIPE_BUF bytes is never interleaved with
-     * another's: graders of a batch register at once. NUL ends a path (a
-     * TMPDIR may hold a newline). */
-    size_t n = strlen(path) + 1;
-    if (n > PIPE_BUF) {
+    char entry[PIPE_BUF];
+    int len = snprintf(entry, sizeof entry, "%s%s", kind, what);
+    if (len < 0 || (size_t)len >= sizeof entry) {
         errno = ENAMETOOLONG;
         return -1;
     }
+    /* One write of at most PIPE_BUF bytes is never interleaved with
+     * another's: graders of a batch register at once. NUL ends a path (a
+     * TMPDIR may hold a newline). */
+    size_t n = (size_t)len + 1;
     ssize_t w;
     do
-        w = write(sg_guard_fd, path, n);
+        w = write(sg_guard_fd, entry, n);
     while (w == -1 && errno == EINTR);
     return w == (ssize_t)n ? 0 : -1;
+}
+
+int sg_guard_register(const char *path)
+{
+    return sg_guard_send("", path);
+}
+
+int sg_guard_register_objects(const char *mark)
+{
+    return sg_guard_send(":", mark);
 }
 
 pid_t sg_guard_start(void)
@@ -189,8 +203,11 @@ void sg_guard_watch(pid_t grading, struct sg_guard_end *end)
         }
         for (size_t at = 0; at < paths.len;) {
             size_t n = strnlen(paths.data + at, paths.len - at);
-            if (at + n < paths.len)
-                sg_guard_remove(paths.data + at);
+            const char *entry = paths.data + at;
+            if (at + n < paths.len && entry[0] == ':')
+                sg_shm_remove_tagged(entry + 1);
+            else if (at + n < paths.len)
+                sg_guard_remove(entry);
             at += n + 1;
         }
     }

@@ -50,4 +50,10 @@ void sg_guard_watch(pid_t grading, struct sg_guard_end *end);
  */
 int sg_guard_register(const char *path);
 
+/*
+ * Tells the guard that the machine's /dev/shm may hold objects whose names
+ * hold mark (sg_shm_remove_tagged), to remove if the grading is stopped.
+ */
+int sg_guard_register_objects(const char *mark);
+
 #endif

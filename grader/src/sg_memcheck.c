@@ -1,6 +1,7 @@
 /* sg_memcheck.c — valgrind's memcheck over a lab; see sg_memcheck.h. */
 #include "sg_memcheck.h"
 #include "sg_isolate.h"
+#include "sg_guard.h"
 #include "sg_fs.h"
 #include "sg_fswatch.h"
 #include "sg_linkmap.h"
@@ -320,6 +321,10 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
      * {tag}, carry this process's tag (sg_isolate.h). */
     char tag[24];
     sg_object_tag(tag, sizeof tag);
+    char mark[40];
+    snprintf(mark, sizeof mark, "shmlab-%s-", tag);
+    if (m->sandbox->bwrap[0] == '\0')
+        sg_guard_register_objects(mark);
     const char *driver[] = { b->memcheck_driver, tag, NULL };
     const char *program[16];
     char *args[16] = { NULL };
@@ -343,11 +348,8 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
     int rc = 0;
     for (size_t i = 0; i < 2 && rc == 0 && out.cannot_check == NULL && !out.tampered; i++)
         rc = sg_valgrind(r, m, &targets[i], &out, why);
-    if (m->sandbox->bwrap[0] == '\0') {
-        char mark[40];
-        snprintf(mark, sizeof mark, "shmlab-%s-", tag);
+    if (m->sandbox->bwrap[0] == '\0')
         sg_shm_remove_tagged(mark);
-    }
     for (size_t i = 0; i < 16; i++)
         free(args[i]);
     free(driver_map);

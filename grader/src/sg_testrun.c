@@ -1,6 +1,7 @@
 /* sg_testrun.c — run one test in a sandbox of its own and read its verdict; see sg_testrun.h. */
 #include "sg_testrun.h"
 #include "sg_isolate.h"
+#include "sg_guard.h"
 #include "sg_grade.h"
 #include "sg_fs.h"
 #include "sg_harness_protocol.h"
@@ -151,6 +152,12 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
     struct sg_mounts mounts = { .readonly = { b->out, rt->hidden ? b->hidden_out : NULL },
                                 .cwd = rundir.data };
     bool on_disk = sb->bwrap[0] == '\0';
+    /* Where /dev/shm may be the machine's, what the test's names leave there
+     * is removed after it, or by the guard if the grading is stopped. */
+    char mark[40];
+    snprintf(mark, sizeof mark, "shmlab-%s-", tag);
+    if (on_disk)
+        sg_guard_register_objects(mark);
     if (on_disk && (mkdir(rundir.data, 0700) == -1 ||
                     sg_sandbox_share(sb, rundir.data, true) == -1)) {
         sg_buf_printf(why, "mkdir %s: %s", rundir.data, strerror(errno));
@@ -190,8 +197,6 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
         /* Every process of the test is gone: what its names left in the
          * machine's /dev/shm is removed (with namespaces, nothing is there). */
         sg_rmtree(rundir.data);
-        char mark[40];
-        snprintf(mark, sizeof mark, "shmlab-%s-", tag);
         sg_shm_remove_tagged(mark);
     }
     sg_env_free(&env);
