@@ -20,7 +20,5 @@ bool sg_limits_in_judge(void);
 void sg_limits_judge_timer(bool failed);
 /* In the judge, once Check gave up: its own call that failed, or NULL. */
 const char *sg_limits_judge_failure(void);
-/* In the test process: lowers its queued-signal limit below the judge's. */
-void sg_limits_leave_judge_headroom(void);
 
 #endif

@@ -45,30 +45,17 @@ void sg_on_fork_child(void (*hook)(void))
  * The judge's own calls that Check gives up on (exit 2) when they fail:
  * the fork of the test process and its timer. A fork refused by a process
  * limit, or a timer refused for another reason than queued signals (for
- * those, sg_timer.c has a way round), is the machine's state: the
- * grader's failure to report, never the student's. The test's processes
- * cannot cause it: they are held a few queued signals below the judge
- * (sg_limits_leave_judge_headroom), and the judge's fork comes before any
- * of them exists.
+ * those, sg_timer.c has a way round, so that no test's processes can
+ * starve it), is the machine's state: the grader's failure to report,
+ * never the student's. The judge's fork comes before any process of the
+ * test exists.
  */
-#define SG_JUDGE_SIGNALS 16
-
 static pid_t sg_judge;
 static bool sg_judge_timer_failed; /* the judge's last timer_create, only the judge writes it */
 
 void sg_limits_judge(pid_t judge)
 {
     sg_judge = judge;
-}
-
-void sg_limits_leave_judge_headroom(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_SIGPENDING, &rl) == -1)
-        return;
-    rlim_t mine = rl.rlim_cur > SG_JUDGE_SIGNALS ? rl.rlim_cur - SG_JUDGE_SIGNALS : 0;
-    rl.rlim_cur = rl.rlim_max = mine;
-    setrlimit(RLIMIT_SIGPENDING, &rl); /* lowering cannot fail for want of a right */
 }
 
 /*

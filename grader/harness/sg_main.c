@@ -152,11 +152,6 @@ static void sg_setup(void)
     /* Inherited from the judge; the tests read /proc of this process's
      * children, which need to be dumpable for that. */
     prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-    /* Queued signals are counted for the sandbox as a whole, and each
-     * process is held to its own limit: with a few less than the judge,
-     * the test's processes cannot take the last ones the judge's timer
-     * needs (which would make every test "not graded", sg_limits.c). */
-    sg_limits_leave_judge_headroom();
     /* Written before any student code runs, so the first START record is
      * the test process's own: it tells the runner which pid that is. */
     sg_state.test_pid = getpid();

@@ -149,7 +149,7 @@ int sg_shm_remove_tagged(const char *mark)
     return removed;
 }
 
-void sg_object_tag(char *tag, size_t size)
+void sg_object_tag(struct sg_object_tag *t)
 {
     /* The pid keeps the tags of live runners apart on this machine; the
      * random part, those of runners in other PID namespaces that share
@@ -157,5 +157,6 @@ void sg_object_tag(char *tag, size_t size)
     unsigned random = 0;
     if (getrandom(&random, sizeof random, 0) != (ssize_t)sizeof random)
         random = (unsigned)time(NULL);
-    snprintf(tag, size, "g%ldr%08x", (long)getpid(), random);
+    snprintf(t->tag, sizeof t->tag, "g%ldr%08x", (long)getpid(), random);
+    snprintf(t->mark, sizeof t->mark, "shmlab-%s-", t->tag);
 }

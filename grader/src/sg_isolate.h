@@ -52,7 +52,11 @@ void sg_shm_snapshot_free(struct sg_shm_snapshot *s);
  * or not; tests beside it have tags of their own. Returns how many, or -1.
  */
 int sg_shm_remove_tagged(const char *mark);
-/* A tag for the commands this process runs: its pid and a random part. */
-void sg_object_tag(char *tag, size_t size);
+/* A tag for the commands this process runs (its pid and a random part), and the mark its names hold. */
+struct sg_object_tag {
+    char tag[24];   /* "g<pid>r<random>", given to the command */
+    char mark[40];  /* "shmlab-<tag>-", for sg_shm_remove_tagged */
+};
+void sg_object_tag(struct sg_object_tag *t);
 
 #endif

@@ -319,13 +319,11 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
     char *program_map = sg_path(b->out, "program-mc.map");
     /* The driver's objects, and the program's where the rubric writes
      * {tag}, carry this process's tag (sg_isolate.h). */
-    char tag[24];
-    sg_object_tag(tag, sizeof tag);
-    char mark[40];
-    snprintf(mark, sizeof mark, "shmlab-%s-", tag);
+    struct sg_object_tag tag;
+    sg_object_tag(&tag);
     if (m->sandbox->bwrap[0] == '\0')
-        sg_guard_register_objects(mark);
-    const char *driver[] = { b->memcheck_driver, tag, NULL };
+        sg_guard_register_objects(tag.mark);
+    const char *driver[] = { b->memcheck_driver, tag.tag, NULL };
     const char *program[16];
     char *args[16] = { NULL };
     size_t n = 0;
@@ -335,7 +333,7 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
         const char *at = strstr(arg, "{tag}");
         if (at != NULL) {
             struct sg_buf a = SG_BUF_INIT;
-            sg_buf_printf(&a, "%.*s%s%s", (int)(at - arg), arg, tag, at + 5);
+            sg_buf_printf(&a, "%.*s%s%s", (int)(at - arg), arg, tag.tag, at + 5);
             arg = args[n] = sg_buf_take(&a);
         }
         program[n++] = arg;
@@ -349,7 +347,7 @@ int sg_memcheck(const struct sg_rubric *r, const struct sg_memcheck_run *m,
     for (size_t i = 0; i < 2 && rc == 0 && out.cannot_check == NULL && !out.tampered; i++)
         rc = sg_valgrind(r, m, &targets[i], &out, why);
     if (m->sandbox->bwrap[0] == '\0')
-        sg_shm_remove_tagged(mark);
+        sg_shm_remove_tagged(tag.mark);
     for (size_t i = 0; i < 16; i++)
         free(args[i]);
     free(driver_map);

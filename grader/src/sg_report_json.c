@@ -129,9 +129,8 @@ static char *sg_summary(const struct sg_grade *g)
             hidden += g->labs[i].tests[k].hidden;
     /* The summary is visible at once: each lab's line counts only the
      * visible tests (all of them, without hidden ones). Its whole score
-     * would tell the
-     * student how many hidden points were lost before the grades are
-     * published, as Gradescope hides the total until then. */
+     * would tell the student how many hidden points were lost before the
+     * grades are published, as Gradescope hides the total until then. */
     for (size_t i = 0; i < g->nlabs; i++) {
         const struct sg_lab_result *lab = &g->labs[i];
         double score = 0, max = 0;

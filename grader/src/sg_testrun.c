@@ -140,11 +140,11 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
     char timeout[32];
     snprintf(timeout, sizeof timeout, "%g", seconds);
     const char *program = rt->hidden ? b->hidden_program : b->test_program;
-    char tag[24];
-    sg_object_tag(tag, sizeof tag);
+    struct sg_object_tag tag;
+    sg_object_tag(&tag);
     const char *argv[] = { program, "--run", rt->name, "--timeout", timeout,
                            "--program", b->program, "--result-fd", "3",
-                           "--object-tag", tag, NULL };
+                           "--object-tag", tag.tag, NULL };
     /* Without bubblewrap the test writes into a folder of its own on disk,
      * removed after it; with it, into its private /tmp. */
     struct sg_buf rundir = SG_BUF_INIT;
@@ -154,10 +154,8 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
     bool on_disk = sb->bwrap[0] == '\0';
     /* Where /dev/shm may be the machine's, what the test's names leave there
      * is removed after it, or by the guard if the grading is stopped. */
-    char mark[40];
-    snprintf(mark, sizeof mark, "shmlab-%s-", tag);
     if (on_disk)
-        sg_guard_register_objects(mark);
+        sg_guard_register_objects(tag.mark);
     if (on_disk && (mkdir(rundir.data, 0700) == -1 ||
                     sg_sandbox_share(sb, rundir.data, true) == -1)) {
         sg_buf_printf(why, "mkdir %s: %s", rundir.data, strerror(errno));
@@ -197,7 +195,7 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
         /* Every process of the test is gone: what its names left in the
          * machine's /dev/shm is removed (with namespaces, nothing is there). */
         sg_rmtree(rundir.data);
-        sg_shm_remove_tagged(mark);
+        sg_shm_remove_tagged(tag.mark);
     }
     sg_env_free(&env);
     sg_buf_free(&rundir);

@@ -97,6 +97,8 @@ int kt_shmgrade_err(const char *const *args, char **out, char **err);
 int kt_shmgrade(const char *const *args, char **out);
 
 char *kt_apply_mutant(const char *lab, json_t *m);
+/* The corpus mutant of lab named name (borrowed); the test fails without one. */
+json_t *kt_mutant_named(const char *lab, const char *name);
 
 /* text with every @NAME@ of the pairs replaced; malloc'ed. */
 char *kt_substitute(const char *text, const char *const pairs[][2], size_t npairs);

@@ -229,13 +229,7 @@ START_TEST(leaked_segments_never_outlive_grading)
         sg_isolate_disable();
         kt_no_sandbox = true;
     }
-    json_t *m = NULL;
-    size_t i;
-    json_t *v;
-    json_array_foreach(kt_mutants, i, v)
-        if (strcmp(json_string_value(json_object_get(v, "name")), "no-ipc-rmid") == 0)
-            m = v;
-    ck_assert_msg(m != NULL, "the corpus has no no-ipc-rmid mutant");
+    json_t *m = kt_mutant_named(lab, "no-ipc-rmid");
     char *file = kt_lab_file(lab);
     char *sub = kt_tempdir();
     char *path = kt_path(sub, file);
@@ -282,51 +276,34 @@ START_TEST(posix_objects_never_outlive_grading)
 {
     /* Where /dev/shm is the machine's (no bubblewrap, no namespaces: some
      * containers), lab 05's objects must still go: _i == 0, the reference
-     * graded twice with the memory check, whose program run leaves its ring
-     * by design (under one fixed name before, which two gradings at once
-     * then both created); _i == 1, rb_put waits for ever, and the grader
-     * kills tests that hold objects. */
+     * with the memory check, whose program run leaves its ring by design
+     * (under one fixed name before); _i == 1, rb_put waits for ever, and
+     * the grader kills tests that hold objects. */
     const char *lab = "05-posix-ring";
     sg_isolate_disable();
     kt_no_sandbox = true;
     char *file = kt_lab_file(lab);
     char *sub = kt_tempdir();
     char *path = kt_path(sub, file);
-    char *text;
-    if (_i == 0) {
-        kt_memcheck = true;
-        struct sg_buf sol = SG_BUF_INIT;
-        sg_buf_printf(&sol, "%s/solutions/%s/%s", kt_root, lab, file);
-        text = kt_read(sol.data, NULL);
-        sg_buf_free(&sol);
-    } else {
-        json_t *m = NULL;
-        size_t i;
-        json_t *v;
-        json_array_foreach(kt_mutants, i, v)
-            if (strcmp(json_string_value(json_object_get(v, "name")), "free-slot-never-posted") == 0)
-                m = v;
-        ck_assert_msg(m != NULL, "the corpus has no free-slot-never-posted mutant");
-        text = kt_apply_mutant(lab, m);
-    }
+    /* The reference is the mutant that changes nothing. */
+    json_t *reference = json_pack("{s:s}", "name", "reference");
+    kt_memcheck = _i == 0;
+    char *text = kt_apply_mutant(lab, _i == 0 ? reference
+                                              : kt_mutant_named(lab, "free-slot-never-posted"));
+    json_decref(reference);
     kt_write(path, text);
     char *before = kt_shm_names();
-    for (int round = 0; round < (_i == 0 ? 2 : 1); round++) {
-        struct sg_grade g;
-        kt_grade(sub, lab, &g);
-        ck_assert_msg(g.labs[0].state == SG_LAB_GRADED, "the lab was not graded: %s",
-                      g.labs[0].problem ? g.labs[0].problem : "");
-        ck_assert_msg(strstr(g.sandbox, "NO SANDBOX") != NULL, "the test ran in: %s", g.sandbox);
-        if (_i == 0) {
-            char *why = kt_first_failure(&g.labs[0]);
-            ck_assert_msg(g.score == g.max_score, "round %d: the reference scored %g of %g: %s",
-                          round + 1, g.score, g.max_score, why);
-            free(why);
-        } else {
-            ck_assert_msg(g.score < g.max_score, "a ring that never frees a slot scored full marks");
-        }
-        sg_grade_free(&g);
-    }
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    ck_assert_msg(g.labs[0].state == SG_LAB_GRADED, "the lab was not graded: %s",
+                  g.labs[0].problem ? g.labs[0].problem : "");
+    ck_assert_msg(strstr(g.sandbox, "NO SANDBOX") != NULL, "the test ran in: %s", g.sandbox);
+    char *why = kt_first_failure(&g.labs[0]);
+    ck_assert_msg(_i == 0 ? g.score == g.max_score : g.score < g.max_score,
+                  "%s scored %g of %g: %s", _i == 0 ? "the reference" : "a ring that never frees a slot",
+                  g.score, g.max_score, why);
+    free(why);
+    sg_grade_free(&g);
     char *after = kt_shm_names();
     ck_assert_msg(strcmp(before, after) == 0, "/dev/shm before grading: [%s], after: [%s]",
                   before, after);
@@ -388,18 +365,13 @@ START_TEST(an_interrupted_grading_leaves_nothing_behind)
     ck_assert(chmod(tmp, 0777) == 0); /* the sandbox's user works under it when root */
     char *sub = kt_path(class, "sleeper"), *dir = kt_path(sub, "01-shared-buffer");
     ck_assert(mkdir(sub, 0700) == 0 && mkdir(dir, 0700) == 0);
-    struct sg_buf sol = SG_BUF_INIT, file = SG_BUF_INIT;
-    sg_buf_printf(&sol, "%s/solutions/01-shared-buffer/shared_buffer.c", kt_root);
-    char *text = kt_read(sol.data, NULL);
-    const char *open_fn = "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n";
-    char *at = strstr(text, open_fn);
-    ck_assert(at != NULL);
-    struct sg_buf edited = SG_BUF_INIT;
-    sg_buf_puts(&edited, "#include <unistd.h>\n");
-    sg_buf_append(&edited, text, (size_t)(at - text) + strlen(open_fn));
-    sg_buf_printf(&edited, "    sleep(30);\n%s", at + strlen(open_fn));
-    sg_buf_printf(&file, "%s/shared_buffer.c", dir);
-    kt_write(file.data, edited.data);
+    /* A payload as the hostile corpus plants them: every test that reads a line sleeps. */
+    json_t *sleeper = json_pack("{s:s, s:s, s:s}", "name", "sleeper", "payload", "    sleep(30);",
+                                "add_include", "unistd.h");
+    char *text = kt_apply_mutant("01-shared-buffer", sleeper);
+    json_decref(sleeper);
+    char *file = kt_path(dir, "shared_buffer.c");
+    kt_write(file, text);
 
     fflush(NULL);
     pid_t pid = fork();
@@ -456,9 +428,7 @@ START_TEST(an_interrupted_grading_leaves_nothing_behind)
     free(e);
     ck_assert_msg(left.len == 0, "left in TMPDIR after signal %d: %s", sig, left.data);
     sg_buf_free(&left);
-    sg_buf_free(&edited);
-    sg_buf_free(&sol);
-    sg_buf_free(&file);
+    free(file);
     free(text);
     kt_rmtree(class);
     kt_rmtree(tmp);

@@ -229,6 +229,18 @@ char *kt_apply_mutant(const char *lab, json_t *m)
     return sg_buf_take(&b);
 }
 
+json_t *kt_mutant_named(const char *lab, const char *name)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(kt_mutants, i, v)
+        if (strcmp(json_string_value(json_object_get(v, "lab")), lab) == 0 &&
+            strcmp(json_string_value(json_object_get(v, "name")), name) == 0)
+            return v;
+    ck_abort_msg("the corpus of %s has no mutant %s", lab, name);
+    return NULL;
+}
+
 /* text with every @NAME@ of the pairs replaced; malloc'ed. */
 char *kt_substitute(const char *text, const char *const pairs[][2], size_t npairs)
 {
