@@ -2,6 +2,7 @@
 #include "kt.h"
 
 #include <signal.h>
+#include <time.h>
 
 /*
  * The kit's cases, and when each runs. One lane keeps about one core busy
@@ -122,6 +123,20 @@ static bool kt_run_lanes(void)
         }
     }
     return ok;
+}
+
+/*
+ * Check picks the clock that times each test by creating a timer, before
+ * the test and after it (check_get_clockid); a test that takes every
+ * queued signal (a_judge_without_queued_signals_still_times_its_test)
+ * made the two readings come from two clocks, and its duration nonsense
+ * or, by the time of day, one Check could not pack. The Makefile links
+ * this in its place (--wrap), as the grader does for graded tests.
+ */
+clockid_t __wrap_check_get_clockid(void);
+clockid_t __wrap_check_get_clockid(void)
+{
+    return CLOCK_MONOTONIC;
 }
 
 int main(void)
