@@ -10,5 +10,6 @@ Suite *unit_elf_suite(void);
 Suite *unit_submission_suite(void);
 Suite *unit_rubric_suite(void);
 Suite *unit_slots_suite(void);
+Suite *unit_fswatch_suite(void);
 
 #endif
