@@ -14,6 +14,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +45,15 @@
 #define SG_BUILD_NPROC 32
 /* A sandbox that could not be set up is tried again this many times. */
 #define SG_BUILD_ATTEMPTS 3
+/* The largest object a lab file may make. A lab's is a few tens of KiB;
+ * each object is copied into every program linked from it (three to five
+ * per lab, all kept until the lab's tests end), so a file that fills its
+ * object with data (.fill, a huge initialised array) would fill the disk
+ * the whole class is built on. */
+#define SG_BUILD_OBJECT_MAX ((off_t)4 << 20)
+/* A build step that fails where less than this is free may have failed for
+ * want of space: the machine's failure, never the student's. */
+#define SG_BUILD_SPACE_MIN ((unsigned long long)SG_LIMIT_FSIZE)
 
 /* Headers may come from the C library and the compiler, and the lab's own. */
 static const char *const sg_system_include_dirs[] = {
@@ -126,6 +136,16 @@ static char *sg_build_messages(const struct sg_step *s, const char *text, size_t
     return sg_buf_take(&out);
 }
 
+/* The space left to the grader's user in dir's file system, in *bytes. 0, or -1 with errno. */
+static int sg_build_space_left(const char *dir, unsigned long long *bytes)
+{
+    struct statvfs v;
+    if (statvfs(dir, &v) == -1)
+        return -1;
+    *bytes = (unsigned long long)v.f_bavail * v.f_frsize;
+    return 0;
+}
+
 /*
  * Runs a build command in the sandbox. 0 when it succeeded; 1 when it
  * failed, with b->problem set to what (and b->output to its messages
@@ -168,6 +188,20 @@ static int sg_tool(const struct sg_step *s, const char *const *argv, const char 
         return -1;
     }
     bool ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
+    unsigned long long free_bytes;
+    if (!ok && sg_build_space_left(s->b->out, &free_bytes) == 0 &&
+        free_bytes < SG_BUILD_SPACE_MIN) {
+        /* A full disk (a classmate's huge build, the machine's own files)
+         * makes ld and as fail as a broken file does: "No space left on
+         * device" scored 0 as a compile error (an attacker's review). */
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "%s failed with only %llu MiB free where the grader builds (%s): "
+                          "the disk is full, not graded",
+                      argv[0], free_bytes >> 20, s->b->out);
+        s->b->problem = sg_buf_take(&p);
+        sg_spawn_result_free(&r);
+        return -1;
+    }
     s->b->seconds += r.seconds;
     s->b->cpu_seconds += r.cpu_seconds;
     if (output != NULL && r.output_len > 0)
@@ -401,6 +435,24 @@ static int sg_compile_and_inspect(const struct sg_step *s, int *decided)
         if (b->problem != NULL && strstr(b->problem, "larger than") != NULL)
             b->state = SG_LAB_REFUSED;
         *decided = step == 1;
+        goto out;
+    }
+    struct stat made;
+    if (stat(object, &made) == -1) {
+        b->problem = strdup("could not stat the compiled object");
+        goto out;
+    }
+    if (made.st_size > SG_BUILD_OBJECT_MAX) {
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "%s makes an object of %lld MiB, over the %lld MiB a lab file may "
+                          "make (a lab's is a few tens of KiB: a huge initialised array, or "
+                          "data added in assembly?)",
+                      r->file, (long long)(made.st_size >> 20),
+                      (long long)(SG_BUILD_OBJECT_MAX >> 20));
+        b->problem = sg_buf_take(&p);
+        b->state = SG_LAB_REFUSED;
+        *decided = 1;
+        unlink(object);
         goto out;
     }
     char *bad = NULL;

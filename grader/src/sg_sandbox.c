@@ -73,10 +73,30 @@ enum sg_probe_answer { SG_PROBE_YES, SG_PROBE_NO, SG_PROBE_UNSURE };
  * lack of resources of the moment (a process, memory, a time limit) says
  * nothing about the sandbox.
  */
+/*
+ * Whether user namespaces are switched off on this machine
+ * (user.max_user_namespaces = 0, as some hosts set it): bubblewrap before
+ * 0.8 then says only "No space left on device", as it does when a busy
+ * machine has run out of them for the moment.
+ */
+static bool sg_userns_switched_off(void)
+{
+    FILE *f = fopen("/proc/sys/user/max_user_namespaces", "r");
+    if (f == NULL)
+        return false;
+    long max = -1;
+    if (fscanf(f, "%ld", &max) != 1)
+        max = -1;
+    fclose(f);
+    return max == 0;
+}
+
 static enum sg_probe_answer sg_probe_failure(const struct sg_spawn_result *r, int err)
 {
     if (r->timed_out)
         return SG_PROBE_UNSURE;
+    if (sg_userns_switched_off())
+        return SG_PROBE_NO;
     if (r->setup_failed == NULL) /* a pipe or the fork, before any child ran */
         return err == E2BIG ? SG_PROBE_NO : SG_PROBE_UNSURE;
     const char *transient[] = { "Resource temporarily unavailable", "Cannot allocate memory",

@@ -2,6 +2,7 @@
 #include "kt.h"
 #include <dirent.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 
 /* The ids of the segments on the system, as one sorted string. */
@@ -439,6 +440,58 @@ START_TEST(an_interrupted_grading_leaves_nothing_behind)
 }
 END_TEST
 
+START_TEST(a_full_disk_is_the_graders_failure)
+{
+    /* ld and as fail on a full disk as they fail on a broken file: the
+     * reference scored 0 as a compile error where the grader builds had
+     * 1.6 MB left (an attacker's review, filling the disk from a
+     * classmate's submission). Graded on ever larger tmpfs, the reference
+     * gets full marks, or the grader fails (exit 1: its scratch folder
+     * could not be made, or the lab was not graded); at least one size
+     * must fail inside the build, the case this test is about. Mounting
+     * a tmpfs needs root. */
+    if (geteuid() != 0) {
+        printf("kit_tests: a_full_disk_is_the_graders_failure needs root (a tmpfs): skipped\n");
+        return;
+    }
+    char *dir = kt_tempdir();
+    const char *args[] = { "--hidden", "--lab", "02-kerrisk-increment", "--test",
+                           "map_counter_shared", "--format", "grade", "solutions", NULL };
+    int in_the_build = 0;
+    ck_assert(setenv("TMPDIR", dir, 1) == 0);
+    for (int kib = 1000; kib <= 3000; kib += 125) {
+        char opts[64];
+        snprintf(opts, sizeof opts, "size=%dk,mode=1777", kib);
+        ck_assert_msg(mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) == 0,
+                      "mount a tmpfs on %s: %s", dir, strerror(errno));
+        char *out;
+        int rc = kt_shmgrade(args, &out);
+        ck_assert_msg(umount(dir) == 0, "umount %s: %s", dir, strerror(errno));
+        ck_assert_msg(rc == 0 || rc == 1, "%d KiB: shmgrade ended with %d:\n%s", kib, rc,
+                      kt_tail(out));
+        json_t *g = json_loads(out, 0, NULL);
+        if (g != NULL) {
+            json_t *lab = json_array_get(json_object_get(g, "labs"), 0);
+            const char *state = json_string_value(json_object_get(lab, "state"));
+            const char *problem = json_string_value(json_object_get(lab, "problem"));
+            bool full = state != NULL && strcmp(state, "graded") == 0 &&
+                        json_number_value(json_object_get(g, "score")) ==
+                            json_number_value(json_object_get(g, "max_score"));
+            ck_assert_msg(full || (state != NULL && strcmp(state, "grader error") == 0),
+                          "%d KiB: the reference %s: %s", kib, state ? state : "(no state)",
+                          problem ? problem : "");
+            in_the_build += problem != NULL && strstr(problem, "the disk is full") != NULL;
+            json_decref(g);
+        }
+        free(out);
+    }
+    unsetenv("TMPDIR");
+    ck_assert_msg(in_the_build > 0, "no size of disk failed inside the build");
+    kt_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 void kt_add_submissions(Suite *s)
 {
     TCase *tc = tcase_create("submissions");
@@ -449,6 +502,7 @@ void kt_add_submissions(Suite *s)
     tcase_add_test(tc, reports_stay_valid_whatever_the_student_prints);
     tcase_add_test(tc, usage_errors_exit_2);
     tcase_add_test(tc, tests_run_in_the_sandbox_where_there_is_one);
+    tcase_add_test(tc, a_full_disk_is_the_graders_failure);
     suite_add_tcase(s, tc);
 }
 
