@@ -25,7 +25,8 @@
  * the descriptor is close-on-exec; if exec fails, "E" follows. A grader
  * that never reads the "R" knows the sandbox could not be set up (the
  * student's code never ran), so a failure to start is the grader's to
- * retry, never the student's; "RE" is a kit that lacks its own program.
+ * retry, never the student's; "RE" is a kit that lacks its own program,
+ * "RF" a sandbox whose first process could not fork the command.
  * The CPU time of the sandbox is not reported: this process reaps every
  * process of it, and is reaped by bubblewrap (as the sandbox's init,
  * --as-pid-1) or by the grader, so the rusage the grader waits for holds
@@ -204,14 +205,23 @@ static void sg_close_all_but(int keep)
  */
 static int sg_run(char **command, int ready, struct sg_watch *watch)
 {
+    /* A failure here is the machine's (processes of the sandbox's user
+     * used up elsewhere: without namespaces, in another container of the
+     * host), never the command's: 'F' on ready says so, so that the
+     * grader does not take it for a compiler's or a test's failure (a
+     * platform review: a correct file "did not compile"). */
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
         perror("sg_enter: prctl");
+        if (ready >= 0)
+            (void)sg_write_byte(ready, 'F');
         return 125;
     }
     fflush(NULL);
     pid_t child = fork();
     if (child == -1) {
         perror("sg_enter: fork");
+        if (ready >= 0)
+            (void)sg_write_byte(ready, 'F');
         return 125;
     }
     if (child == 0) {

@@ -479,11 +479,13 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     }
     /* In a sandbox, the command started only if sg_enter said so, and did
      * not then fail to exec it. */
-    if (sandboxed && (w.nready == 0 || w.ready_seen[0] != 'R' ||
+    bool forked = w.nready > 1 && w.ready_seen[1] == 'F';
+    if (sandboxed && (w.nready == 0 || w.ready_seen[0] != 'R' || forked ||
                       (w.nready > 1 && w.ready_seen[1] == 'E'))) {
         r->setup_failed = w.nready == 0 ? "the sandbox (it could not be set up)"
+                          : forked      ? "the sandbox's first process (it could not fork)"
                                         : "exec of the command inside the sandbox";
-        errno = w.nready == 0 ? EAGAIN : ENOENT;
+        errno = w.nready == 0 || forked ? EAGAIN : ENOENT;
         return -1;
     }
     return 0;

@@ -170,6 +170,41 @@ START_TEST(a_probe_that_cannot_say_fails_the_grader_not_the_sandbox)
 }
 END_TEST
 
+START_TEST(a_sandbox_that_cannot_fork_fails_the_grader_not_the_command)
+{
+    /* sg_enter could not fork the command (a process budget used up by
+     * another container's processes of the same user): its exit status
+     * and "sg_enter: fork" on the output were taken for the compiler's,
+     * and a correct file "did not compile" (a platform review). A budget
+     * of one process, sg_enter itself, makes that fork fail here. */
+    char dir[] = "/tmp/unit-nofork.XXXXXX";
+    ck_assert(mkdtemp(dir) != NULL);
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    char enter[64];
+    snprintf(enter, sizeof enter, "%s/sg_enter", dir);
+    ck_assert_int_eq(sg_copy_file("build/kit/sg_enter", enter, 0755), 0);
+    struct sg_sandbox sb;
+    ck_assert_int_eq(sg_sandbox_init(&sb, dir, enter, false), 0);
+    if (sb.per_sandbox) {
+        const char *argv[] = { "/usr/bin/true", NULL };
+        const char *env[] = { "PATH=/usr/bin:/bin", NULL };
+        struct sg_mounts m = { .readonly = { dir }, .cwd = dir };
+        struct sg_spawn_opts o = { .argv = argv, .envp = env, .timeout_ms = 10000,
+                                   .output_cap = 1024, .sandbox = &sb, .mounts = &m,
+                                   .nproc = 1 };
+        struct sg_spawn_result r;
+        errno = 0;
+        ck_assert_int_eq(sg_spawn(&o, &r), -1);
+        ck_assert_int_eq(errno, EAGAIN);
+        ck_assert_msg(r.setup_failed != NULL && strstr(r.setup_failed, "could not fork") != NULL,
+                      "%s", r.setup_failed ? r.setup_failed : "(no setup failure)");
+        sg_spawn_result_free(&r);
+    }
+    ck_assert_int_eq(unlink(enter), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(a_probe_refused_every_time_is_a_no)
 {
     /* Root, with a scratch folder nobody cannot enter (a TMPDIR under a
@@ -223,6 +258,7 @@ Suite *unit_spawn_suite(void)
     tcase_add_test(tc, no_descriptor_of_the_grader_leaks);
     tcase_add_test(tc, an_unlimited_limit_is_the_hard_limit_we_have);
     tcase_add_test(tc, a_probe_that_cannot_say_fails_the_grader_not_the_sandbox);
+    tcase_add_test(tc, a_sandbox_that_cannot_fork_fails_the_grader_not_the_command);
     tcase_add_test(tc, a_probe_refused_every_time_is_a_no);
     suite_add_tcase(s, tc);
     return s;
