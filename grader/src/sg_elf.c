@@ -26,9 +26,11 @@ static const char *const sg_startup_sections[] = {
     ".init_array", ".fini_array", ".preinit_array", ".ctors", ".dtors",
 };
 
-/* Prefixes of the harness's and Check's symbols. */
+/* Prefixes of the harness's and Check's symbols, and of the linker's
+ * names around the harness's wrappers (--wrap): __real_fork is the C
+ * library's fork behind the harness's back. */
 static const char *const sg_internal_prefixes[] = {
-    "sg_", "_ck_", "ck_", "srunner_", "tcase_", "suite_", "check_", "tr_",
+    "sg_", "_ck_", "ck_", "srunner_", "tcase_", "suite_", "check_", "tr_", "__real_", "__wrap_",
 };
 
 /*
