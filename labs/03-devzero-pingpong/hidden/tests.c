@@ -138,12 +138,60 @@ SG_TEST(run_child_mismatch_fails)
     munmap(area, page);
 }
 
+SG_TEST(run_with_its_signals_already_blocked)
+{
+    /* A caller that blocks SIGUSR1 and SIGUSR2 itself: the waits must
+     * still unblock them while they sleep, and pp_run must hand back the
+     * caller's mask as it was, those two still blocked (a review as a
+     * class: restoring with SIG_UNBLOCK, or sleeping with the caller's own
+     * mask, passed every other test). */
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGUSR1);
+    sigaddset(&mask, SIGUSR2);
+    sigaddset(&mask, SIGHUP);
+    long *area = pp_test_area(0);
+    struct pp_run_result r;
+    pp_run_watched(area, 10, &mask, PP_WATCH_RUN, &r);
+    SG_REQUIRE(r.rc == 0 && r.area == 10, "0, with the counter at 10",
+               r.rc == -1 && r.err == ENOSYS ? PP_NOT_WRITTEN("pp_run")
+                                             : "here the caller had SIGUSR1 and SIGUSR2 blocked "
+                                               "already. Which mask do your waits sleep with, "
+                                               "and what is in it?",
+               "pp_run(area, 10), called with SIGUSR1 and SIGUSR2 blocked, returned %d with the "
+               "counter at %ld",
+               r.rc, r.area);
+    pp_require_mask(&r.mask, &mask, "after pp_run called with SIGUSR1, SIGUSR2 and SIGHUP blocked");
+}
+
+SG_TEST(run_parent_mismatch_still_waits)
+{
+    /* Private memory: each process counts on its own copy, so the
+     * parent's second update returns 1 where it expects 2, while its child
+     * still waits for its turn. pp_run returns -1, and (pp_run_watched
+     * checks it) leaves no child behind, running or a zombie. */
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    long *area = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(area != MAP_FAILED, "mmap");
+    struct pp_run_result r;
+    pp_run_watched(area, 4, NULL, PP_WATCH_RUN, &r);
+    SG_REQUIRE(r.rc == -1, "-1: the parent's second update returned 1 where it expected 2",
+               r.rc == -1 || r.err != ENOSYS
+                   ? "each side must compare what pp_update returns with what it expects. "
+                     "Does yours, on both sides?"
+                   : PP_NOT_WRITTEN("pp_run"),
+               "pp_run(area, 4) on memory each process counts on alone returned %d", r.rc);
+    munmap(area, page);
+}
+
 const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(run_odd_count),
     SG_TEST_ENTRY(run_many),
     SG_TEST_ENTRY(run_no_loops),
     SG_TEST_ENTRY(run_on_own_mappings),
     SG_TEST_ENTRY(run_child_mismatch_fails),
+    SG_TEST_ENTRY(run_with_its_signals_already_blocked),
+    SG_TEST_ENTRY(run_parent_mismatch_still_waits),
     SG_TEST_ENTRY(wait_child_sleeps_until_told),
     SG_TEST_ENTRY(map_anon_large),
     SG_TEST_ENTRY(tell_failure_exits),
