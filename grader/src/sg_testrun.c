@@ -199,23 +199,29 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
     }
     sg_env_free(&env);
     sg_buf_free(&rundir);
+    /* Code under a hidden test runs in the program that holds the hidden
+     * tests' strings, and can print them (from /proc/self/exe, or its own
+     * memory): what it printed is never shown, to the student or in a
+     * grader error's message (an attacker's review: Gradescope's output
+     * of hidden tests quoted their messages and expected values). */
+    const char *printed = rt->hidden ? NULL : r.output;
     if (rc == -1) {
         sg_buf_printf(why, "the grader could not start test %s (%s%s%s)%s%.200s", rt->name,
                       r.setup_failed ? r.setup_failed : "", r.setup_failed ? ": " : "",
-                      strerror(errno), r.output_len ? ": " : "", r.output ? r.output : "");
+                      strerror(errno), printed && r.output_len ? ": " : "", printed ? printed : "");
         sg_spawn_result_free(&r);
         return -1;
     }
     if (!r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 2) {
         sg_buf_printf(why, "the test runner could not run test %s: %.300s", rt->name,
-                      r.output ? r.output : "");
+                      printed ? printed : "(what a hidden test printed is not shown)");
         sg_spawn_result_free(&r);
         return -1;
     }
     t->seconds = r.seconds;
     t->cpu_seconds = r.cpu_seconds;
-    t->output_total = r.output_total;
-    if (r.output_len > 0)
+    t->output_total = printed ? r.output_total : 0;
+    if (printed != NULL && r.output_len > 0)
         t->output = sg_escaped(r.output, r.output_len, SG_TEST_OUTPUT_SHOWN);
     sg_read_verdict(rt, seconds, &r, t);
     sg_spawn_result_free(&r);

@@ -492,6 +492,50 @@ START_TEST(a_full_disk_is_the_graders_failure)
 }
 END_TEST
 
+START_TEST(what_code_prints_in_a_hidden_test_is_never_shown)
+{
+    /* Code under a hidden test runs in the program that holds the hidden
+     * tests' messages and hints, and could print them from its own memory
+     * (an attacker's review: Gradescope's output field of each hidden test
+     * quoted them). sb_map prints a line, and in the hidden tests' program
+     * then aborts, so that they fail (a failure shows what was printed):
+     * public tests show the line, hidden tests never do. */
+    const char *lab = "01-shared-buffer";
+    json_t *m = json_pack("{s:[[s,s]], s:[s,s,s]}", "replace",
+                          "char *sb_map(size_t npages, enum sb_sharing sharing)\n{\n",
+                          "char *sb_map(size_t npages, enum sb_sharing sharing)\n{\n"
+                          "    fputs(\"PRINTED-IN-A-TEST\\n\", stderr);\n"
+                          "    char exe[256];\n"
+                          "    ssize_t n = readlink(\"/proc/self/exe\", exe, sizeof exe - 1);\n"
+                          "    if (n > 0 && (exe[n] = '\\0', strstr(exe, \"hidden\") != NULL))\n"
+                          "        abort();\n",
+                          "add_include", "unistd.h", "stdlib.h", "string.h");
+    char *text = kt_apply_mutant(lab, m);
+    char *sub = kt_tempdir(), *file = kt_lab_file(lab), *path = kt_path(sub, file);
+    kt_write(path, text);
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    size_t shown = 0, hidden = 0;
+    for (size_t k = 0; k < g.labs[0].ntests; k++) {
+        const struct sg_test_result *t = &g.labs[0].tests[k];
+        bool printed = t->output != NULL && strstr(t->output, "PRINTED-IN-A-TEST") != NULL;
+        ck_assert_msg(!t->hidden || t->output == NULL, "the hidden test %s shows: %s", t->name,
+                      t->output);
+        shown += printed && !t->hidden;
+        hidden += t->hidden;
+    }
+    ck_assert_msg(shown > 0 && hidden > 0, "%zu public tests showed the line, %zu hidden tests ran",
+                  shown, hidden);
+    sg_grade_free(&g);
+    kt_rmtree(sub);
+    free(sub);
+    free(file);
+    free(path);
+    free(text);
+    json_decref(m);
+}
+END_TEST
+
 void kt_add_submissions(Suite *s)
 {
     TCase *tc = tcase_create("submissions");
@@ -503,6 +547,7 @@ void kt_add_submissions(Suite *s)
     tcase_add_test(tc, usage_errors_exit_2);
     tcase_add_test(tc, tests_run_in_the_sandbox_where_there_is_one);
     tcase_add_test(tc, a_full_disk_is_the_graders_failure);
+    tcase_add_test(tc, what_code_prints_in_a_hidden_test_is_never_shown);
     suite_add_tcase(s, tc);
 }
 
