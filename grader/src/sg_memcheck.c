@@ -21,6 +21,7 @@
 
 #define SG_VALGRIND "/usr/bin/valgrind"
 #define SG_MEMCHECK_TIMEOUT_MS 60000
+#define SG_MEMCHECK_NPROC 16
 #define SG_XML_PREFIX "mc."
 
 /* What one valgrind run found, over all its processes. */
@@ -238,6 +239,9 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         .argv = argv, .envp = (const char *const *)env.vars, .timeout_ms = SG_MEMCHECK_TIMEOUT_MS,
         .output_cap = 16384, .isolate = true, .sandbox = m->sandbox, .mounts = &mounts,
         .stdin_path = input, .big_address_space = true,
+        /* Each process under valgrind may hold SG_LIMIT_DATA_VALGRIND: the
+         * labs' drivers and programs need a few; fewer than a test may. */
+        .nproc = SG_MEMCHECK_NPROC,
     };
     if (sg_fswatch_start(&watch, xmldir) == -1) {
         sg_buf_printf(why, "inotify on %s: %s", xmldir, strerror(errno));

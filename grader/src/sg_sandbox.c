@@ -485,6 +485,12 @@ int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool b
     *failed = "setrlimit(RLIMIT_AS)";
     if (sg_limit(RLIMIT_AS, as, as) == -1)
         return -1;
+    /* Without it, code under the memory check could fill the machine's
+     * memory (an attacker's review: 2.3 GB and counting, in one test). */
+    *failed = "setrlimit(RLIMIT_DATA)";
+    if (big_address_space &&
+        sg_limit(RLIMIT_DATA, SG_LIMIT_DATA_VALGRIND, SG_LIMIT_DATA_VALGRIND) == -1)
+        return -1;
     *failed = "setrlimit(RLIMIT_FSIZE)";
     if (sg_limit(RLIMIT_FSIZE, SG_LIMIT_FSIZE, SG_LIMIT_FSIZE) == -1)
         return -1;

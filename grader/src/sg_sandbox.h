@@ -75,6 +75,9 @@
 #include <sys/types.h>
 
 #define SG_LIMIT_AS ((rlim_t)512 << 20)      /* per process */
+/* Under valgrind, which reserves far more address space than it uses, the
+ * memory a process may write instead: valgrind's own and its client's. */
+#define SG_LIMIT_DATA_VALGRIND ((rlim_t)1 << 30) /* per process */
 #define SG_LIMIT_FSIZE ((rlim_t)64 << 20)    /* per file */
 #define SG_LIMIT_NOFILE ((rlim_t)256)
 #define SG_LIMIT_SIGPENDING 1024             /* queued signals: with ucounts, per sandbox (sg_enter) */
@@ -161,7 +164,8 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
 /*
  * In the forked child, before exec: limits (the generous process limit
  * the sandbox is created with, or the shared one), then the user switch;
- * with big_address_space, no address-space limit (for valgrind). 0, or -1
+ * with big_address_space, no address-space limit but SG_LIMIT_DATA_VALGRIND
+ * of data (for valgrind). 0, or -1
  * with errno and *failed naming the call that failed.
  */
 int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space,
