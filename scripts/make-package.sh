@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # make-package.sh gradescope|autolab|prairielearn OUTDIR — the autograder for a platform.
 #
+# LABS (environment; `make gradescope LABS="01-shared-buffer 03-devzero-pingpong"`):
+# the labs the autograder grades, by folder name, space-separated; empty
+# or unset: every lab of the kit. A name that is not a lab of the kit is
+# an error here, so that a typo never becomes an autograder that grades
+# every lab (and scores students out of all of them).
+#
 # Each carries the instructor's kit with the hidden tests and without the
 # solutions, the kit's own tests and CI: what grading needs, nothing more.
 # The kit's KIT-ID (a digest of its files) lets a grading image tell
@@ -30,6 +36,30 @@ for rubric in labs/*/rubric.json; do
     lab=${rubric#labs/}
     labs+=("${lab%/rubric.json}")
 done
+
+# The labs chosen (LABS), checked as Autolab's autolab-grade.sh checks its
+# LABS: NN-name, with a rubric. Kept in the kit's order, each once (the
+# grader grades a lab named twice twice, and counts its points twice).
+read -r -a chosen <<< "${LABS:-}"
+for lab in "${chosen[@]}"; do
+    if ! [[ $lab =~ ^[0-9][0-9]-[a-z0-9-]+$ ]] || [ ! -f "labs/$lab/rubric.json" ]; then
+        echo "make-package: LABS names '$lab', which is not a lab of this kit" \
+             "(its labs: ${labs[*]}); leave LABS empty to grade every lab" >&2
+        exit 2
+    fi
+done
+if [ ${#chosen[@]} -gt 0 ]; then
+    picked=()
+    for lab in "${labs[@]}"; do
+        for c in "${chosen[@]}"; do
+            if [ "$c" = "$lab" ]; then
+                picked+=("$lab")
+                break
+            fi
+        done
+    done
+    labs=("${picked[@]}")
+fi
 
 kit_id() {
     (cd "$kit" && find . -type f ! -name KIT-ID -print0 | LC_ALL=C sort -z |
@@ -83,18 +113,42 @@ HTML
 case $kind in
 gradescope)
     cp platforms/gradescope/setup.sh platforms/gradescope/run_autograder "$kit/"
+    # The labs graded, one a line, for run_autograder (Gradescope runs it
+    # with no arguments or environment of ours); no file: every lab. The
+    # zip's name says which labs it grades, so that an autograder for some
+    # labs is not uploaded for an assignment of others by mistake.
+    zipname=shmlab-gradescope.zip
+    if [ ${#chosen[@]} -gt 0 ]; then
+        printf '%s\n' "${labs[@]}" > "$kit/graded-labs"
+        zipname=shmlab-gradescope-labs$(printf -- '-%s' "${labs[@]%%-*}").zip
+    fi
     kit_id
-    rm -f "$out/shmlab-gradescope.zip"
-    (cd "$kit" && zip -qr -X "$out/shmlab-gradescope.zip" .)
-    echo "$out/shmlab-gradescope.zip"
+    rm -f "$out/$zipname"
+    (cd "$kit" && zip -qr -X "$out/$zipname" .)
+    echo "$out/$zipname"
+    echo "grades: ${labs[*]}"
     ;;
 autolab)
     kit_id
     cp platforms/autolab/autolab-grade.sh "$stage/"
     tar --sort=name --owner=0 --group=0 --numeric-owner -cf "$out/autograde.tar" \
         -C "$stage" shmlab autolab-grade.sh
-    cp platforms/autolab/autograde-Makefile platforms/autolab/Dockerfile "$out/"
+    cp platforms/autolab/Dockerfile "$out/"
+    # LABS chosen here goes into autograde-Makefile's LABS line, where
+    # Autolab's instructors set it by hand.
+    if [ ${#chosen[@]} -gt 0 ]; then
+        sed "s/^LABS =\$/LABS = ${labs[*]}/" platforms/autolab/autograde-Makefile \
+            > "$out/autograde-Makefile"
+        if ! grep -q -x "LABS = ${labs[*]}" "$out/autograde-Makefile"; then
+            echo "make-package: platforms/autolab/autograde-Makefile has no empty" \
+                 "'LABS =' line to set" >&2
+            exit 1
+        fi
+    else
+        cp platforms/autolab/autograde-Makefile "$out/"
+    fi
     echo "$out/autograde.tar $out/autograde-Makefile $out/Dockerfile"
+    echo "grades: ${labs[*]}"
     ;;
 prairielearn)
     cp platforms/prairielearn/pl-grade "$kit/"
@@ -107,6 +161,7 @@ prairielearn)
         pl_question "$lab" "$out/questions/shmlab-$lab"
     done
     echo "$out/Dockerfile $out/shmlab-kit.tar $out/questions"
+    echo "questions for: ${labs[*]}"
     ;;
 *)
     echo "usage: $0 gradescope|autolab|prairielearn OUTDIR" >&2

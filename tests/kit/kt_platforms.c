@@ -50,32 +50,61 @@ static void kt_require_gradescope_results(const char *path, bool full_marks)
     json_decref(r);
 }
 
-/* The Classroom step's output: its result, as the reporter decodes it, checked as the reporter reads it. */
-static void kt_require_classroom_output(const char *t)
+/* The Classroom step's output (the file output in t): its single result, as the reporter decodes it. */
+static json_t *kt_classroom_result(const char *t, const char *output)
 {
     struct sg_buf sh = SG_BUF_INIT;
-    sg_buf_printf(&sh, "cd '%s' && test $(grep -c '^result=' output) = 1 && "
-                       "sed -n 's/^result=//p' output | base64 -d > result.json", t);
+    sg_buf_printf(&sh, "cd '%s' && test $(grep -c '^result=' '%s') = 1 && "
+                       "sed -n 's/^result=//p' '%s' | base64 -d > '%s.json'",
+                  t, output, output, output);
     char *out;
     ck_assert_msg(kt_sh(sh.data, &out) == 0, "no single base64 result in $GITHUB_OUTPUT: %s", out);
     free(out);
     sg_buf_free(&sh);
-    char *path = kt_path(t, "result.json");
+    sg_buf_printf(&sh, "%s/%s.json", t, output);
     json_error_t jerr;
-    json_t *r = json_load_file(path, 0, &jerr);
+    json_t *r = json_load_file(sh.data, 0, &jerr);
     ck_assert_msg(r != NULL, "the decoded result: %s", jerr.text);
     ck_assert_int_eq(json_integer_value(json_object_get(r, "version")), 1);
-    /* The reporter: Classroom gets the sum of the tests' scores out of max_score, and the
-     * job fails when the status is fail or error (skeletons: fail). */
-    double max = json_number_value(json_object_get(r, "max_score")), points = 0;
+    sg_buf_free(&sh);
+    return r;
+}
+
+/* The points Classroom shows for a result: the sum of the tests' scores. */
+static double kt_classroom_points(json_t *r)
+{
+    double points = 0;
     size_t i;
     json_t *test;
     json_array_foreach(json_object_get(r, "tests"), i, test)
         points += json_number_value(json_object_get(test, "score"));
+    return points;
+}
+
+/* The skeletons' result, checked as the reporter reads it. */
+static void kt_require_classroom_output(const char *t, const char *output)
+{
+    json_t *r = kt_classroom_result(t, output);
+    /* The reporter: Classroom gets the sum of the tests' scores out of max_score, and the
+     * job fails when the status is fail or error (skeletons: fail). */
+    double max = json_number_value(json_object_get(r, "max_score")), points = kt_classroom_points(r);
     ck_assert_msg(max > 0 && points < max, "Classroom would show %g/%g", points, max);
     ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "fail");
     json_decref(r);
-    free(path);
+}
+
+/* A lab's points from its rubric in labs_dir, hidden tests included when hidden (no memory check). */
+static double kt_lab_points(const char *labs_dir, const char *lab, bool hidden)
+{
+    struct sg_rubric r;
+    struct sg_buf err = SG_BUF_INIT;
+    ck_assert_msg(sg_rubric_load(labs_dir, lab, hidden, &r, &err) == 0, "%s", err.data);
+    double points = 0;
+    for (size_t i = 0; i < r.ntests; i++)
+        points += r.tests[i].points;
+    sg_rubric_free(&r);
+    sg_buf_free(&err);
+    return points;
 }
 
 /* Each of lines (NULL-terminated) is in text. */
@@ -210,7 +239,53 @@ START_TEST(student_kit_has_no_answers_and_grades_work)
     ck_assert_msg(rc == 0 && strstr(out, "  total ") != NULL, "the Classroom step (%d):\n%s",
                   rc, kt_tail(out));
     free(out);
-    kt_require_classroom_output(t);
+    kt_require_classroom_output(t, "output");
+
+    /* A course that grades one lab (LABS in the step's env): the points are out of that
+     * lab's only (out of every lab's, lab 01 done showed "Points 40/198"), and that lab
+     * alone is graded. */
+    sh.len = 0;
+    sg_buf_printf(&sh, "cd '%s/shmlab-student' && LABS=%s GITHUB_OUTPUT='%s/output-one' "
+                       "scripts/classroom-grade.sh work", t, kt_labs[0], t);
+    rc = kt_sh(sh.data, &out);
+    ck_assert_msg(rc == 0 && strstr(out, "  total ") != NULL, "the one-lab Classroom step (%d):\n%s",
+                  rc, kt_tail(out));
+    free(out);
+    kt_require_classroom_output(t, "output-one");
+    json_t *r = kt_classroom_result(t, "output-one");
+    char *labs_dir = kt_path(t, "shmlab-student/labs");
+    double lab_max = kt_lab_points(labs_dir, kt_labs[0], false);
+    ck_assert_msg(json_number_value(json_object_get(r, "max_score")) == lab_max,
+                  "one lab: max_score %g, the lab's points %g",
+                  json_number_value(json_object_get(r, "max_score")), lab_max);
+    size_t i;
+    json_t *test;
+    json_array_foreach(json_object_get(r, "tests"), i, test)
+        ck_assert_msg(strncmp(json_string_value(json_object_get(test, "name")), kt_labs[0],
+                              strlen(kt_labs[0])) == 0,
+                      "one lab: a test of another lab: %s",
+                      json_string_value(json_object_get(test, "name")));
+    json_decref(r);
+    free(labs_dir);
+
+    /* A name that is not a lab of the kit: an error result that says so, no points, and no
+     * grading of every lab. */
+    sh.len = 0;
+    sg_buf_printf(&sh, "cd '%s/shmlab-student' && LABS='%s 01' GITHUB_OUTPUT='%s/output-bad' "
+                       "scripts/classroom-grade.sh work", t, kt_labs[0], t);
+    rc = kt_sh(sh.data, &out);
+    ck_assert_msg(rc == 0 && strstr(out, "LABS names '01', which is not a lab of this kit") &&
+                      strstr(out, "  total ") == NULL,
+                  "the Classroom step with a bad LABS (%d):\n%s", rc, kt_tail(out));
+    free(out);
+    r = kt_classroom_result(t, "output-bad");
+    ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "error");
+    ck_assert(json_number_value(json_object_get(r, "max_score")) == 0 && kt_classroom_points(r) == 0);
+    const char *message =
+        json_string_value(json_object_get(json_array_get(json_object_get(r, "tests"), 0), "message"));
+    ck_assert_msg(message != NULL && strstr(message, "LABS names '01', which is not a lab of this kit"),
+                  "the error result does not say why: %s", message ? message : "(none)");
+    json_decref(r);
     sg_buf_free(&sh);
     kt_rmtree(t);
     free(t);
@@ -225,7 +300,8 @@ START_TEST(gradescope_package_runs_in_a_simulated_autograder)
                   "set -e; scripts/make-package.sh gradescope '%s/pkg' >/dev/null; "
                   "mkdir -p '%s/ag/source' '%s/ag/submission'; cd '%s/ag/source'; "
                   "unzip -q '%s/pkg/shmlab-gradescope.zip'; "
-                  "test ! -e solutions; test -e labs/01-shared-buffer/hidden/rubric.json; "
+                  "test ! -e solutions; test ! -e graded-labs; "
+                  "test -e labs/01-shared-buffer/hidden/rubric.json; "
                   "AUTOGRADER_ROOT='%s/ag' bash setup.sh >/dev/null; "
                   "mkdir -p '%s/ag/submission/shmlab-student/work'; "
                   "cp -r '%s/solutions/.' '%s/ag/submission/shmlab-student/work/'; "
@@ -239,8 +315,57 @@ START_TEST(gradescope_package_runs_in_a_simulated_autograder)
                   kt_tail(out));
     char *results = kt_path(t, "ag/results/results.json");
     kt_require_gradescope_results(results, true);
-    free(results);
     free(out);
+
+    /* An assignment for one lab (make gradescope LABS=...), the whole kit uploaded: scored
+     * out of that lab's points, hidden tests included, not every lab's. The
+     * one-lab package differs from the one above only by its graded-labs (and KIT-ID), so
+     * that file alone is taken from it: the kit is not built twice. */
+    sh.len = 0;
+    sg_buf_printf(&sh,
+                  "set -e; LABS=%s scripts/make-package.sh gradescope '%s/pkg' | grep -x 'grades: %s'; "
+                  "cd '%s/ag/source'; unzip -q '%s/pkg/shmlab-gradescope-labs-%.2s.zip' graded-labs; "
+                  "AUTOGRADER_ROOT='%s/ag' ./run_autograder",
+                  kt_labs[0], t, kt_labs[0], t, t, kt_labs[0], t);
+    rc = kt_sh(sh.data, &out);
+    ck_assert_msg(rc == 0 && strstr(out, "(100.0 %)") != NULL,
+                  "the one-lab Gradescope run failed (%d):\n%s", rc, kt_tail(out));
+    free(out);
+    kt_require_gradescope_results(results, true);
+    json_t *r = json_load_file(results, 0, NULL);
+    char *labs_dir = kt_path(kt_root, "labs");
+    double lab_max = kt_lab_points(labs_dir, kt_labs[0], true), tests_max = 0;
+    size_t i;
+    json_t *test;
+    json_array_foreach(json_object_get(r, "tests"), i, test)
+        tests_max += json_number_value(json_object_get(test, "max_score"));
+    ck_assert_msg(json_number_value(json_object_get(r, "max_score")) == lab_max && tests_max == lab_max,
+                  "one lab: max_score %g, the tests' %g, the lab's points %g",
+                  json_number_value(json_object_get(r, "max_score")), tests_max, lab_max);
+    json_decref(r);
+    free(labs_dir);
+
+    /* A name that is not a lab: no package; and a graded-labs edited to one fails the
+     * upload (setup.sh, before it builds anything) and every grading, with no results. */
+    sh.len = 0;
+    sg_buf_printf(&sh,
+                  "LABS='%s 01' scripts/make-package.sh gradescope '%s/bad'; echo \"status $?\"; "
+                  "ls '%s/bad'; cd '%s/ag/source'; echo 99-nope > graded-labs; "
+                  "AUTOGRADER_ROOT='%s/ag' bash setup.sh; echo \"setup $?\"; "
+                  "AUTOGRADER_ROOT='%s/ag' ./run_autograder; echo \"run $?\"; "
+                  "test ! -e '%s/ag/results/results.json' && echo 'no results'",
+                  kt_labs[0], t, t, t, t, t, t);
+    rc = kt_sh(sh.data, &out);
+    const char *expected[] = {
+        "make-package: LABS names '01', which is not a lab of this kit", "\nstatus 2\n",
+        "graded-labs names '99-nope', which is not a lab of this kit", "\nsetup 1\n",
+        "\nrun 1\nno results\n", NULL,
+    };
+    kt_require_lines("the misconfigured Gradescope packages' output", out, expected);
+    ck_assert_msg(strstr(out, ".zip") == NULL && strstr(out, "total") == NULL,
+                  "a misconfigured package was made or graded:\n%s", kt_tail(out));
+    free(out);
+    free(results);
     sg_buf_free(&sh);
     kt_rmtree(t);
     free(t);
