@@ -15,7 +15,7 @@ SELFTEST := $(BUILD)/selftest
 KIT_KIND := $(if $(wildcard solutions/.),instructor,student)
 SUB      ?= $(if $(filter instructor,$(KIT_KIND)),solutions,work)
 
-LABS        := $(sort $(patsubst labs/%/rubric.json,%,$(wildcard labs/*/rubric.json)))
+KIT_LABS    := $(sort $(patsubst labs/%/rubric.json,%,$(wildcard labs/*/rubric.json)))
 HIDDEN_LABS := $(sort $(patsubst labs/%/hidden/tests.c,%,$(wildcard labs/*/hidden/tests.c)))
 
 # Evaluated when a recipe first needs them, after the dependencies are in
@@ -60,7 +60,7 @@ HARNESS_OBJ := $(HARNESS_SRC:%.c=$(KIT)/obj/%.o)
 GRADER_OBJ  := $(GRADER_SRC:%.c=$(KIT)/obj/%.o)
 ENTER_OBJ   := $(ENTER_SRC:%.c=$(KIT)/obj/%.o)
 
-LAB_OUTPUTS := $(foreach l,$(LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(KIT)/$(l)/memcheck.o) \
+LAB_OUTPUTS := $(foreach l,$(KIT_LABS),$(KIT)/$(l)/libtests.a $(KIT)/$(l)/main.o $(KIT)/$(l)/memcheck.o) \
                $(foreach l,$(HIDDEN_LABS),$(KIT)/$(l)/hidden.o)
 
 .PHONY: all grade grade-all test bench timings deps help clean build selftest-build run-selftest \
@@ -232,7 +232,7 @@ $(KIT)/$(1)/memcheck.o: $(KIT)/$(1)/obj/memcheck.o
 $(KIT)/$(1)/hidden.o: $(KIT)/$(1)/obj/hidden/tests.o
 	$$(Q)cp $$< $$@
 endef
-$(foreach l,$(LABS),$(eval $(call LAB_RULES,$(l))))
+$(foreach l,$(KIT_LABS),$(eval $(call LAB_RULES,$(l))))
 
 # ---- the kit's self-test ----
 

@@ -314,14 +314,22 @@ int main(int argc, char *argv[])
         sg_kit_free(&kit);
         return 0;
     }
+    /* A lab named twice ("--lab 01 --lab 01-shared-buffer", a platform's
+     * list) is graded once: twice, its scratch folder already existed. */
+    size_t kept = 0;
     for (size_t i = 0; i < nwanted; i++) {
         const char *id = sg_resolve_lab(all, wanted[i]);
         if (id == NULL) {
             fprintf(stderr, "shmgrade: no single lab matches '%s' (see --list-labs)\n", wanted[i]);
             return 2;
         }
-        wanted[i] = id;
+        bool seen = false;
+        for (size_t k = 0; k < kept; k++)
+            seen |= strcmp(wanted[k], id) == 0;
+        if (!seen)
+            wanted[kept++] = id;
     }
+    nwanted = kept;
     wanted[nwanted] = NULL;
     tests[ntests] = NULL;
 

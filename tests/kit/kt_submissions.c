@@ -536,6 +536,25 @@ START_TEST(what_code_prints_in_a_hidden_test_is_never_shown)
 }
 END_TEST
 
+START_TEST(a_lab_named_twice_is_graded_once)
+{
+    /* A platform's list of labs may name one twice (Autolab's LABS line):
+     * graded twice, its scratch folder already existed and the grading
+     * failed ("File exists"), with twice the points as the maximum. */
+    const char *args[] = { "--lab", "01", "--lab", "01-shared-buffer", "--test", "map_shared",
+                           "--format", "grade", "solutions", NULL };
+    char *out;
+    int rc = kt_shmgrade(args, &out);
+    json_t *g = json_loads(out, 0, NULL);
+    ck_assert_msg(rc == 0 && g != NULL, "status %d:\n%s", rc, kt_tail(out));
+    ck_assert_int_eq(json_array_size(json_object_get(g, "labs")), 1);
+    ck_assert(json_number_value(json_object_get(g, "score")) ==
+              json_number_value(json_object_get(g, "max_score")));
+    json_decref(g);
+    free(out);
+}
+END_TEST
+
 void kt_add_submissions(Suite *s)
 {
     TCase *tc = tcase_create("submissions");
@@ -548,6 +567,7 @@ void kt_add_submissions(Suite *s)
     tcase_add_test(tc, tests_run_in_the_sandbox_where_there_is_one);
     tcase_add_test(tc, a_full_disk_is_the_graders_failure);
     tcase_add_test(tc, what_code_prints_in_a_hidden_test_is_never_shown);
+    tcase_add_test(tc, a_lab_named_twice_is_graded_once);
     suite_add_tcase(s, tc);
 }
 
