@@ -10,16 +10,17 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define SG_NOBODY 65534
 
 /* Tasks (threads count: RLIMIT_NPROC counts them) whose real uid is uid. */
 static long sg_count_tasks(uid_t uid)
@@ -68,8 +69,9 @@ enum sg_probe_answer { SG_PROBE_YES, SG_PROBE_NO, SG_PROBE_UNSURE };
 /*
  * What a probe that could not run tells: most such failures are the
  * machine's answer and happen every time (bubblewrap refused, with its
- * reason on its output: no user namespaces, a folder nobody may bind;
- * nobody unable to enter the scratch folder), so they are a no. Only a
+ * reason on its output: no user namespaces, a folder the sandbox's user
+ * may not bind; that user unable to enter the scratch folder), so they are
+ * a no. Only a
  * lack of resources of the moment (a process, memory, a time limit) says
  * nothing about the sandbox.
  */
@@ -227,14 +229,21 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
                         "group, child subreaper and orphaned-segment clean-up only; the "
                         "tests can see the machine's files");
     if (root_unlimited)
-        sg_buf_puts(&d, "; AS ROOT, because nobody cannot reach the scratch folder (set TMPDIR "
-                        "to a folder everyone can traverse): the number of processes is not "
-                        "limited");
-    sg_buf_printf(&d, "; %s", sb->drop ? "as nobody" : "as the grader's user");
+        sg_buf_puts(&d, "; AS ROOT, because the sandbox's user cannot reach the scratch "
+                        "folder (set TMPDIR to a folder everyone can traverse): the number of "
+                        "processes is not limited");
+    if (sb->drop)
+        sg_buf_printf(&d, "; as a user of its own (uid %lu)", (unsigned long)sb->uid);
+    else
+        sg_buf_puts(&d, "; as the grader's user");
     if (sb->per_sandbox)
         sg_buf_printf(&d, "; a budget per test: %d processes (counted per user namespace), "
                           "its own CPU share (a session)",
                       SG_NPROC_PER_SANDBOX);
+    else if (!root_unlimited && sb->drop)
+        sg_buf_printf(&d, "; %llu processes SHARED by this submission's tests (without user "
+                          "namespaces they cannot be counted per test)",
+                      (unsigned long long)sb->nproc);
     else if (!root_unlimited)
         sg_buf_printf(&d, "; %llu processes SHARED by all tests of this user (this kernel "
                           "cannot count them per test: a classmate's processes count too)",
@@ -253,6 +262,19 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
     sg_buf_free(&d);
 }
 
+/* A uid of SG_SANDBOX_UID_BASE's range, drawn at random: no other grading
+ * running on the host (in this container or another) is likely to hold it. */
+static uid_t sg_fresh_uid(void)
+{
+    uint32_t r;
+    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        r = (uint32_t)getpid() * 2654435761u ^ (uint32_t)now.tv_nsec;
+    }
+    return SG_SANDBOX_UID_BASE + (uid_t)(r % SG_SANDBOX_UID_SPAN);
+}
+
 int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *enter,
                     bool disabled)
 {
@@ -261,8 +283,8 @@ int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *ente
         return -1;
     snprintf(sb->enter, sizeof sb->enter, "%s", enter);
     sb->drop = geteuid() == 0;
-    sb->uid = sb->drop ? SG_NOBODY : getuid();
-    sb->gid = sb->drop ? SG_NOBODY : getgid();
+    sb->uid = sb->drop ? sg_fresh_uid() : getuid();
+    sb->gid = sb->drop ? (gid_t)sb->uid : getgid();
 #if defined(__x86_64__) || defined(__aarch64__)
     sb->seccomp = true;
 #endif
@@ -282,8 +304,8 @@ int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *ente
     if (!disabled && sg_find_bwrap(sb->bwrap, sizeof sb->bwrap) &&
         (a = sg_probe(sb, workdir)) != SG_PROBE_YES)
         sb->bwrap[0] = '\0';
-    /* Without bwrap, nobody must still reach the scratch folder (a TMPDIR
-     * inside root's home would not do); else tests run as root, unlimited
+    /* Without bwrap, the sandbox's user must still reach the scratch folder
+     * (a TMPDIR inside root's home would not do); else tests run as root, unlimited
      * in processes, and the report says so. */
     bool root_unlimited = false;
     if (a != SG_PROBE_UNSURE && sb->bwrap[0] == '\0' && sb->drop)

@@ -64,7 +64,13 @@
  * they can then see the machine's files, and the report says so.
  *
  * Either way: resource limits (CPU, address space, file size, descriptors,
- * no core files), and a grader running as root runs commands as nobody.
+ * no core files), and a grader running as root runs each submission's
+ * commands as a user of their own: a uid drawn at random from a range no
+ * account uses (SG_SANDBOX_UID_BASE), not nobody. Without namespaces the
+ * kernel counts processes per uid across the whole host: as nobody, a
+ * fork bomb graded in one container (PrairieLearn runs several grading
+ * jobs per host, as root) took the processes of every other container's
+ * tests, and a correct file "did not compile" (a platform review).
  */
 #ifndef SG_SANDBOX_H
 #define SG_SANDBOX_H
@@ -84,6 +90,11 @@
 #define SG_NPROC_PER_SANDBOX 64              /* with ucounts: every process of one sandbox */
 #define SG_LIMIT_NPROC_MARGIN 64             /* without: above what the user runs already */
 #define SG_LIMIT_TMPFS "67108864"            /* /tmp and /dev/shm, bytes */
+/* The uids a grader running as root gives its submissions' commands: in
+ * the range that systemd leaves unused (its UIDS-GIDS.md, between the
+ * containers' ranges and 2^31), 2^24 of them, one drawn per submission. */
+#define SG_SANDBOX_UID_BASE ((uid_t)0x7A000000)
+#define SG_SANDBOX_UID_SPAN ((uid_t)1 << 24)
 
 struct sg_sandbox {
     char bwrap[256];        /* the bubblewrap binary, "" when not used */

@@ -24,12 +24,13 @@ static bool kt_descends_from_us(const char *pid)
 }
 
 /*
- * The processes of a user that descend from this test, "pid:name" each,
- * from /proc. Only ours: another grader may run beside this one, and
- * whatever a graded submission leaves comes back to us (the grader is a
- * child subreaper).
+ * The processes of the sandboxes' users that descend from this test,
+ * "pid:name" each, from /proc: as root (drawn, a range of uids), any uid
+ * of SG_SANDBOX_UID_BASE's range; else our own. Only ours: another grader
+ * may run beside this one, and whatever a graded submission leaves comes
+ * back to us (the grader is a child subreaper).
  */
-static void kt_processes_of(uid_t uid, struct sg_buf *out)
+static void kt_processes_of(bool drawn, struct sg_buf *out)
 {
     DIR *d = opendir("/proc");
     struct dirent *e;
@@ -37,8 +38,12 @@ static void kt_processes_of(uid_t uid, struct sg_buf *out)
         char path[300], comm[64] = "?";
         struct stat st;
         snprintf(path, sizeof path, "/proc/%s", e->d_name);
-        if (e->d_name[0] < '0' || e->d_name[0] > '9' || stat(path, &st) != 0 ||
-            st.st_uid != uid || !kt_descends_from_us(e->d_name))
+        if (e->d_name[0] < '0' || e->d_name[0] > '9' || stat(path, &st) != 0)
+            continue;
+        bool theirs = drawn ? st.st_uid >= SG_SANDBOX_UID_BASE &&
+                                  st.st_uid - SG_SANDBOX_UID_BASE < SG_SANDBOX_UID_SPAN
+                            : st.st_uid == getuid();
+        if (!theirs || !kt_descends_from_us(e->d_name))
             continue;
         snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
         FILE *f = fopen(path, "re");
@@ -56,9 +61,9 @@ static void kt_processes_of(uid_t uid, struct sg_buf *out)
 static char *kt_outside_state(const char *canary)
 {
     struct sg_buf b = SG_BUF_INIT;
-    uid_t sandbox_uid = geteuid() == 0 ? 65534 : getuid();
-    sg_buf_printf(&b, "processes of uid %lu:", (unsigned long)sandbox_uid);
-    kt_processes_of(sandbox_uid, &b);
+    /* As root, the sandboxes' uids are drawn from a range (sg_sandbox.h). */
+    sg_buf_puts(&b, "processes of the sandboxes' users:");
+    kt_processes_of(geteuid() == 0, &b);
     sg_buf_puts(&b, "\n");
     const char *files[] = { "/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg" };
     for (size_t i = 0; i < 3; i++) {

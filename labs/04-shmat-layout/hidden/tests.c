@@ -115,10 +115,35 @@ SG_TEST(release_reports_errors)
                "sl_release returned %d (errno %d) when its detach could not work", rc, err);
 }
 
+SG_TEST(release_removes_even_when_its_detach_fails)
+{
+    /* As in release_reports_errors, the test detaches the segment itself:
+     * sl_release's detach fails, and the rest of its work must still be
+     * done. A segment sl_probe did not mark for removal would otherwise
+     * outlive the process (a review as a class: a return at the failed
+     * detach skipped IPC_RMID, and scored full marks). */
+    struct sl_layout l;
+    sl_probe_checked(&l);
+    int id = l.shmid;
+    SG_SETUP(shmdt(l.shm_lo) == 0, "shmdt");
+    errno = 0;
+    (void)sl_release(&l);
+    struct shmid_ds ds;
+    int stat = shmctl(id, IPC_STAT, &ds);
+    if (stat == 0)
+        shmctl(id, IPC_RMID, NULL); /* the test's own clean-up */
+    SG_REQUIRE(stat == -1, "the segment gone after sl_release, though its detach failed",
+               "the detach failed, and the segment stayed: when one step of sl_release fails, "
+               "do the steps after it still run? shm_layout.h: after it, no segment of ours "
+               "exists",
+               "segment %d still exists after sl_release, whose detach had failed", id);
+}
+
 const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(segment_is_usable_to_the_end),
     SG_TEST_ENTRY(probe_twice),
     SG_TEST_ENTRY(release_reports_errors),
+    SG_TEST_ENTRY(release_removes_even_when_its_detach_fails),
     SG_TEST_ENTRY(malloc_failure_leaves_nothing),
     SG_TEST_ENTRY(segment_not_attached_twice),
     SG_TESTS_END,
