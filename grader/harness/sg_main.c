@@ -236,9 +236,16 @@ static void sg_explain_check_failure(struct sg_buf *msg, const char *ck, double 
                       timeout, SG_MSG_SEP, SG_MSG_SEP);
     } else if (sscanf(ck, "Received signal %d (%63[^)])", &value, name) == 2) {
         const char *why = "your code raised or was sent this signal";
-        if (value == SIGSEGV || value == SIGBUS)
+        if (value == SIGSEGV)
             why = "an invalid memory access: a NULL or MAP_FAILED pointer used, a write past "
                   "the end of a buffer, or memory used after munmap";
+        else if (value == SIGBUS)
+            /* Not a bad pointer: a page of a mapping with no file or object
+             * behind it (a review as a class: a ring never sized got the
+             * SIGSEGV text). */
+            why = "a bus error: a page of a mapping was touched where the file or shared "
+                  "memory object behind it has no bytes. Is the object as long as the mapping "
+                  "when it is touched? See man 2 mmap: SIGBUS, and man 2 ftruncate";
         else if (value == SIGXCPU)
             why = "the CPU time limit was reached: a loop that never ends";
         else if (value == SIGXFSZ)
