@@ -540,6 +540,16 @@ static bool pp_deadlocked(pid_t parent, long nloops, const long *area, char *see
     else if (child_ended)
         *hint = "the child ended while turns were left, and the parent waits for it. Count the "
                 "updates each side makes for this nloops";
+    else if (parent_waits && *area == 0)
+        /* No update made at all: not a miscount at the end (a review as a class). */
+        *hint = "the parent waits for the child to end before a single update was made, while "
+                "the child waits for its first turn. Where does the parent wait for its child: "
+                "after the turns, or before them?";
+    else if (parent_waits && *area < nloops - 2)
+        *hint = "the parent left its loop long before the last turn and waits for the child to "
+                "end, while the child waits for its turn. Does the parent wait for the child's "
+                "signal after each of its updates? A sleep is no such wait: the child may not "
+                "have had its turn when it ends";
     else if (parent_waits)
         *hint = "the parent left its loop and waits for the child to end, while the child still "
                 "waits for its turn. Count the updates each side makes for this nloops: is the "
