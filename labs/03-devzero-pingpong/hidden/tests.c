@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 SG_TEST(run_odd_count)
@@ -184,6 +185,42 @@ SG_TEST(run_parent_mismatch_still_waits)
     munmap(area, page);
 }
 
+SG_TEST(run_waits_for_its_own_child)
+{
+    /* The caller already has a child of its own, which has ended with
+     * status 7 and not been waited for: pp_run waits for the child it
+     * forked and leaves the caller's to the caller (as lab 01's
+     * sb_exchange must; a review as a class found wait() passing here). */
+    fflush(NULL);
+    pid_t other = fork();
+    SG_SETUP(other != -1, "fork");
+    if (other == 0)
+        _exit(7);
+    struct timespec ms = { 0, 1000000 };
+    for (int i = 0; i < 5000 && !sg_process_ended(other); i++)
+        nanosleep(&ms, NULL);
+    SG_SETUP(sg_process_ended(other), "the test's own child to end");
+    long *area = pp_test_area(0);
+    errno = 0;
+    int rc = pp_run(area, 10);
+    int err = errno;
+    SG_REQUIRE_NOT_CHILD("pp_run");
+    int ost = 0;
+    pid_t w = waitpid(other, &ost, WNOHANG);
+    bool kept = w == other && WIFEXITED(ost) && WEXITSTATUS(ost) == 7;
+    SG_REQUIRE(kept, "the caller's other child (ended, status 7) left for the caller to wait for",
+               rc == -1 && err == ENOSYS
+                   ? PP_NOT_WRITTEN("pp_run")
+                   : "the caller had another child, which had already ended with status 7, and it "
+                     "was reaped inside pp_run. Which child does your parent wait for: the one "
+                     "fork returned, or any child? See man 2 waitpid",
+               "pp_run returned %d, and the caller's own child could no longer be waited for", rc);
+    SG_REQUIRE(rc == 0 && *area == 10, "0, with the counter at 10",
+               "the turns ended, and the child with status 0, while the caller's other child "
+               "had ended with status 7. Whose status did pp_run look at?",
+               "pp_run(area, 10) returned %d with the counter at %ld", rc, *area);
+}
+
 const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(run_odd_count),
     SG_TEST_ENTRY(run_many),
@@ -192,6 +229,7 @@ const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(run_child_mismatch_fails),
     SG_TEST_ENTRY(run_with_its_signals_already_blocked),
     SG_TEST_ENTRY(run_parent_mismatch_still_waits),
+    SG_TEST_ENTRY(run_waits_for_its_own_child),
     SG_TEST_ENTRY(wait_child_sleeps_until_told),
     SG_TEST_ENTRY(map_anon_large),
     SG_TEST_ENTRY(tell_failure_exits),
