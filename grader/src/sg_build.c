@@ -439,7 +439,9 @@ static int sg_compile_and_inspect(const struct sg_step *s, int *decided)
     }
     struct stat made;
     if (stat(object, &made) == -1) {
-        b->problem = strdup("could not stat the compiled object");
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "stat %s: %s", object, strerror(errno));
+        b->problem = sg_buf_take(&p);
         goto out;
     }
     if (made.st_size > SG_BUILD_OBJECT_MAX) {
@@ -692,6 +694,14 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r,
     }
     if (o->cache != NULL && sg_buildcache_get(o->cache, r, o, b)) {
         free(kitdir);
+        /* The folders were made the sandbox's user's for a build: take them back. */
+        if ((b->out != NULL && sg_sandbox_reclaim(o->sandbox, b->out) == -1) ||
+            (b->hidden_out != NULL && sg_sandbox_reclaim(o->sandbox, b->hidden_out) == -1)) {
+            free(b->problem);
+            b->problem = strdup("could not take back the built programs (chown, chmod)");
+            b->state = SG_LAB_GRADER_ERROR;
+            return -1;
+        }
         return 0;
     }
     struct sg_mounts mounts = { .readonly = { b->src, kitdir }, .writable = b->out,
@@ -710,6 +720,19 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r,
         if (step == 0)
             b->state = SG_LAB_GRADED;
         rc = step == -1 ? -1 : 0;
+    }
+    /* Without bubblewrap the tests run as the user that wrote the programs:
+     * they are the grader's from here on (an attacker's review: a test
+     * could replace the program the next tests run). */
+    if (rc == 0 && ((b->out != NULL && sg_sandbox_reclaim(o->sandbox, b->out) == -1) ||
+                    (b->hidden_out != NULL && sg_sandbox_reclaim(o->sandbox, b->hidden_out) == -1))) {
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "could not take back the built programs (chown, chmod): %s",
+                      strerror(errno));
+        free(b->problem);
+        b->problem = sg_buf_take(&p);
+        b->state = SG_LAB_GRADER_ERROR;
+        rc = -1;
     }
     if (rc == 0 && o->cache != NULL)
         sg_buildcache_put(o->cache, r, o, b);

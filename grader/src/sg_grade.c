@@ -206,8 +206,16 @@ static int sg_test_labs(const struct sg_grade_opts *o, const struct sg_sandbox *
         sg_buf_puts(err, "out of memory");
         return -1;
     }
-    struct sg_schedule_opts so = { .sandbox = sb, .slots = o->slots,
-                                   .parallel = o->parallel > 0 ? o->parallel : 1 };
+    /* Where the kernel cannot count a test's processes apart (no user
+     * namespaces), the submission's tests share one process budget: run
+     * together, one that forks without end would starve another's sandbox,
+     * which the grader must then report as its own failure, never scored
+     * (a review of sg_enter's 'F': a fork bomb could make its own lab "not
+     * graded"). One at a time, each has the budget to itself. */
+    int parallel = o->parallel > 0 ? o->parallel : 1;
+    if (!sb->per_sandbox)
+        parallel = 1;
+    struct sg_schedule_opts so = { .sandbox = sb, .slots = o->slots, .parallel = parallel };
     int rc = sg_schedule_run(jobs, njobs, &so, lab_error);
     if (rc == -1)
         sg_buf_printf(err, "could not start the tests' runners: %s", strerror(errno));

@@ -8,7 +8,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -97,7 +99,8 @@ static enum sg_probe_answer sg_probe_failure(const struct sg_spawn_result *r, in
 {
     if (r->timed_out)
         return SG_PROBE_UNSURE;
-    if (sg_userns_switched_off())
+    if (r->output != NULL && strstr(r->output, "No space left on device") != NULL &&
+        sg_userns_switched_off())
         return SG_PROBE_NO;
     if (r->setup_failed == NULL) /* a pipe or the fork, before any child ran */
         return err == E2BIG ? SG_PROBE_NO : SG_PROBE_UNSURE;
@@ -232,7 +235,10 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
         sg_buf_puts(&d, "; AS ROOT, because the sandbox's user cannot reach the scratch "
                         "folder (set TMPDIR to a folder everyone can traverse): the number of "
                         "processes is not limited");
-    if (sb->drop)
+    if (sb->drop && sb->uid == SG_SANDBOX_NOBODY)
+        sg_buf_puts(&d, "; as nobody (this user namespace maps none of the uids the kit "
+                        "draws from: another grading as nobody shares its process count)");
+    else if (sb->drop)
         sg_buf_printf(&d, "; as a user of its own (uid %lu)", (unsigned long)sb->uid);
     else
         sg_buf_puts(&d, "; as the grader's user");
@@ -262,17 +268,50 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
     sg_buf_free(&d);
 }
 
-/* A uid of SG_SANDBOX_UID_BASE's range, drawn at random: no other grading
- * running on the host (in this container or another) is likely to hold it. */
-static uid_t sg_fresh_uid(void)
+/* Whether id is mapped in this process's user namespace (map: /proc/self/uid_map or gid_map). */
+static bool sg_id_mapped(const char *map, unsigned long id)
 {
-    uint32_t r;
-    if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        r = (uint32_t)getpid() * 2654435761u ^ (uint32_t)now.tv_nsec;
+    FILE *f = fopen(map, "re");
+    if (f == NULL)
+        return false;
+    unsigned long inside, outside, count;
+    bool mapped = false;
+    while (!mapped && fscanf(f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+        mapped = id >= inside && id - inside < count;
+    fclose(f);
+    return mapped;
+}
+
+/* Whether uid can be the sandbox's: mapped here (uid and gid), no account's, no process's. */
+static bool sg_uid_usable(uid_t uid)
+{
+    return sg_id_mapped("/proc/self/uid_map", uid) && sg_id_mapped("/proc/self/gid_map", uid) &&
+           getpwuid(uid) == NULL && getgrgid((gid_t)uid) == NULL && sg_count_tasks(uid) == 0;
+}
+
+/*
+ * The uid a grader running as root gives a submission's commands: one of
+ * SG_SANDBOX_UID_BASE's range, drawn at random, that no other grading on
+ * the host (in this container or another) is likely to hold. In a
+ * container with a user namespace of its own (rootless Podman, Docker's
+ * userns-remap) only the uids it maps exist, often 0 to 65535: setuid to
+ * any other fails, and the tests would then have run as root. There, and
+ * when no draw is usable, nobody, as before.
+ */
+static uid_t sg_sandbox_uid(void)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        uint32_t r;
+        if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            r = (uint32_t)getpid() * 2654435761u ^ (uint32_t)now.tv_nsec;
+        }
+        uid_t uid = SG_SANDBOX_UID_BASE + (uid_t)(r % SG_SANDBOX_UID_SPAN);
+        if (sg_uid_usable(uid))
+            return uid;
     }
-    return SG_SANDBOX_UID_BASE + (uid_t)(r % SG_SANDBOX_UID_SPAN);
+    return SG_SANDBOX_NOBODY;
 }
 
 int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *enter,
@@ -283,7 +322,7 @@ int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *ente
         return -1;
     snprintf(sb->enter, sizeof sb->enter, "%s", enter);
     sb->drop = geteuid() == 0;
-    sb->uid = sb->drop ? sg_fresh_uid() : getuid();
+    sb->uid = sb->drop ? sg_sandbox_uid() : getuid();
     sb->gid = sb->drop ? (gid_t)sb->uid : getgid();
 #if defined(__x86_64__) || defined(__aarch64__)
     sb->seccomp = true;
@@ -337,6 +376,25 @@ int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writabl
     if (lstat(path, &st) == -1)
         return -1;
     return chmod(path, S_ISDIR(st.st_mode) || (st.st_mode & S_IXUSR) ? 0755 : 0644);
+}
+
+static int sg_reclaim_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    if (lchown(path, geteuid(), getegid()) == -1)
+        return -1;
+    if (type == FTW_SL || type == FTW_SLN)
+        return 0;
+    /* Read (and run, and enter) as before, by the sandbox's user too; written by none. */
+    mode_t keep = S_ISDIR(st->st_mode) ? 0755 : (st->st_mode & 0755) | 0444;
+    return chmod(path, keep);
+}
+
+int sg_sandbox_reclaim(const struct sg_sandbox *sb, const char *dir)
+{
+    if (!sb->drop)
+        return 0;
+    return nftw(dir, sg_reclaim_one, 16, FTW_PHYS) == 0 ? 0 : -1;
 }
 
 const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts *m)

@@ -95,6 +95,8 @@
  * containers' ranges and 2^31), 2^24 of them, one drawn per submission. */
 #define SG_SANDBOX_UID_BASE ((uid_t)0x7A000000)
 #define SG_SANDBOX_UID_SPAN ((uid_t)1 << 24)
+/* Where that range is not mapped (a container's own user namespace). */
+#define SG_SANDBOX_NOBODY ((uid_t)65534)
 
 struct sg_sandbox {
     char bwrap[256];        /* the bubblewrap binary, "" when not used */
@@ -147,6 +149,15 @@ void sg_sandbox_inject_probe_faults(int n);
  * 0 or -1.
  */
 int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writable);
+
+/*
+ * Takes back what the sandbox's user wrote under dir (a build's output
+ * folder): owned by the grader again, and written by no one else, so that
+ * tests, which run as that user, cannot change the programs they run
+ * (without bubblewrap nothing else keeps them from it). Nothing to do when
+ * the grader is not root. 0, or -1 with errno.
+ */
+int sg_sandbox_reclaim(const struct sg_sandbox *sb, const char *dir);
 
 /* The working folder, HOME and TMPDIR a command sees: "/tmp" under bubblewrap, else m->cwd. */
 const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts *m);

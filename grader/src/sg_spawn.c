@@ -140,7 +140,8 @@ static const char *const sg_setup_steps[] = {
     "its result pipe", "its working folder", "exec",
     /* 7 and up: the call of sg_sandbox_enter that failed */
     "setrlimit(RLIMIT_CORE)", "setrlimit(RLIMIT_CPU)", "setrlimit(RLIMIT_AS)",
-    "setrlimit(RLIMIT_FSIZE)", "setrlimit(RLIMIT_NOFILE)", "setrlimit(RLIMIT_NPROC)",
+    "setrlimit(RLIMIT_DATA)", "setrlimit(RLIMIT_FSIZE)", "setrlimit(RLIMIT_NOFILE)",
+    "setrlimit(RLIMIT_NPROC)",
     "setgroups, setgid or setuid", "prctl(PR_SET_DUMPABLE)",
 };
 #define SG_SETUP_STEPS ((int)(sizeof sg_setup_steps / sizeof *sg_setup_steps))
