@@ -332,10 +332,61 @@ static void sg_append_words(const char **argv, size_t *n, size_t max, char *word
 }
 
 /* The kit's objects this lab links with, copied into kit/: the sandbox sees nothing else of the kit. */
-static int sg_copy_kit_objects(const struct sg_kit *kit, const struct sg_rubric *r,
-                               const struct sg_build_opts *o, const char *kitdir)
+/*
+ * Whether the built tests in path (the lab's libtests.a, or hidden.o) hold
+ * every test of r that is hidden (or public), by name: a kit whose rubric
+ * was updated and whose objects were not (a `git pull` without `make`) had
+ * its tests' programs answer "no test named ...", and a truncated object
+ * failed to link, a "compile error" scored 0 for the student. 0 when they
+ * do; -1 with errno (ENOENT, EIO, or ENOEXEC for a test not there) and the
+ * missing name in *missing.
+ */
+static int sg_kit_object_holds_tests(const char *path, const struct sg_rubric *r, bool hidden,
+                                     const char **missing)
 {
-    const char *names[] = { "libtests.a", "main.o", o->hidden ? "hidden.o" : NULL,
+    *missing = NULL;
+    FILE *f = fopen(path, "rbe");
+    if (f == NULL)
+        return -1;
+    struct sg_buf all = SG_BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        if (sg_buf_append(&all, chunk, n) == -1) {
+            fclose(f);
+            sg_buf_free(&all);
+            errno = ENOMEM;
+            return -1;
+        }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed || all.len < 4 || (memcmp(all.data, "\177ELF", 4) != 0 &&
+                                  memcmp(all.data, "!<arch>", 4) != 0)) {
+        sg_buf_free(&all);
+        errno = EIO;
+        return -1;
+    }
+    for (size_t k = 0; k < r->ntests && *missing == NULL; k++) {
+        const struct sg_rubric_test *t = &r->tests[k];
+        if (t->hidden == hidden && memmem(all.data, all.len, t->name, strlen(t->name) + 1) == NULL)
+            *missing = t->name;
+    }
+    sg_buf_free(&all);
+    if (*missing != NULL) {
+        errno = ENOEXEC;
+        return -1;
+    }
+    return 0;
+}
+
+static int sg_copy_kit_objects(const struct sg_kit *kit, const struct sg_rubric *r,
+                               const struct sg_build_opts *o, const char *kitdir,
+                               struct sg_buf *why)
+{
+    bool has_hidden = false;
+    for (size_t k = 0; k < r->ntests; k++)
+        has_hidden |= r->tests[k].hidden;
+    const char *names[] = { "libtests.a", "main.o", has_hidden ? "hidden.o" : NULL,
                             o->memcheck ? "memcheck.o" : NULL };
     char *labobj = sg_path(kit->objects, r->id);
     int rc = 0;
@@ -343,7 +394,23 @@ static int sg_copy_kit_objects(const struct sg_kit *kit, const struct sg_rubric 
         if (names[i] == NULL)
             continue;
         char *from = sg_path(labobj, names[i]), *to = sg_path(kitdir, names[i]);
-        if (access(from, R_OK) == 0)
+        const char *missing = NULL;
+        if (i == 0 || i == 2) {
+            if (sg_kit_object_holds_tests(from, r, i == 2, &missing) == -1) {
+                if (missing != NULL)
+                    sg_buf_printf(why, "the kit's %s has no test %s, which the rubric names: the "
+                                       "kit was not built since its tests changed (run make)",
+                                  from, missing);
+                else
+                    sg_buf_printf(why, "the kit's %s cannot be read as built tests (%s): run "
+                                       "make", from, strerror(errno));
+                rc = -1;
+            }
+        } else if (access(from, R_OK) == -1 && i != 3) {
+            sg_buf_printf(why, "the kit's %s: %s (run make)", from, strerror(errno));
+            rc = -1;
+        }
+        if (rc == 0 && access(from, R_OK) == 0)
             rc = sg_copy_file(from, to, 0644);
         free(from);
         free(to);
@@ -379,12 +446,13 @@ static int sg_prepare(const struct sg_kit *kit, const struct sg_rubric *r,
      * student may have changed, and so that the file cannot change under
      * the grader while it works. */
     int rc = 0;
+    struct sg_buf kit_why = SG_BUF_INIT;
     if (mkdir(b->dir, 0700) == -1 || mkdir(b->src, 0700) == -1 || mkdir(b->out, 0700) == -1 ||
         mkdir(b->hidden_out, 0700) == -1 || sg_sandbox_share(o->sandbox, b->hidden_out, true) == -1 ||
         mkdir(*kitdir, 0700) == -1 ||
         sg_copy_fd(o->student_fd, source, 0644, SG_SUBMISSION_FILE_MAX) == -1 ||
         sg_copy_file(header_from, header_to, 0644) == -1 || sg_write_api_list(api, r) == -1 ||
-        sg_copy_kit_objects(kit, r, o, *kitdir) == -1 ||
+        sg_copy_kit_objects(kit, r, o, *kitdir, &kit_why) == -1 ||
         sg_sandbox_share(o->sandbox, b->dir, false) == -1 ||
         sg_sandbox_share(o->sandbox, b->src, false) == -1 ||
         sg_sandbox_share(o->sandbox, source, false) == -1 ||
@@ -393,10 +461,14 @@ static int sg_prepare(const struct sg_kit *kit, const struct sg_rubric *r,
         sg_sandbox_share(o->sandbox, *kitdir, false) == -1 ||
         sg_sandbox_share(o->sandbox, b->out, true) == -1) {
         struct sg_buf p = SG_BUF_INIT;
-        sg_buf_printf(&p, "could not prepare %s: %s", o->labdir, strerror(errno));
+        if (kit_why.len > 0)
+            sg_buf_puts(&p, kit_why.data);
+        else
+            sg_buf_printf(&p, "could not prepare %s: %s", o->labdir, strerror(errno));
         b->problem = sg_buf_take(&p);
         rc = -1;
     }
+    sg_buf_free(&kit_why);
     free(source);
     free(header_from);
     free(header_to);

@@ -555,6 +555,42 @@ START_TEST(a_lab_named_twice_is_graded_once)
 }
 END_TEST
 
+START_TEST(a_kit_not_rebuilt_since_its_tests_changed_grades_nobody)
+{
+    /* The rubric is read from labs/ when grading, the tests come from the
+     * kit's build: after a `git pull` without `make`, the hidden tests'
+     * program answered "no test named ...", and a truncated object did not
+     * link, "a compile error" scored 0 for the student. A copy of the kit
+     * whose hidden.o is cut short must grade nobody and say why. */
+    char *t = kt_tempdir();
+    struct sg_buf sh = SG_BUF_INIT;
+    sg_buf_printf(&sh, "set -e; mkdir -p '%s/grader' '%s/build'; cp grader/shmgrade '%s/grader/'; "
+                       "cp -R labs '%s/'; cp -R build/kit '%s/build/'; "
+                       "head -c 3000 build/kit/01-shared-buffer/hidden.o > "
+                       "'%s/build/kit/01-shared-buffer/hidden.o'",
+                  t, t, t, t, t, t);
+    char *out;
+    ck_assert_msg(kt_sh(sh.data, &out) == 0, "the copy of the kit: %s", out);
+    free(out);
+    sh.len = 0;
+    sg_buf_printf(&sh, "'%s/grader/shmgrade' --hidden --lab 01 --test map_full_size "
+                       "--format grade solutions 2>/dev/null", t);
+    int rc = kt_sh(sh.data, &out);
+    json_t *g = json_loads(out, 0, NULL);
+    json_t *lab = json_array_get(json_object_get(g, "labs"), 0);
+    const char *state = json_string_value(json_object_get(lab, "state"));
+    const char *problem = json_string_value(json_object_get(lab, "problem"));
+    ck_assert_msg(rc == 1 && state != NULL && strcmp(state, "grader error") == 0 &&
+                      problem != NULL && strstr(problem, "run make") != NULL,
+                  "status %d, state %s: %s", rc, state ? state : "(none)", kt_tail(out));
+    json_decref(g);
+    free(out);
+    sg_buf_free(&sh);
+    kt_rmtree(t);
+    free(t);
+}
+END_TEST
+
 void kt_add_submissions(Suite *s)
 {
     TCase *tc = tcase_create("submissions");
@@ -568,6 +604,7 @@ void kt_add_submissions(Suite *s)
     tcase_add_test(tc, a_full_disk_is_the_graders_failure);
     tcase_add_test(tc, what_code_prints_in_a_hidden_test_is_never_shown);
     tcase_add_test(tc, a_lab_named_twice_is_graded_once);
+    tcase_add_test(tc, a_kit_not_rebuilt_since_its_tests_changed_grades_nobody);
     suite_add_tcase(s, tc);
 }
 
