@@ -470,13 +470,14 @@ START_TEST(a_full_disk_is_the_graders_failure)
         ck_assert_msg(rc == 0 || rc == 1, "%d KiB: shmgrade ended with %d:\n%s", kib, rc,
                       kt_tail(out));
         json_t *g = json_loads(out, 0, NULL);
+        bool full = false;
         if (g != NULL) {
             json_t *lab = json_array_get(json_object_get(g, "labs"), 0);
             const char *state = json_string_value(json_object_get(lab, "state"));
             const char *problem = json_string_value(json_object_get(lab, "problem"));
-            bool full = state != NULL && strcmp(state, "graded") == 0 &&
-                        json_number_value(json_object_get(g, "score")) ==
-                            json_number_value(json_object_get(g, "max_score"));
+            full = state != NULL && strcmp(state, "graded") == 0 &&
+                   json_number_value(json_object_get(g, "score")) ==
+                       json_number_value(json_object_get(g, "max_score"));
             ck_assert_msg(full || (state != NULL && strcmp(state, "grader error") == 0),
                           "%d KiB: the reference %s: %s", kib, state ? state : "(no state)",
                           problem ? problem : "");
@@ -484,6 +485,8 @@ START_TEST(a_full_disk_is_the_graders_failure)
             json_decref(g);
         }
         free(out);
+        if (full)
+            break; /* every larger disk holds the whole build too */
     }
     unsetenv("TMPDIR");
     ck_assert_msg(in_the_build > 0, "no size of disk failed inside the build");
