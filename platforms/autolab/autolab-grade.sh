@@ -91,6 +91,21 @@ if [ "$(id -u)" -ne 0 ] && [ "$kit" = "$SHMLAB_IMAGE_KIT" ] && command -v sudo >
     sudo -n -l "$kit/grader/shmgrade" >/dev/null 2>&1; then
     grade=(sudo -n "$kit/grader/shmgrade")
 fi
+# Neither root nor namespaces (the image's kit is not this autograder's,
+# so sudo may not run it; or an image without the rule): the tests would
+# run as this user, and a submission could write the scores line Autolab
+# reads and kill this script before the real one (a platform review). No
+# grading then: the reason, and no score.
+if [ "${grade[0]}" != sudo ] && [ "$(id -u)" -ne 0 ] &&
+    ! bwrap --unshare-all --die-with-parent --ro-bind / / --proc /proc --dev /dev true \
+        >/dev/null 2>&1; then
+    echo "The grading image cannot keep a submission apart from the grader here: it is not"
+    echo "root, bubblewrap cannot make namespaces, and the image's kit is not this"
+    echo "autograder's (rebuild the image from this autograde.tar: docker build -t ... dist/autolab)."
+    echo "Nothing was graded. This is not a score: your instructor must fix the image and regrade."
+    echo '{"scores": {}}'
+    exit 0
+fi
 # One test at a time: in Autolab's containers the tests share one process
 # limit (no user namespaces), and parallel tests that fork would then see
 # each other's processes.
