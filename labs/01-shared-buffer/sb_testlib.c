@@ -100,8 +100,8 @@ static const char *sb_line_hint(long n, int err, const char *buf, size_t cap, co
                "included. Which of the two does your code test?";
     if (n == -1)
         return "-1 means end of input, yet a line was there. Was it read already? Each call "
-               "reads one line, up to its newline and not a character past it (the rest of a "
-               "long line is discarded, not the next one). And a last line may end at end of "
+               "reads one line, up to its newline and not a character past it: the rest of a "
+               "long line is discarded, never the next line. And a last line may end at end of "
                "input without a newline: does your loop still return what it read? See man 3 "
                "getc: RETURN VALUE";
     if (stored > 0 && stored < cap && buf[stored - 1] == '\n')
