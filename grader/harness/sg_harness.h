@@ -149,6 +149,13 @@ enum sg_children sg_children_state(pid_t *pid);
 /* Whether pid, a child of this process, has ended (left unreaped, for whoever reports it). */
 bool sg_process_ended(pid_t pid);
 
+/*
+ * A child of the test's own that has ended with status and is left
+ * unreaped: a call that waits for any child instead of its own reaps it.
+ * Its pid.
+ */
+pid_t sg_fork_ended_child(int status);
+
 /* Sleeps ms milliseconds: one step of a test's polling loop. */
 void sg_nap_ms(long ms);
 

@@ -97,6 +97,20 @@ bool sg_process_ended(pid_t pid)
            info.si_pid == pid;
 }
 
+pid_t sg_fork_ended_child(int status)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    SG_SETUP(pid != -1, "fork");
+    if (pid == 0)
+        _exit(status);
+    struct timespec ms = { 0, 1000000 };
+    for (int i = 0; i < 5000 && !sg_process_ended(pid); i++)
+        nanosleep(&ms, NULL);
+    SG_SETUP(sg_process_ended(pid), "the test's own child to end");
+    return pid;
+}
+
 long sg_proc_status_kib(const char *field)
 {
     FILE *f = fopen("/proc/self/status", "re");

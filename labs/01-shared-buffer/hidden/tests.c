@@ -295,15 +295,7 @@ SG_TEST(exchange_waits_for_its_own_child)
      * status 7 and not been waited for. sb_exchange must wait for the child
      * it forked, and leave the caller's child to the caller. */
     char *buf = sb_map_checked(1, SB_SHARED, "sb_map(1, SB_SHARED)");
-    fflush(NULL);
-    pid_t other = fork();
-    SG_SETUP(other != -1, "fork");
-    if (other == 0)
-        _exit(7);
-    struct timespec ms = { 0, 1000000 };
-    for (int i = 0; i < 5000 && !sg_process_ended(other); i++)
-        nanosleep(&ms, NULL);
-    SG_SETUP(sg_process_ended(other), "the test's own child to end");
+    pid_t other = sg_fork_ended_child(7);
     FILE *in = sg_input_file("line\n", 5);
     FILE *out = sg_output_file();
     errno = 0;

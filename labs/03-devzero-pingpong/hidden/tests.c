@@ -191,15 +191,7 @@ SG_TEST(run_waits_for_its_own_child)
      * status 7 and not been waited for: pp_run waits for the child it
      * forked and leaves the caller's to the caller (as lab 01's
      * sb_exchange must; a review as a class found wait() passing here). */
-    fflush(NULL);
-    pid_t other = fork();
-    SG_SETUP(other != -1, "fork");
-    if (other == 0)
-        _exit(7);
-    struct timespec ms = { 0, 1000000 };
-    for (int i = 0; i < 5000 && !sg_process_ended(other); i++)
-        nanosleep(&ms, NULL);
-    SG_SETUP(sg_process_ended(other), "the test's own child to end");
+    pid_t other = sg_fork_ended_child(7);
     long *area = pp_test_area(0);
     errno = 0;
     int rc = pp_run(area, 10);
