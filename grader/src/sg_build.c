@@ -331,7 +331,6 @@ static void sg_append_words(const char **argv, size_t *n, size_t max, char *word
         argv[(*n)++] = w;
 }
 
-/* The kit's objects this lab links with, copied into kit/: the sandbox sees nothing else of the kit. */
 /*
  * Whether the built tests in path (the lab's libtests.a, or hidden.o) hold
  * every test of r that is hidden (or public), by name: a kit whose rubric
@@ -379,6 +378,7 @@ static int sg_kit_object_holds_tests(const char *path, const struct sg_rubric *r
     return 0;
 }
 
+/* The kit's objects this lab links with, copied into kit/: the sandbox sees nothing else of the kit. */
 static int sg_copy_kit_objects(const struct sg_kit *kit, const struct sg_rubric *r,
                                const struct sg_build_opts *o, const char *kitdir,
                                struct sg_buf *why)
@@ -386,32 +386,41 @@ static int sg_copy_kit_objects(const struct sg_kit *kit, const struct sg_rubric 
     bool has_hidden = false;
     for (size_t k = 0; k < r->ntests; k++)
         has_hidden |= r->tests[k].hidden;
-    const char *names[] = { "libtests.a", "main.o", has_hidden ? "hidden.o" : NULL,
-                            o->memcheck ? "memcheck.o" : NULL };
+    /* tests: which of the rubric's tests the object must hold (-1: none);
+     * a missing object the build needs is the kit's failure. */
+    const struct {
+        const char *name;
+        int tests;
+        bool needed;
+    } objects[] = {
+        { "libtests.a", 0, true },
+        { "main.o", -1, true },
+        { has_hidden ? "hidden.o" : NULL, 1, true },
+        { o->memcheck ? "memcheck.o" : NULL, -1, false },
+    };
     char *labobj = sg_path(kit->objects, r->id);
     int rc = 0;
-    for (size_t i = 0; i < sizeof names / sizeof *names && rc == 0; i++) {
-        if (names[i] == NULL)
+    for (size_t i = 0; i < sizeof objects / sizeof *objects && rc == 0; i++) {
+        if (objects[i].name == NULL)
             continue;
-        char *from = sg_path(labobj, names[i]), *to = sg_path(kitdir, names[i]);
+        char *from = sg_path(labobj, objects[i].name), *to = sg_path(kitdir, objects[i].name);
         const char *missing = NULL;
-        if (i == 0 || i == 2) {
-            if (sg_kit_object_holds_tests(from, r, i == 2, &missing) == -1) {
-                if (missing != NULL)
-                    sg_buf_printf(why, "the kit's %s has no test %s, which the rubric names: the "
-                                       "kit was not built since its tests changed (run make)",
-                                  from, missing);
-                else
-                    sg_buf_printf(why, "the kit's %s cannot be read as built tests (%s): run "
-                                       "make", from, strerror(errno));
-                rc = -1;
-            }
-        } else if (access(from, R_OK) == -1 && i != 3) {
+        if (objects[i].tests >= 0 &&
+            sg_kit_object_holds_tests(from, r, objects[i].tests == 1, &missing) == -1) {
+            if (missing != NULL)
+                sg_buf_printf(why, "the kit's %s has no test %s, which the rubric names: the "
+                                   "kit was not built since its tests changed (run make)",
+                              from, missing);
+            else
+                sg_buf_printf(why, "the kit's %s cannot be read as built tests (%s): run make",
+                              from, strerror(errno));
+            rc = -1;
+        } else if (access(from, R_OK) == 0) {
+            rc = sg_copy_file(from, to, 0644);
+        } else if (objects[i].needed) {
             sg_buf_printf(why, "the kit's %s: %s (run make)", from, strerror(errno));
             rc = -1;
         }
-        if (rc == 0 && access(from, R_OK) == 0)
-            rc = sg_copy_file(from, to, 0644);
         free(from);
         free(to);
     }
@@ -754,6 +763,26 @@ out:
     return step;
 }
 
+/*
+ * The output folders were the sandbox user's for the build. Without
+ * bubblewrap the tests run as that user: the programs are the grader's
+ * from here on (an attacker's review: a test could replace the program the
+ * next tests run). 0, or -1 with the lab not graded.
+ */
+static int sg_take_back_programs(const struct sg_build_opts *o, struct sg_build *b)
+{
+    if ((b->out == NULL || sg_sandbox_reclaim(o->sandbox, b->out) == 0) &&
+        (b->hidden_out == NULL || sg_sandbox_reclaim(o->sandbox, b->hidden_out) == 0))
+        return 0;
+    struct sg_buf p = SG_BUF_INIT;
+    sg_buf_printf(&p, "could not take back the built programs (chown, chmod): %s",
+                  strerror(errno));
+    free(b->problem);
+    b->problem = sg_buf_take(&p);
+    b->state = SG_LAB_GRADER_ERROR;
+    return -1;
+}
+
 int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r,
                  const struct sg_build_opts *o, struct sg_build *b)
 {
@@ -766,15 +795,7 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r,
     }
     if (o->cache != NULL && sg_buildcache_get(o->cache, r, o, b)) {
         free(kitdir);
-        /* The folders were made the sandbox's user's for a build: take them back. */
-        if ((b->out != NULL && sg_sandbox_reclaim(o->sandbox, b->out) == -1) ||
-            (b->hidden_out != NULL && sg_sandbox_reclaim(o->sandbox, b->hidden_out) == -1)) {
-            free(b->problem);
-            b->problem = strdup("could not take back the built programs (chown, chmod)");
-            b->state = SG_LAB_GRADER_ERROR;
-            return -1;
-        }
-        return 0;
+        return sg_take_back_programs(o, b);
     }
     struct sg_mounts mounts = { .readonly = { b->src, kitdir }, .writable = b->out,
                                 .cwd = b->out };
@@ -793,19 +814,8 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r,
             b->state = SG_LAB_GRADED;
         rc = step == -1 ? -1 : 0;
     }
-    /* Without bubblewrap the tests run as the user that wrote the programs:
-     * they are the grader's from here on (an attacker's review: a test
-     * could replace the program the next tests run). */
-    if (rc == 0 && ((b->out != NULL && sg_sandbox_reclaim(o->sandbox, b->out) == -1) ||
-                    (b->hidden_out != NULL && sg_sandbox_reclaim(o->sandbox, b->hidden_out) == -1))) {
-        struct sg_buf p = SG_BUF_INIT;
-        sg_buf_printf(&p, "could not take back the built programs (chown, chmod): %s",
-                      strerror(errno));
-        free(b->problem);
-        b->problem = sg_buf_take(&p);
-        b->state = SG_LAB_GRADER_ERROR;
-        rc = -1;
-    }
+    if (rc == 0)
+        rc = sg_take_back_programs(o, b);
     if (rc == 0 && o->cache != NULL)
         sg_buildcache_put(o->cache, r, o, b);
     sg_env_free(&env);

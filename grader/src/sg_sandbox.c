@@ -69,15 +69,6 @@ static bool sg_find_bwrap(char *out, size_t cap)
 enum sg_probe_answer { SG_PROBE_YES, SG_PROBE_NO, SG_PROBE_UNSURE };
 
 /*
- * What a probe that could not run tells: most such failures are the
- * machine's answer and happen every time (bubblewrap refused, with its
- * reason on its output: no user namespaces, a folder the sandbox's user
- * may not bind; that user unable to enter the scratch folder), so they are
- * a no. Only a
- * lack of resources of the moment (a process, memory, a time limit) says
- * nothing about the sandbox.
- */
-/*
  * Whether user namespaces are switched off on this machine
  * (user.max_user_namespaces = 0, as some hosts set it): bubblewrap before
  * 0.8 then says only "No space left on device", as it does when a busy
@@ -85,7 +76,7 @@ enum sg_probe_answer { SG_PROBE_YES, SG_PROBE_NO, SG_PROBE_UNSURE };
  */
 static bool sg_userns_switched_off(void)
 {
-    FILE *f = fopen("/proc/sys/user/max_user_namespaces", "r");
+    FILE *f = fopen("/proc/sys/user/max_user_namespaces", "re");
     if (f == NULL)
         return false;
     long max = -1;
@@ -94,6 +85,15 @@ static bool sg_userns_switched_off(void)
     fclose(f);
     return max == 0;
 }
+
+/*
+ * What a probe that could not run tells: most such failures are the
+ * machine's answer and happen every time (bubblewrap refused, with its
+ * reason on its output: no user namespaces, a folder the sandbox's user
+ * may not bind; that user unable to enter the scratch folder), so they are
+ * a no. Only a lack of resources of the moment (a process, memory, a time
+ * limit) says nothing about the sandbox.
+ */
 
 static enum sg_probe_answer sg_probe_failure(const struct sg_spawn_result *r, int err)
 {
