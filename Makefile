@@ -183,8 +183,10 @@ $(KIT)/libsg_grader.a: $(GRADER_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
 	$(call say,AR,$@)rm -f $@ && $(AR) rcs $@ $^
 
+# -z now: every library call bound once at start, not again in each of the
+# runners the grader forks per test (lazy binding in a fresh copy each time).
 grader/shmgrade: $(KIT)/obj/grader/src/shmgrade.o $(KIT)/libsg_grader.a
-	$(call say,LD,$@)$(CC) -o $@ $^ $(GRADER_LIBS)
+	$(call say,LD,$@)$(CC) -Wl,-z,now -o $@ $^ $(GRADER_LIBS)
 
 # The kit's version, shown on the class page (sg_html_class.c): the commit
 # the kit was built from when it is a git checkout of its own, else

@@ -19,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -182,8 +183,11 @@ static bool sg_probe_per_sandbox_budget(const struct sg_sandbox *sb)
     if (probe == -1)
         return false;
     if (probe == 0) {
+        /* Undumpable after the change of user, the probe could not
+         * write its own uid_map: dumpable again, as sg_spawn's child. */
         const char *failed;
-        if (sg_sandbox_enter(sb, 5, false, &failed) == -1)
+        if (sg_sandbox_enter(sb, 5, false, &failed) == -1 ||
+            (sb->drop && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1))
             _exit(2);
         pid_t others[3];
         for (int i = 0; i < 3; i++) {
@@ -363,6 +367,17 @@ int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *ente
     }
     sg_describe(sb, disabled, root_unlimited);
     return 0;
+}
+
+bool sg_sandbox_own_uid(const struct sg_sandbox *sb)
+{
+    return sb->drop && sb->uid != SG_SANDBOX_NOBODY;
+}
+
+bool sg_sandbox_has_namespaces(bool disabled)
+{
+    char bwrap[sizeof ((struct sg_sandbox *)0)->bwrap];
+    return !disabled && sg_find_bwrap(bwrap, sizeof bwrap) && sg_isolate_available();
 }
 
 int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writable)
@@ -580,13 +595,12 @@ int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool b
     *failed = "setrlimit(RLIMIT_NPROC)";
     if (sg_limit_nproc(sb) == -1)
         return -1;
+    /* Raw system calls: the caller may share the grader's memory
+     * (sg_spawn.c), where glibc's wrappers would look for threads of the
+     * grader's to change too; this process is single-threaded. */
     *failed = "setgroups, setgid or setuid";
-    if (sb->drop && (setgroups(0, NULL) == -1 || setgid(sb->gid) == -1 || setuid(sb->uid) == -1))
-        return -1;
-    /* Changing user makes the process undumpable, which gives its /proc
-     * files to root: it could not write its own uid_map for a namespace. */
-    *failed = "prctl(PR_SET_DUMPABLE)";
-    if (sb->drop && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) == -1)
+    if (sb->drop && (syscall(SYS_setgroups, 0, NULL) == -1 || syscall(SYS_setgid, sb->gid) == -1 ||
+                     syscall(SYS_setuid, sb->uid) == -1))
         return -1;
     *failed = NULL;
     return 0;

@@ -184,11 +184,26 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
 #define SG_SANDBOX_INFO_FD_TEXT "9"
 
 /*
- * In the forked child, before exec: limits (the generous process limit
- * the sandbox is created with, or the shared one), then the user switch;
+ * Whether the tests run as a uid that nothing else on the machine has (a
+ * root grader's, drawn for this submission), not as the grader or nobody:
+ * what that uid owns is the submission's (sg_sweep.h).
+ */
+bool sg_sandbox_own_uid(const struct sg_sandbox *sb);
+
+/*
+ * Whether tests can have namespaces of their own here (bubblewrap, and
+ * user namespaces allowed): without, they share the machine's IPC objects,
+ * /dev/shm and /tmp. disabled: --no-sandbox.
+ */
+bool sg_sandbox_has_namespaces(bool disabled);
+
+/*
+ * In the child, before exec: limits (the generous process limit the
+ * sandbox is created with, or the shared one), then the user switch, by
+ * raw system calls (the child may share the grader's memory: sg_spawn.c);
  * with big_address_space, no address-space limit but SG_LIMIT_DATA_VALGRIND
- * of data (for valgrind). 0, or -1
- * with errno and *failed naming the call that failed.
+ * of data (for valgrind). The process is left undumpable after a switch.
+ * 0, or -1 with errno and *failed naming the call that failed.
  */
 int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool big_address_space,
                      const char **failed);

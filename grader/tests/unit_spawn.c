@@ -1,5 +1,6 @@
 /* unit_spawn.c — running untrusted commands: deadlines, output caps, leftovers. */
 #include "sg_fs.h"
+#include "sg_isolate.h"
 #include "sg_sandbox.h"
 #include "sg_spawn.h"
 #include "unit.h"
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,18 +140,22 @@ START_TEST(an_unlimited_limit_is_the_hard_limit_we_have)
 }
 END_TEST
 
+/* A scratch folder as sg_grade makes one, with its own sg_enter, which the sandbox's user reaches. */
+static void unit_sandbox_folder(char *dir, char *enter, size_t cap)
+{
+    ck_assert(mkdtemp(dir) != NULL);
+    ck_assert_int_eq(chmod(dir, 0755), 0);
+    snprintf(enter, cap, "%s/sg_enter", dir);
+    ck_assert_int_eq(sg_copy_file("build/kit/sg_enter", enter, 0755), 0);
+}
+
 START_TEST(a_probe_that_cannot_say_fails_the_grader_not_the_sandbox)
 {
     /* Two probes out of three that could not say: the sandbox is as it
      * would be. Three: no sandbox is chosen at all (EAGAIN), where the
      * old code silently graded without bubblewrap. */
-    char dir[] = "/tmp/unit-probe.XXXXXX";
-    ck_assert(mkdtemp(dir) != NULL);
-    ck_assert_int_eq(chmod(dir, 0755), 0);
-    /* As sg_grade does: sg_enter copied where the sandbox's user reaches it. */
-    char enter[64];
-    snprintf(enter, sizeof enter, "%s/sg_enter", dir);
-    ck_assert_int_eq(sg_copy_file("build/kit/sg_enter", enter, 0755), 0);
+    char dir[] = "/tmp/unit-probe.XXXXXX", enter[64];
+    unit_sandbox_folder(dir, enter, sizeof enter);
     struct sg_sandbox calm, busy, unsure;
     ck_assert_int_eq(sg_sandbox_init(&calm, dir, enter, false), 0);
     sg_sandbox_inject_probe_faults(2);
@@ -170,6 +176,35 @@ START_TEST(a_probe_that_cannot_say_fails_the_grader_not_the_sandbox)
 }
 END_TEST
 
+/* The kernel's release as major * 1000 + minor: 5014 for 5.14. */
+static int unit_kernel_release(void)
+{
+    struct utsname u;
+    int major = 0, minor = 0;
+    if (uname(&u) == -1 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+        return 0;
+    return major * 1000 + minor;
+}
+
+START_TEST(a_budget_per_sandbox_where_the_kernel_counts_one)
+{
+    /* Where user namespaces may be made and the kernel counts processes
+     * per namespace (5.14), the probe must find it, as root too: a root
+     * grader's probe that changed user and then could not write its own
+     * uid_map (undumpable) said no, and every test that needs the budget
+     * was skipped without a word while the grader ran one test at a time. */
+    if (!sg_isolate_available() || unit_kernel_release() < 5014)
+        return;
+    char dir[] = "/tmp/unit-budget.XXXXXX", enter[64];
+    unit_sandbox_folder(dir, enter, sizeof enter);
+    struct sg_sandbox sb;
+    ck_assert_int_eq(sg_sandbox_init(&sb, dir, enter, false), 0);
+    ck_assert_msg(sb.per_sandbox, "no budget per sandbox: %s", sb.description);
+    ck_assert_int_eq(unlink(enter), 0);
+    ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(a_sandbox_that_cannot_fork_fails_the_grader_not_the_command)
 {
     /* sg_enter could not fork the command (a process budget used up by
@@ -177,12 +212,8 @@ START_TEST(a_sandbox_that_cannot_fork_fails_the_grader_not_the_command)
      * and "sg_enter: fork" on the output were taken for the compiler's,
      * and a correct file "did not compile" (a platform review). A budget
      * of one process, sg_enter itself, makes that fork fail here. */
-    char dir[] = "/tmp/unit-nofork.XXXXXX";
-    ck_assert(mkdtemp(dir) != NULL);
-    ck_assert_int_eq(chmod(dir, 0755), 0);
-    char enter[64];
-    snprintf(enter, sizeof enter, "%s/sg_enter", dir);
-    ck_assert_int_eq(sg_copy_file("build/kit/sg_enter", enter, 0755), 0);
+    char dir[] = "/tmp/unit-nofork.XXXXXX", enter[64];
+    unit_sandbox_folder(dir, enter, sizeof enter);
     struct sg_sandbox sb;
     ck_assert_int_eq(sg_sandbox_init(&sb, dir, enter, false), 0);
     if (sb.per_sandbox) {
@@ -258,6 +289,7 @@ Suite *unit_spawn_suite(void)
     tcase_add_test(tc, no_descriptor_of_the_grader_leaks);
     tcase_add_test(tc, an_unlimited_limit_is_the_hard_limit_we_have);
     tcase_add_test(tc, a_probe_that_cannot_say_fails_the_grader_not_the_sandbox);
+    tcase_add_test(tc, a_budget_per_sandbox_where_the_kernel_counts_one);
     tcase_add_test(tc, a_sandbox_that_cannot_fork_fails_the_grader_not_the_command);
     tcase_add_test(tc, a_probe_refused_every_time_is_a_no);
     suite_add_tcase(s, tc);
