@@ -8,6 +8,7 @@
 #include "sg_rubric.h"
 #include "sg_spawn.h"
 #include "sg_submission.h"
+#include "sg_sandbox.h"
 #include "sg_slots.h"
 #include "sg_summary.h"
 
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +49,10 @@ static char *sg_join(const char *a, const char *b)
 }
 
 /*
- * The students: every subfolder of dir, but hidden ones, sorted; a link
- * among them is a student too, whose grading says it was not followed.
+ * The students: every subfolder of dir, but hidden ones and the output
+ * folder itself (-o inside the class's folder made a student "grades",
+ * all missing, who pulled down the class's mean), sorted; a link among
+ * them is a student too, whose grading says it was not followed.
  */
 static struct sg_student *sg_list_students(const char *dir, const char *outdir, size_t *n,
                                            struct sg_buf *err)
@@ -58,6 +62,8 @@ static struct sg_student *sg_list_students(const char *dir, const char *outdir, 
         sg_buf_printf(err, "%s: %s", dir, strerror(errno));
         return NULL;
     }
+    struct stat out_st;
+    bool out_known = stat(outdir, &out_st) == 0;
     struct sg_student *all = NULL;
     *n = 0;
     struct dirent *e;
@@ -66,7 +72,8 @@ static struct sg_student *sg_list_students(const char *dir, const char *outdir, 
             continue;
         char *path = sg_join(dir, e->d_name);
         struct stat st;
-        if (lstat(path, &st) == -1 || !(S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))) {
+        if (lstat(path, &st) == -1 || !(S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) ||
+            (out_known && st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino)) {
             free(path);
             continue;
         }
@@ -94,19 +101,24 @@ static uint64_t sg_run_fingerprint(const struct sg_kit *kit, const struct sg_bat
                                    char **labs)
 {
     uint64_t h = sg_hash_file(SG_HASH_INIT, "/proc/self/exe");
-    char *harness = sg_join(kit->objects, "libsg_harness.a");
-    h = sg_hash_file(h, harness);
-    free(harness);
+    const char *shared[] = { "libsg_harness.a", "mc_driver.o", "sg_enter" };
+    for (size_t i = 0; i < sizeof shared / sizeof *shared; i++) {
+        char *path = sg_join(kit->objects, shared[i]);
+        h = sg_hash_file(h, path);
+        free(path);
+    }
     for (char **l = labs; *l != NULL; l++) {
-        const char *files[] = { "rubric.json", "hidden/rubric.json" };
-        for (size_t i = 0; i < 2; i++) {
+        /* The timings set each test's limits (sg_rubric.c). */
+        const char *files[] = { "rubric.json", "hidden/rubric.json", "timings.json",
+                                "hidden/timings.json" };
+        for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
             struct sg_buf p = SG_BUF_INIT;
             sg_buf_printf(&p, "%s/%s/%s", kit->labs, *l, files[i]);
             h = sg_hash_file(h, p.data);
             sg_buf_free(&p);
         }
-        const char *objects[] = { "libtests.a", "hidden.o", "main.o" };
-        for (size_t i = 0; i < 3; i++) {
+        const char *objects[] = { "libtests.a", "hidden.o", "main.o", "memcheck.o" };
+        for (size_t i = 0; i < sizeof objects / sizeof *objects; i++) {
             struct sg_buf p = SG_BUF_INIT;
             sg_buf_printf(&p, "%s/%s/%s", kit->objects, *l, objects[i]);
             h = sg_hash_file(h, p.data);
@@ -114,8 +126,9 @@ static uint64_t sg_run_fingerprint(const struct sg_kit *kit, const struct sg_bat
         }
     }
     char options[128];
-    snprintf(options, sizeof options, "hidden=%d timeout=%g sandbox=%d formats=%u",
-             o->grade.hidden, o->grade.timeout, !o->grade.no_sandbox, o->formats);
+    snprintf(options, sizeof options, "hidden=%d timeout=%g sandbox=%d memcheck=%d formats=%u",
+             o->grade.hidden, o->grade.timeout, !o->grade.no_sandbox, o->grade.memcheck,
+             o->formats);
     h = sg_hash_str(h, options);
     for (const char *const *t = o->grade.tests; t != NULL && *t != NULL; t++)
         h = sg_hash_str(h, *t);
@@ -180,6 +193,33 @@ static int sg_write_key(FILE *out, const void *arg)
     return fprintf(out, "%016" PRIx64 "\n", *(const uint64_t *)arg) < 0 ? -1 : 0;
 }
 
+/*
+ * Removes the last run's key and reports of s, the key first. Graded again
+ * means graded again: a worker that then failed (a full disk, the OOM
+ * killer) left the last run's grade in place, "ok" in the gradebook for
+ * files that had changed since (an instructor's review). Without it, the
+ * class summary says the grader failed on this submission. 0 or -1.
+ */
+static int sg_forget_grade(const struct sg_student *s)
+{
+    int rc = 0;
+    char *key = sg_join(s->out, ".key");
+    if (unlink(key) == -1 && errno != ENOENT)
+        rc = -1;
+    free(key);
+    for (int f = 0; f < SG_FORMAT_COUNT; f++) {
+        char *path = sg_join(s->out, sg_format_file((enum sg_format)f));
+        if (unlink(path) == -1 && errno != ENOENT)
+            rc = -1;
+        free(path);
+    }
+    char *html = sg_join(s->out, "report.html");
+    if (unlink(html) == -1 && errno != ENOENT)
+        rc = -1;
+    free(html);
+    return rc;
+}
+
 /* The worker: grades one student and writes the reports. Never returns. */
 static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opts *o,
                              const struct sg_student *s) __attribute__((noreturn));
@@ -192,7 +232,7 @@ static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opt
     const char *tmp = getenv("TMPDIR");
     struct sg_buf work = SG_BUF_INIT, err = SG_BUF_INIT;
     sg_buf_printf(&work, "%s/shmgrade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (sg_mkdirs(s->out, 0755) == -1 || mkdtemp(work.data) == NULL) {
+    if (sg_mkdirs(s->out, 0755) == -1 || sg_forget_grade(s) == -1 || mkdtemp(work.data) == NULL) {
         fprintf(stderr, "shmgrade: %s: %s\n", s->display, strerror(errno));
         _exit(1);
     }
@@ -315,6 +355,11 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
     if (sg_guard_register(cache.data) == -1)
         fprintf(stderr, "shmgrade: warning: %s is not known to the guard: %s\n", cache.data,
                 strerror(errno));
+    /* Without namespaces, classmates' tests would share the machine's IPC
+     * objects, /dev/shm and /tmp at the same time: one could fill what
+     * another's correct code needs, or read its files (an attacker's
+     * review). One student at a time then, each swept after (sg_sweep.h). */
+    int students_at_once = sg_sandbox_has_namespaces(o->grade.no_sandbox) ? jobs : 1;
     struct sg_batch_opts run_opts = *o;
     run_opts.grade.slots = &slots;
     run_opts.grade.parallel = jobs;
@@ -324,7 +369,7 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
     int running = 0;
     fflush(NULL);
     while (done < n) {
-        while (running < jobs && next < n) {
+        while (running < students_at_once && next < n) {
             struct sg_student *s = &students[next++];
             if (s->cached) {
                 sg_progress(o, ++done, n, s);
@@ -368,6 +413,11 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
                                        timed ? &start : NULL, err) == -1)
         rc = -1;
     free(members);
+    int failed = 0;
+    for (size_t i = 0; i < n; i++)
+        failed += students[i].failed;
+    if (rc == 0)
+        rc = failed;
     for (size_t i = 0; i < n; i++) {
         free(students[i].name);
         free(students[i].display);

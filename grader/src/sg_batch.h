@@ -27,7 +27,11 @@ struct sg_batch_opts {
     bool progress;              /* a line per student on stderr */
 };
 
-/* 0 when the batch ran (whatever the grades), -1 with a message in err. */
+/*
+ * 0 when the batch ran and graded every student (whatever the grades); the
+ * number of students the grader failed on (their summary says so: to
+ * regrade), the rest written all the same; -1 with a message in err.
+ */
 int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct sg_buf *err);
 
 #endif

@@ -496,8 +496,13 @@ static int sg_compile_and_inspect(const struct sg_step *s, int *decided)
     char *deps = sg_path(b->out, "student.d");
     int rc = -1;
     *decided = 0;
+    /* _DEFAULT_SOURCE as well as gnu11's: a file that asks for
+     * _XOPEN_SOURCE 700 itself (the contract allows either) keeps
+     * MAP_ANONYMOUS, which glibc shows only by default (a class review: the
+     * reference with that one line did not compile). */
     const char *compile[] = {
-        s->cc, "-std=gnu11", "-Wall", "-Wextra", "-Og", "-g", "-fno-common", "-pipe",
+        s->cc, "-std=gnu11", "-D_DEFAULT_SOURCE", "-Wall", "-Wextra", "-Og", "-g",
+        "-fno-common", "-pipe",
         "-fdiagnostics-color=never", "-I", b->src, "-MD", "-MF", deps,
         "-c", source, "-o", object, NULL,
     };

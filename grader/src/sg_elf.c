@@ -83,6 +83,66 @@ static bool sg_is_startup_section(const char *name)
     return false;
 }
 
+static const char *sg_strtab_at(const unsigned char *data, size_t size, const Elf64_Shdr *tab,
+                                size_t off);
+
+/* Not in every <elf.h>. */
+#define SG_SHT_LLVM_ADDRSIG 0x6fff4c03
+
+/* name is p, or p followed by '.' and more (.text.unlikely, .rodata.str1.1). */
+static bool sg_is_or_under(const char *name, const char *p)
+{
+    size_t n = strlen(p);
+    return strncmp(name, p, n) == 0 && (name[n] == '\0' || name[n] == '.');
+}
+
+/*
+ * The sections gcc makes for a C file, by kind. The linker places an input
+ * section by its name alone, whatever its type: a .rela.text.x of type
+ * PROGBITS became part of the program's dynamic relocations, and an
+ * IRELATIVE entry in it ran code in the judge before main (an attacker's
+ * review: every test passed). So every section must be one of these, of
+ * the type it should have; a relocation section must be a real one, named
+ * for the section it applies to.
+ */
+static bool sg_section_allowed(const Elf64_Shdr *sh, size_t n, size_t i, const char *name,
+                               const unsigned char *data, size_t size, const Elf64_Shdr *shstr)
+{
+    static const char *const code_and_data[] = { ".text", ".data", ".bss", ".rodata", ".tdata",
+                                                 ".tbss", ".gcc_except_table" };
+    switch (sh[i].sh_type) {
+    case SHT_PROGBITS:
+    case SHT_NOBITS:
+        for (size_t k = 0; k < sizeof code_and_data / sizeof *code_and_data; k++)
+            if (sg_is_or_under(name, code_and_data[k]))
+                return true;
+        return strcmp(name, ".comment") == 0 || strcmp(name, ".eh_frame") == 0 ||
+               strcmp(name, ".note.GNU-stack") == 0 || sg_has_prefix(name, ".debug_");
+    case SHT_X86_64_UNWIND:
+        return strcmp(name, ".eh_frame") == 0;
+    case SHT_NOTE:
+        return strcmp(name, ".note.GNU-stack") == 0 || strcmp(name, ".note.gnu.property") == 0;
+    case SG_SHT_LLVM_ADDRSIG: /* clang's list of address-taken symbols, for the linker alone */
+        return strcmp(name, ".llvm_addrsig") == 0;
+    case SHT_SYMTAB:
+        return strcmp(name, ".symtab") == 0;
+    case SHT_STRTAB:
+        return strcmp(name, ".strtab") == 0 || strcmp(name, ".shstrtab") == 0;
+    case SHT_RELA: {
+        if (sh[i].sh_entsize != sizeof(Elf64_Rela) || sh[i].sh_info == 0 || sh[i].sh_info >= n ||
+            sh[i].sh_info == i || !sg_has_prefix(name, ".rela"))
+            return false;
+        const Elf64_Shdr *target = &sh[sh[i].sh_info];
+        const char *target_name = sg_strtab_at(data, size, shstr, target->sh_name);
+        return target->sh_type != SHT_RELA && target_name != NULL &&
+               strcmp(name + strlen(".rela"), target_name) == 0 &&
+               sg_section_allowed(sh, n, sh[i].sh_info, target_name, data, size, shstr);
+    }
+    default:
+        return false;
+    }
+}
+
 static bool sg_in_api(const char *name, const char *const *api, size_t napi)
 {
     for (size_t i = 0; i < napi; i++)
@@ -189,8 +249,12 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
 
     for (size_t i = 0; i < eh->e_shnum; i++) {
         const char *name = sg_strtab_at(data, size, shstr, sh[i].sh_name);
-        if (name == NULL)
+        if (name == NULL) {
+            if (f->refused.len < SG_REFUSED_MAX)
+                sg_buf_puts(&f->refused, "it has a section without a readable name, which no "
+                                         "compiler makes: not allowed\n");
             continue;
+        }
         /*
          * Link-time-optimisation IR (.gnu.lto_*) carries a symbol table of
          * its own, which objcopy does not localise: the linker plugin would
@@ -208,14 +272,25 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
                                          : " section (link-time optimisation code), which the "
                                            "grader cannot inspect: not allowed\n");
         }
-        if ((sg_is_startup_section(name) || sh[i].sh_type == SHT_INIT_ARRAY ||
-             sh[i].sh_type == SHT_FINI_ARRAY || sh[i].sh_type == SHT_PREINIT_ARRAY) &&
-            f->refused.len < SG_REFUSED_MAX) {
+        bool startup = sg_is_startup_section(name) || sh[i].sh_type == SHT_INIT_ARRAY ||
+                       sh[i].sh_type == SHT_FINI_ARRAY || sh[i].sh_type == SHT_PREINIT_ARRAY;
+        if (startup && f->refused.len < SG_REFUSED_MAX) {
             sg_buf_puts(&f->refused, "it has a ");
             sg_put_name(&f->refused, name);
             sg_buf_puts(&f->refused, " section: code that runs before main() or after exit() "
                                      "(__attribute__((constructor)) or destructor) is not "
                                      "allowed\n");
+        }
+        if (i > 0 && !startup && sh[i].sh_type != SHT_GROUP && !sg_has_prefix(name, ".gnu.lto") &&
+            !sg_section_allowed(sh, eh->e_shnum, i, name, data, size, shstr) &&
+            f->refused.len < SG_REFUSED_MAX) {
+            sg_buf_puts(&f->refused, "it has a section ");
+            sg_put_name(&f->refused, name);
+            sg_buf_printf(&f->refused, " (type %u) that a C compiler does not make for a lab "
+                                       "file (__attribute__((section)) or assembler?): the "
+                                       "linker places sections by name, and this one could "
+                                       "run code in the grader: not allowed\n",
+                          (unsigned)sh[i].sh_type);
         }
     }
 

@@ -104,7 +104,8 @@ static bool sg_judge_event(const struct inotify_event *e, const char *prefix, st
     return what != NULL;
 }
 
-int sg_fswatch_finish(struct sg_fswatch *w, const char *prefix, struct sg_buf *why)
+int sg_fswatch_finish(struct sg_fswatch *w, const char *prefix, struct sg_buf *why,
+                      struct sg_buf *created)
 {
     struct sg_seen *seen = NULL;
     size_t nseen = 0;
@@ -128,6 +129,8 @@ int sg_fswatch_finish(struct sg_fswatch *w, const char *prefix, struct sg_buf *w
                 rc = -1;
                 break;
             }
+            if (s != NULL && (e->mask & IN_CREATE) && s->created == 0)
+                sg_buf_printf(created, "%s\n", s->name);
             if (sg_judge_event(e, prefix, s, why))
                 suspect = true;
             p += sizeof *e + e->len;

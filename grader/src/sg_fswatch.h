@@ -30,8 +30,10 @@ int sg_fswatch_start(struct sg_fswatch *w, const char *dir);
  * Reads what happened since the start and stops watching. 0 when every
  * file was made as valgrind makes its records (named PREFIX<digits>.xml,
  * created and opened once); 1 when not, with what was seen in why; -1 on
- * error.
+ * error. The names of the files created, one per line, in the order they
+ * were created, are appended to created.
  */
-int sg_fswatch_finish(struct sg_fswatch *w, const char *prefix, struct sg_buf *why);
+int sg_fswatch_finish(struct sg_fswatch *w, const char *prefix, struct sg_buf *why,
+                      struct sg_buf *created);
 
 #endif

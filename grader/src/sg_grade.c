@@ -1,5 +1,6 @@
 /* sg_grade.c — grade a submission lab by lab; see sg_grade.h. */
 #include "sg_grade.h"
+#include "sg_sweep.h"
 #include "sg_build.h"
 #include "sg_fs.h"
 #include "sg_memcheck.h"
@@ -305,6 +306,10 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
         rc = sg_test_labs(o, &sb, work, g->labs, g->nlabs, err);
     if (rc == 0)
         sg_memcheck_labs(o, &sb, work, g->labs, g->nlabs);
+    /* Without namespaces, whatever the submission's own uid left: every
+     * process of it has ended (sg_sweep.h). */
+    if (sb.bwrap[0] == '\0' && sg_sandbox_own_uid(&sb))
+        sg_sweep_uid(sb.uid, sb.gid);
     for (size_t i = 0; work != NULL && i < n; i++) {
         if (work[i].loaded)
             sg_rubric_free(&work[i].r);

@@ -4,6 +4,7 @@
 #include "sg_guard.h"
 #include "sg_fs.h"
 #include "sg_fswatch.h"
+#include "sg_sweep.h"
 #include "sg_linkmap.h"
 #include "sg_spawn.h"
 #include "sg_vgxml.h"
@@ -89,14 +90,37 @@ static void sg_read_driver_report(const char *output, const char *token, bool dr
                          "process (exit, _exit, a signal) or never returned");
 }
 
+/* Where name stands in created (one name per line, in order); -1 if it is not there. */
+static long sg_created_rank(const char *created, const char *name)
+{
+    long rank = 0;
+    size_t n = strlen(name);
+    for (const char *line = created; *line != '\0'; rank++) {
+        const char *end = strchr(line, '\n');
+        if (end == NULL)
+            break;
+        if ((size_t)(end - line) == n && strncmp(line, name, n) == 0)
+            return rank;
+        line = end + 1;
+    }
+    return -1;
+}
+
 /*
  * Reads every record in xmldir. The run's first process (whose parent is
  * none of the others) is the one that called the API; its leaks count,
- * its children's do not. -1 when there is no record at all (valgrind did
- * not start: the grader's problem).
+ * its children's do not. A record says which process it is, and the code
+ * under test can write one too: a record that claimed to be the first
+ * process's parent made the real first one a child, whose leaks did not
+ * count (an attacker's review). A parent starts before its child, and
+ * valgrind creates a process's record as it starts, before any code under
+ * test runs: a record created after one that claims to be its child is a
+ * forgery. -1 when there is no record at all (valgrind did not start: the
+ * grader's problem).
  */
-static int sg_read_records(const char *xmldir, const struct sg_code_ranges *student,
-                           const char *file, struct sg_mc_outcome *out)
+static int sg_read_records(const char *xmldir, const char *created,
+                           const struct sg_code_ranges *student, const char *file,
+                           struct sg_mc_outcome *out)
 {
     int dirfd = open(xmldir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = dirfd == -1 ? NULL : fdopendir(dirfd);
@@ -121,18 +145,20 @@ static int sg_read_records(const char *xmldir, const struct sg_code_ranges *stud
         if (grown != NULL)
             all = grown;
         if (rc == 0)
-            n++;
+            all[n++].rank = sg_created_rank(created, e->d_name);
         close(fd);
     }
     closedir(d);
     if (rc == 0 && n == 0)
         rc = -1;
-    bool incomplete = false;
+    bool incomplete = false, forged = false;
     for (size_t i = 0; i < n && rc == 0; i++) {
         bool first = true;
         for (size_t k = 0; k < n; k++)
-            if (k != i && all[k].pid == all[i].ppid)
+            if (k != i && all[k].pid == all[i].ppid) {
                 first = false;
+                forged |= all[k].rank > all[i].rank || all[k].rank == -1;
+            }
         incomplete |= !all[i].complete;
         for (size_t f = 0; f < all[i].nfindings; f++)
             if (!all[i].findings[f].leak || first)
@@ -141,6 +167,12 @@ static int sg_read_records(const char *xmldir, const struct sg_code_ranges *stud
     if (incomplete)
         sg_add_line(out, "a process ended before valgrind finished its report (a crash, a "
                          "signal, the time limit), or its report was emptied");
+    if (forged) {
+        out->tampered = true;
+        sg_add_line(out, "valgrind's records were changed by the code under test (a record "
+                         "claims to be the parent of a process that started before it): the "
+                         "memory check cannot vouch for anything");
+    }
     for (size_t i = 0; i < n; i++)
         sg_vg_process_free(&all[i]);
     free(all);
@@ -196,6 +228,7 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
     char token[2 * sizeof random + 2] = "";
     struct sg_code_ranges student = { NULL, 0 };
     struct sg_fswatch watch = { -1 };
+    struct sg_buf created = SG_BUF_INIT; /* the records' names, in the order they were made */
     struct sg_spawn_result res;
     memset(&res, 0, sizeof res);
     int rc = -1;
@@ -256,7 +289,7 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
     }
     sg_env_free(&env);
     struct sg_buf tamper = SG_BUF_INIT;
-    int watched = sg_fswatch_finish(&watch, SG_XML_PREFIX, &tamper);
+    int watched = sg_fswatch_finish(&watch, SG_XML_PREFIX, &tamper, &created);
     if (spawned == -1 || watched == -1) {
         sg_buf_printf(why, "could not run valgrind (%s%s%s)", res.setup_failed ?: "",
                       res.setup_failed ? ": " : "", strerror(errno));
@@ -288,7 +321,7 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
                       WIFEXITED(res.status) ? "exited with another status" : "was killed");
         out->cannot_check = sg_buf_take(&f);
     }
-    if (sg_read_records(xmldir, &student, r->file, out) == -1) {
+    if (sg_read_records(xmldir, created.data ? created.data : "", &student, r->file, out) == -1) {
         if (watched == 1) {
             rc = 0; /* the records were removed: already a finding */
             goto out;
@@ -300,12 +333,15 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
     rc = 0;
 out:
     if (watch.fd != -1)
-        sg_fswatch_finish(&watch, SG_XML_PREFIX, &(struct sg_buf)SG_BUF_INIT);
+        sg_fswatch_finish(&watch, SG_XML_PREFIX, &(struct sg_buf)SG_BUF_INIT, &created);
+    sg_buf_free(&created);
     sg_spawn_result_free(&res);
     sg_code_ranges_free(&student);
     sg_rmtree(xmldir);
     if (on_disk)
         sg_rmtree(rundir);
+    if (on_disk && sg_sandbox_own_uid(m->sandbox) && !m->sandbox->per_sandbox)
+        sg_sweep_uid(m->sandbox->uid, m->sandbox->gid); /* sg_sweep.h, as sg_testrun.c */
     free(xmldir);
     free(rundir);
     free(input);

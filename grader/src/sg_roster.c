@@ -311,14 +311,15 @@ int sg_roster_export(const char *roster, const char *class_dir, const char *outd
     int rc = sg_roster_columns(&x, roster, err);
     if (rc == 0 && (subs = sg_submissions(class_dir, &nsub, err)) == NULL)
         rc = -1;
-    bool *claimed = rc == 0 ? calloc(nsub + 1, sizeof *claimed) : NULL;
+    size_t *claimed = rc == 0 ? calloc(nsub + 1, sizeof *claimed) : NULL; /* the row, or 0 */
     x.grades = rc == 0 ? calloc(x.roster.nrows + 1, sizeof *x.grades) : NULL;
     if (rc == 0 && (claimed == NULL || x.grades == NULL)) {
         sg_buf_puts(err, "out of memory");
         rc = -1;
     }
-    struct sg_buf unmatched = SG_BUF_INIT, unrostered = SG_BUF_INIT, failed = SG_BUF_INIT;
-    size_t nunmatched = 0, nunrostered = 0, nfailed = 0;
+    struct sg_buf unmatched = SG_BUF_INIT, unrostered = SG_BUF_INIT, failed = SG_BUF_INIT,
+                  twice = SG_BUF_INIT;
+    size_t nunmatched = 0, nunrostered = 0, nfailed = 0, ntwice = 0;
     for (size_t r = 1; rc == 0 && r < x.roster.nrows; r++) {
         char **row = x.roster.rows[r];
         const char *folder = sg_get(row, x.folder);
@@ -336,7 +337,20 @@ int sg_roster_export(const char *roster, const char *class_dir, const char *outd
             nunmatched++;
             continue;
         }
-        claimed[s] = true;
+        if (claimed[s] != 0) {
+            /* Two rows, one folder: which student it is, is not guessed.
+             * Both rows stay empty (the second row took the first's grade,
+             * silently: an instructor's review). */
+            char *shown = sg_escape_dup(folder);
+            sg_buf_printf(&twice, "  rows %zu and %zu: folder \"%s\"\n", claimed[s] + 1, r + 1,
+                          shown);
+            free(shown);
+            json_decref(x.grades[claimed[s]]);
+            x.grades[claimed[s]] = NULL;
+            ntwice++;
+            continue;
+        }
+        claimed[s] = r;
         struct sg_buf p = SG_BUF_INIT;
         sg_buf_printf(&p, "%s/students/%s/grade.json", outdir, folder);
         x.grades[r] = json_load_file(p.data, 0, NULL);
@@ -359,7 +373,7 @@ int sg_roster_export(const char *roster, const char *class_dir, const char *outd
         }
     }
     for (size_t s = 0; rc == 0 && s < nsub; s++)
-        if (!claimed[s]) {
+        if (claimed[s] == 0) {
             char *shown = sg_escape_dup(subs[s]);
             sg_buf_printf(&unrostered, "  %s\n", shown);
             free(shown);
@@ -374,6 +388,10 @@ int sg_roster_export(const char *roster, const char *class_dir, const char *outd
                       nunmatched, unmatched.data ? unmatched.data : "");
         sg_buf_printf(&report, "submissions with no roster row (not in canvas.csv): %zu\n%s",
                       nunrostered, unrostered.data ? unrostered.data : "");
+        if (ntwice > 0)
+            sg_buf_printf(&report, "roster rows that name the same folder (all empty in "
+                                   "canvas.csv; fix the roster): %zu\n%s",
+                          ntwice, twice.data);
         if (nfailed > 0)
             sg_buf_printf(&report, "submissions the grader failed on (empty in canvas.csv; "
                                    "regrade): %zu\n%s",
@@ -398,6 +416,7 @@ int sg_roster_export(const char *roster, const char *class_dir, const char *outd
     sg_buf_free(&unmatched);
     sg_buf_free(&unrostered);
     sg_buf_free(&failed);
+    sg_buf_free(&twice);
     for (size_t r = 0; x.grades != NULL && r < x.roster.nrows; r++)
         json_decref(x.grades[r]);
     free(x.grades);

@@ -1,6 +1,7 @@
 /* sg_submission.c — find a lab's file in a submission; see sg_submission.h. */
 #include "sg_submission.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -90,6 +91,24 @@ static bool sg_archiver_folder(const char *name)
 }
 
 /*
+ * Whether name is shaped like a lab's folder (another lab's, in a mirrored
+ * layout): two digits, '-', then a lower-case word and more of [a-z0-9-],
+ * as "02-kerrisk-increment". A date ("03-15 shmlab", "12-07-final") is
+ * not: a class's single folder named so was never looked into, and every
+ * lab was "missing" (an instructor's review).
+ */
+static bool sg_lab_like(const char *name)
+{
+    if (!(isdigit((unsigned char)name[0]) && isdigit((unsigned char)name[1]) &&
+          name[2] == '-' && islower((unsigned char)name[3])))
+        return false;
+    for (const char *c = name + 3; *c != '\0'; c++)
+        if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-'))
+            return false;
+    return true;
+}
+
+/*
  * The single folder directly in submission that is not a layout's own
  * name nor an archiver's, or NULL when there is none or more than one
  * (malloc'ed).
@@ -111,9 +130,8 @@ static char *sg_single_folder(int dirfd, const char *lab_id)
         if (e->d_name[0] == '.' || sg_archiver_folder(e->d_name) ||
             fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
             continue;
-        bool lab_like = strlen(e->d_name) > 3 && e->d_name[2] == '-' &&
-                        e->d_name[0] >= '0' && e->d_name[0] <= '9';
-        if (strcmp(e->d_name, "work") == 0 || strcmp(e->d_name, lab_id) == 0 || lab_like) {
+        if (strcmp(e->d_name, "work") == 0 || strcmp(e->d_name, lab_id) == 0 ||
+            sg_lab_like(e->d_name)) {
             folders = 2; /* a layout of its own is here: do not look deeper */
             break;
         }

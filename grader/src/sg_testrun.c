@@ -7,6 +7,7 @@
 #include "sg_harness_protocol.h"
 #include "sg_kit.h"
 #include "sg_spawn.h"
+#include "sg_sweep.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -196,6 +197,11 @@ int sg_test_run(const struct sg_rubric_test *rt, double seconds, const struct sg
          * machine's /dev/shm is removed (with namespaces, nothing is there). */
         sg_rmtree(rundir.data);
         sg_shm_remove_tagged(tag.mark);
+        /* A uid of the submission's own, and its tests one at a time: all
+         * it owns is this test's (sg_sweep.h). Run side by side, the rest
+         * is swept once the submission is done (sg_grade.c). */
+        if (sg_sandbox_own_uid(sb) && !sb->per_sandbox)
+            sg_sweep_uid(sb->uid, sb->gid);
     }
     sg_env_free(&env);
     sg_buf_free(&rundir);

@@ -23,6 +23,7 @@ struct sg_vg_finding {
 
 struct sg_vg_process {
     long pid, ppid;
+    long rank;         /* when its file was created, among the records (the caller's) */
     bool complete;     /* the whole document valgrind writes, to its last tag */
     struct sg_vg_finding *findings;
     size_t nfindings;

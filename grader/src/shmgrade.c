@@ -90,7 +90,8 @@ static void sg_usage(FILE *out)
           "includes files other than system headers and the lab's header is refused.\n"
           "\n"
           "Exit status: 0 when grading ran (whatever the score), 1 when the grader\n"
-          "itself failed, 2 on bad usage.\n",
+          "itself failed (in a batch: on any student, whose summary then says so),\n"
+          "2 on bad usage.\n",
           out);
 }
 
@@ -368,14 +369,22 @@ int main(int argc, char *argv[])
                        .memcheck = memcheck },
             .progress = true,
         };
-        int rc = sg_batch_run(&kit, &bo, &err);
-        if (rc == -1)
+        int failed = sg_batch_run(&kit, &bo, &err);
+        if (failed == -1)
             fprintf(stderr, "shmgrade: %s\n", err.data ? err.data : "the batch failed");
+        int rc = failed == -1 ? -1 : 0;
         if (rc == 0 && roster != NULL) {
             /* The LMS's gradebook from the class's grades and the roster. */
             rc = sg_roster_export(roster, batch, output, stderr, &err);
             if (rc == -1)
                 fprintf(stderr, "shmgrade: %s\n", err.data ? err.data : "the roster failed");
+        }
+        /* Not graded is not a grade: the exit status says some are missing. */
+        if (failed > 0) {
+            fprintf(stderr, "shmgrade: the grader failed on %d submission%s (the summary lists "
+                            "them as incomplete): regrade once the cause is fixed\n",
+                    failed, failed == 1 ? "" : "s");
+            rc = -1;
         }
         sg_buf_free(&err);
         sg_strv_free(all);

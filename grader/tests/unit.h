@@ -11,5 +11,6 @@ Suite *unit_submission_suite(void);
 Suite *unit_rubric_suite(void);
 Suite *unit_slots_suite(void);
 Suite *unit_fswatch_suite(void);
+Suite *unit_sweep_suite(void);
 
 #endif

@@ -10,19 +10,19 @@
 
 static const char *const api[] = { "lab_fn" };
 
-/* Compiles source into an object and inspects it against api. */
-static void inspect(const char *source, struct sg_elf_findings *f)
+/* Compiles source with flags into an object and inspects it against api. */
+static void inspect_with(const char *source, const char *flags, struct sg_elf_findings *f)
 {
     char dir[] = "/tmp/unit-elf.XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    char src[64], obj[64], cmd[256];
+    char src[64], obj[64], cmd[512];
     snprintf(src, sizeof src, "%s/s.c", dir);
     snprintf(obj, sizeof obj, "%s/s.o", dir);
     FILE *out = fopen(src, "w");
     ck_assert_ptr_nonnull(out);
     fputs(source, out);
     fclose(out);
-    snprintf(cmd, sizeof cmd, "cc -std=gnu11 -c %s -o %s", src, obj);
+    snprintf(cmd, sizeof cmd, "cc -std=gnu11 %s -c %s -o %s", flags, src, obj);
     ck_assert_int_eq(system(cmd), 0);
     struct sg_buf err = SG_BUF_INIT;
     ck_assert_msg(sg_elf_inspect(obj, api, 1, f, &err) == 0, "%s", err.data);
@@ -30,6 +30,64 @@ static void inspect(const char *source, struct sg_elf_findings *f)
     unlink(obj);
     rmdir(dir);
 }
+
+static void inspect(const char *source, struct sg_elf_findings *f)
+{
+    inspect_with(source, "", f);
+}
+
+START_TEST(whatever_gcc_makes_of_c_is_fine)
+{
+    /* Every section gcc makes for a C file, with the options a student or
+     * a kit might use: the list of allowed sections (sg_elf.c) must hold
+     * them all, or a correct file would be refused. */
+    const char *source =
+        "#include <stdio.h>\n"
+        "static __thread int per_thread;\n"
+        "static int zeros[1000];\n"
+        "static int ones[4] = { 1, 1, 1, 1 };\n"
+        "static const char *const names[] = { \"a\", \"b\", \"c\" };\n"
+        "__attribute__((cold)) static void rarely(void) { puts(\"rare\"); }\n"
+        "int lab_fn(int x)\n{\n"
+        "    switch (x) { case 0: return 3; case 1: return 7; case 2: return 9;\n"
+        "                 case 3: return 1; case 4: return 5; default: break; }\n"
+        "    if (x < -100) rarely();\n"
+        "    char buf[64];\n"
+        "    snprintf(buf, sizeof buf, \"%s %.3f\", names[x & 1], x * 1.5);\n"
+        "    return buf[0] + zeros[x & 7] + ones[x & 3] + ++per_thread;\n}\n";
+    const char *flag_sets[] = { "", "-O2 -g", "-O2 -g -fPIE -ffunction-sections -fdata-sections "
+                                "-fstack-protector-strong", "-Og -g -fPIC" };
+    for (size_t i = 0; i < sizeof flag_sets / sizeof *flag_sets; i++) {
+        struct sg_elf_findings f;
+        inspect_with(source, flag_sets[i], &f);
+        ck_assert_msg(f.refused.len == 0, "with %s: %s", flag_sets[i], f.refused.data);
+        sg_elf_findings_free(&f);
+    }
+}
+END_TEST
+
+START_TEST(sections_the_linker_places_by_name_are_refused)
+{
+    /* A .rela.text.* of type PROGBITS became dynamic relocations of the
+     * test program (an IRELATIVE ran in the judge); .interp changed its
+     * loader; .stub went into .text unseen by the memory check. */
+    const char *sources[] = {
+        "__asm__(\".pushsection .rela.text.zz,\\\"a\\\",@progbits\\n.quad 0\\n.quad 37\\n"
+        ".quad 0\\n.popsection\");\nint lab_fn(void) { return 0; }\n",
+        "__asm__(\".pushsection .interp,\\\"a\\\",@progbits\\n.byte 65\\n.popsection\");\n"
+        "int lab_fn(void) { return 0; }\n",
+        "__attribute__((section(\".stub\"))) int lab_fn(void) { return 0; }\n",
+    };
+    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
+        struct sg_elf_findings f;
+        inspect(sources[i], &f);
+        ck_assert_msg(f.refused.data != NULL &&
+                          strstr(f.refused.data, "a C compiler does not make") != NULL,
+                      "source %zu: %s", i, f.refused.data ? f.refused.data : "(accepted)");
+        sg_elf_findings_free(&f);
+    }
+}
+END_TEST
 
 START_TEST(api_and_static_helpers_are_fine)
 {
@@ -171,6 +229,8 @@ Suite *unit_elf_suite(void)
     TCase *tc = tcase_create("elf");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, api_and_static_helpers_are_fine);
+    tcase_add_test(tc, whatever_gcc_makes_of_c_is_fine);
+    tcase_add_test(tc, sections_the_linker_places_by_name_are_refused);
     tcase_add_test(tc, global_helpers_and_libc_names_are_reported);
     tcase_add_test(tc, constructors_and_destructors_are_refused);
     tcase_add_test(tc, hand_placed_init_array_entries_are_refused);

@@ -52,10 +52,15 @@ START_TEST(records_written_once_are_trusted_even_when_the_folder_is_listed)
     while (readdir(d) != NULL)
         ;
     closedir(d);
-    struct sg_buf why = SG_BUF_INIT;
-    ck_assert_msg(sg_fswatch_finish(&w, "vg.", &why) == 0, "%s", why.data ? why.data : "");
+    write_file(dir, "vg.2.xml");
+    struct sg_buf why = SG_BUF_INIT, created = SG_BUF_INIT;
+    ck_assert_msg(sg_fswatch_finish(&w, "vg.", &why, &created) == 0, "%s",
+                  why.data ? why.data : "");
+    /* The order they were made in: the memory check tells a forged parent by it. */
+    ck_assert_str_eq(created.data, "vg.1.xml\nvg.2.xml\n");
     sg_buf_free(&why);
-    const char *names[] = { "vg.1.xml", NULL };
+    sg_buf_free(&created);
+    const char *names[] = { "vg.1.xml", "vg.2.xml", NULL };
     remove_folder(dir, names);
 }
 END_TEST
@@ -78,8 +83,9 @@ START_TEST(a_record_opened_again_or_a_stray_file_is_not_trusted)
             ck_assert_int_ne(fd, -1);
             close(fd);
         }
-        struct sg_buf why = SG_BUF_INIT;
-        int judged = sg_fswatch_finish(&w, "vg.", &why);
+        struct sg_buf why = SG_BUF_INIT, created = SG_BUF_INIT;
+        int judged = sg_fswatch_finish(&w, "vg.", &why, &created);
+        sg_buf_free(&created);
         ck_assert_msg(judged == 1, "case %zu: %d", i, judged);
         ck_assert_msg(why.data != NULL && strstr(why.data, cases[i][1]) != NULL, "%s",
                       why.data ? why.data : "(nothing)");

@@ -182,6 +182,27 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
     ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
     ck_assert_ptr_nonnull(strstr(found, "My Labs/01-x/x.c"));
     free(found);
+
+    /* One folder named with a date: looked into (it was taken for another
+     * lab's folder, and every lab was "missing"); one named like another
+     * lab's is not. */
+    const char *dated[] = { "03-15 shmlab", "12-07-final" };
+    for (size_t i = 0; i < 2; i++) {
+        make_dir();
+        snprintf(path, sizeof path, "%s/%s", dir, dated[i]);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+        snprintf(path, sizeof path, "%s/%s/x.c", dir, dated[i]);
+        touch(path + strlen(dir) + 1, 10);
+        ck_assert_msg(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why) == 0,
+                      "%s: %s", dated[i], why.data ? why.data : "");
+        free(found);
+    }
+    make_dir();
+    snprintf(path, sizeof path, "%s/02-other-lab", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    touch("02-other-lab/x.c", 10);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
+    sg_buf_free(&why);
 }
 END_TEST
 

@@ -160,9 +160,12 @@ START_TEST(batch_grades_a_mixed_class)
 }
 END_TEST
 
-/* Grades a class in this process (its workers inherit the kit test's fault injection). */
-static void kt_batch_in_process(const char *class, const char *out, const char *const *labs,
-                                const char *const *tests)
+/*
+ * Grades a class in this process (its workers inherit the kit test's fault
+ * injection); how many students the grader failed on.
+ */
+static int kt_batch_in_process(const char *class, const char *out, const char *const *labs,
+                               const char *const *tests)
 {
     struct sg_kit kit;
     struct sg_buf err = SG_BUF_INIT;
@@ -171,18 +174,20 @@ static void kt_batch_in_process(const char *class, const char *out, const char *
         .dir = class, .outdir = out, .jobs = 2, .formats = 1u << SG_FORMAT_TEXT,
         .grade = { .labs = labs, .hidden = true, .tests = tests },
     };
-    ck_assert_msg(sg_batch_run(&kit, &o, &err) == 0, "the batch failed: %s", err.data);
+    int failed = sg_batch_run(&kit, &o, &err);
+    ck_assert_msg(failed >= 0, "the batch failed: %s", err.data);
     sg_kit_free(&kit);
     sg_buf_free(&err);
+    return failed;
 }
 
 /* Grades class into out with n faults injected by inject (0 after), and reads its gradebook. */
 static struct kt_csv *kt_batch_with_faults(const char *class, const char *out,
                                            const char *const *labs, const char *const *tests,
-                                           void (*inject)(int), int n)
+                                           void (*inject)(int), int n, int *failed)
 {
     inject(n);
-    kt_batch_in_process(class, out, labs, tests);
+    *failed = kt_batch_in_process(class, out, labs, tests);
     inject(0);
     char *csv = kt_path(out, "gradebook.csv");
     struct kt_csv *c = calloc(1, sizeof *c);
@@ -197,7 +202,7 @@ static void kt_regrade_is_ok(const char *class, const char *out, const char *con
                              const char *const *tests, struct kt_csv *c,
                              const char *const *students)
 {
-    kt_batch_in_process(class, out, labs, tests);
+    ck_assert_int_eq(kt_batch_in_process(class, out, labs, tests), 0);
     char *csv = kt_path(out, "gradebook.csv");
     kt_read_csv(csv, c);
     free(csv);
@@ -205,6 +210,62 @@ static void kt_regrade_is_ok(const char *class, const char *out, const char *con
         ck_assert_msg(strcmp(kt_csv_get(c, *s, "status"), "ok") == 0, "%s: %s", *s,
                       kt_csv_get(c, *s, "status"));
 }
+
+START_TEST(the_output_folder_inside_the_class_is_no_student)
+{
+    /* -o inside the class's folder: it became a student, "grades", every
+     * lab missing, graded on every run (an instructor's review). */
+    const char *one[] = { "01-shared-buffer", NULL };
+    char *class = kt_tempdir();
+    kt_student(class, "ann", one, false, "solutions");
+    char *out = kt_path(class, "grades");
+    const char *args[] = { "--batch", class, "-o", out, "--lab", "01", "--test",
+                           "read_line_basic", NULL };
+    char *stdout_text, *progress;
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
+    ck_assert_msg(strstr(progress, "[1/1] ann") != NULL && strstr(progress, "grades") == NULL,
+                  "%s", progress);
+    free(stdout_text);
+    free(progress);
+    kt_rmtree(class);
+    free(class);
+    free(out);
+}
+END_TEST
+
+START_TEST(a_class_graded_again_with_the_memory_check_is_graded_again)
+{
+    /* Every option that changes a grade is in the run's fingerprint: a
+     * batch graded without --memcheck, then with it into the same folder,
+     * kept the first grades, without the memory check's points or its
+     * findings (an attacker's review: a leaking file kept 40/40). */
+    const char *one[] = { "01-shared-buffer", NULL };
+    char *class = kt_tempdir();
+    char *out = kt_tempdir();
+    kt_student(class, "ann", one, false, "solutions");
+    const char *plain[] = { "--batch", class, "-o", out, "--lab", "01", "--test",
+                            "read_line_basic", "--format", "json", NULL };
+    const char *checked[] = { "--batch", class, "-o", out, "--lab", "01", "--test",
+                              "read_line_basic", "--format", "json", "--memcheck", NULL };
+    char *stdout_text, *progress;
+    ck_assert_int_eq(kt_shmgrade_err(plain, &stdout_text, &progress), 0);
+    free(stdout_text);
+    free(progress);
+    ck_assert_int_eq(kt_shmgrade_err(checked, &stdout_text, &progress), 0);
+    ck_assert_msg(strstr(progress, "not graded again") == NULL, "%s", progress);
+    char *grade = kt_path(out, "students/ann/grade.json");
+    char *text = kt_read(grade, NULL);
+    ck_assert_msg(strstr(text, "\"memcheck\"") != NULL, "no memory check in %s", text);
+    free(text);
+    free(grade);
+    free(stdout_text);
+    free(progress);
+    kt_rmtree(class);
+    kt_rmtree(out);
+    free(class);
+    free(out);
+}
+END_TEST
 
 START_TEST(a_test_that_cannot_start_is_retried_then_not_graded)
 {
@@ -241,8 +302,10 @@ START_TEST(a_test_that_cannot_start_is_retried_then_not_graded)
     const char *labs[] = { lab, NULL };
     kt_student(class, "ann", labs, true, "solutions");
     kt_student(class, "bob", labs, false, "solutions");
+    int failed;
     struct kt_csv *c = kt_batch_with_faults(class, out, labs, tests, sg_grade_inject_start_faults,
-                                            1000);
+                                            1000, &failed);
+    ck_assert_int_eq(failed, 2); /* both incomplete: the batch says so (exit status 1) */
     const char *status = kt_csv_get(c, "ann", "status");
     ck_assert_msg(strncmp(status, "incomplete: 01-shared-buffer not graded", 39) == 0 &&
                       strstr(status, "regrade") != NULL,
@@ -280,9 +343,20 @@ START_TEST(a_sandbox_that_cannot_be_tried_grades_nobody)
     const char *tests[] = { "read_line_basic", NULL };
     const char *labs[] = { lab, NULL };
     char *class = kt_tempdir(), *out = kt_tempdir();
+    /* Graded once as the skeleton; then her work comes in, and the grader
+     * fails on her: the gradebook showed the skeleton's grade, "ok", and
+     * the batch exited 0 (an instructor's review). */
+    kt_student(class, "ann", labs, true, "skeletons");
+    ck_assert_int_eq(kt_batch_in_process(class, out, labs, tests), 0);
+    char *ann = kt_path(class, "ann");
+    kt_rmtree(ann);
+    free(ann);
     kt_student(class, "ann", labs, true, "solutions");
+    int failed;
     struct kt_csv *c = kt_batch_with_faults(class, out, labs, tests,
-                                            sg_sandbox_inject_probe_faults, SG_PROBE_TRIES);
+                                            sg_sandbox_inject_probe_faults, SG_PROBE_TRIES,
+                                            &failed);
+    ck_assert_int_eq(failed, 1);
     const char *status = kt_csv_get(c, "ann", "status");
     ck_assert_msg(strncmp(status, "incomplete: not graded", 22) == 0 &&
                       strstr(status, "regrade") != NULL &&
@@ -625,6 +699,8 @@ void kt_add_batch(Suite *s)
     TCase *tc = tcase_create("batch");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, batch_grades_a_mixed_class);
+    tcase_add_test(tc, a_class_graded_again_with_the_memory_check_is_graded_again);
+    tcase_add_test(tc, the_output_folder_inside_the_class_is_no_student);
     tcase_add_test(tc, a_test_that_cannot_start_is_retried_then_not_graded);
     tcase_add_test(tc, a_judge_without_queued_signals_still_times_its_test);
     tcase_add_test(tc, a_classmates_queued_signals_leave_every_judge_its_timer);

@@ -631,14 +631,17 @@ START_TEST(roster_makes_a_canvas_import)
                      "    Points Possible,,,,,,10\r\n"
                      "\"Liddell, Alice\",101,s101,alice@uni,L01,alice,\r\n"
                      "\"Builder, Bob\",102,s102,bob@uni,L02,bob,\r\n"
-                     "\"Carol, Carol\",103,s103,carol@uni,L01,carol,\r\n");
+                     "\"Carol, Carol\",103,s103,carol@uni,L01,carol,\r\n"
+                     "\"Twin, Bob\",104,s104,twin@uni,L02,bob,\r\n");
     const char *args[] = { "--batch", class, "-o", out, "--lab", kt_labs[0], "--roster", roster,
                            NULL };
     char *stdout_text, *log;
     ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &log), 0);
     ck_assert_msg(strstr(log, "roster rows with no submission (empty in canvas.csv): 1") &&
                       strstr(log, "Carol, Carol") &&
-                      strstr(log, "submissions with no roster row (not in canvas.csv): 1\n  mallory"),
+                      strstr(log, "submissions with no roster row (not in canvas.csv): 1\n  mallory") &&
+                      strstr(log, "name the same folder (all empty in canvas.csv; fix the "
+                                  "roster): 1\n  rows 4 and 6: folder \"bob\""),
                   "%s", log);
     char *report_path = kt_path(out, "roster.txt");
     char *report = kt_read(report_path, NULL);
@@ -652,12 +655,15 @@ START_TEST(roster_makes_a_canvas_import)
         ck_assert_str_eq(c->cells[0][k], header[k]);
     ck_assert_str_eq(c->cells[1][0], "Points Possible");
     ck_assert_str_eq(c->cells[1][6], "(read only)");
-    ck_assert_int_eq(c->rows, 5);
+    ck_assert_int_eq(c->rows, 6);
     ck_assert_str_eq(c->cells[2][0], "Liddell, Alice");
     ck_assert_str_eq(c->cells[2][3], "alice@uni");
     ck_assert_str_eq(c->cells[2][5], c->cells[1][5]); /* full marks */
     ck_assert_str_eq(c->cells[2][6], c->cells[1][5]);
-    ck_assert_str_eq(c->cells[3][5], "0");
+    /* Bob's folder, named by two rows: neither gets the grade (it went to both). */
+    ck_assert_str_eq(c->cells[3][5], "");
+    ck_assert_str_eq(c->cells[5][0], "Twin, Bob");
+    ck_assert_str_eq(c->cells[5][5], "");
     ck_assert_str_eq(c->cells[4][0], "Carol, Carol");
     ck_assert_str_eq(c->cells[4][5], ""); /* no submission: no change in Canvas */
     ck_assert_str_eq(c->cells[4][6], "");

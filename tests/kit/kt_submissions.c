@@ -90,6 +90,39 @@ START_TEST(flat_and_mirrored_layouts_and_missing_files)
 }
 END_TEST
 
+START_TEST(a_file_that_asks_for_xopen_source_compiles)
+{
+    /* The contract's target is gnu11 or _DEFAULT_SOURCE/_XOPEN_SOURCE=700:
+     * a lab file that defines _XOPEN_SOURCE 700 itself, as APUE's programs
+     * do, lost MAP_ANONYMOUS (glibc shows it by default only) and scored 0
+     * for a compile error (a class review). Labs 02 and 03 map anonymous
+     * memory. */
+    for (size_t i = 1; i < 3 && kt_labs[i] != NULL; i++) {
+        char *sub = kt_tempdir();
+        char *file = kt_lab_file(kt_labs[i]);
+        char *path = kt_path(sub, file);
+        struct sg_buf sol = SG_BUF_INIT, text = SG_BUF_INIT;
+        sg_buf_printf(&sol, "%s/solutions/%s/%s", kt_root, kt_labs[i], file);
+        char *reference = kt_read(sol.data, NULL);
+        sg_buf_printf(&text, "#define _XOPEN_SOURCE 700\n%s", reference);
+        kt_write(path, text.data);
+        struct sg_grade g;
+        kt_grade(sub, kt_labs[i], &g);
+        ck_assert_msg(g.labs[0].state == SG_LAB_GRADED && g.score == g.max_score,
+                      "%s with _XOPEN_SOURCE 700: %g/%g %s", kt_labs[i], g.score, g.max_score,
+                      g.labs[0].problem ? g.labs[0].problem : kt_first_failure(&g.labs[0]));
+        sg_grade_free(&g);
+        free(reference);
+        sg_buf_free(&sol);
+        sg_buf_free(&text);
+        free(path);
+        free(file);
+        kt_rmtree(sub);
+        free(sub);
+    }
+}
+END_TEST
+
 START_TEST(symlink_to_the_solution_is_refused)
 {
     const char *lab = kt_labs[0];
@@ -599,6 +632,7 @@ void kt_add_submissions(Suite *s)
     TCase *tc = tcase_create("submissions");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, flat_and_mirrored_layouts_and_missing_files);
+    tcase_add_test(tc, a_file_that_asks_for_xopen_source_compiles);
     tcase_add_test(tc, symlink_to_the_solution_is_refused);
     tcase_add_test(tc, including_the_solution_reaches_nothing);
     tcase_add_test(tc, reports_stay_valid_whatever_the_student_prints);

@@ -1,0 +1,108 @@
+/* unit_sweep.c — what a sandbox's own user leaves is removed, and nothing else. */
+#include "sg_sweep.h"
+#include "unit.h"
+
+#include <fcntl.h>
+#include <mqueue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/random.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Names that no other test or program on the machine uses. */
+static char tag[32];
+
+/* As uid: a segment, a semaphore set, a message queue, a POSIX queue, files and a link. */
+static void leave_things(uid_t uid, const char *canary)
+{
+    pid_t pid = fork();
+    ck_assert_int_ne(pid, -1);
+    if (pid == 0) {
+        if (setgid(uid) == -1 || setuid(uid) == -1)
+            _exit(2);
+        char path[128];
+        int ok = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600) != -1 &&
+                 semget(IPC_PRIVATE, 1, IPC_CREAT | 0600) != -1 &&
+                 msgget(IPC_PRIVATE, IPC_CREAT | 0600) != -1;
+        snprintf(path, sizeof path, "/dev/shm/%s", tag);
+        ok &= open(path, O_CREAT | O_WRONLY, 0600) != -1;
+        snprintf(path, sizeof path, "/tmp/%s", tag);
+        ok &= mkdir(path, 0700) == 0;
+        snprintf(path, sizeof path, "/tmp/%s/inside", tag);
+        ok &= open(path, O_CREAT | O_WRONLY, 0600) != -1;
+        snprintf(path, sizeof path, "/tmp/%s.link", tag);
+        ok &= symlink(canary, path) == 0;
+        snprintf(path, sizeof path, "/%s", tag);
+        struct mq_attr a = { .mq_maxmsg = 1, .mq_msgsize = 8 };
+        mqd_t q = mq_open(path, O_CREAT | O_RDWR, 0600, &a);
+        _exit(ok && q != (mqd_t)-1 ? 0 : 1);
+    }
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %d", status);
+}
+
+/* How many System V objects of table (/proc/sysvipc/...) uid owns. */
+static int owned(const char *table, int uid_col, uid_t uid)
+{
+    FILE *f = fopen(table, "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    int n = 0;
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *w = strtok(line, " \n");
+        for (int i = 0; w != NULL && i < uid_col; i++)
+            w = strtok(NULL, " \n");
+        n += w != NULL && strtoul(w, NULL, 10) == uid;
+    }
+    fclose(f);
+    return n;
+}
+
+START_TEST(what_the_uid_left_goes_and_nothing_else)
+{
+    if (geteuid() != 0)
+        return; /* only root can be another user */
+    uid_t uid = 0x7A000000u;
+    ck_assert_int_eq(getrandom(&uid, 3, 0), 3);
+    uid = 0x7A000000u | (uid & 0xffffffu);
+    snprintf(tag, sizeof tag, "unit-sweep-%u", (unsigned)uid);
+    char canary[] = "/tmp/unit-sweep-canary.XXXXXX";
+    int fd = mkstemp(canary);
+    ck_assert_int_ne(fd, -1);
+    close(fd);
+    leave_things(uid, canary);
+    ck_assert_int_ge(sg_sweep_uid(uid, uid), 6);
+    ck_assert_int_eq(owned("/proc/sysvipc/shm", 7, uid), 0);
+    ck_assert_int_eq(owned("/proc/sysvipc/sem", 4, uid), 0);
+    ck_assert_int_eq(owned("/proc/sysvipc/msg", 7, uid), 0);
+    char path[128];
+    const char *gone[] = { "/dev/shm/%s", "/tmp/%s", "/tmp/%s.link" };
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, gone[i], tag);
+        struct stat st;
+        ck_assert_msg(lstat(path, &st) == -1, "%s is still there", path);
+    }
+    snprintf(path, sizeof path, "/%s", tag);
+    ck_assert_msg(mq_unlink(path) == -1, "the POSIX queue %s is still there", path);
+    ck_assert_msg(access(canary, F_OK) == 0, "the link's target went too");
+    unlink(canary);
+}
+END_TEST
+
+Suite *unit_sweep_suite(void)
+{
+    Suite *s = suite_create("sweep");
+    TCase *tc = tcase_create("sweep");
+    tcase_add_test(tc, what_the_uid_left_goes_and_nothing_else);
+    suite_add_tcase(s, tc);
+    return s;
+}
