@@ -17,9 +17,13 @@
 
 void inc_lockfile_create(struct inc_lockfile *lf)
 {
+    /* TMPDIR is the test's own folder where there is no sandbox: as deep
+     * as the grader's scratch folder and the test's name make it (a 96-byte
+     * buffer cut a long one, and mkdtemp failed: a correct student's test). */
     const char *tmp = getenv("TMPDIR");
-    char dir[96];
-    snprintf(dir, sizeof dir, "%s/inc-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    char dir[sizeof lf->path - sizeof "/lock"];
+    int n = snprintf(dir, sizeof dir, "%s/inc-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    SG_SETUP(n > 0 && (size_t)n < sizeof dir, "a lock file path short enough");
     SG_SETUP(mkdtemp(dir) != NULL, "mkdtemp");
     snprintf(lf->path, sizeof lf->path, "%s/lock", dir);
     lf->fd = open(lf->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -113,9 +117,10 @@ const char *inc_op_name(enum inc_op op)
     return op == INC_OP_INCREMENT ? "inc_locked_increment" : "inc_locked_read";
 }
 
-/* The calling process's counter and outcome, for inc_note_unlock. */
-static const int *inc_watched_counter;
+/* The calling process's counter and outcome, for inc_note_request. */
+static int *inc_watched_counter;
 static struct inc_outcome *inc_watched_outcome;
+int inc_change_counter_at_unlock;
 
 /* Notes each lock request the call makes, and the counter at each release, before it is made. */
 static void inc_note_request(int fd, int cmd, const struct flock *fl)
@@ -125,6 +130,9 @@ static void inc_note_request(int fd, int cmd, const struct flock *fl)
     if (fl->l_type == F_UNLCK) {
         inc_watched_outcome->unlocks++;
         inc_watched_outcome->counter_at_unlock = *inc_watched_counter;
+        /* As a writer would, the moment the lock is let go. */
+        if (inc_change_counter_at_unlock != 0)
+            *inc_watched_counter = inc_change_counter_at_unlock;
     }
 }
 
@@ -388,7 +396,13 @@ void inc_require_retry_after_signal(enum inc_op op, int initial, struct inc_call
     SG_SETUP(kill(call->pid, SIGUSR1) == 0, "kill");
     for (int i = 0; i < 5000 && call->out->signals == 0; i++)
         usleep(1000);
-    SG_SETUP(call->out->signals == 1, "delivery of SIGUSR1");
+    /* Never delivered: the call blocked the caller's signals while it
+     * waited (a student's review: "tell your instructor", and 0 points). */
+    SG_REQUIRE(call->out->signals == 1, "the test's SIGUSR1 handled while the call waits",
+               "the signal stayed pending: it was blocked during the wait. The call must let "
+               "the caller's signals in, and ask for the lock again after one interrupts "
+               "F_SETLKW (EINTR), not shut them out. See man 2 sigprocmask and man 7 signal",
+               "%s: SIGUSR1 was sent and its handler had not run 5 s later", inc_op_name(op));
     struct inc_waiter w = { "", "" };
     enum inc_state st = inc_wait_done_or_blocked(call, 5000, &w);
     SG_REQUIRE(st == INC_BLOCKED, "the call to wait for the lock again",
@@ -485,6 +499,15 @@ int inc_closed_fd(void)
             return fd;
     SG_SETUP(false, "search for a closed descriptor");
     return -1;
+}
+
+int inc_read_only_lock_fd(void)
+{
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    int fd = open(lf.path, O_RDONLY | O_CLOEXEC);
+    SG_SETUP(fd != -1, "open");
+    return fd;
 }
 
 void inc_child_naps(void)

@@ -19,7 +19,7 @@
 
 /* A lock file in a fresh private folder, opened by the test itself. */
 struct inc_lockfile {
-    char path[128];
+    char path[4096];
     int fd;
 };
 void inc_lockfile_create(struct inc_lockfile *lf);
@@ -75,6 +75,10 @@ struct inc_call {
 void inc_start_call(enum inc_op op, int lockfd, int *counter, bool sigusr1_handler,
                     struct inc_call *c);
 
+/* Set before inc_start_call: the counter becomes this as the call asks for a release (0: not changed). */
+extern int inc_change_counter_at_unlock;
+#define INC_CHANGED_AT_UNLOCK 4242
+
 struct inc_waiter {
     char type[8];           /* "READ" or "WRITE" */
     char range[48];         /* "0 0" is byte 0 alone; "0 EOF" is the whole file */
@@ -111,6 +115,14 @@ void inc_require_program(const char *const args[], const char *want, const char 
 
 /* A descriptor number that is not open, above those a call is likely to open itself. */
 int inc_closed_fd(void);
+
+/*
+ * The lock file, open for reading only: an open descriptor, on which every
+ * write lock fails (EBADF). Workers given it are forked and fail each for
+ * itself, whether or not the call checks the descriptor first (a closed
+ * one failed a call that, reasonably, said EBADF before forking).
+ */
+int inc_read_only_lock_fd(void);
 
 /* Fails the test if the calling process has a child left, running or a zombie. */
 void inc_require_no_children(const char *call);

@@ -323,6 +323,32 @@ SG_TEST(locked_read_waits_for_writer)
                "inc_locked_read returned %d with *value = %d", call.out->rc, call.out->value);
 }
 
+SG_TEST(locked_read_reads_under_the_lock)
+{
+    /* Just as the read asks for its release, the counter changes (the
+     * test's hook, in the reading process): a read made under the lock
+     * saw 17; one made after the release sees what a writer left there.
+     * Where the value is stored does not matter, only when the counter is
+     * read (a review: storing into *value after the release is correct). */
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    int *c = inc_test_counter(17);
+    struct inc_call call;
+    inc_change_counter_at_unlock = INC_CHANGED_AT_UNLOCK;
+    inc_start_call(INC_OP_READ, lf.fd, c, false, &call);
+    inc_finish_call(&call);
+    SG_REQUIRE(call.out->rc == 0, "0", "see locked_read_waits_for_writer",
+               "inc_locked_read returned %d", call.out->rc);
+    /* Only a release the test saw (through fcntl) can say; lockf's is not seen. */
+    SG_REQUIRE(call.out->unlocks == 0 || call.out->value == 17,
+               "*value = 17: the counter read while the lock is held",
+               "the lock protects the read only while it is held: released first, a writer "
+               "can take it and change the counter before you read it. What must happen "
+               "between the lock granted and its release?",
+               "inc_locked_read stored %d: the counter was read after the lock's release, "
+               "when a writer had changed it to %d", call.out->value, INC_CHANGED_AT_UNLOCK);
+}
+
 SG_TEST(readers_share_writers_wait)
 {
     struct inc_lockfile lf;
@@ -521,10 +547,11 @@ SG_TEST(workers_use__exit)
 
 SG_TEST(workers_fail_with__exit)
 {
-    /* Every locked increment fails (a closed descriptor), so the workers
-     * take their failure path; there too they must end with _exit. */
+    /* Every locked increment fails (a descriptor open for reading only),
+     * so the workers take their failure path; there too they must end
+     * with _exit. */
     inc_watch_exit_handlers();
-    int bad = inc_closed_fd();
+    int bad = inc_read_only_lock_fd();
     int *c = inc_test_counter(0);
     errno = 0;
     int rc = inc_run_workers(c, bad, 2, 10);
@@ -551,10 +578,9 @@ static void inc_on_sigchld(int sig)
 
 SG_TEST(workers_reaped_on_failure)
 {
-    /* A descriptor number that is not open, and high enough that the
-     * pipes and files the call may open do not get it: every locked
-     * increment fails with EBADF. */
-    int bad = inc_closed_fd();
+    /* The lock file open for reading only: every locked increment fails
+     * with EBADF. */
+    int bad = inc_read_only_lock_fd();
     int *c = inc_test_counter(0);
     /* SIGCHLD tells that workers were really forked (and ended). */
     struct sigaction sa;
@@ -570,16 +596,20 @@ SG_TEST(workers_reaped_on_failure)
     inc_require_no_children("inc_run_workers");
     SG_REQUIRE(inc_children_ended, "workers forked, failing, and reaped",
                rc == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_run_workers")
-                                         : "the workers are forked even if they will fail: "
-                                           "each one finds out for itself",
+                                         : "the lock descriptor was open (for reading "
+                                           "only): the workers are forked, and each one finds "
+                                           "out for itself that its lock fails",
                "inc_run_workers returned %d without forking a single worker", rc);
     SG_REQUIRE(rc == -1, "-1: the workers could not lock",
-               *c != 0 ? "the counter moved although no lock could be taken: a worker went on "
-                         "when inc_locked_increment failed. What should it do instead?"
+               *c != 0 ? "the counter moved although no write lock can be taken on a "
+                         "descriptor open for reading only. Did a worker skip the lock? With "
+                         "lockfd >= 0 every increment goes through inc_locked_increment. Did it "
+                         "go on when the lock failed, or ask for a read lock, which such a "
+                         "descriptor grants?"
                        : "every worker failed, and the parent returns -1 when any worker ended "
                          "with a status other than 0. Which macros of <sys/wait.h> give a "
                          "worker's status? See man 2 waitpid",
-               "inc_run_workers returned %d with a closed lock descriptor", rc);
+               "inc_run_workers returned %d with a lock file open for reading only", rc);
 }
 
 /* ---- the program ---- */
@@ -661,6 +691,7 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(lock_open_empty_0600),
     SG_TEST_ENTRY(locked_increment_waits_for_writer),
     SG_TEST_ENTRY(locked_read_waits_for_writer),
+    SG_TEST_ENTRY(locked_read_reads_under_the_lock),
     SG_TEST_ENTRY(readers_share_writers_wait),
     SG_TEST_ENTRY(other_bytes_do_not_block),
     SG_TEST_ENTRY(locks_are_released),

@@ -59,7 +59,7 @@ size_t rb_test_get(struct rb_ring *r, char buf[RB_MSG_MAX]);
 struct rb_worker {
     struct rb_ring *r;
     bool put;
-    char msg[RB_MSG_MAX];
+    char msg[RB_MSG_MAX + 1]; /* one more than a slot holds: a message rb_put must refuse */
     size_t len;           /* put: bytes of msg */
     char buf[RB_MSG_MAX];
     size_t cap;           /* get: cap passed to rb_get */

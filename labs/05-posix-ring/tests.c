@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -488,6 +489,27 @@ SG_TEST(put_too_long)
                "after the refused rb_put: tail %u, slot[0].len %zu, slot[1].len %zu", r->tail,
                r->slot[0].len, r->slot[1].len);
     rb_put_ok(r, big, RB_MSG_MAX, 1);
+
+    /* On a full ring too: refused at once. A call that checked the length
+     * only once it had a slot passed above, and here waited for ever (a
+     * student's review). */
+    for (int i = 1; i < RB_SLOTS; i++)
+        rb_test_put(r, "x", 1);
+    char too_long[RB_MSG_MAX + 2];
+    memset(too_long, 'y', RB_MSG_MAX + 1);
+    too_long[RB_MSG_MAX + 1] = '\0';
+    struct rb_worker w;
+    rb_start_put(&w, r, too_long);
+    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS) && w.rc == -1 && w.err == EMSGSIZE,
+               "-1 with errno EMSGSIZE at once, on a full ring too",
+               "a message too long for any slot is refused before rb_put waits for anything: "
+               "on a full ring, a wait for a free slot comes first and may never end. Handout: "
+               "messages",
+               atomic_load(&w.done) ? "rb_put of %d bytes on a full ring returned %ld (errno %s)"
+                                    : "rb_put of %d bytes on a full ring had not returned after "
+                                      "%ld s%s",
+               RB_MSG_MAX + 1, atomic_load(&w.done) ? w.rc : (long)(RB_WAKE_MS / 1000),
+               atomic_load(&w.done) ? strerrorname_np(w.err) ?: "?" : "");
 }
 
 SG_TEST(get_respects_cap)
@@ -611,6 +633,105 @@ SG_TEST(mutex_taken_by_put_and_get)
     rb_require_counts(r, 0, "after rb_get");
 }
 
+/*
+ * The slots of a ring that begins its slot[] on a page of its own, and
+ * what the mutex was at the first touch of that page. The page is locked
+ * (PROT_NONE or PROT_READ); the first access that the lock forbids faults,
+ * the handler notes the mutex's value and unlocks, and the access is
+ * made again. Deterministic where a race between two producers is not:
+ * a call that reserves a slot under the mutex and copies after releasing
+ * it passes almost every run with several producers.
+ */
+static struct {
+    char *page;              /* slot[] starts here */
+    size_t page_size;        /* sysconf is no call for a signal handler */
+    struct rb_ring *r;
+    atomic_int touches;      /* faults taken on the page */
+    atomic_int mutex;        /* the mutex's value at the first of them */
+    struct sigaction before;
+} rb_slots;
+
+static void rb_on_slot_fault(int signo, siginfo_t *si, void *context)
+{
+    (void)signo;
+    (void)context;
+    char *at = si->si_addr;
+    if (at < rb_slots.page || at >= rb_slots.page + rb_slots.page_size) {
+        /* Not the slots: the fault is the code's own, handled as it would be. */
+        sigaction(SIGSEGV, &rb_slots.before, NULL);
+        return;
+    }
+    int value = -1;
+    sem_getvalue(&rb_slots.r->mutex, &value);
+    if (atomic_fetch_add(&rb_slots.touches, 1) == 0)
+        atomic_store(&rb_slots.mutex, value);
+    mprotect(rb_slots.page, rb_slots.page_size, PROT_READ | PROT_WRITE);
+}
+
+/* A ring for the threads of this test whose slot[] begins a page; *page set. */
+static struct rb_ring *rb_ring_with_slot_page(void)
+{
+    long page = sg_page_size();
+    char *base = mmap(NULL, 3 * (size_t)page, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(base != MAP_FAILED, "mmap");
+    SG_SETUP(mprotect(base + 2 * page, (size_t)page, PROT_NONE) == 0, "mprotect");
+    struct rb_ring *r = (struct rb_ring *)(base + page - offsetof(struct rb_ring, slot));
+    SG_SETUP(sem_init(&r->mutex, 0, 1) == 0 && sem_init(&r->free_slots, 0, RB_SLOTS) == 0 &&
+                 sem_init(&r->used_slots, 0, 0) == 0,
+             "sem_init");
+    rb_slots.page = base + page;
+    rb_slots.page_size = (size_t)page;
+    rb_slots.r = r;
+    struct sigaction on_fault = { .sa_sigaction = rb_on_slot_fault, .sa_flags = SA_SIGINFO };
+    sigemptyset(&on_fault.sa_mask);
+    SG_SETUP(sigaction(SIGSEGV, &on_fault, &rb_slots.before) == 0, "sigaction");
+    return r;
+}
+
+/* Waits for w to end; the mutex's value at the call's first touch of the slots. */
+static int rb_first_slot_touch(struct rb_worker *w, const char *what)
+{
+    SG_REQUIRE(rb_worker_wait(w, RB_WAKE_MS), "the call to return: the ring had room and a message",
+               "nothing else uses this ring: no wait should last. Handout: the bounded buffer",
+               "%s had not returned after %d s", what, RB_WAKE_MS / 1000);
+    SG_REQUIRE(atomic_load(&rb_slots.touches) > 0, "the message copied through slot[]",
+               "a message goes into the slot at tail, and comes out of the slot at head. "
+               "Handout: the bounded buffer",
+               "%s returned %ld without touching any slot", what, w->rc);
+    return atomic_load(&rb_slots.mutex);
+}
+
+SG_TEST(copies_made_under_the_mutex)
+{
+    /* rb_put: the first write into the slots. */
+    struct rb_ring *r = rb_ring_with_slot_page();
+    long page = sg_page_size();
+    const char *hint = "a slot reserved under the mutex is not yet filled: a consumer woken by "
+                       "another producer's post may read it half-written. The copy belongs "
+                       "inside the mutex. Handout: the bounded buffer";
+    SG_SETUP(mprotect(rb_slots.page, (size_t)page, PROT_READ) == 0, "mprotect");
+    struct rb_worker w;
+    rb_start_put(&w, r, "held");
+    int mutex = rb_first_slot_touch(&w, "rb_put");
+    SG_REQUIRE(mutex == 0, "the mutex taken (0) while rb_put writes into a slot", hint,
+               "when rb_put first wrote into slot[], the mutex was %d (free)", mutex);
+    SG_REQUIRE(w.rc == 0 && r->slot[0].len == 4 && memcmp(r->slot[0].data, "held", 4) == 0,
+               "0 from rb_put, and \"held\" in slot[0]", "see put_then_get",
+               "rb_put returned %ld; slot[0] holds %zu bytes", w.rc, r->slot[0].len);
+
+    /* rb_get: the first access of any kind to the slots. */
+    atomic_store(&rb_slots.touches, 0);
+    SG_SETUP(mprotect(rb_slots.page, (size_t)page, PROT_NONE) == 0, "mprotect");
+    rb_start_get(&w, r);
+    mutex = rb_first_slot_touch(&w, "rb_get");
+    SG_REQUIRE(mutex == 0, "the mutex taken (0) while rb_get reads a slot", hint,
+               "when rb_get first read slot[], the mutex was %d (free)", mutex);
+    SG_REQUIRE(w.rc == 4 && memcmp(w.buf, "held", 4) == 0, "4 and \"held\" from rb_get",
+               "see put_then_get", "rb_get returned %ld (errno %s)", w.rc, strerror(w.err));
+    SG_SETUP(sigaction(SIGSEGV, &rb_slots.before, NULL) == 0, "sigaction");
+}
+
 static atomic_int rb_handled;
 
 static void rb_on_signal(int signo)
@@ -637,7 +758,15 @@ static void rb_interrupt(struct rb_worker *w, struct rb_task *t, enum rb_sem whi
                    "sleeping, not spinning",
                    "%s: it returned %ld (errno %s) before any signal reached it", t->what,
                    w->rc, strerrorname_np(w->err) ?: "?");
-        SG_SETUP(atomic_load(&rb_handled) > before, "delivery of SIGUSR1");
+        /* Never delivered: the call blocked the caller's signals while it
+         * waited (a student's review: "tell your instructor", and 0 points). */
+        SG_REQUIRE(atomic_load(&rb_handled) > before,
+                   "the test's SIGUSR1 handled while the call waits",
+                   "the signal stayed pending: it was blocked during the wait. The wait must "
+                   "let the caller's signals in, and go on waiting after one interrupts it "
+                   "(EINTR), not shut them out. sigprocmask(2), signal(7). Handout: EINTR",
+                   "%s: SIGUSR1 was sent and its handler had not run %d s later", t->what,
+                   RB_WAKE_MS / 1000);
         rb_require_asleep(t, which,
                           "a signal handler ran during the wait, and sem_wait failed with "
                           "EINTR: no error of the ring's, and the wait is not over. What should "
@@ -824,6 +953,7 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(put_sleeps_when_full),
     SG_TEST_ENTRY(get_sleeps_when_empty),
     SG_TEST_ENTRY(mutex_taken_by_put_and_get),
+    SG_TEST_ENTRY(copies_made_under_the_mutex),
     SG_TEST_ENTRY(waits_retry_after_eintr),
     SG_TEST_ENTRY(program_round_trip),
     SG_TEST_ENTRY(program_get_waits_for_put),
