@@ -238,8 +238,12 @@ static int sg_write_canvas(FILE *out, const void *arg)
         const char *student = sg_get(row, x->identity[0]);
         if (strstr(student, "Points Possible") != NULL)
             continue;
+        /* A name and a section are the students' own to set in the LMS: a
+         * spreadsheet must not run one as a formula (an instructor's
+         * review). The ids, which Canvas matches rows by, go as they are. */
         for (size_t k = 0; k < SG_NIDENTITY; k++)
-            rc |= sg_csv_field(out, sg_get(row, x->identity[k]), false);
+            rc |= k == 0 || k == 4 ? sg_csv_untrusted_field(out, sg_get(row, x->identity[k]), false)
+                                   : sg_csv_field(out, sg_get(row, x->identity[k]), false);
         json_t *g = x->grades[r];
         double total = 0;
         bool complete = g != NULL;

@@ -632,12 +632,13 @@ START_TEST(roster_makes_a_canvas_import)
                      "\"Liddell, Alice\",101,s101,alice@uni,L01,alice,\r\n"
                      "\"Builder, Bob\",102,s102,bob@uni,L02,bob,\r\n"
                      "\"Carol, Carol\",103,s103,carol@uni,L01,carol,\r\n"
-                     "\"Twin, Bob\",104,s104,twin@uni,L02,bob,\r\n");
+                     "\"Twin, Bob\",104,s104,twin@uni,L02,bob,\r\n"
+                     "@SUM(1+1),105,s105,sum@uni,=L03,nobody-here,\r\n");
     const char *args[] = { "--batch", class, "-o", out, "--lab", kt_labs[0], "--roster", roster,
                            NULL };
     char *stdout_text, *log;
     ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &log), 0);
-    ck_assert_msg(strstr(log, "roster rows with no submission (empty in canvas.csv): 1") &&
+    ck_assert_msg(strstr(log, "roster rows with no submission (empty in canvas.csv): 2") &&
                       strstr(log, "Carol, Carol") &&
                       strstr(log, "submissions with no roster row (not in canvas.csv): 1\n  mallory") &&
                       strstr(log, "name the same folder (all empty in canvas.csv; fix the "
@@ -655,7 +656,11 @@ START_TEST(roster_makes_a_canvas_import)
         ck_assert_str_eq(c->cells[0][k], header[k]);
     ck_assert_str_eq(c->cells[1][0], "Points Possible");
     ck_assert_str_eq(c->cells[1][6], "(read only)");
-    ck_assert_int_eq(c->rows, 6);
+    ck_assert_int_eq(c->rows, 7);
+    /* A name or section a spreadsheet would run as a formula is not one. */
+    ck_assert_str_eq(c->cells[6][0], "'@SUM(1+1)");
+    ck_assert_str_eq(c->cells[6][1], "105");
+    ck_assert_str_eq(c->cells[6][4], "'=L03");
     ck_assert_str_eq(c->cells[2][0], "Liddell, Alice");
     ck_assert_str_eq(c->cells[2][3], "alice@uni");
     ck_assert_str_eq(c->cells[2][5], c->cells[1][5]); /* full marks */
