@@ -156,6 +156,13 @@ bool sg_process_ended(pid_t pid);
  */
 pid_t sg_fork_ended_child(int status);
 
+/*
+ * Whether that child (sg_fork_ended_child's) was still there to be waited
+ * for, with its status: reaped now if so. False when the call under test
+ * reaped it (wait() for any child, where it should wait for its own).
+ */
+bool sg_ended_child_kept(pid_t pid, int status);
+
 /* Sleeps ms milliseconds: one step of a test's polling loop. */
 void sg_nap_ms(long ms);
 

@@ -111,6 +111,12 @@ pid_t sg_fork_ended_child(int status)
     return pid;
 }
 
+bool sg_ended_child_kept(pid_t pid, int status)
+{
+    int st = 0;
+    return waitpid(pid, &st, WNOHANG) == pid && WIFEXITED(st) && WEXITSTATUS(st) == status;
+}
+
 long sg_proc_status_kib(const char *field)
 {
     FILE *f = fopen("/proc/self/status", "re");

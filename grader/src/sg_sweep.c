@@ -1,6 +1,7 @@
 /* sg_sweep.c — remove what a sandbox's own user left on the machine; see sg_sweep.h. */
 #include "sg_sweep.h"
 #include "sg_fs.h"
+#include "sg_sysvipc.h"
 #include "sg_text.h"
 
 #include <dirent.h>
@@ -40,33 +41,29 @@ static int sg_sysv_remove(int kind, int id)
     }
 }
 
+struct sg_sysv_visit {
+    const struct sg_sysv_kind *k;
+    uid_t uid;
+    int removed;
+};
+
+static void sg_sysv_row(const long *col, int ncol, void *arg)
+{
+    struct sg_sysv_visit *v = arg;
+    const struct sg_sysv_kind *k = v->k;
+    if (ncol > k->cuid_col &&
+        (col[k->uid_col] == (long)v->uid || col[k->cuid_col] == (long)v->uid) &&
+        sg_sysv_remove(k->kind, (int)col[k->id_col]) == 0)
+        v->removed++;
+}
+
 /* Removes every object of kind k that uid owns or created; how many, or -1. */
 static int sg_sweep_sysv(const struct sg_sysv_kind *k, uid_t uid)
 {
-    FILE *f = fopen(k->table, "re");
-    if (f == NULL)
+    struct sg_sysv_visit v = { k, uid, 0 };
+    if (sg_sysv_each(k->table, sg_sysv_row, &v) == -1)
         return errno == ENOENT ? 0 : -1;
-    char line[512];
-    int removed = 0;
-    if (fgets(line, sizeof line, f) == NULL) { /* the header */
-        fclose(f);
-        return 0;
-    }
-    while (fgets(line, sizeof line, f) != NULL) {
-        long col[16];
-        int n = 0;
-        char *save = NULL;
-        for (char *w = strtok_r(line, " \t\n", &save); w != NULL && n < 16;
-             w = strtok_r(NULL, " \t\n", &save))
-            col[n++] = strtol(w, NULL, 10);
-        if (n <= k->cuid_col)
-            continue;
-        if ((col[k->uid_col] == (long)uid || col[k->cuid_col] == (long)uid) &&
-            sg_sysv_remove(k->kind, (int)col[k->id_col]) == 0)
-            removed++;
-    }
-    fclose(f);
-    return removed;
+    return v.removed;
 }
 
 /* Removes every entry of dir that uid owns (a folder with all it holds); how many, or -1. */

@@ -302,10 +302,7 @@ SG_TEST(exchange_waits_for_its_own_child)
     int status = sb_exchange(buf, (size_t)sg_page_size(), in, out);
     int err = errno;
     SG_REQUIRE_NOT_CHILD("sb_exchange");
-    int ost = 0;
-    pid_t w = waitpid(other, &ost, WNOHANG);
-    bool kept = w == other && WIFEXITED(ost) && WEXITSTATUS(ost) == 7;
-    SG_REQUIRE(kept, "0, and the caller's other child (ended, status 7) left for the caller "
+    SG_REQUIRE(sg_ended_child_kept(other, 7), "0, and the caller's other child (ended, status 7) left for the caller "
                "to wait for",
                "the caller had another child, which had already ended with status 7, and it "
                "was reaped inside sb_exchange. Which child does your parent wait for: the one "

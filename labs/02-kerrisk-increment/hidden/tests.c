@@ -227,10 +227,7 @@ SG_TEST(workers_killed_by_a_signal_fail)
 static void inc_require_other_child_kept(pid_t other, const char *call, const char *not_written,
                                          int rc, int err)
 {
-    int st = 0;
-    pid_t w = waitpid(other, &st, WNOHANG);
-    bool kept = w == other && WIFEXITED(st) && WEXITSTATUS(st) == 7;
-    SG_REQUIRE(kept, "the caller's other child (ended, status 7) left for the caller to wait for",
+    SG_REQUIRE(sg_ended_child_kept(other, 7), "the caller's other child (ended, status 7) left for the caller to wait for",
                rc == -1 && err == ENOSYS
                    ? not_written
                    : "the caller had another child, which had already ended with status 7, and "

@@ -197,10 +197,7 @@ SG_TEST(run_waits_for_its_own_child)
     int rc = pp_run(area, 10);
     int err = errno;
     SG_REQUIRE_NOT_CHILD("pp_run");
-    int ost = 0;
-    pid_t w = waitpid(other, &ost, WNOHANG);
-    bool kept = w == other && WIFEXITED(ost) && WEXITSTATUS(ost) == 7;
-    SG_REQUIRE(kept, "the caller's other child (ended, status 7) left for the caller to wait for",
+    SG_REQUIRE(sg_ended_child_kept(other, 7), "the caller's other child (ended, status 7) left for the caller to wait for",
                rc == -1 && err == ENOSYS
                    ? PP_NOT_WRITTEN("pp_run")
                    : "the caller had another child, which had already ended with status 7, and it "
