@@ -14,12 +14,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -146,7 +148,12 @@ static uint64_t sg_student_key(uint64_t run, const struct sg_kit *kit, char **la
         if (sg_rubric_load(kit->labs, *l, false, &r, &err) == 0) {
             char *found = NULL;
             int fd = -1;
-            if (sg_submission_find(s->path, *l, r.file, true, &found, &fd, &why) == 0) {
+            struct sg_buf skeleton = SG_BUF_INIT;
+            sg_buf_printf(&skeleton, "%s/skeletons/%s/%s", kit->root, *l, r.file);
+            struct sg_find_opts fo = { .root_nofollow = true, .skeleton = skeleton.data };
+            int rc_find = sg_submission_find(s->path, *l, r.file, &fo, &found, &fd, &why, NULL);
+            sg_buf_free(&skeleton);
+            if (rc_find == 0) {
                 h = sg_hash_str(h, found + strlen(s->path));
                 h = sg_hash_fd(h, fd);
                 close(fd);
@@ -222,10 +229,17 @@ static int sg_forget_grade(const struct sg_student *s)
 
 /* The worker: grades one student and writes the reports. Never returns. */
 static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opts *o,
-                             const struct sg_student *s) __attribute__((noreturn));
+                             const struct sg_student *s, pid_t batch) __attribute__((noreturn));
 static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opts *o,
-                             const struct sg_student *s)
+                             const struct sg_student *s, pid_t batch)
 {
+    /* Dies with the batch, even when the batch is killed outright (kill
+     * -9 leaves no guard): its tests then die with it (sg_spawn). */
+    if (sg_spawn_die_with(batch) == -1) {
+        fprintf(stderr, "shmgrade: %s: prctl(PR_SET_PDEATHSIG): %s\n", s->display,
+                strerror(errno));
+        _exit(1);
+    }
     /* A subreaper of its own: the orphans of this student's tests come back
      * here, not to a sibling worker that might kill them as its own. */
     sg_spawn_init();
@@ -296,14 +310,11 @@ static void sg_progress(const struct sg_batch_opts *o, size_t done, size_t n,
     sg_buf_free(&name);
 }
 
-int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct sg_buf *err)
+static int sg_batch_grade(const struct sg_kit *kit, const struct sg_batch_opts *o,
+                          struct sg_buf *err)
 {
     struct timespec start; /* how long grading took, on the class page */
     bool timed = clock_gettime(CLOCK_MONOTONIC, &start) == 0;
-    if (sg_mkdirs(o->outdir, 0755) == -1) {
-        sg_buf_printf(err, "%s: %s", o->outdir, strerror(errno));
-        return -1;
-    }
     char **labs = NULL;
     if (o->grade.labs == NULL) {
         labs = sg_rubric_list_labs(kit->labs, err);
@@ -367,6 +378,7 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
     o = &run_opts;
     size_t next = 0, done = 0;
     int running = 0;
+    const pid_t batch = getpid();
     fflush(NULL);
     while (done < n) {
         while (running < students_at_once && next < n) {
@@ -377,7 +389,7 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
             }
             s->pid = fork();
             if (s->pid == 0)
-                sg_grade_student(kit, o, s);
+                sg_grade_student(kit, o, s, batch);
             if (s->pid == -1) {
                 s->failed = true;
                 sg_progress(o, ++done, n, s);
@@ -429,5 +441,32 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
     sg_slots_destroy(&slots);
     sg_rmtree(cache.data);
     sg_buf_free(&cache);
+    return rc;
+}
+
+int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct sg_buf *err)
+{
+    if (sg_mkdirs(o->outdir, 0755) == -1) {
+        sg_buf_printf(err, "%s: %s", o->outdir, strerror(errno));
+        return -1;
+    }
+    /* Two batches writing one folder (a second terminal, a cron job that
+     * overlapped) would mix their grades, each student's files from
+     * either run: the folder itself is locked, leaving nothing in it. */
+    int lock = open(o->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock == -1 || flock(lock, LOCK_EX | LOCK_NB) == -1) {
+        int saved = errno;
+        if (saved == EWOULDBLOCK)
+            sg_buf_printf(err, "another shmgrade is writing grades into %s: let it finish, or "
+                               "give this one another -o", o->outdir);
+        else
+            sg_buf_printf(err, "%s: %s: %s", o->outdir, lock == -1 ? "open" : "flock",
+                          strerror(saved));
+        if (lock != -1)
+            close(lock);
+        return -1;
+    }
+    int rc = sg_batch_grade(kit, o, err);
+    close(lock);
     return rc;
 }

@@ -91,6 +91,17 @@ static int sg_build_holding_slot(const struct sg_kit *kit, const struct sg_grade
     return rc;
 }
 
+/* a, then b, each when not NULL, as one note (malloc'ed), or NULL. */
+static char *sg_notes_join(const char *a, const char *b)
+{
+    struct sg_buf n = SG_BUF_INIT;
+    if (a != NULL)
+        sg_buf_puts(&n, a);
+    if (b != NULL)
+        sg_buf_printf(&n, "%s%s", n.len ? "; " : "", b);
+    return n.len ? sg_buf_take(&n) : NULL;
+}
+
 /*
  * Loads the rubric, finds the student's file and builds it. -1 only when
  * the rubric cannot be read (the kit is broken); everything else is in lab.
@@ -112,13 +123,17 @@ static int sg_prepare_lab(const struct sg_kit *kit, const struct sg_grade_opts *
     struct sg_buf why = SG_BUF_INIT;
     int fd = -1;
     char *found = NULL;
-    int rc_find = sg_submission_find(o->submission, id, w->r.file, o->root_nofollow, &found,
-                                     &fd, &why);
+    struct sg_buf skeleton = SG_BUF_INIT, where = SG_BUF_INIT;
+    sg_buf_printf(&skeleton, "%s/skeletons/%s/%s", kit->root, id, w->r.file);
+    struct sg_find_opts fo = { .root_nofollow = o->root_nofollow, .skeleton = skeleton.data };
+    int rc_find = sg_submission_find(o->submission, id, w->r.file, &fo, &found, &fd, &why, &where);
+    sg_buf_free(&skeleton);
     /* Paths come from folder names the student chose: escaped where they
      * are collected, so that no report has to think about them. */
     lab->path = found != NULL ? sg_escape_dup(found) : NULL;
     free(found);
     if (rc_find == -1) {
+        sg_buf_free(&where);
         lab->state = SG_LAB_MISSING;
         lab->problem = sg_escape_dup(why.data);
         sg_buf_free(&why);
@@ -135,7 +150,11 @@ static int sg_prepare_lab(const struct sg_kit *kit, const struct sg_grade_opts *
     close(fd);
     sg_buf_free(&dir);
     lab->build_output = w->b.output;
-    lab->notes = w->b.notes;
+    char *where_escaped = where.data != NULL ? sg_escape_dup(where.data) : NULL;
+    lab->notes = sg_notes_join(where_escaped, w->b.notes);
+    free(where_escaped);
+    sg_buf_free(&where);
+    free(w->b.notes);
     lab->build_seconds = w->b.seconds;
     lab->build_cpu_seconds = w->b.cpu_seconds;
     w->b.output = w->b.notes = NULL;

@@ -303,6 +303,17 @@ static int sg_roster_columns(struct sg_export *x, const char *path, struct sg_bu
     return 0;
 }
 
+int sg_roster_check(const char *roster, struct sg_buf *err)
+{
+    struct sg_export x;
+    memset(&x, 0, sizeof x);
+    if (sg_read_csv(roster, &x.roster, err) == -1)
+        return -1;
+    int rc = sg_roster_columns(&x, roster, err);
+    sg_table_free(&x.roster);
+    return rc;
+}
+
 int sg_roster_export(const char *roster, const char *class_dir, const char *outdir, FILE *log,
                      struct sg_buf *err)
 {

@@ -35,6 +35,13 @@
  * with a message in err (a roster that cannot be read, a file that cannot
  * be written).
  */
+/*
+ * Before a batch: whether roster can be read and has the columns the
+ * export needs, so that a mistyped roster is said at once, not after the
+ * class was graded. 0, or -1 with a message in err.
+ */
+int sg_roster_check(const char *roster, struct sg_buf *err);
+
 int sg_roster_export(const char *roster, const char *class_dir, const char *outdir, FILE *log,
                      struct sg_buf *err);
 

@@ -27,10 +27,14 @@ static json_t *sg_str(const char *s)
 }
 
 /* In the runner: runs one job and writes its result as JSON to out. Never returns. */
-static void sg_runner(const struct sg_job *j, const struct sg_schedule_opts *o, int out)
-    __attribute__((noreturn));
-static void sg_runner(const struct sg_job *j, const struct sg_schedule_opts *o, int out)
+static void sg_runner(const struct sg_job *j, const struct sg_schedule_opts *o, int out,
+                      pid_t scheduler) __attribute__((noreturn));
+static void sg_runner(const struct sg_job *j, const struct sg_schedule_opts *o, int out,
+                      pid_t scheduler)
 {
+    /* Its test dies with it (sg_spawn), and it with the scheduler. */
+    if (sg_spawn_die_with(scheduler) == -1)
+        _exit(1);
     /* A subreaper of its own: orphans of this test's sandbox come here,
      * not to the scheduler, whose other children are other runners. */
     sg_spawn_init();
@@ -189,6 +193,7 @@ static int sg_start(struct sg_job *jobs, size_t k, const struct sg_schedule_opts
     if (pipe2(p, O_CLOEXEC) == -1)
         return -1;
     fflush(NULL);
+    pid_t scheduler = getpid();
     pid_t pid = fork();
     if (pid == -1) {
         close(p[0]);
@@ -197,7 +202,7 @@ static int sg_start(struct sg_job *jobs, size_t k, const struct sg_schedule_opts
     }
     if (pid == 0) {
         close(p[0]);
-        sg_runner(&jobs[k], o, p[1]);
+        sg_runner(&jobs[k], o, p[1], scheduler);
     }
     close(p[1]);
     *r = (struct sg_runner){ .pid = pid, .fd = p[0], .report = SG_BUF_INIT, .job = k };

@@ -60,6 +60,13 @@ struct sg_spawn_result {
 int sg_spawn_init(void);
 
 /*
+ * Makes the calling process, a child of parent's, die when parent does,
+ * however parent ends (kill -9 included, which leaves no guard to clean
+ * up). 0, or -1 with errno (ESRCH: parent is already gone).
+ */
+int sg_spawn_die_with(pid_t parent);
+
+/*
  * 0 when the command was run (whatever its status); -1 with errno if it
  * could not be started, with r->setup_failed naming the step when the
  * child got that far (else NULL). In a sandbox, "started" means that

@@ -34,6 +34,18 @@ static enum sg_found sg_open_beneath(int dirfd, const char *rel, const char *dis
         char *next = strtok_r(NULL, "/", &save);
         int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
                     (next != NULL ? O_DIRECTORY : O_NONBLOCK);
+        /* The file's type before it is opened: opening a device node may
+         * act on the device (a tape rewinds, a watchdog arms), and an
+         * archive unpacked as root can hold one. */
+        struct stat before;
+        if (next == NULL && fstatat(at, part, &before, AT_SYMLINK_NOFOLLOW) == 0 &&
+            !S_ISREG(before.st_mode) && !S_ISLNK(before.st_mode)) {
+            sg_buf_printf(why, "%s is not a regular file", display);
+            result = SG_UNUSABLE;
+            close(at);
+            at = -1;
+            break;
+        }
         int child = openat(at, part, flags);
         if (child == -1) {
             int saved = errno;
@@ -146,34 +158,95 @@ static char *sg_single_folder(int dirfd, const char *lab_id)
     return only;
 }
 
-/* Tries the three layouts beneath dirfd (whose display path is base). */
+/*
+ * Whether the file open at fd holds exactly what the file at path holds
+ * (both at most SG_SUBMISSION_FILE_MAX bytes). False when path cannot be read.
+ */
+static bool sg_same_content(int fd, const char *path)
+{
+    int other = open(path, O_RDONLY | O_CLOEXEC);
+    if (other == -1)
+        return false;
+    struct stat a, b;
+    bool same = fstat(fd, &a) == 0 && fstat(other, &b) == 0 && a.st_size == b.st_size &&
+                (size_t)a.st_size <= SG_SUBMISSION_FILE_MAX;
+    char x[8192], y[8192];
+    for (off_t at = 0; same && at < a.st_size;) {
+        ssize_t n = pread(fd, x, sizeof x, at);
+        ssize_t m = n > 0 ? pread(other, y, (size_t)n, at) : -1;
+        same = n > 0 && m == n && memcmp(x, y, (size_t)n) == 0;
+        at += n > 0 ? n : 0;
+    }
+    close(other);
+    return same;
+}
+
+/*
+ * Tries the three layouts beneath dirfd (whose display path is base). When
+ * more than one holds the file, the first that is not the kit's unchanged
+ * starting file (skeleton, when not NULL) is graded, else the first; the
+ * others are named in note. A student who copied their work to the top of
+ * the submission and left the kit's folders beside it was graded on the
+ * untouched skeleton, silently (an instructor's review).
+ */
 static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab_id,
-                                    const char *file, char **found, int *fd, struct sg_buf *why,
-                                    struct sg_buf *tried)
+                                    const char *file, const char *skeleton, char **found,
+                                    int *fd, struct sg_buf *why, struct sg_buf *tried,
+                                    struct sg_buf *note)
 {
     struct sg_buf rel[3] = { SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT };
     sg_buf_printf(&rel[0], "%s/%s", lab_id, file);
     sg_buf_printf(&rel[1], "work/%s/%s", lab_id, file);
     sg_buf_printf(&rel[2], "%s", file);
     enum sg_found result = SG_ABSENT;
-    for (size_t i = 0; i < 3 && result == SG_ABSENT; i++) {
-        struct sg_buf display = SG_BUF_INIT;
+    bool chosen_is_skeleton = false;
+    struct sg_buf others = SG_BUF_INIT;
+    for (size_t i = 0; i < 3; i++) {
+        struct sg_buf display = SG_BUF_INIT, refused = SG_BUF_INIT;
         sg_buf_printf(&display, "%s/%s", base, rel[i].data);
-        result = sg_open_beneath(dirfd, rel[i].data, display.data, fd, why);
-        if (result == SG_FOUND)
+        int got = -1;
+        enum sg_found r = sg_open_beneath(dirfd, rel[i].data, display.data, &got,
+                                          result == SG_FOUND ? &refused : why);
+        if (result == SG_ABSENT) {
+            result = r;
+            if (r == SG_FOUND) {
+                *found = sg_buf_take(&display);
+                *fd = got;
+                chosen_is_skeleton = skeleton != NULL && sg_same_content(got, skeleton);
+            } else {
+                sg_buf_printf(tried, "%s%s", tried->len ? ", " : "", display.data);
+            }
+        } else if (r == SG_FOUND && chosen_is_skeleton && !sg_same_content(got, skeleton)) {
+            sg_buf_printf(&others, "%s%s (the kit's unchanged starting file)",
+                          others.len ? ", " : "", *found);
+            free(*found);
+            close(*fd);
             *found = sg_buf_take(&display);
-        else
-            sg_buf_printf(tried, "%s%s", tried->len ? ", " : "", display.data);
+            *fd = got;
+            chosen_is_skeleton = false;
+        } else if (r == SG_FOUND) {
+            sg_buf_printf(&others, "%s%s", others.len ? ", " : "", display.data);
+            close(got);
+        }
+        sg_buf_free(&refused);
         sg_buf_free(&display);
+        if (result == SG_UNUSABLE)
+            break;
     }
+    if (result == SG_FOUND && others.len > 0 && note != NULL)
+        sg_buf_printf(note, "graded %s; also found %s, not graded", *found, others.data);
+    sg_buf_free(&others);
     for (size_t i = 0; i < 3; i++)
         sg_buf_free(&rel[i]);
     return result;
 }
 
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
-                       bool root_nofollow, char **found, int *fd, struct sg_buf *why)
+                       const struct sg_find_opts *o, char **found, int *fd, struct sg_buf *why,
+                       struct sg_buf *note)
 {
+    bool root_nofollow = o != NULL && o->root_nofollow;
+    const char *skeleton = o != NULL ? o->skeleton : NULL;
     /* The submission folder itself is the instructor's choice, unless it is
      * a student's folder in a class; below it, nothing is followed. */
     int root = open(submission, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
@@ -190,7 +263,7 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
     int got = -1;
     struct sg_buf tried = SG_BUF_INIT;
     enum sg_found result =
-        sg_try_layouts(root, submission, lab_id, file, found, &got, why, &tried);
+        sg_try_layouts(root, submission, lab_id, file, skeleton, found, &got, why, &tried, note);
     if (result == SG_ABSENT) {
         char *inner = sg_single_folder(root, lab_id);
         int innerfd = inner ? openat(root, inner, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -199,7 +272,8 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
         if (innerfd != -1) {
             struct sg_buf base = SG_BUF_INIT;
             sg_buf_printf(&base, "%s/%s", submission, inner);
-            result = sg_try_layouts(innerfd, base.data, lab_id, file, found, &got, why, &tried);
+            result = sg_try_layouts(innerfd, base.data, lab_id, file, skeleton, found, &got, why,
+                                    &tried, note);
             sg_buf_free(&base);
             close(innerfd);
         }

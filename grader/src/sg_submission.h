@@ -8,7 +8,8 @@
  *   SUB/shared_buffer.c                         flat
  * and the same one level down, when SUB holds a single folder and nothing
  * else that a layout names (the kit's folder uploaded whole, a repository
- * cloned into a folder).
+ * cloned into a folder). When several layouts hold the file, the first
+ * wins, unless it is the kit's unchanged starting file and another is not.
  *
  * Only a regular file counts, and no symbolic link is followed at any
  * level below SUB: a link could point at the reference solution, at a
@@ -26,14 +27,25 @@
 /* Largest lab file the grader reads. */
 #define SG_SUBMISSION_FILE_MAX (1u << 20)
 
+/* How to look for a lab's file. */
+struct sg_find_opts {
+    /* The submission folder itself may not be a link either (a student's
+     * folder in a batch). */
+    bool root_nofollow;
+    /* The kit's starting file for the lab, or NULL: when two layouts hold
+     * the file, one identical to it gives way to the other. */
+    const char *skeleton;
+};
+
 /*
- * With root_nofollow, submission itself may not be a link either (a
- * student's folder in a batch). 0 with the file's path in *found (malloc'ed) and, when fd is not NULL,
- * a read-only descriptor of it in *fd (the caller closes it); -1 with the
- * reason in why when the file is missing or unusable (a link, not a
- * regular file, too large).
+ * 0 with the file's path in *found (malloc'ed) and, when fd is not NULL,
+ * a read-only descriptor of it in *fd (the caller closes it), and when
+ * other layouts hold the file too, which was graded and which were not in
+ * note (may be NULL); -1 with the reason in why when the file is missing
+ * or unusable (a link, not a regular file, too large). o may be NULL.
  */
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
-                       bool root_nofollow, char **found, int *fd, struct sg_buf *why);
+                       const struct sg_find_opts *o, char **found, int *fd, struct sg_buf *why,
+                       struct sg_buf *note);
 
 #endif

@@ -335,6 +335,20 @@ int main(int argc, char *argv[])
     wanted[nwanted] = NULL;
     tests[ntests] = NULL;
 
+    /* What the batch reads first is checked first: a mistyped name is a
+     * usage error, said before the class is graded, not after. */
+    if (batch != NULL) {
+        struct stat st;
+        int bad = stat(batch, &st) == -1 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+        if (bad != 0) {
+            fprintf(stderr, "shmgrade: --batch %s: %s\n", batch, strerror(bad));
+            return 2;
+        }
+        if (roster != NULL && sg_roster_check(roster, &err) == -1) {
+            fprintf(stderr, "shmgrade: %s\n", err.data);
+            return 2;
+        }
+    }
     /* From here on the grading makes scratch folders and sandboxes: a guard
      * removes what an interrupt would leave (sg_guard.h). */
     pid_t grading = sg_guard_start();

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 static char dir[64];
+static void write_file(const char *rel, const char *text);
 
 /* After each test (a checked fixture), and before a test makes another: the folder goes. */
 static void remove_dir(void)
@@ -48,9 +49,70 @@ START_TEST(mirrored_wins_over_flat)
     touch("x.c", 10);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), 0);
     ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
     free(found);
+}
+END_TEST
+
+/* The kit's untouched starting file in one layout gives way to the
+ * student's own in another, and the report names both. */
+START_TEST(an_unchanged_skeleton_gives_way_to_the_students_file)
+{
+    make_dir();
+    char lab[128];
+    snprintf(lab, sizeof lab, "%s/01-x", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    snprintf(lab, sizeof lab, "%s/skeleton", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    write_file("skeleton/x.c", "int x(void) { return -1; } /* TODO */\n");
+    write_file("01-x/x.c", "int x(void) { return -1; } /* TODO */\n");
+    write_file("x.c", "int x(void) { return 42; }\n");
+    char skeleton[160];
+    snprintf(skeleton, sizeof skeleton, "%s/skeleton/x.c", dir);
+    struct sg_find_opts fo = { .skeleton = skeleton };
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT, note = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_null(strstr(found, "01-x/x.c"));
+    ck_assert_ptr_nonnull(strstr(note.data, "01-x/x.c (the kit's unchanged starting file)"));
+    free(found);
+    sg_buf_free(&note);
+
+    /* Both the student's own: the first layout wins, as before, and the note says so. */
+    write_file("01-x/x.c", "int x(void) { return 41; }\n");
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
+    ck_assert_ptr_nonnull(strstr(note.data, "also found"));
+    free(found);
+    sg_buf_free(&note);
+
+    /* Only the skeleton: it is graded (and fails), no note. */
+    make_dir();
+    snprintf(lab, sizeof lab, "%s/skeleton", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    write_file("skeleton/x.c", "int x(void) { return -1; }\n");
+    write_file("x.c", "int x(void) { return -1; }\n");
+    snprintf(skeleton, sizeof skeleton, "%s/skeleton/x.c", dir);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
+    ck_assert_uint_eq(note.len, 0);
+    free(found);
+    sg_buf_free(&why);
+}
+END_TEST
+
+/* A FIFO where the file should be is refused by its type, not opened. */
+START_TEST(a_fifo_is_refused_before_it_is_opened)
+{
+    make_dir();
+    char path[160];
+    snprintf(path, sizeof path, "%s/x.c", dir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_ptr_nonnull(strstr(why.data, "not a regular file"));
+    sg_buf_free(&why);
 }
 END_TEST
 
@@ -60,7 +122,7 @@ START_TEST(flat_is_found)
     touch("x.c", 10);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), 0);
     free(found);
 }
 END_TEST
@@ -70,7 +132,7 @@ START_TEST(missing_names_the_file_and_both_places)
     make_dir();
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "x.c is missing"));
     ck_assert_ptr_nonnull(strstr(why.data, "01-x/x.c"));
     ck_assert_ptr_nonnull(strstr(why.data, "work/01-x/x.c"));
@@ -88,18 +150,18 @@ START_TEST(links_folders_and_huge_files_are_refused)
     ck_assert_int_eq(symlink(target, link), 0);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 
     touch("big.c", SG_SUBMISSION_FILE_MAX + 1);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "big.c", false, &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "big.c", NULL, &found, NULL, &why, NULL), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "more than"));
     sg_buf_free(&why);
 
     snprintf(link, sizeof link, "%s/d.c", dir);
     ck_assert_int_eq(mkdir(link, 0700), 0);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "d.c", false, &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "d.c", NULL, &found, NULL, &why, NULL), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "not a regular file"));
     sg_buf_free(&why);
 }
@@ -119,7 +181,7 @@ START_TEST(a_linked_folder_is_refused_at_any_level)
     ck_assert_int_eq(symlink(elsewhere, link), 0);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 
@@ -132,7 +194,7 @@ START_TEST(a_linked_folder_is_refused_at_any_level)
     touch("elsewhere/01-x/x.c", 10);
     snprintf(link, sizeof link, "%s/work", dir);
     ck_assert_int_eq(symlink(elsewhere, link), 0);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 }
@@ -150,7 +212,7 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
     char *found = NULL;
     int fd = -1;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, &fd, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, &fd, &why, NULL), 0);
     ck_assert_ptr_nonnull(strstr(found, "work/01-x/x.c"));
     ck_assert_int_ge(fd, 0);
     close(fd);
@@ -164,7 +226,7 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
         ck_assert_int_eq(mkdir(path, 0700), 0);
     }
     touch("shmlab-student/work/01-x/x.c", 10);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), 0);
     ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
     free(found);
 
@@ -179,7 +241,7 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
     }
     touch("My Labs/01-x/x.c", 10);
     touch("__MACOSX/My Labs/01-x/._x.c", 10);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), 0);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), 0);
     ck_assert_ptr_nonnull(strstr(found, "My Labs/01-x/x.c"));
     free(found);
 
@@ -193,7 +255,7 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
         ck_assert_int_eq(mkdir(path, 0700), 0);
         snprintf(path, sizeof path, "%s/%s/x.c", dir, dated[i]);
         touch(path + strlen(dir) + 1, 10);
-        ck_assert_msg(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why) == 0,
+        ck_assert_msg(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL) == 0,
                       "%s: %s", dated[i], why.data ? why.data : "");
         free(found);
     }
@@ -201,7 +263,7 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
     snprintf(path, sizeof path, "%s/02-other-lab", dir);
     ck_assert_int_eq(mkdir(path, 0700), 0);
     touch("02-other-lab/x.c", 10);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", false, &found, NULL, &why), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
     sg_buf_free(&why);
 }
 END_TEST
@@ -300,6 +362,8 @@ Suite *unit_submission_suite(void)
     TCase *tc = tcase_create("submission");
     tcase_add_checked_fixture(tc, NULL, remove_dir);
     tcase_add_test(tc, mirrored_wins_over_flat);
+    tcase_add_test(tc, an_unchanged_skeleton_gives_way_to_the_students_file);
+    tcase_add_test(tc, a_fifo_is_refused_before_it_is_opened);
     tcase_add_test(tc, flat_is_found);
     tcase_add_test(tc, missing_names_the_file_and_both_places);
     tcase_add_test(tc, links_folders_and_huge_files_are_refused);

@@ -3,8 +3,11 @@
 
 #include "sg_sandbox.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 START_TEST(batch_grades_a_mixed_class)
 {
@@ -228,6 +231,40 @@ START_TEST(the_output_folder_inside_the_class_is_no_student)
     free(stdout_text);
     free(progress);
     kt_rmtree(class);
+    free(class);
+    free(out);
+}
+END_TEST
+
+START_TEST(a_grades_folder_in_use_is_not_written_twice_at_once)
+{
+    /* Two batches into one folder would mix each student's files from
+     * either run: the second stops, before grading, and says why. Here the
+     * test holds the lock a running batch would. */
+    const char *one[] = { "01-shared-buffer", NULL };
+    char *class = kt_tempdir();
+    char *out = kt_tempdir();
+    kt_student(class, "ann", one, false, "solutions");
+    int held = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ck_assert_int_ne(held, -1);
+    ck_assert_int_eq(flock(held, LOCK_EX), 0);
+    const char *args[] = { "--batch", class, "-o", out, "--lab", "01", "--test",
+                           "read_line_basic", NULL };
+    char *stdout_text, *progress;
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 1);
+    ck_assert_msg(strstr(progress, "another shmgrade is writing grades") != NULL &&
+                      strstr(progress, "ann") == NULL,
+                  "%s", progress);
+    free(stdout_text);
+    free(progress);
+    close(held);
+    /* Once the other is done, the batch runs. */
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
+    ck_assert_msg(strstr(progress, "[1/1] ann") != NULL, "%s", progress);
+    free(stdout_text);
+    free(progress);
+    kt_rmtree(class);
+    kt_rmtree(out);
     free(class);
     free(out);
 }
@@ -701,6 +738,7 @@ void kt_add_batch(Suite *s)
     tcase_add_test(tc, batch_grades_a_mixed_class);
     tcase_add_test(tc, a_class_graded_again_with_the_memory_check_is_graded_again);
     tcase_add_test(tc, the_output_folder_inside_the_class_is_no_student);
+    tcase_add_test(tc, a_grades_folder_in_use_is_not_written_twice_at_once);
     tcase_add_test(tc, a_test_that_cannot_start_is_retried_then_not_graded);
     tcase_add_test(tc, a_judge_without_queued_signals_still_times_its_test);
     tcase_add_test(tc, a_classmates_queued_signals_leave_every_judge_its_timer);

@@ -674,12 +674,15 @@ START_TEST(roster_makes_a_canvas_import)
     ck_assert_str_eq(c->cells[4][6], "");
     for (int r = 0; r < c->rows; r++)
         ck_assert_msg(strstr(c->cells[r][0], "mallory") == NULL, "mallory has no roster row");
-    /* A roster without the folder column is an error that says so. */
+    /* A roster without the folder column is a usage error that says so,
+     * before any student is graded. */
     kt_write(roster, "Student,ID\r\nA,1\r\n");
     free(log);
     free(stdout_text);
-    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &log), 1);
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &log), 2);
     ck_assert_msg(strstr(log, "no \"folder\" column") != NULL, "%s", log);
+    ck_assert_msg(strstr(log, "alice") == NULL && strstr(stdout_text, "alice") == NULL,
+                  "a class was graded before its roster was read:\n%s", log);
     free(c);
     free(csv);
     free(report);
