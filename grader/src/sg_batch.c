@@ -257,6 +257,7 @@ static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opt
     go.submission = s->path;
     go.workdir = work.data;
     go.root_nofollow = true;
+    go.batch = true;
     struct sg_grade g;
     int status = 0;
     if (sg_grade_submission(kit, &go, &g, &err) == -1) {
@@ -353,6 +354,13 @@ static int sg_batch_grade(const struct sg_kit *kit, const struct sg_batch_opts *
     if (sg_guard_register(slots.path) == -1)
         fprintf(stderr, "shmgrade: warning: %s is not known to the guard: %s\n", slots.path,
                 strerror(errno));
+    /* Said once for the class, not once per student (sg_grade.c refuses each). */
+    if (geteuid() != 0 && !o->grade.no_sandbox && !sg_sandbox_has_namespaces(false)) {
+        sg_buf_puts(err, "nobody was graded: " SG_SANDBOX_AS_GRADER_REFUSED);
+        sg_slots_destroy(&slots);
+        sg_strv_free(labs);
+        return -1;
+    }
     /* Identical files are built once (sg_buildcache.h). */
     struct sg_buf cache = SG_BUF_INIT;
     sg_buf_printf(&cache, "%s/shmgrade-builds.XXXXXX", tmp && *tmp ? tmp : "/tmp");

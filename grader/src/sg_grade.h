@@ -21,6 +21,7 @@ struct sg_grade_opts {
     double timeout;            /* seconds per test instead of the rubric's, when > 0 */
     bool memcheck;             /* add each lab's memory-check test (valgrind) */
     bool root_nofollow;        /* the submission folder itself may not be a link (batch) */
+    bool batch;                /* one student of a class */
     const struct sg_slots *slots; /* the machine-wide bound on tests at once, or NULL */
     int parallel;              /* tests of this submission at once (0: 1) */
     const char *build_cache;   /* a batch's cache of builds by content, or NULL */

@@ -374,6 +374,11 @@ bool sg_sandbox_own_uid(const struct sg_sandbox *sb)
     return sb->drop && sb->uid != SG_SANDBOX_NOBODY;
 }
 
+bool sg_sandbox_as_grader(const struct sg_sandbox *sb)
+{
+    return sb->bwrap[0] == '\0' && !sb->drop;
+}
+
 bool sg_sandbox_has_namespaces(bool disabled)
 {
     char bwrap[sizeof ((struct sg_sandbox *)0)->bwrap];

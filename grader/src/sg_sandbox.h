@@ -191,6 +191,23 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
 bool sg_sandbox_own_uid(const struct sg_sandbox *sb);
 
 /*
+ * Whether the tests would run as the grading user itself, with no sandbox
+ * around them (no bubblewrap, not root): then a submission's code can
+ * write whatever that user can, the kit, its hidden tests, the grades
+ * and the other submissions.
+ */
+bool sg_sandbox_as_grader(const struct sg_sandbox *sb);
+
+/* Why the grader will not grade others' code as itself, and what to do (one paragraph). */
+#define SG_SANDBOX_AS_GRADER_REFUSED                                                            \
+    "the tests would run as you, with no sandbox: bubblewrap is missing here or cannot make "  \
+    "namespaces (user namespaces disabled or restricted, e.g. by AppArmor), and the grader is " \
+    "not root. A submission's code could then change the kit, its hidden tests, the grades "   \
+    "and other students' files. Grade as root (each submission then runs as a user of its "    \
+    "own), or where bubblewrap works; or pass --no-sandbox to run the tests as you anyway "    \
+    "(your own code, debugging)"
+
+/*
  * Whether tests can have namespaces of their own here (bubblewrap, and
  * user namespaces allowed): without, they share the machine's IPC objects,
  * /dev/shm and /tmp. disabled: --no-sandbox.
