@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -241,6 +242,42 @@ static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab
     return result;
 }
 
+/*
+ * Whether name is a near miss of file: the same but for case
+ * ("Shared_Buffer.c", "increment.C"), or file with more after it
+ * ("ring.c.txt", "ring.c~").
+ */
+static bool sg_near_miss(const char *name, const char *file)
+{
+    size_t n = strlen(file);
+    if (strcmp(name, file) == 0)
+        return false;
+    return strcasecmp(name, file) == 0 || strncasecmp(name, file, n) == 0;
+}
+
+/* Adds to near the near misses of file among the regular files of folder rel beneath dirfd. */
+static void sg_near_misses(int at, const char *rel, const char *file, struct sg_buf *near)
+{
+    int fd = openat(at, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd == -1 ? NULL : fdopendir(fd);
+    if (d == NULL) {
+        if (fd != -1)
+            close(fd);
+        return;
+    }
+    struct dirent *e;
+    for (int shown = 0; (e = readdir(d)) != NULL && shown < 3;) {
+        struct stat st;
+        if (!sg_near_miss(e->d_name, file) ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
+            continue;
+        sg_buf_printf(near, "%s%s%s%s", near->len ? ", " : "", strcmp(rel, ".") ? rel : "",
+                      strcmp(rel, ".") ? "/" : "", e->d_name);
+        shown++;
+    }
+    closedir(d);
+}
+
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
                        const struct sg_find_opts *o, char **found, int *fd, struct sg_buf *why,
                        struct sg_buf *note)
@@ -279,9 +316,21 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
         }
         free(inner);
     }
-    close(root);
-    if (result == SG_ABSENT)
+    if (result == SG_ABSENT) {
         sg_buf_printf(why, "%s is missing: looked for %s", file, tried.data ? tried.data : "");
+        /* A confused student's file is often there under another name. */
+        struct sg_buf near = SG_BUF_INIT, lab = SG_BUF_INIT;
+        sg_buf_printf(&lab, "%s", lab_id);
+        sg_near_misses(root, ".", file, &near);
+        sg_near_misses(root, lab.data, file, &near);
+        if (near.len > 0)
+            sg_buf_printf(why, ". Found %s: the file must be named exactly %s (names are "
+                               "case-sensitive)",
+                          near.data, file);
+        sg_buf_free(&near);
+        sg_buf_free(&lab);
+    }
+    close(root);
     sg_buf_free(&tried);
     if (result != SG_FOUND)
         return -1;

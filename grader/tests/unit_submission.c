@@ -116,6 +116,26 @@ START_TEST(a_fifo_is_refused_before_it_is_opened)
 }
 END_TEST
 
+/* A file there under a near name is named in the message, not graded. */
+START_TEST(a_near_miss_is_named_when_the_file_is_missing)
+{
+    make_dir();
+    touch("X.c", 10);
+    char lab[128];
+    snprintf(lab, sizeof lab, "%s/01-x", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    touch("01-x/x.c.txt", 10);
+    touch("01-x/y.c", 10);
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_msg(strstr(why.data, "Found ") && strstr(why.data, "X.c") &&
+                      strstr(why.data, "01-x/x.c.txt") && !strstr(why.data, "y.c"),
+                  "%s", why.data);
+    sg_buf_free(&why);
+}
+END_TEST
+
 START_TEST(flat_is_found)
 {
     make_dir();
@@ -364,6 +384,7 @@ Suite *unit_submission_suite(void)
     tcase_add_test(tc, mirrored_wins_over_flat);
     tcase_add_test(tc, an_unchanged_skeleton_gives_way_to_the_students_file);
     tcase_add_test(tc, a_fifo_is_refused_before_it_is_opened);
+    tcase_add_test(tc, a_near_miss_is_named_when_the_file_is_missing);
     tcase_add_test(tc, flat_is_found);
     tcase_add_test(tc, missing_names_the_file_and_both_places);
     tcase_add_test(tc, links_folders_and_huge_files_are_refused);
