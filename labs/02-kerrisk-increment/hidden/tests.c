@@ -55,18 +55,19 @@ SG_TEST(child_increments_flushes_first)
     SG_REQUIRE_NOT_CHILD("inc_child_increments");
     size_t len;
     char *text = sg_file_contents(out, &len);
-    const char *want = "header\nChild started, value = 7\nIn parent, value = 8\n";
-    SG_REQUIRE(seen == 8 && strcmp(text, want) == 0, sg_q(want, strlen(want)),
-               seen == 7 ? "the parent saw the value from before the increment: see "
-                           "child_increments_kerrisk"
-               : strstr(text, "header\nChild") != NULL && strstr(strstr(text, "header") + 1,
-                                                                "header") != NULL
-                   ? "\"header\" was still in out's stdio buffer at fork: fork copied it, so "
-                     "each process wrote it. What must happen to out before fork? See man 3 "
-                     "fflush"
-                   : "the text already in out comes first, once, then the child's line, then "
-                     "the parent's",
-               "returned %d, out held %s", seen, sg_q(text, len));
+    /* The text already in out, once, then the child's line; the parent's
+     * line and the value it returns are child_increments_kerrisk's to
+     * grade (a class review: one early read cost five tests). */
+    const char *want = "header\nChild started, value = 7\n";
+    bool twice = strstr(text, "header") != NULL && strstr(strstr(text, "header") + 1, "header");
+    SG_REQUIRE(seen != -1 && *c == 8 && strncmp(text, want, strlen(want)) == 0 && !twice,
+               "out to begin with \"header\" once, then the child's line",
+               twice ? "\"header\" was still in out's stdio buffer at fork: fork copied it, so "
+                       "each process wrote it. What must happen to out before fork? See man 3 "
+                       "fflush"
+                     : "the text already in out comes first, once, then the child's line, then "
+                       "the parent's: see child_increments_kerrisk",
+               "returned %d, the counter is %d, out held %s", seen, *c, sg_q(text, len));
     free(text);
 }
 
@@ -250,10 +251,11 @@ SG_TEST(child_increments_waits_for_its_own_child)
     inc_require_other_child_kept(other, "inc_child_increments",
                                  INC_NOT_WRITTEN("inc_child_increments"), seen, err);
     inc_require_no_children("inc_child_increments");
-    SG_REQUIRE(seen == 2, "2: the value after the child's increment",
+    /* The value returned is child_increments_kerrisk's to grade. */
+    SG_REQUIRE(seen != -1 && *c == 2, "a child that incremented the counter to 2",
                seen == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_child_increments")
                                            : "see child_increments_kerrisk",
-               "inc_child_increments returned %d", seen);
+               "inc_child_increments returned %d; the counter is %d", seen, *c);
 }
 
 SG_TEST(workers_wait_for_their_own_children)
