@@ -110,6 +110,15 @@ void sg_require_not_child_at(const char *file, int line, const char *call);
  */
 int sg_budget_ms(int wanted_ms);
 
+/*
+ * For a polling loop: a deadline wanted_ms from now, cut by sg_budget_ms,
+ * and whether it is still ahead. A loop bounded by a count of 1 ms naps
+ * (5000 of them, "5 s") took longer than the whole test on a loaded
+ * machine, and a wrong answer was reported as a timeout.
+ */
+double sg_deadline_in_ms(int wanted_ms);
+bool sg_before(double deadline);
+
 /* The process that runs the test body (set before the body starts). */
 pid_t sg_test_pid(void);
 

@@ -102,6 +102,16 @@ int sg_budget_ms(int wanted_ms)
     return wanted_ms < cap ? wanted_ms : cap;
 }
 
+double sg_deadline_in_ms(int wanted_ms)
+{
+    return sg_monotonic() + sg_budget_ms(wanted_ms) / 1000.0;
+}
+
+bool sg_before(double deadline)
+{
+    return sg_monotonic() < deadline;
+}
+
 pid_t sg_test_pid(void)
 {
     return sg_state.test_pid;

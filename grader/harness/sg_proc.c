@@ -105,7 +105,7 @@ pid_t sg_fork_ended_child(int status)
     if (pid == 0)
         _exit(status);
     struct timespec ms = { 0, 1000000 };
-    for (int i = 0; i < 5000 && !sg_process_ended(pid); i++)
+    for (double end = sg_deadline_in_ms(5000); !sg_process_ended(pid) && sg_before(end);)
         nanosleep(&ms, NULL);
     SG_SETUP(sg_process_ended(pid), "the test's own child to end");
     return pid;

@@ -394,7 +394,7 @@ void inc_require_retry_after_signal(enum inc_op op, int initial, struct inc_call
     /* The signal's handler runs, and F_SETLKW fails with EINTR: the lock
      * was not granted, so a correct call asks again and waits again. */
     SG_SETUP(kill(call->pid, SIGUSR1) == 0, "kill");
-    for (int i = 0; i < 5000 && call->out->signals == 0; i++)
+    for (double end = sg_deadline_in_ms(5000); call->out->signals == 0 && sg_before(end);)
         usleep(1000);
     /* Never delivered: the call blocked the caller's signals while it
      * waited (a student's review: "tell your instructor", and 0 points). */

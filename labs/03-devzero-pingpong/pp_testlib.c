@@ -247,7 +247,7 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
     SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
     long nr = -2;
     long first = sg_task_cpu_ticks(w->pid, 0);
-    for (int i = 0; i < 5000; i++) {
+    for (double end = sg_deadline_in_ms(5000); sg_before(end);) {
         SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
                    stage == 1 ? "the wait returned although no signal was sent. Does it sleep "
                                 "at all, and loop until the handler has set the flag?"
@@ -623,7 +623,7 @@ static bool pp_child_went_first(pid_t caller, volatile long *area, int release)
 {
     bool went_first = false;
     pid_t child = -1;
-    for (int ms = 0; ms < 2000 && !sg_process_ended(caller); ms++) {
+    for (double end = sg_deadline_in_ms(2000); !sg_process_ended(caller) && sg_before(end);) {
         child = pp_child_of(caller);
         if (child > 0 && pp_state_of(caller) == 'S')
             break;

@@ -249,14 +249,16 @@ SG_TEST(exchange_wait_interrupted)
     close(p[0]);
     bool waiting = false;
     struct timespec ms = { 0, 1000000 };
-    for (int i = 0; i < 5000 && !waiting && !sh->done && !sg_process_ended(caller); i++) {
+    double end = sg_deadline_in_ms(5000);
+    while (!waiting && !sh->done && !sg_process_ended(caller) && sg_before(end)) {
         waiting = sb_in_wait(sg_task_syscall(caller, 0, NULL));
         if (!waiting)
             nanosleep(&ms, NULL);
     }
     if (waiting) {
         SG_SETUP(kill(caller, SIGUSR1) == 0, "kill");
-        for (int i = 0; i < 5000 && sh->handled == 0 && !sg_process_ended(caller); i++)
+        end = sg_deadline_in_ms(5000);
+        while (sh->handled == 0 && !sg_process_ended(caller) && sg_before(end))
             nanosleep(&ms, NULL);
     }
     SG_SETUP(write(p[1], "line\n", 5) == 5, "write to the pipe");

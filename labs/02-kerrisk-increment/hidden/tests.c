@@ -139,8 +139,8 @@ SG_TEST(workers_wait_for_the_lock)
         _exit(0);
     }
     int waiting = 0, reading = 0;
-    for (int i = 0; i < 5000 && waiting + reading == 0 && !run->done && !sg_process_ended(caller);
-         i++) {
+    for (double end = sg_deadline_in_ms(5000);
+         waiting + reading == 0 && !run->done && !sg_process_ended(caller) && sg_before(end);) {
         waiting = inc_count_waiters(&lock, "WRITE");
         reading = inc_count_waiters(&lock, "READ");
         if (waiting + reading == 0)
