@@ -39,7 +39,9 @@
  * What remains: the student's code shares the test process with the test
  * body, so code written to search its own memory for the nonce and the
  * record pipe could write a completion record itself and exit, forging a
- * pass for the tests its code runs in. It cannot change any other test's
+ * pass for the tests its code runs in. The nonce is kept apart from
+ * anything that points it out (sg_make_nonce), and a record with another
+ * nonce fails the test, so a guess costs the test. It cannot change any other test's
  * verdict, the judge, or the grader. Doing it takes reading the protocol's
  * source and attacking it on purpose; the README's "What cannot be faked"
  * says so.
@@ -55,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <time.h>
@@ -71,7 +74,7 @@ struct sg_record {
 _Static_assert(sizeof(struct sg_record) <= PIPE_BUF, "records must be written atomically");
 
 static struct {
-    uint64_t nonce[2];
+    const uint64_t *nonce;       /* 16 bytes somewhere in a page of random ones (sg_make_nonce) */
     pid_t test_pid;
     pid_t judge_pid;
     int record_fd[2];
@@ -197,12 +200,41 @@ void sg_require_not_child_at(const char *file, int line, const char *call)
     _exit(1);
 }
 
+/*
+ * The nonce: 16 bytes at a random place in a page of random bytes mapped
+ * on its own. Beside the pids in this file's state, it was one scan of
+ * the process's memory away (an attacker's review wrote a 30-line payload
+ * that found it by the pids and forged a pass). Code that knows this
+ * source can still follow the pointer: see the README's "What cannot be
+ * faked". 0, or -1 with errno.
+ */
+static int sg_make_nonce(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    uint16_t at;
+    for (long got = 0; got < page;) {
+        ssize_t n = getrandom(p + got, (size_t)(page - got), 0);
+        if (n == -1 && errno != EINTR)
+            return -1;
+        got += n > 0 ? n : 0;
+    }
+    if (getrandom(&at, sizeof at, 0) != (ssize_t)sizeof at)
+        return -1;
+    sg_state.nonce = (const uint64_t *)(p + (at % (page / 16)) * 16);
+    return 0;
+}
+
 /* ---- reading the outcome ---- */
 
 struct sg_outcome {
     pid_t test_pid;       /* from the first START record; 0 if the body never began */
     int done;             /* completion records from the test process */
     int stray;            /* records from other processes */
+    int forged;           /* records (or bytes) that are not the harness's */
     pid_t stray_pid;
     char stray_where[64];
 };
@@ -212,9 +244,17 @@ static void sg_collect_records(struct sg_outcome *o)
     struct sg_record r;
     ssize_t n;
     memset(o, 0, sizeof *o);
-    while ((n = read(sg_state.record_fd[0], &r, sizeof r)) == (ssize_t)sizeof r) {
-        if (memcmp(r.nonce, sg_state.nonce, sizeof r.nonce) != 0)
-            continue; /* garbage written into the pipe by someone else */
+    while ((n = read(sg_state.record_fd[0], &r, sizeof r)) > 0) {
+        if (n != (ssize_t)sizeof r) {
+            o->forged++; /* a torn record: bytes of someone else's in the pipe */
+            break;
+        }
+        if (memcmp(r.nonce, sg_state.nonce, sizeof r.nonce) != 0) {
+            /* Not the harness's: only code of the student's can have
+             * written it, guessing (at one try per test). */
+            o->forged++;
+            continue;
+        }
         r.where[sizeof r.where - 1] = '\0';
         if (strcmp(r.tag, "START") == 0 && o->test_pid == 0) {
             o->test_pid = r.pid;
@@ -292,6 +332,18 @@ static int sg_decide(const TestResult *tr, const struct sg_outcome *o, double ti
                       "into its caller? A `return`, or falling out of the if, runs the "
                       "caller's code twice (man 2 _exit)",
                       (long)o->stray_pid, o->stray_where, SG_MSG_SEP, SG_MSG_SEP);
+        return 1;
+    }
+    if (o->forged > 0) {
+        sg_buf_printf(msg,
+                      "something that is not the harness's record was written into the pipe "
+                      "that carries the test's verdict%c"
+                      "the lab's functions to write only where they are asked to: a stream or "
+                      "descriptor the caller gave them, or one they opened themselves%c"
+                      "which descriptor does your code write to, and where did it come from? "
+                      "A descriptor number that was never opened by your code belongs to "
+                      "someone else",
+                      SG_MSG_SEP, SG_MSG_SEP);
         return 1;
     }
     if (tr_rtype((TestResult *)tr) != CK_PASS) {
@@ -481,8 +533,8 @@ int main(int argc, char *argv[])
         return 2;
     }
 
-    if (getrandom(sg_state.nonce, sizeof sg_state.nonce, 0) != (ssize_t)sizeof sg_state.nonce) {
-        perror("getrandom");
+    if (sg_make_nonce() == -1) {
+        perror("getrandom or mmap");
         return 2;
     }
     if (pipe2(sg_state.record_fd, O_CLOEXEC) == -1) {
