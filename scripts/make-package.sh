@@ -91,7 +91,7 @@ pl_question() { # LAB DIR
     "enabled": true,
     "image": "YOUR-DOCKERHUB-USER/shmlab-grader",
     "entrypoint": "/opt/shmlab/pl-grade $lab",
-    "timeout": 120
+    "timeout": 300
   }
 }
 JSON

@@ -91,6 +91,30 @@ static int sg_build_holding_slot(const struct sg_kit *kit, const struct sg_grade
     return rc;
 }
 
+/*
+ * Without bubblewrap the tests see the machine's files: hidden tests that
+ * every user may read, student code may print in a public test's output
+ * (a platform review). Said to the instructor, on stderr; the platform
+ * scripts run scripts/protect-secrets.sh.
+ */
+static void sg_warn_readable_secrets(const struct sg_kit *kit, const char *const *ids)
+{
+    for (size_t i = 0; ids[i] != NULL; i++) {
+        struct stat st;
+        struct sg_buf hidden = SG_BUF_INIT;
+        sg_buf_printf(&hidden, "%s/%s/hidden", kit->labs, ids[i]);
+        if (stat(hidden.data, &st) == 0 && (st.st_mode & (S_IROTH | S_IXOTH))) {
+            fprintf(stderr, "shmgrade: warning: %s can be read by every user, and without "
+                            "bubblewrap the tests run where they can read it: run "
+                            "scripts/protect-secrets.sh in the kit (as its owner)\n",
+                    hidden.data);
+            sg_buf_free(&hidden);
+            return;
+        }
+        sg_buf_free(&hidden);
+    }
+}
+
 /* a, then b, each when not NULL, as one note (malloc'ed), or NULL. */
 static char *sg_notes_join(const char *a, const char *b)
 {
@@ -321,6 +345,8 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
         sg_buf_puts(err, "not graded: " SG_SANDBOX_AS_GRADER_REFUSED);
         return -1;
     }
+    if (sb.bwrap[0] == '\0' && o->hidden)
+        sg_warn_readable_secrets(kit, ids);
     g->sandbox = strdup(sb.description);
     struct sg_lab_work *work = calloc(n ? n : 1, sizeof *work);
     int rc = work != NULL ? 0 : -1;

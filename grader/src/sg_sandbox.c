@@ -410,11 +410,23 @@ static int sg_reclaim_one(const char *path, const struct stat *st, int type, str
     return chmod(path, keep);
 }
 
-int sg_sandbox_reclaim(const struct sg_sandbox *sb, const char *dir)
+/* As sg_reclaim_one, but run (and entered), not read, by others: execute-only. */
+static int sg_reclaim_secret(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)ftw;
+    if (lchown(path, geteuid(), getegid()) == -1)
+        return -1;
+    if (type == FTW_SL || type == FTW_SLN)
+        return 0;
+    bool runs = S_ISDIR(st->st_mode) || (st->st_mode & S_IXUSR);
+    return chmod(path, runs ? 0711 : 0600);
+}
+
+int sg_sandbox_reclaim(const struct sg_sandbox *sb, const char *dir, bool secret)
 {
     if (!sb->drop)
         return 0;
-    return nftw(dir, sg_reclaim_one, 16, FTW_PHYS) == 0 ? 0 : -1;
+    return nftw(dir, secret ? sg_reclaim_secret : sg_reclaim_one, 16, FTW_PHYS) == 0 ? 0 : -1;
 }
 
 const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts *m)

@@ -155,9 +155,14 @@ int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writabl
  * folder): owned by the grader again, and written by no one else, so that
  * tests, which run as that user, cannot change the programs they run
  * (without bubblewrap nothing else keeps them from it). Nothing to do when
- * the grader is not root. 0, or -1 with errno.
+ * the grader is not root. With secret (the hidden tests' program), the
+ * sandbox's user may run what is there but not read it: every test of the
+ * submission runs as that user, and a public test, whose output the
+ * student sees, could otherwise print the hidden tests' names and hints
+ * from the file (a platform review, in a container without namespaces).
+ * 0, or -1 with errno.
  */
-int sg_sandbox_reclaim(const struct sg_sandbox *sb, const char *dir);
+int sg_sandbox_reclaim(const struct sg_sandbox *sb, const char *dir, bool secret);
 
 /* The working folder, HOME and TMPDIR a command sees: "/tmp" under bubblewrap, else m->cwd. */
 const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts *m);
