@@ -645,6 +645,60 @@ void kt_add_submissions(Suite *s)
     suite_add_tcase(s, tc);
 }
 
+START_TEST(the_hidden_tests_stay_unreadable_without_the_sandbox)
+{
+    /* Without bubblewrap a root grader runs the tests as a uid of the
+     * submission's own, which could read the hidden tests' object and
+     * program from the scratch folder and print them in a public test's
+     * output (a platform review). The submission answers wrongly when it
+     * can read either; graded on a public test, it must pass. */
+    if (geteuid() != 0)
+        return; /* not root: no uid of the submission's own to keep out */
+    sg_isolate_disable();
+    kt_no_sandbox = true;
+    const char *lab = "01-shared-buffer";
+    json_t *m = json_pack(
+        "{s:[[s,s]], s:[s,s,s,s]}", "replace",
+        "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n",
+        "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n"
+        "    char cmd[4096] = \"\", dir[4096] = \"\", path[4200];\n"
+        "    int fd = open(\"/proc/self/cmdline\", O_RDONLY);\n"
+        "    ssize_t n = fd == -1 ? -1 : read(fd, cmd, sizeof cmd - 1);\n"
+        "    for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen(cmd + i) + 1)\n"
+        "        if (strcmp(cmd + i, \"--program\") == 0)\n"
+        "            snprintf(dir, sizeof dir, \"%s\", cmd + i + strlen(cmd + i) + 1);\n"
+        "    for (int up = 0; up < 2 && strrchr(dir, '/') != NULL; up++)\n"
+        "        *strrchr(dir, '/') = '\\0';\n"
+        "    const char *secret[] = { \"kit/hidden.o\", \"hidden-out/tests-hidden\" };\n"
+        "    for (int s = 0; dir[0] != '\\0' && s < 2; s++) {\n"
+        "        snprintf(path, sizeof path, \"%s/%s\", dir, secret[s]);\n"
+        "        if (access(path, R_OK) == 0)\n"
+        "            return -1;\n"
+        "    }\n",
+        "add_include", "fcntl.h", "unistd.h", "string.h", "stdio.h");
+    char *text = kt_apply_mutant(lab, m);
+    char *sub = kt_tempdir(), *file = kt_lab_file(lab), *path = kt_path(sub, file);
+    kt_write(path, text);
+    /* A hidden test too, so that the hidden tests' program is built. */
+    const char *tests[] = { "read_line_basic", "read_line_exact_fit", NULL };
+    struct sg_grade g;
+    kt_grade_some(sub, lab, tests, 0, &g);
+    ck_assert_msg(strstr(g.sandbox, "NO NAMESPACES") != NULL || strstr(g.sandbox, "NO SANDBOX"),
+                  "ran in: %s", g.sandbox);
+    ck_assert_msg(g.labs[0].state == SG_LAB_GRADED && g.labs[0].ntests == 2 &&
+                      g.labs[0].tests[0].passed && g.labs[0].tests[1].passed,
+                  "a test could read the hidden tests' object or program: %s",
+                  kt_first_failure(&g.labs[0]));
+    sg_grade_free(&g);
+    kt_rmtree(sub);
+    free(sub);
+    free(file);
+    free(path);
+    free(text);
+    json_decref(m);
+}
+END_TEST
+
 /* Alone (kt_main.c): it compares the machine's segments before and after,
  * and its fallback runs without the sandbox, sharing the user's process budget. */
 void kt_add_leaks(Suite *s)
@@ -654,5 +708,6 @@ void kt_add_leaks(Suite *s)
     tcase_add_loop_test(tc, leaked_segments_never_outlive_grading, 0, 2);
     tcase_add_loop_test(tc, posix_objects_never_outlive_grading, 0, 2);
     tcase_add_loop_test(tc, an_interrupted_grading_leaves_nothing_behind, 0, 4);
+    tcase_add_test(tc, the_hidden_tests_stay_unreadable_without_the_sandbox);
     suite_add_tcase(s, tc);
 }
