@@ -453,6 +453,17 @@ void inc_require_no_children(const char *call)
                (long)pid, call);
 }
 
+void inc_reap_left_children(void)
+{
+    for (double end = sg_deadline_in_ms(3000); sg_before(end);) {
+        pid_t w = waitpid(-1, NULL, WNOHANG);
+        if (w == -1 && errno != EINTR)
+            return; /* ECHILD: none left */
+        if (w == 0)
+            sg_nap_ms(1);
+    }
+}
+
 static volatile int *inc_exit_count;
 
 static void inc_count_exit_handlers(void)

@@ -128,6 +128,14 @@ int inc_read_only_lock_fd(void);
 void inc_require_no_children(const char *call);
 
 /*
+ * Waits (within the test's time) for every child the call left, running or
+ * ended: for the tests of how processes end, whose concern is not whether
+ * the call waited (others grade that), so that one missing wait is not
+ * charged to them too (a class review).
+ */
+void inc_reap_left_children(void);
+
+/*
  * Counts the processes other than the test's own that run the test's
  * atexit handlers: a child that ended with exit() instead of _exit().
  * Call inc_watch_exit_handlers before the call, then read the count.
