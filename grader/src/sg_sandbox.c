@@ -255,8 +255,9 @@ static void sg_describe(struct sg_sandbox *sb, bool disabled, bool root_unlimite
                           "namespaces they cannot be counted per test)",
                       (unsigned long long)sb->nproc);
     else if (!root_unlimited)
-        sg_buf_printf(&d, "; %llu processes SHARED by all tests of this user (this kernel "
-                          "cannot count them per test: a classmate's processes count too)",
+        sg_buf_printf(&d, "; %llu processes SHARED by all tests of this user (without user "
+                          "namespaces they cannot be counted per test: every process of this "
+                          "user counts)",
                       (unsigned long long)sb->nproc);
     sg_buf_printf(&d, "; a test is stopped when its processes used %gx the solution's CPU "
                       "time (at least %g s, at most %g s), or none could run for %gx its time "

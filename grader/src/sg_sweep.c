@@ -66,8 +66,13 @@ static int sg_sweep_sysv(const struct sg_sysv_kind *k, uid_t uid)
     return v.removed;
 }
 
-/* Removes every entry of dir that uid owns (a folder with all it holds); how many, or -1. */
-static int sg_sweep_folder(const char *dir, uid_t uid)
+/*
+ * Removes every entry of dir that uid owns (a folder with all it holds),
+ * and does the same in the folders below that everyone may write, where
+ * uid could have made entries too (/tmp/.X11-unix; an attacker's review
+ * left files there, and in /run/lock); how many, or -1.
+ */
+static int sg_sweep_folder(const char *dir, uid_t uid, int depth)
 {
     DIR *d = opendir(dir);
     if (d == NULL)
@@ -78,8 +83,18 @@ static int sg_sweep_folder(const char *dir, uid_t uid)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         struct stat st;
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 || st.st_uid != uid)
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1)
             continue;
+        if (st.st_uid != uid) {
+            if (S_ISDIR(st.st_mode) && (st.st_mode & S_IWOTH) && depth < 4) {
+                struct sg_buf below = SG_BUF_INIT;
+                sg_buf_printf(&below, "%s/%s", dir, e->d_name);
+                int n = sg_sweep_folder(below.data, uid, depth + 1);
+                removed += n > 0 ? n : 0;
+                sg_buf_free(&below);
+            }
+            continue;
+        }
         /* Not followed: a link goes, never what it points at. */
         if (!S_ISDIR(st.st_mode)) {
             removed += unlinkat(dirfd(d), e->d_name, 0) == 0;
@@ -101,7 +116,8 @@ static int sg_sweep_as(uid_t uid)
         { "/proc/sysvipc/sem", 1, 4, 6, 1 },
         { "/proc/sysvipc/msg", 1, 7, 9, 2 },
     };
-    static const char *const folders[] = { "/dev/shm", "/dev/mqueue", "/tmp", "/var/tmp" };
+    static const char *const folders[] = { "/dev/shm", "/dev/mqueue", "/tmp", "/var/tmp",
+                                           "/run/lock" };
     int total = 0, rc = 0;
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
         int n = sg_sweep_sysv(&kinds[i], uid);
@@ -109,7 +125,7 @@ static int sg_sweep_as(uid_t uid)
         total += n > 0 ? n : 0;
     }
     for (size_t i = 0; i < sizeof folders / sizeof *folders; i++) {
-        int n = sg_sweep_folder(folders[i], uid);
+        int n = sg_sweep_folder(folders[i], uid, 0);
         rc |= n == -1 ? -1 : 0;
         total += n > 0 ? n : 0;
     }
@@ -141,7 +157,7 @@ int sg_sweep_uid(uid_t uid, gid_t gid)
             _exit(255);
         int n = sg_sweep_as(uid);
         if (mounted && n != -1) {
-            int q = sg_sweep_folder(queues, uid);
+            int q = sg_sweep_folder(queues, uid, 0);
             n = q == -1 ? -1 : n + q;
         }
         _exit(n == -1 ? 255 : n > 254 ? 254 : n);

@@ -19,8 +19,9 @@
 
 /*
  * Removes every System V segment, semaphore set and message queue that uid
- * owns or created, and every entry of /dev/shm, /dev/mqueue, /tmp and
- * /var/tmp that uid owns (a folder with all it holds; links are removed,
+ * owns or created, and every entry of /dev/shm, /dev/mqueue, /tmp,
+ * /var/tmp and /run/lock that uid owns, also in their folders that
+ * everyone may write (a folder with all it holds; links are removed,
  * never followed), in a child that is uid and gid (nothing, if it cannot
  * become them). Only for a uid of the submission's own (sg_sandbox_own_uid),
  * once none of its processes is left: not while another test of the same

@@ -39,6 +39,9 @@ static void leave_things(uid_t uid, const char *canary)
         ok &= open(path, O_CREAT | O_WRONLY, 0600) != -1;
         snprintf(path, sizeof path, "/tmp/%s.link", tag);
         ok &= symlink(canary, path) == 0;
+        /* In a folder below /tmp that everyone may write (as /tmp/.X11-unix). */
+        snprintf(path, sizeof path, "/tmp/%s-ww/left", tag);
+        ok &= open(path, O_CREAT | O_WRONLY, 0600) != -1;
         snprintf(path, sizeof path, "/%s", tag);
         struct mq_attr a = { .mq_maxmsg = 1, .mq_msgsize = 8 };
         mqd_t q = mq_open(path, O_CREAT | O_RDWR, 0600, &a);
@@ -79,14 +82,18 @@ START_TEST(what_the_uid_left_goes_and_nothing_else)
     int fd = mkstemp(canary);
     ck_assert_int_ne(fd, -1);
     close(fd);
+    char ww[96];
+    snprintf(ww, sizeof ww, "/tmp/%s-ww", tag);
+    ck_assert_int_eq(mkdir(ww, 0700), 0);
+    ck_assert_int_eq(chmod(ww, 01777), 0);
     leave_things(uid, canary);
     ck_assert_int_ge(sg_sweep_uid(uid, uid), 6);
     ck_assert_int_eq(owned("/proc/sysvipc/shm", 7, uid), 0);
     ck_assert_int_eq(owned("/proc/sysvipc/sem", 4, uid), 0);
     ck_assert_int_eq(owned("/proc/sysvipc/msg", 7, uid), 0);
     char path[128];
-    const char *gone[] = { "/dev/shm/%s", "/tmp/%s", "/tmp/%s.link" };
-    for (size_t i = 0; i < 3; i++) {
+    const char *gone[] = { "/dev/shm/%s", "/tmp/%s", "/tmp/%s.link", "/tmp/%s-ww/left" };
+    for (size_t i = 0; i < 4; i++) {
         snprintf(path, sizeof path, gone[i], tag);
         struct stat st;
         ck_assert_msg(lstat(path, &st) == -1, "%s is still there", path);
@@ -94,6 +101,8 @@ START_TEST(what_the_uid_left_goes_and_nothing_else)
     snprintf(path, sizeof path, "/%s", tag);
     ck_assert_msg(mq_unlink(path) == -1, "the POSIX queue %s is still there", path);
     ck_assert_msg(access(canary, F_OK) == 0, "the link's target went too");
+    ck_assert_msg(access(ww, F_OK) == 0, "the folder everyone may write went too");
+    rmdir(ww);
     unlink(canary);
 }
 END_TEST
