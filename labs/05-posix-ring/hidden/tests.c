@@ -132,10 +132,19 @@ SG_TEST(put_get_every_length)
         for (size_t i = 0; i < len; i++)
             msg[i] = (char)(len * 7 + i * 13);
         rb_require_counts(r, 0, "before rb_put"); /* a free slot: rb_put cannot block */
+        unsigned before = r->tail;
         errno = 0;
         int rc = rb_put(r, msg, len);
         SG_REQUIRE(rc == 0, "0 from rb_put", "a message is len bytes, any bytes",
                    "rb_put of %zu bytes returned %d (errno %s)", len, rc, strerror(errno));
+        /* Where the tail went first: a ring that wraps at the wrong slot put
+         * the message elsewhere, and the check of the slot below blamed the
+         * message's bytes (a class review). */
+        SG_REQUIRE(r->tail == (before + 1) % RB_SLOTS,
+                   "the tail one slot on, modulo RB_SLOTS",
+                   "after slot RB_SLOTS - 1 comes slot 0, and only then: which value does the "
+                   "index take after the last slot? Handout: the bounded buffer",
+                   "rb_put (message %zu) moved the tail from %u to %u", len, before, r->tail);
         const struct rb_msg *m = &r->slot[(r->tail + RB_SLOTS - 1) % RB_SLOTS];
         SG_REQUIRE(m->len == len && memcmp(m->data, msg, len) == 0,
                    "the slot holding len and the bytes",
