@@ -340,7 +340,7 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
     free(enter);
     /* Others' code (hidden tests: an instructor's grading; a class) is not
      * run as the grader itself unless asked to. */
-    if (sg_sandbox_as_grader(&sb) && !o->no_sandbox && (o->hidden || o->batch)) {
+    if (sg_sandbox_as_grader(&sb) && !o->no_sandbox && !o->own_code && (o->hidden || o->batch)) {
         sg_strv_free(all);
         sg_buf_puts(err, "not graded: " SG_SANDBOX_AS_GRADER_REFUSED);
         return -1;

@@ -22,6 +22,7 @@ struct sg_grade_opts {
     bool memcheck;             /* add each lab's memory-check test (valgrind) */
     bool root_nofollow;        /* the submission folder itself may not be a link (batch) */
     bool batch;                /* one student of a class */
+    bool own_code;             /* the kit's own files (its self-test): run even as the grader */
     const struct sg_slots *slots; /* the machine-wide bound on tests at once, or NULL */
     int parallel;              /* tests of this submission at once (0: 1) */
     const char *build_cache;   /* a batch's cache of builds by content, or NULL */

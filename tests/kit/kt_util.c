@@ -68,6 +68,8 @@ void kt_grade_some(const char *submission, const char *lab, const char *const *t
         .workdir = work,
         .tests = tests, .timeout = timeout, .no_sandbox = kt_no_sandbox,
         .memcheck = kt_memcheck,
+        /* The kit's corpus, graded knowingly where there is no sandbox. */
+        .own_code = true,
         /* As shmgrade grades one submission: its tests at once, twice the
          * cores, and no more than that in all while both lanes grade. */
         .parallel = sg_default_jobs(),
