@@ -157,7 +157,19 @@ timings: deps
 	@$(MAKE) --no-print-directory $(JOBS) build
 	scripts/measure-timings.sh
 
-build: grader/shmgrade $(KIT)/libsg_harness.a $(KIT)/sg_enter $(KIT)/mc_driver.o $(LAB_OUTPUTS)
+build: grader/shmgrade $(KIT)/libsg_harness.a $(KIT)/sg_enter $(KIT)/mc_driver.o $(LAB_OUTPUTS) \
+       $(KIT)/internal-names.txt
+
+# Every global name a test program defines besides the C library: the
+# harness's, the labs' tests', the memory check's, Check's and subunit's.
+# A student's file that refers to one of them is refused (sg_elf.c): it
+# could reach the test's machinery (set_fork_status, error_jmp_buffer).
+$(KIT)/internal-names.txt: $(KIT)/libsg_harness.a $(KIT)/mc_driver.o $(LAB_OUTPUTS)
+	$(call say,GEN,$@){ nm -g --defined-only $^; \
+	  for l in $$(pkg-config --libs-only-l check | sed 's/-l//g'); do \
+	    a=$$($(CC) -print-file-name=lib$$l.a); [ -f "$$a" ] && nm -g --defined-only "$$a"; \
+	    so=$$($(CC) -print-file-name=lib$$l.so); [ -f "$$so" ] && nm -D -g --defined-only "$$so"; \
+	  done; } 2>/dev/null | awk 'NF >= 3 { print $$3 }' | sort -u > $@.tmp && mv $@.tmp $@
 
 # ---- the grader and the harness ----
 

@@ -12,7 +12,7 @@ kit=${1:-.}
 cd "$kit"
 shopt -s nullglob
 paths=()
-for p in labs/*/hidden build/kit/*/hidden.o solutions tests; do
+for p in labs/*/hidden build/kit/*/hidden.o build/kit/*/obj/hidden solutions tests; do
     [ -e "$p" ] && paths+=("$p")
 done
 if [ ${#paths[@]} -gt 0 ]; then

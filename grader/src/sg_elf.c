@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,24 +45,23 @@ static const char *const sg_linker_names[] = {
 };
 
 /*
- * Whether an undefined name is the C library's (libc, libm, the dynamic
- * loader), the compiler's runtime's (libgcc_s: __popcountdi2, __divti3) or
- * the linker's: what a student's file may call or use. Anything else the
- * test program defines is the harness's, Check's (set_fork_status,
- * error_jmp_buffer), subunit's or the lab's tests' own, and a reference
- * to it was left to a list of prefixes that missed many (an attacker's
- * review). When the C library itself cannot be opened here, the prefixes
- * alone decide.
+ * Whether name is the C library's (libc, libm, librt, libpthread, libdl,
+ * the dynamic loader), the compiler runtime's (libgcc_s) or the linker's.
+ * Asked only of a name that the test program defines too (below): a C
+ * library function that Check's archive also carries stays the student's
+ * to call. When libc itself cannot be opened here, every name is taken
+ * for the C library's, and the prefixes alone decide.
  */
 static bool sg_library_name(const char *name)
 {
-    static void *lib[3];
+    static const char *const libs[] = { "libc.so.6", "libm.so.6", "librt.so.1",
+                                        "libpthread.so.0", "libdl.so.2", "libgcc_s.so.1" };
+    static void *lib[sizeof libs / sizeof *libs];
     static bool opened, usable;
     if (!opened) {
         opened = true;
-        lib[0] = dlopen("libc.so.6", RTLD_LAZY | RTLD_LOCAL);
-        lib[1] = dlopen("libm.so.6", RTLD_LAZY | RTLD_LOCAL);
-        lib[2] = dlopen("libgcc_s.so.1", RTLD_LAZY | RTLD_LOCAL);
+        for (size_t i = 0; i < sizeof libs / sizeof *libs; i++)
+            lib[i] = dlopen(libs[i], RTLD_LAZY | RTLD_LOCAL);
         usable = lib[0] != NULL;
     }
     if (!usable)
@@ -69,10 +69,53 @@ static bool sg_library_name(const char *name)
     for (size_t i = 0; i < sizeof sg_linker_names / sizeof *sg_linker_names; i++)
         if (strcmp(name, sg_linker_names[i]) == 0)
             return true;
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < sizeof libs / sizeof *libs; i++)
         if (lib[i] != NULL && dlsym(lib[i], name) != NULL)
             return true;
     return false;
+}
+
+/* The names the test program defines besides the C library (sg_elf.h), sorted. */
+static char **sg_internal;
+static size_t sg_ninternal;
+static bool sg_internal_loaded;
+
+static int sg_cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sg_elf_load_internal_names(const char *path)
+{
+    if (sg_internal_loaded)
+        return 0;
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        if (line[n - 1] == '\n')
+            line[--n] = '\0';
+        char **grown = n > 0 ? realloc(sg_internal, (sg_ninternal + 1) * sizeof *grown) : NULL;
+        char *copy = grown != NULL ? strdup(line) : NULL;
+        if (grown != NULL)
+            sg_internal = grown;
+        if (copy != NULL)
+            sg_internal[sg_ninternal++] = copy;
+    }
+    free(line);
+    fclose(f);
+    qsort(sg_internal, sg_ninternal, sizeof *sg_internal, sg_cmp_names);
+    sg_internal_loaded = true;
+    return 0;
+}
+
+static bool sg_internal_name(const char *name)
+{
+    return sg_ninternal > 0 &&
+           bsearch(&name, sg_internal, sg_ninternal, sizeof *sg_internal, sg_cmp_names) != NULL;
 }
 
 /*
@@ -370,14 +413,15 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
                 for (size_t p = 0; p < sizeof sg_internal_prefixes / sizeof *sg_internal_prefixes;
                      p++)
                     internal |= sg_has_prefix(name, sg_internal_prefixes[p]);
-                if ((internal || (!sg_in_api(name, api, napi) && !sg_library_name(name))) &&
+                if ((internal || (sg_internal_name(name) && !sg_in_api(name, api, napi) &&
+                                  !sg_library_name(name))) &&
                     room) {
                     sg_buf_puts(&f->refused, "it refers to ");
                     sg_put_name(&f->refused, name);
                     sg_buf_puts(&f->refused, internal ? ", which belongs to the grader or to Check\n"
-                                                      : ", which is not in the C library: a lab "
-                                                        "file may call the C library and its own "
-                                                        "functions, nothing of the tests'\n");
+                                                      : ", which belongs to the tests (the harness, "
+                                                        "Check or the lab's tests): a lab file may "
+                                                        "call the C library and its own functions\n");
                 }
                 continue;
             }

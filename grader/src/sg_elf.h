@@ -20,6 +20,15 @@ struct sg_elf_findings {
     int nshadowed;
 };
 
+/*
+ * Loads, once per process, the names the test program defines besides the
+ * C library (the kit's internal-names.txt, made by make): an undefined
+ * reference to one of them is refused. 0, or -1 (errno) when it cannot be
+ * read, and then the prefixes of the harness's and Check's names alone
+ * decide.
+ */
+int sg_elf_load_internal_names(const char *path);
+
 /* 0 with findings filled (possibly empty), or -1 with a message in err. */
 int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
                    struct sg_elf_findings *f, struct sg_buf *err);

@@ -99,20 +99,25 @@ static int sg_build_holding_slot(const struct sg_kit *kit, const struct sg_grade
  */
 static void sg_warn_readable_secrets(const struct sg_kit *kit, const char *const *ids)
 {
-    for (size_t i = 0; ids[i] != NULL; i++) {
-        struct stat st;
-        struct sg_buf hidden = SG_BUF_INIT;
-        sg_buf_printf(&hidden, "%s/%s/hidden", kit->labs, ids[i]);
-        if (stat(hidden.data, &st) == 0 && (st.st_mode & (S_IROTH | S_IXOTH))) {
-            fprintf(stderr, "shmgrade: warning: %s can be read by every user, and without "
-                            "bubblewrap the tests run where they can read it: run "
-                            "scripts/protect-secrets.sh in the kit (as its owner)\n",
-                    hidden.data);
+    for (size_t i = 0; ids[i] != NULL; i++)
+        for (int k = 0; k < 3; k++) {
+            struct stat st;
+            struct sg_buf hidden = SG_BUF_INIT;
+            if (k == 0)
+                sg_buf_printf(&hidden, "%s/%s/hidden", kit->labs, ids[i]);
+            else
+                sg_buf_printf(&hidden, "%s/%s/%s", kit->objects, ids[i],
+                              k == 1 ? "hidden.o" : "obj/hidden");
+            bool open_to_all = stat(hidden.data, &st) == 0 && (st.st_mode & S_IROTH);
+            if (open_to_all)
+                fprintf(stderr, "shmgrade: warning: %s can be read by every user, and without "
+                                "bubblewrap the tests run where they can read it: run "
+                                "scripts/protect-secrets.sh in the kit (as its owner)\n",
+                        hidden.data);
             sg_buf_free(&hidden);
-            return;
+            if (open_to_all)
+                return;
         }
-        sg_buf_free(&hidden);
-    }
 }
 
 /* a, then b, each when not NULL, as one note (malloc'ed), or NULL. */

@@ -165,13 +165,14 @@ END_TEST
  * own helpers, are refused: only the C library may be called. */
 START_TEST(references_outside_the_c_library_are_refused)
 {
+    ck_assert_int_eq(sg_elf_load_internal_names("build/kit/internal-names.txt"), 0);
     struct sg_elf_findings f;
     inspect("void set_fork_status(int);\nextern char error_jmp_buffer[];\n"
-            "void eprintf(const char *, ...);\nvoid sb_require_pages(void);\n"
-            "int lab_fn(void) { set_fork_status(0); eprintf(\"x\"); sb_require_pages();\n"
+            "void eprintf(const char *, ...);\nchar *sb_map_checked(int, int, const char *);\n"
+            "int lab_fn(void) { set_fork_status(0); eprintf(\"x\"); sb_map_checked(1, 0, \"\");\n"
             "    return error_jmp_buffer[0]; }\n",
             &f);
-    const char *names[] = { "set_fork_status", "error_jmp_buffer", "eprintf", "sb_require_pages" };
+    const char *names[] = { "set_fork_status", "error_jmp_buffer", "eprintf", "sb_map_checked" };
     for (size_t i = 0; i < 4; i++)
         ck_assert_msg(f.refused.data != NULL && strstr(f.refused.data, names[i]) != NULL,
                       "%s was not refused: %s", names[i], f.refused.data);
@@ -182,13 +183,17 @@ END_TEST
 /* What the C library, libm, the compiler's runtime and the linker define is fine. */
 START_TEST(the_c_library_and_the_linkers_names_are_fine)
 {
+    ck_assert_int_eq(sg_elf_load_internal_names("build/kit/internal-names.txt"), 0);
     const char *source =
-        "#include <math.h>\n#include <pthread.h>\n#include <semaphore.h>\n"
+        "#include <math.h>\n#include <pthread.h>\n#include <semaphore.h>\n#include <stdlib.h>\n"
+        "static void bye(void) { }\n"
         "#include <stdio.h>\n#include <sys/mman.h>\n#include <fcntl.h>\n#include <errno.h>\n"
         "extern char etext, edata, end;\n"
         "int lab_fn(unsigned long x, double d)\n{\n"
         "    static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;\n"
         "    pthread_mutex_lock(&m);\n"
+        "    atexit(bye);\n    at_quick_exit(bye);\n    pthread_atfork(bye, bye, bye);\n"
+        "    if (__builtin_cpu_supports(\"avx2\"))\n        x++;\n"
         "    sem_t *s = sem_open(\"/x\", O_CREAT, 0600, 1);\n"
         "    int fd = shm_open(\"/x\", O_RDWR, 0);\n"
         "    unsigned __int128 big = ((unsigned __int128)x << 70) / (x + 3);\n"
