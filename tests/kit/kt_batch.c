@@ -3,6 +3,7 @@
 
 #include "sg_sandbox.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -267,6 +268,121 @@ START_TEST(a_grades_folder_in_use_is_not_written_twice_at_once)
     kt_rmtree(out);
     free(class);
     free(out);
+}
+END_TEST
+
+START_TEST(a_missing_class_folder_or_roster_is_a_usage_error)
+{
+    /* Said before anything is graded or written (a roster that could not
+     * be read was said after the class was graded, and exited 0). */
+    char *out = kt_tempdir();
+    char *grades = kt_path(out, "grades");
+    const char *args[] = { "--batch", "/nonexistent-shmlab-class", "-o", grades, NULL };
+    char *stdout_text, *log;
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &log), 2);
+    ck_assert_msg(strstr(log, "/nonexistent-shmlab-class") != NULL, "%s", log);
+    ck_assert_msg(access(grades, F_OK) == -1, "the grades folder was made");
+    free(stdout_text);
+    free(log);
+    const char *roster_args[] = { "--batch", out, "-o", grades, "--roster", "/nonexistent.csv",
+                                  NULL };
+    ck_assert_int_eq(kt_shmgrade_err(roster_args, &stdout_text, &log), 2);
+    ck_assert_msg(access(grades, F_OK) == -1, "the grades folder was made");
+    free(stdout_text);
+    free(log);
+    kt_rmtree(out);
+    free(out);
+    free(grades);
+}
+END_TEST
+
+/* Whether any process's command line holds mark. */
+static bool kt_process_with(const char *mark)
+{
+    DIR *d = opendir("/proc");
+    ck_assert_ptr_nonnull(d);
+    bool found = false;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        char path[300], cmd[4096];
+        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd == -1 ? -1 : read(fd, cmd, sizeof cmd - 1);
+        if (fd != -1)
+            close(fd);
+        for (ssize_t i = 0; i < n; i++)
+            if (cmd[i] == '\0')
+                cmd[i] = ' ';
+        if (n > 0) {
+            cmd[n] = '\0';
+            found = strstr(cmd, mark) != NULL;
+        }
+    }
+    closedir(d);
+    return found;
+}
+
+START_TEST(a_batch_killed_outright_takes_its_processes_with_it)
+{
+    /* kill -9 leaves no guard to clean up: every process the batch started
+     * (workers, runners, sandboxes, tests) dies with its parent. A student
+     * whose sb_read_line spins keeps a test running. */
+    const char *lab = "01-shared-buffer";
+    char *class = kt_tempdir(), *out = kt_tempdir(), *scratch = kt_tempdir();
+    char *student = kt_path(class, "spinner");
+    ck_assert_int_eq(mkdir(student, 0755), 0);
+    json_t *m = json_pack("{s:[[s,s]]}", "replace",
+                          "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n",
+                          "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n"
+                          "    for (volatile int spin = 1; spin;)\n        ;\n");
+    char *text = kt_apply_mutant(lab, m);
+    char *file = kt_lab_file(lab), *path = kt_path(student, file);
+    kt_write(path, text);
+    char *grades = kt_path(out, "grades");
+    fflush(NULL);
+    pid_t pid = fork();
+    ck_assert(pid != -1);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null == -1 || dup2(null, 1) == -1 || dup2(null, 2) == -1 || chdir(kt_root) == -1 ||
+            setenv("TMPDIR", scratch, 1) == -1)
+            _exit(126);
+        execl("grader/shmgrade", "grader/shmgrade", "--batch", class, "-o", grades, "--lab", lab,
+              "--test", "read_line_basic", "--timeout", "60", (char *)NULL);
+        _exit(127);
+    }
+    /* Until the test runs: a process of the grading's scratch folder, as
+     * a test's command line names its program there. */
+    bool seen = false;
+    for (int i = 0; i < 3000 && !seen; i++) {
+        seen = kt_process_with(scratch) && kt_process_with("read_line_basic");
+        if (!seen)
+            usleep(10000);
+    }
+    ck_assert_msg(seen, "the test never started");
+    ck_assert_int_eq(kill(pid, SIGKILL), 0);
+    ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+    bool left = true;
+    for (int i = 0; i < 500 && left; i++) {
+        left = kt_process_with(scratch);
+        if (left)
+            usleep(10000);
+    }
+    ck_assert_msg(!left, "processes of the batch outlived it by 5 s");
+    kt_rmtree(class);
+    kt_rmtree(out);
+    kt_rmtree(scratch); /* left by the killed batch, as README says */
+    free(class);
+    free(out);
+    free(scratch);
+    free(student);
+    free(text);
+    free(file);
+    free(path);
+    free(grades);
+    json_decref(m);
 }
 END_TEST
 
@@ -739,6 +855,8 @@ void kt_add_batch(Suite *s)
     tcase_add_test(tc, a_class_graded_again_with_the_memory_check_is_graded_again);
     tcase_add_test(tc, the_output_folder_inside_the_class_is_no_student);
     tcase_add_test(tc, a_grades_folder_in_use_is_not_written_twice_at_once);
+    tcase_add_test(tc, a_missing_class_folder_or_roster_is_a_usage_error);
+    tcase_add_test(tc, a_batch_killed_outright_takes_its_processes_with_it);
     tcase_add_test(tc, a_test_that_cannot_start_is_retried_then_not_graded);
     tcase_add_test(tc, a_judge_without_queued_signals_still_times_its_test);
     tcase_add_test(tc, a_classmates_queued_signals_leave_every_judge_its_timer);
