@@ -399,6 +399,7 @@ int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writabl
     return chmod(path, S_ISDIR(st.st_mode) || (st.st_mode & S_IXUSR) ? 0755 : 0644);
 }
 
+/* Owned by the grader again: read, run and entered by the sandbox's user too; written by none. */
 static int sg_reclaim_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)ftw;
@@ -406,16 +407,13 @@ static int sg_reclaim_one(const char *path, const struct stat *st, int type, str
         return -1;
     if (type == FTW_SL || type == FTW_SLN)
         return 0;
-    /* Read (and run, and enter) as before, by the sandbox's user too; written by none. */
-    mode_t keep = S_ISDIR(st->st_mode) ? 0755 : (st->st_mode & 0755) | 0444;
-    return chmod(path, keep);
+    return chmod(path, S_ISDIR(st->st_mode) ? 0755 : (st->st_mode & 0755) | 0444);
 }
 
-/* As sg_reclaim_one, but run (and entered), not read, by others: execute-only. */
+/* As sg_reclaim_one, but run and entered, not read, by others: execute-only. */
 static int sg_reclaim_secret(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
-    (void)ftw;
-    if (lchown(path, geteuid(), getegid()) == -1)
+    if (sg_reclaim_one(path, st, type, ftw) == -1)
         return -1;
     if (type == FTW_SL || type == FTW_SLN)
         return 0;

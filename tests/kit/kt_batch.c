@@ -296,34 +296,6 @@ START_TEST(a_missing_class_folder_or_roster_is_a_usage_error)
 }
 END_TEST
 
-/* Whether any process's command line holds mark. */
-static bool kt_process_with(const char *mark)
-{
-    DIR *d = opendir("/proc");
-    ck_assert_ptr_nonnull(d);
-    bool found = false;
-    struct dirent *e;
-    while (!found && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] < '1' || e->d_name[0] > '9')
-            continue;
-        char path[300], cmd[4096];
-        snprintf(path, sizeof path, "/proc/%s/cmdline", e->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd == -1 ? -1 : read(fd, cmd, sizeof cmd - 1);
-        if (fd != -1)
-            close(fd);
-        for (ssize_t i = 0; i < n; i++)
-            if (cmd[i] == '\0')
-                cmd[i] = ' ';
-        if (n > 0) {
-            cmd[n] = '\0';
-            found = strstr(cmd, mark) != NULL;
-        }
-    }
-    closedir(d);
-    return found;
-}
-
 START_TEST(a_batch_killed_outright_takes_its_processes_with_it)
 {
     /* kill -9 leaves no guard to clean up: every process the batch started
@@ -357,7 +329,7 @@ START_TEST(a_batch_killed_outright_takes_its_processes_with_it)
      * a test's command line names its program there. */
     bool seen = false;
     for (int i = 0; i < 3000 && !seen; i++) {
-        seen = kt_process_with(scratch) && kt_process_with("read_line_basic");
+        seen = kt_process_mentions(scratch) && kt_process_mentions("read_line_basic");
         if (!seen)
             usleep(10000);
     }
@@ -366,7 +338,7 @@ START_TEST(a_batch_killed_outright_takes_its_processes_with_it)
     ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
     bool left = true;
     for (int i = 0; i < 500 && left; i++) {
-        left = kt_process_with(scratch);
+        left = kt_process_mentions(scratch);
         if (left)
             usleep(10000);
     }

@@ -279,7 +279,12 @@ static void kt_hostile_once(json_t *m, bool no_sandbox)
         kt_require_no_line_of(name, reports, file);
         free(file);
     }
-    ck_assert_msg(seconds < 20, "%s: grading took %.1f s", name, seconds);
+    /* A bound on what an attack can hold the grader for, not a measure of
+     * speed: generous, since the self-test runs loaded (the memory check
+     * alone takes about 12 s of valgrind here, and took 31 s for a
+     * submission that maps 1.5 GiB while helpers loaded the machine). */
+    double bound = memcheck ? 120 : 30;
+    ck_assert_msg(seconds < bound, "%s: grading took %.1f s (bound %.0f s)", name, seconds, bound);
     ck_assert_msg(strcmp(before, after) == 0, "%s: something outside the scratch space changed\n"
                   "before:\n%s\nafter:\n%s", name, before, after);
 

@@ -489,3 +489,33 @@ void kt_require_no_null_in_report(const struct sg_grade *g, const char *what)
                   text);
     free(text);
 }
+
+/* Whether any process's command line names path. */
+bool kt_process_mentions(const char *path)
+{
+    DIR *d = opendir("/proc");
+    ck_assert(d != NULL);
+    bool seen = false;
+    struct dirent *e;
+    while (!seen && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char file[300];
+        snprintf(file, sizeof file, "/proc/%s/cmdline", e->d_name);
+        int fd = open(file, O_RDONLY | O_CLOEXEC);
+        if (fd == -1)
+            continue;
+        char buf[8192];
+        ssize_t n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (n <= 0)
+            continue;
+        for (ssize_t i = 0; i < n; i++)
+            if (buf[i] == '\0')
+                buf[i] = ' ';
+        buf[n] = '\0';
+        seen = strstr(buf, path) != NULL;
+    }
+    closedir(d);
+    return seen;
+}
