@@ -244,15 +244,22 @@ static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab
 
 /*
  * Whether name is a near miss of file: the same but for case
- * ("Shared_Buffer.c", "increment.C"), or file with more after it
- * ("ring.c.txt", "ring.c~").
+ * ("Shared_Buffer.c", "increment.C"), file with more after it
+ * ("ring.c.txt", "ring.c~"), or more before the extension.
  */
 static bool sg_near_miss(const char *name, const char *file)
 {
-    size_t n = strlen(file);
+    size_t n = strlen(file), len = strlen(name);
     if (strcmp(name, file) == 0)
         return false;
-    return strcasecmp(name, file) == 0 || strncasecmp(name, file, n) == 0;
+    if (strcasecmp(name, file) == 0 || strncasecmp(name, file, n) == 0)
+        return true;
+    /* The stem and more, with the extension: "shared_buffer (1).c" (a
+     * browser's second download), "ring_final.c". */
+    const char *dot = strrchr(file, '.');
+    size_t stem = dot != NULL ? (size_t)(dot - file) : n, ext = n - stem;
+    return stem > 0 && len > n && strncasecmp(name, file, stem) == 0 &&
+           strcasecmp(name + len - ext, file + stem) == 0;
 }
 
 /* Adds to near the near misses of file among the regular files of folder rel beneath dirfd. */

@@ -126,11 +126,13 @@ START_TEST(a_near_miss_is_named_when_the_file_is_missing)
     ck_assert_int_eq(mkdir(lab, 0700), 0);
     touch("01-x/x.c.txt", 10);
     touch("01-x/y.c", 10);
+    touch("x (1).c", 10);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
     ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
     ck_assert_msg(strstr(why.data, "Found ") && strstr(why.data, "X.c") &&
-                      strstr(why.data, "01-x/x.c.txt") && !strstr(why.data, "y.c"),
+                      strstr(why.data, "01-x/x.c.txt") && strstr(why.data, "x (1).c") &&
+                      !strstr(why.data, "y.c"),
                   "%s", why.data);
     sg_buf_free(&why);
 }
