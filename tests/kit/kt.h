@@ -91,8 +91,8 @@ char *kt_test_text(const struct sg_test_result *t);
 /* The lab's file name, from its rubric. */
 char *kt_lab_file(const char *lab);
 
-/* Whether any process's command line names path. */
-bool kt_process_mentions(const char *path);
+/* Whether a process (named comm, when not NULL) has path in its command line. */
+bool kt_process_mentions(const char *comm, const char *path);
 
 /* Runs shmgrade with args; returns its exit status, its stdout and its stderr (malloc'ed). */
 int kt_shmgrade_err(const char *const *args, char **out, char **err);

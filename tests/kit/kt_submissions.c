@@ -395,7 +395,7 @@ START_TEST(an_interrupted_grading_leaves_nothing_behind)
     bool running = false;
     for (int i = 0; i < 3000 && !running; i++) {
         usleep(10000);
-        running = kt_process_mentions(tmp);
+        running = kt_process_mentions(NULL, tmp);
     }
     ck_assert_msg(running, "no test of the sleeper started in 30 s");
     usleep(300000);
@@ -411,7 +411,7 @@ START_TEST(an_interrupted_grading_leaves_nothing_behind)
     ck_assert(waitpid(pid, &status, 0) == pid);
     ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == sig,
                   "shmgrade, sent signal %d, ended with status 0x%x", sig, status);
-    ck_assert_msg(!kt_process_mentions(tmp), "a process of the grading outlived it (signal %d)",
+    ck_assert_msg(!kt_process_mentions(NULL, tmp), "a process of the grading outlived it (signal %d)",
                   sig);
     char children[64], *left_children;
     snprintf(children, sizeof children, "/proc/self/task/%ld/children", (long)getpid());

@@ -490,8 +490,8 @@ void kt_require_no_null_in_report(const struct sg_grade *g, const char *what)
     free(text);
 }
 
-/* Whether any process's command line names path. */
-bool kt_process_mentions(const char *path)
+/* Whether a process (named comm, when not NULL) has path in its command line. */
+bool kt_process_mentions(const char *comm, const char *path)
 {
     DIR *d = opendir("/proc");
     ck_assert(d != NULL);
@@ -500,7 +500,18 @@ bool kt_process_mentions(const char *path)
     while (!seen && (e = readdir(d)) != NULL) {
         if (e->d_name[0] < '0' || e->d_name[0] > '9')
             continue;
-        char file[300];
+        char file[300], name[64] = "";
+        if (comm != NULL) {
+            snprintf(file, sizeof file, "/proc/%s/comm", e->d_name);
+            int cfd = open(file, O_RDONLY | O_CLOEXEC);
+            ssize_t k = cfd == -1 ? -1 : read(cfd, name, sizeof name - 1);
+            if (cfd != -1)
+                close(cfd);
+            name[k > 0 ? k : 0] = '\0';
+            name[strcspn(name, "\n")] = '\0';
+            if (strcmp(name, comm) != 0)
+                continue;
+        }
         snprintf(file, sizeof file, "/proc/%s/cmdline", e->d_name);
         int fd = open(file, O_RDONLY | O_CLOEXEC);
         if (fd == -1)
