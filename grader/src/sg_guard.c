@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -98,7 +97,7 @@ pid_t sg_guard_start(void)
         close(p[0]);
         sg_guard_fd = p[1];
         /* Without its guard the grading would run on unwatched. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 || getppid() != guard)
+        if (sg_spawn_die_with(guard) == -1)
             raise(SIGKILL);
         sigprocmask(SIG_SETMASK, &sg_guard_before, NULL);
         return 0;
@@ -176,7 +175,7 @@ static void sg_guard_remove(const char *path)
 void sg_guard_watch(pid_t grading, struct sg_guard_end *end)
 {
     /* Orphans of the grading (a runner's sandbox whose runner died) come here. */
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
+    if (sg_spawn_init() == -1)
         fprintf(stderr, "shmgrade: warning: prctl(PR_SET_CHILD_SUBREAPER): %s: what a "
                         "stopped grading leaves may outlive it\n", strerror(errno));
     sigset_t waiting;
