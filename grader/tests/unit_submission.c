@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -101,17 +102,25 @@ START_TEST(an_unchanged_skeleton_gives_way_to_the_students_file)
 }
 END_TEST
 
-/* A FIFO where the file should be is refused by its type, not opened. */
+/* A FIFO where the file should be is refused by its type, and never
+ * opened (as a device node must not be: opening one can act on the
+ * device); inotify sees every open. */
 START_TEST(a_fifo_is_refused_before_it_is_opened)
 {
     make_dir();
     char path[160];
     snprintf(path, sizeof path, "%s/x.c", dir);
     ck_assert_int_eq(mkfifo(path, 0600), 0);
+    int watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    ck_assert_int_ne(watch, -1);
+    ck_assert_int_ne(inotify_add_watch(watch, path, IN_OPEN), -1);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
     ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
     ck_assert_ptr_nonnull(strstr(why.data, "not a regular file"));
+    char events[256];
+    ck_assert_msg(read(watch, events, sizeof events) == -1, "the FIFO was opened");
+    close(watch);
     sg_buf_free(&why);
 }
 END_TEST
