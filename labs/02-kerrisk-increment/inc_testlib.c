@@ -325,11 +325,7 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
     int cmd = c->out->last_cmd;
     SG_REQUIRE(cmd != F_OFD_SETLKW && cmd != F_OFD_SETLK,
                "the call to wait for a lock of its process (F_SETLKW)",
-               "open file description locks belong to the open file, not to a process: every "
-               "worker forked with the same descriptor shares one, and they never exclude each "
-               "other (the grader's sandbox refuses them). Which fcntl lock belongs to the "
-               "process that takes it? See man 2 fcntl: Open file description locks",
-               "%s asked for an open file description lock (%s) while %s: %s", name,
+               INC_OFD_HINT, "%s asked for an open file description lock (%s) while %s: %s", name,
                cmd == F_OFD_SETLKW ? "F_OFD_SETLKW" : "F_OFD_SETLK", holder,
                st == INC_STUCK ? "it waited" : c->out->rc == -1 ? strerror(c->out->err)
                                                                : "it returned");
@@ -524,4 +520,38 @@ int inc_read_only_lock_fd(void)
 void inc_child_naps(void)
 {
     sg_nap_ms(250);
+}
+
+/* The command of the last lock request of inc_call_alone's call. */
+static int inc_alone_last_cmd;
+
+static void inc_note_alone_request(int fd, int cmd, const struct flock *fl)
+{
+    (void)fd;
+    (void)fl;
+    inc_alone_last_cmd = cmd;
+}
+
+void inc_call_alone(enum inc_op op, int lockfd, int *counter, struct inc_alone *a)
+{
+    int value = -1;
+    inc_alone_last_cmd = 0;
+    sg_watch_lock_requests(inc_note_alone_request);
+    errno = 0;
+    a->rc = op == INC_OP_INCREMENT ? inc_locked_increment(lockfd, counter)
+                                   : inc_locked_read(lockfd, counter, &value);
+    a->err = errno;
+    sg_watch_lock_requests(NULL);
+    a->value = value;
+    if (a->rc == -1 && a->err == ENOSYS)
+        a->hint = op == INC_OP_INCREMENT ? INC_NOT_WRITTEN("inc_locked_increment")
+                                         : INC_NOT_WRITTEN("inc_locked_read");
+    else if (inc_alone_last_cmd == F_OFD_SETLKW || inc_alone_last_cmd == F_OFD_SETLK)
+        a->hint = INC_OFD_HINT;
+    else if (a->rc != 0)
+        a->hint = "with nobody else near the lock file the lock is granted at once. Which "
+                  "step failed (lock, access, unlock), and what does its errno say? See man 2 "
+                  "fcntl";
+    else
+        a->hint = NULL;
 }

@@ -166,4 +166,23 @@ int inc_count_waiters(const struct inc_file_id *id, const char *type);
 /* Requires the call to be blocked on a request for byte 0 alone, of type want ("WRITE"/"READ"). */
 void inc_require_blocked(const struct inc_call *c, const char *holder);
 
+/* Why an open file description lock fails here, and what to think about instead. */
+#define INC_OFD_HINT                                                                        \
+    "open file description locks belong to the open file, not to a process: every worker " \
+    "forked with the same descriptor shares one, and they never exclude each other (the "   \
+    "grader's sandbox refuses them). Which fcntl lock belongs to the process that takes "   \
+    "it? See man 2 fcntl: Open file description locks"
+
+/*
+ * One call of inc_locked_increment or inc_locked_read in the test's own
+ * process, nobody else near the lock file: what it returned, and the hint
+ * for a call that failed (ENOSYS, an open file description lock, another
+ * error), NULL when it returned 0.
+ */
+struct inc_alone {
+    int rc, err, value;
+    const char *hint;
+};
+void inc_call_alone(enum inc_op op, int lockfd, int *counter, struct inc_alone *a);
+
 #endif

@@ -279,6 +279,40 @@ SG_TEST(lock_open_empty_0600)
 
 /* ---- the locks ---- */
 
+/*
+ * The plain calls, with no other process near the lock file. A call that
+ * never returns here never returns anywhere: the grader then skips the
+ * later tests of the same function instead of waiting out each one.
+ */
+SG_TEST(locked_increment_alone)
+{
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    int *c = inc_test_counter(0);
+    struct inc_alone a;
+    inc_call_alone(INC_OP_INCREMENT, lf.fd, c, &a);
+    SG_REQUIRE(a.rc == 0 && *c == 1, "0, and the counter at 1",
+               a.hint ? a.hint : "the lock was granted at once: the call increments once before "
+                                 "it unlocks",
+               "inc_locked_increment returned %d (errno %s); the counter is %d", a.rc,
+               strerror(a.err), *c);
+}
+
+SG_TEST(locked_read_alone)
+{
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    int *c = inc_test_counter(17);
+    struct inc_alone a;
+    inc_call_alone(INC_OP_READ, lf.fd, c, &a);
+    SG_REQUIRE(a.rc == 0 && a.value == 17 && *c == 17,
+               "0, with *value = 17 and the counter unchanged",
+               a.hint ? a.hint : "the read copies the counter into *value and leaves the counter "
+                                 "as it was",
+               "inc_locked_read returned %d (errno %s) with *value = %d; the counter is %d", a.rc,
+               strerror(a.err), a.value, *c);
+}
+
 SG_TEST(locked_increment_waits_for_writer)
 {
     struct inc_lockfile lf;
@@ -693,6 +727,8 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(child_increments_kerrisk),
     SG_TEST_ENTRY(child_increments_uses__exit),
     SG_TEST_ENTRY(lock_open_empty_0600),
+    SG_TEST_ENTRY(locked_increment_alone),
+    SG_TEST_ENTRY(locked_read_alone),
     SG_TEST_ENTRY(locked_increment_waits_for_writer),
     SG_TEST_ENTRY(locked_read_waits_for_writer),
     SG_TEST_ENTRY(locked_read_reads_under_the_lock),
