@@ -241,6 +241,18 @@ static void sg_memcheck_labs(const struct sg_grade_opts *o, const struct sg_sand
     }
 }
 
+/* Opens or closes the hidden tests' folder of every built lab (sg_sandbox_gate). */
+static int sg_hidden_gates(const struct sg_sandbox *sb, const struct sg_lab_work *w, size_t nlabs,
+                           bool open)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nlabs; i++)
+        if (w[i].built && w[i].b.hidden_program != NULL &&
+            sg_sandbox_gate(sb, w[i].b.hidden_out, open) == -1)
+            rc = -1;
+    return rc;
+}
+
 /* Runs every test of the built labs; a lab the grader could not test is marked so. */
 static int sg_test_labs(const struct sg_grade_opts *o, const struct sg_sandbox *sb,
                         struct sg_lab_work *w, struct sg_lab_result *labs, size_t nlabs,
@@ -264,10 +276,27 @@ static int sg_test_labs(const struct sg_grade_opts *o, const struct sg_sandbox *
     int parallel = o->parallel > 0 ? o->parallel : 1;
     if (!sb->per_sandbox)
         parallel = 1;
-    struct sg_schedule_opts so = { .sandbox = sb, .slots = o->slots, .parallel = parallel };
-    int rc = sg_schedule_run(jobs, njobs, &so, lab_error);
+    struct sg_schedule_opts so = { .sandbox = sb, .slots = o->slots, .parallel = parallel,
+                                   .phase = SG_PHASE_PUBLIC };
+    /* The hidden tests start once every public test has ended. Run side
+     * by side, a hidden test's code could pass its program's strings to a
+     * public test's output, which the student reads: sandboxes share the
+     * inodes of /usr and of the kit's programs, and with them file locks,
+     * which another namespace sees taken (an attacker's review: 1.6 KiB of
+     * hidden names and hints through flock). Without namespaces their
+     * program's folder is closed to the tests until then, and again after
+     * (sg_sandbox_gate). */
+    int rc = sg_hidden_gates(sb, w, nlabs, false);
+    if (rc == 0)
+        rc = sg_schedule_run(jobs, njobs, &so, lab_error);
+    so.phase = SG_PHASE_HIDDEN;
+    if (rc == 0 && (rc = sg_hidden_gates(sb, w, nlabs, true)) == 0)
+        rc = sg_schedule_run(jobs, njobs, &so, lab_error);
+    if (sg_hidden_gates(sb, w, nlabs, false) == -1)
+        rc = -1;
     if (rc == -1)
-        sg_buf_printf(err, "could not start the tests' runners: %s", strerror(errno));
+        sg_buf_printf(err, "could not run the tests (their runners, or the hidden tests' "
+                           "folder): %s", strerror(errno));
     for (size_t i = 0; i < nlabs; i++) {
         if (lab_error[i] == NULL)
             continue;

@@ -428,6 +428,13 @@ int sg_sandbox_reclaim(const struct sg_sandbox *sb, const char *dir, bool secret
     return nftw(dir, secret ? sg_reclaim_secret : sg_reclaim_one, 16, FTW_PHYS) == 0 ? 0 : -1;
 }
 
+int sg_sandbox_gate(const struct sg_sandbox *sb, const char *dir, bool open)
+{
+    if (!sb->drop)
+        return 0;
+    return chmod(dir, open ? 0711 : 0700);
+}
+
 const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts *m)
 {
     return sb->bwrap[0] != '\0' ? "/tmp" : m->cwd;

@@ -164,6 +164,17 @@ int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writabl
  */
 int sg_sandbox_reclaim(const struct sg_sandbox *sb, const char *dir, bool secret);
 
+/*
+ * Opens or closes a secret folder (taken back with secret) to the
+ * sandbox's user: entered only while open. Run, not read, was not enough:
+ * a public test that runs the hidden tests' program (`--list`, `--run`)
+ * prints their names, messages and expected values (an attacker's review,
+ * without namespaces). The grader opens it for the hidden tests alone,
+ * once every public test of the submission has ended. Nothing to do when
+ * the grader is not root. 0, or -1 with errno.
+ */
+int sg_sandbox_gate(const struct sg_sandbox *sb, const char *dir, bool open);
+
 /* The working folder, HOME and TMPDIR a command sees: "/tmp" under bubblewrap, else m->cwd. */
 const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts *m);
 

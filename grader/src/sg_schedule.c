@@ -236,6 +236,13 @@ int sg_schedule_run(struct sg_job *jobs, size_t n, const struct sg_schedule_opts
     }
     size_t done = 0, running = 0;
     int rc = 0;
+    /* The other phase's jobs count as ended: the public ones with their results. */
+    for (size_t k = 0; k < n; k++)
+        if ((o->phase == SG_PHASE_PUBLIC && jobs[k].rt->hidden) ||
+            (o->phase == SG_PHASE_HIDDEN && !jobs[k].rt->hidden)) {
+            st[k] = SG_JOB_DONE;
+            done++;
+        }
     while (done < n) {
         /* Fill the free runners with the first queued jobs that may start. */
         for (size_t k = 0; k < n && running < parallel && rc == 0; k++) {

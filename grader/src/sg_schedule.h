@@ -44,14 +44,19 @@ struct sg_job {
     size_t lab;                     /* its lab's index */
 };
 
+/* Which of the jobs one call runs: the others are left as they are. */
+enum sg_phase { SG_PHASE_ALL, SG_PHASE_PUBLIC, SG_PHASE_HIDDEN };
+
 struct sg_schedule_opts {
     const struct sg_sandbox *sandbox;
     const struct sg_slots *slots;   /* NULL: no machine-wide bound */
     int parallel;                   /* runners at once for this submission */
+    enum sg_phase phase;            /* SG_PHASE_HIDDEN: the public jobs ran in an earlier call */
 };
 
 /*
- * Runs the jobs. When the grader cannot run a test of lab i, lab_error[i]
+ * Runs the jobs of o->phase. A hidden job is skipped for a public test
+ * that hung in an earlier call just as in the same one. When the grader cannot run a test of lab i, lab_error[i]
  * gets why (malloc'ed) and that lab's other jobs are not started. 0, or -1
  * when the grader itself could not go on (a fork, a pipe).
  */

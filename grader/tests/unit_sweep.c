@@ -1,4 +1,5 @@
 /* unit_sweep.c — what a sandbox's own user leaves is removed, and nothing else. */
+#include "sg_fs.h"
 #include "sg_sweep.h"
 #include "unit.h"
 
@@ -107,11 +108,43 @@ START_TEST(what_the_uid_left_goes_and_nothing_else)
 }
 END_TEST
 
+/*
+ * A chain of folders far deeper than the removal recurses, with a file at
+ * its end and a folder without permissions on the way, goes whole (an
+ * attacker's review: 100 levels outlived the sweep, their file filling
+ * /dev/shm for the next student).
+ */
+START_TEST(a_tree_of_any_depth_is_removed)
+{
+    char top[] = "/tmp/unit-rmtree.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(top));
+    int fd = open(top, O_RDONLY | O_DIRECTORY);
+    ck_assert_int_ne(fd, -1);
+    for (int level = 0; level < 1000; level++) {
+        ck_assert_int_eq(mkdirat(fd, "d", 0700), 0);
+        int sub = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+        ck_assert_int_ne(sub, -1);
+        if (level == 500)
+            ck_assert_int_eq(fchmod(fd, 0), 0);
+        close(fd);
+        fd = sub;
+    }
+    int file = openat(fd, "left-behind", O_CREAT | O_WRONLY, 0600);
+    ck_assert_int_ne(file, -1);
+    close(file);
+    close(fd);
+    ck_assert_int_eq(sg_rmtree(top), 0);
+    struct stat st;
+    ck_assert_msg(lstat(top, &st) == -1, "%s is still there", top);
+}
+END_TEST
+
 Suite *unit_sweep_suite(void)
 {
     Suite *s = suite_create("sweep");
     TCase *tc = tcase_create("sweep");
     tcase_add_test(tc, what_the_uid_left_goes_and_nothing_else);
+    tcase_add_test(tc, a_tree_of_any_depth_is_removed);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -542,6 +542,66 @@ START_TEST(what_code_prints_in_a_hidden_test_is_never_shown)
 }
 END_TEST
 
+START_TEST(hidden_tests_never_run_beside_public_ones)
+{
+    /* Sandboxes share the inodes of /usr, and a lock taken on one is seen
+     * taken from every other: a hidden test's code could pass its
+     * program's strings to a public test's output (an attacker's review).
+     * Here every call in a hidden test holds a read lock on /usr/bin/env
+     * until its process ends, and every call in a public test asks
+     * (F_GETLK) whether a write lock would be granted: always. */
+    const char *lab = "01-shared-buffer";
+    const char *probe =
+        "    {\n"
+        "        char exe[256];\n"
+        "        ssize_t n = readlink(\"/proc/self/exe\", exe, sizeof exe - 1);\n"
+        "        int fd = n > 0 ? open(\"/usr/bin/env\", O_RDONLY | O_CLOEXEC) : -1;\n"
+        "        struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_len = 1 };\n"
+        "        if (fd != -1 && (exe[n] = '\\0', strstr(exe, \"tests-hidden\") != NULL)) {\n"
+        "            fcntl(fd, F_SETLK, &fl);\n"
+        "            usleep(200000);\n"
+        "        } else if (fd != -1) {\n"
+        "            fl.l_type = F_WRLCK;\n"
+        "            if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {\n"
+        "                fputs(\"BESIDE-A-HIDDEN-TEST\\n\", stderr);\n"
+        "                abort();\n"
+        "            }\n"
+        "            close(fd);\n"
+        "        }\n"
+        "    }\n";
+    struct sg_buf map = SG_BUF_INIT, read = SG_BUF_INIT;
+    sg_buf_printf(&map, "char *sb_map(size_t npages, enum sb_sharing sharing)\n{\n%s", probe);
+    sg_buf_printf(&read, "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n%s", probe);
+    json_t *m = json_pack("{s:[[s,s],[s,s]], s:[s,s,s,s,s]}", "replace",
+                          "char *sb_map(size_t npages, enum sb_sharing sharing)\n{\n", map.data,
+                          "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n", read.data,
+                          "add_include", "unistd.h", "stdlib.h", "string.h", "fcntl.h",
+                          "stdio.h");
+    char *text = kt_apply_mutant(lab, m);
+    char *sub = kt_tempdir(), *file = kt_lab_file(lab), *path = kt_path(sub, file);
+    kt_write(path, text);
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    size_t hidden = 0;
+    for (size_t k = 0; k < g.labs[0].ntests; k++) {
+        const struct sg_test_result *t = &g.labs[0].tests[k];
+        ck_assert_msg(t->hidden || t->passed, "the public test %s ran beside a hidden one: %s",
+                      t->name, kt_test_text(t));
+        hidden += t->hidden;
+    }
+    ck_assert_msg(g.labs[0].state == SG_LAB_GRADED && hidden > 0, "%zu hidden tests ran", hidden);
+    sg_grade_free(&g);
+    kt_rmtree(sub);
+    free(sub);
+    free(file);
+    free(path);
+    free(text);
+    sg_buf_free(&map);
+    sg_buf_free(&read);
+    json_decref(m);
+}
+END_TEST
+
 START_TEST(a_lab_named_twice_is_graded_once)
 {
     /* A platform's list of labs may name one twice (Autolab's LABS line):
@@ -610,6 +670,7 @@ void kt_add_submissions(Suite *s)
     tcase_add_test(tc, tests_run_in_the_sandbox_where_there_is_one);
     tcase_add_test(tc, a_full_disk_is_the_graders_failure);
     tcase_add_test(tc, what_code_prints_in_a_hidden_test_is_never_shown);
+    tcase_add_test(tc, hidden_tests_never_run_beside_public_ones);
     tcase_add_test(tc, a_lab_named_twice_is_graded_once);
     tcase_add_test(tc, a_kit_not_rebuilt_since_its_tests_changed_grades_nobody);
     suite_add_tcase(s, tc);
@@ -620,8 +681,10 @@ START_TEST(the_hidden_tests_stay_unreadable_without_the_sandbox)
     /* Without bubblewrap a root grader runs the tests as a uid of the
      * submission's own, which could read the hidden tests' object and
      * program from the scratch folder and print them in a public test's
-     * output (a platform review). The submission answers wrongly when it
-     * can read either; graded on a public test, it must pass. */
+     * output (a platform review), or run the hidden tests' program there
+     * (`--list`; an attacker's review). The submission answers wrongly when
+     * it can read either, or run the program from a public test; graded on
+     * a public test and a hidden one, it must pass both. */
     if (geteuid() != 0)
         return; /* not root: no uid of the submission's own to keep out */
     sg_isolate_disable();
@@ -640,9 +703,12 @@ START_TEST(the_hidden_tests_stay_unreadable_without_the_sandbox)
         "    for (int up = 0; up < 2 && strrchr(dir, '/') != NULL; up++)\n"
         "        *strrchr(dir, '/') = '\\0';\n"
         "    const char *secret[] = { \"kit/hidden.o\", \"hidden-out/tests-hidden\" };\n"
+        "    char exe[4096];\n"
+        "    ssize_t e = readlink(\"/proc/self/exe\", exe, sizeof exe - 1);\n"
+        "    int hidden = e > 0 && (exe[e] = '\\0', strstr(exe, \"tests-hidden\") != NULL);\n"
         "    for (int s = 0; dir[0] != '\\0' && s < 2; s++) {\n"
         "        snprintf(path, sizeof path, \"%s/%s\", dir, secret[s]);\n"
-        "        if (access(path, R_OK) == 0)\n"
+        "        if (access(path, R_OK) == 0 || (s == 1 && !hidden && access(path, X_OK) == 0))\n"
         "            return -1;\n"
         "    }\n",
         "add_include", "fcntl.h", "unistd.h", "string.h", "stdio.h");
