@@ -246,7 +246,7 @@ static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opt
     const char *tmp = getenv("TMPDIR");
     struct sg_buf work = SG_BUF_INIT, err = SG_BUF_INIT;
     sg_buf_printf(&work, "%s/shmgrade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (sg_mkdirs(s->out, 0755) == -1 || sg_forget_grade(s) == -1 || mkdtemp(work.data) == NULL) {
+    if (sg_mkdirs(s->out, 0750) == -1 || sg_forget_grade(s) == -1 || mkdtemp(work.data) == NULL) {
         fprintf(stderr, "shmgrade: %s: %s\n", s->display, strerror(errno));
         _exit(1);
     }
@@ -454,7 +454,14 @@ static int sg_batch_grade(const struct sg_kit *kit, const struct sg_batch_opts *
 
 int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct sg_buf *err)
 {
-    if (sg_mkdirs(o->outdir, 0755) == -1) {
+    /* Grades are the students' private business, and without namespaces
+     * a test's own uid could read what earlier students' reports say,
+     * hidden tests included, and print it (an attacker's review): the
+     * reports are kept from other users; the group may read them (TAs). */
+    char *students = sg_join(o->outdir, "students");
+    int made = sg_mkdirs(students, 0750) == -1 || chmod(students, 0750) == -1 ? -1 : 0;
+    free(students);
+    if (made == -1) {
         sg_buf_printf(err, "%s: %s", o->outdir, strerror(errno));
         return -1;
     }

@@ -40,6 +40,13 @@ START_TEST(batch_grades_a_mixed_class)
     ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
     ck_assert_msg(strstr(progress, "[23/23]") != NULL, "progress:\n%s", progress);
 
+    /* The students' reports are kept from other users. */
+    char *reports = kt_path(out, "students");
+    struct stat rst;
+    ck_assert_msg(stat(reports, &rst) == 0 && (rst.st_mode & 07) == 0,
+                  "%s has mode %o", reports, (unsigned)rst.st_mode & 0777);
+    free(reports);
+
     /* The gradebook: a row per student, the right totals and statuses. */
     char *csv = kt_path(out, "gradebook.csv");
     struct kt_csv *c = calloc(1, sizeof *c);
