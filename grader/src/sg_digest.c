@@ -30,6 +30,19 @@ static const char *sg_function_of(const struct sg_test_result *t)
     return last;
 }
 
+/*
+ * How a failed test ended: 0 an assertion, 1 killed by a signal (a crash),
+ * 2 did not finish. A crash or a hang is another cause than the wrong
+ * value the first failure of the same function showed, and is shown in
+ * full too (a review as a class: a SIGSEGV was folded under "byte 0 is h").
+ */
+static int sg_kind_of(const struct sg_test_result *t)
+{
+    if (sg_says(t, "did not finish"))
+        return 2;
+    return sg_says(t, "killed by signal") ? 1 : 0;
+}
+
 static struct sg_stub *sg_find_stub(struct sg_digest *d, const char *function)
 {
     for (size_t i = 0; i < d->nstubs; i++)
@@ -60,6 +73,7 @@ int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d)
     }
     /* Fold every failed test that needs a stub into the stub's line. */
     const char **seen = calloc(lab->ntests + 1, sizeof *seen);
+    int *seen_kind = calloc(lab->ntests + 1, sizeof *seen_kind);
     size_t nseen = 0;
     for (size_t k = 0; k < lab->ntests; k++) {
         const struct sg_test_result *t = &lab->tests[k];
@@ -84,19 +98,23 @@ int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d)
             stub->points += t->max_points;
             continue;
         }
-        /* The first failure of each function in full; a test with no
-         * function known is always shown in full. */
+        /* The first failure of each function and kind in full; a test
+         * with no function known is always shown in full. */
         const char *f = sg_function_of(t);
+        int kind = sg_kind_of(t);
         bool first = true;
         for (size_t i = 0; f != NULL && i < nseen; i++)
-            first &= strcmp(seen[i], f) != 0;
+            first &= strcmp(seen[i], f) != 0 || seen_kind[i] != kind;
         if (first) {
             d->shown[k] = SG_SHOWN_FULL;
-            if (f != NULL && seen != NULL)
+            if (f != NULL && seen != NULL && seen_kind != NULL) {
+                seen_kind[nseen] = kind;
                 seen[nseen++] = f;
+            }
         }
     }
     free(seen);
+    free(seen_kind);
     /* Drop a stub no test was folded into: nothing to list on its line. */
     size_t kept = 0;
     for (size_t i = 0; i < d->nstubs; i++)

@@ -9,7 +9,8 @@
  *   turns upside down";
  * - of the other failures, the first of each function is shown in full
  *   (observed, expected, hint), the rest in one line each: they most
- *   often fail for the same reason.
+ *   often fail for the same reason; but a crash and a hang are other
+ *   causes than a wrong value, and the first of each is shown in full too.
  * A test's function is the first of its rubric "needs" that its failure
  * message names, else the last of them.
  */

@@ -12,5 +12,6 @@ Suite *unit_rubric_suite(void);
 Suite *unit_slots_suite(void);
 Suite *unit_fswatch_suite(void);
 Suite *unit_sweep_suite(void);
+Suite *unit_digest_suite(void);
 
 #endif
