@@ -116,9 +116,12 @@ void sg_require_program(const char *const args[], const struct sg_program_expect
                "`%s` was still running after %d s", cmd.data, e->timeout_ms / 1000);
     char want_status[32];
     snprintf(want_status, sizeof want_status, "exit status %d", e->status);
+    /* What it printed says as much as how it ended (a review as a class:
+     * "exit status 3; stderr: ''" hid the "final = X" line that said why). */
     SG_REQUIRE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == e->status, want_status,
-               e->status_hint, "`%s` ended with %s; stderr: %s", cmd.data,
-               sg_status_text(run.status), sg_q(run.err, run.err_len));
+               e->status_hint, "`%s` ended with %s; stdout: %s; stderr: %s", cmd.data,
+               sg_status_text(run.status), sg_q(run.out, run.out_len),
+               sg_q(run.err, run.err_len));
     if (e->out != NULL)
         SG_REQUIRE(run.out_len == strlen(e->out) && memcmp(run.out, e->out, run.out_len) == 0,
                    sg_q(e->out, strlen(e->out)), e->out_hint, "`%s` printed %s", cmd.data,
