@@ -100,6 +100,8 @@ int kt_shmgrade_err(const char *const *args, char **out, char **err);
 int kt_shmgrade(const char *const *args, char **out);
 
 char *kt_apply_mutant(const char *lab, json_t *m);
+/* A new folder (malloc'ed path) holding lab's file made by the edits of m; kt_rmtree it after. */
+char *kt_mutant_submission(const char *lab, json_t *m);
 /* The corpus mutant of lab named name (borrowed); the test fails without one. */
 json_t *kt_mutant_named(const char *lab, const char *name);
 

@@ -516,9 +516,7 @@ START_TEST(what_code_prints_in_a_hidden_test_is_never_shown)
                           "    if (n > 0 && (exe[n] = '\\0', strstr(exe, \"hidden\") != NULL))\n"
                           "        abort();\n",
                           "add_include", "unistd.h", "stdlib.h", "string.h");
-    char *text = kt_apply_mutant(lab, m);
-    char *sub = kt_tempdir(), *file = kt_lab_file(lab), *path = kt_path(sub, file);
-    kt_write(path, text);
+    char *sub = kt_mutant_submission(lab, m);
     struct sg_grade g;
     kt_grade(sub, lab, &g);
     size_t shown = 0, hidden = 0;
@@ -535,9 +533,6 @@ START_TEST(what_code_prints_in_a_hidden_test_is_never_shown)
     sg_grade_free(&g);
     kt_rmtree(sub);
     free(sub);
-    free(file);
-    free(path);
-    free(text);
     json_decref(m);
 }
 END_TEST
@@ -577,9 +572,7 @@ START_TEST(hidden_tests_never_run_beside_public_ones)
                           "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n", read.data,
                           "add_include", "unistd.h", "stdlib.h", "string.h", "fcntl.h",
                           "stdio.h");
-    char *text = kt_apply_mutant(lab, m);
-    char *sub = kt_tempdir(), *file = kt_lab_file(lab), *path = kt_path(sub, file);
-    kt_write(path, text);
+    char *sub = kt_mutant_submission(lab, m);
     struct sg_grade g;
     kt_grade(sub, lab, &g);
     size_t hidden = 0;
@@ -593,9 +586,6 @@ START_TEST(hidden_tests_never_run_beside_public_ones)
     sg_grade_free(&g);
     kt_rmtree(sub);
     free(sub);
-    free(file);
-    free(path);
-    free(text);
     sg_buf_free(&map);
     sg_buf_free(&read);
     json_decref(m);
@@ -712,9 +702,7 @@ START_TEST(the_hidden_tests_stay_unreadable_without_the_sandbox)
         "            return -1;\n"
         "    }\n",
         "add_include", "fcntl.h", "unistd.h", "string.h", "stdio.h");
-    char *text = kt_apply_mutant(lab, m);
-    char *sub = kt_tempdir(), *file = kt_lab_file(lab), *path = kt_path(sub, file);
-    kt_write(path, text);
+    char *sub = kt_mutant_submission(lab, m);
     /* A hidden test too, so that the hidden tests' program is built. */
     const char *tests[] = { "read_line_basic", "read_line_exact_fit", NULL };
     struct sg_grade g;
@@ -728,9 +716,6 @@ START_TEST(the_hidden_tests_stay_unreadable_without_the_sandbox)
     sg_grade_free(&g);
     kt_rmtree(sub);
     free(sub);
-    free(file);
-    free(path);
-    free(text);
     json_decref(m);
 }
 END_TEST

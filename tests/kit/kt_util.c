@@ -231,6 +231,17 @@ char *kt_apply_mutant(const char *lab, json_t *m)
     return sg_buf_take(&b);
 }
 
+char *kt_mutant_submission(const char *lab, json_t *m)
+{
+    char *text = kt_apply_mutant(lab, m);
+    char *sub = kt_tempdir(), *file = kt_lab_file(lab), *path = kt_path(sub, file);
+    kt_write(path, text);
+    free(path);
+    free(file);
+    free(text);
+    return sub;
+}
+
 json_t *kt_mutant_named(const char *lab, const char *name)
 {
     size_t i;
