@@ -245,7 +245,11 @@ static const char *pp_why_not_woken(pid_t pid, int signo, char *seen, size_t cap
 void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int stage)
 {
     SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
-    long nr = -2;
+    /* slept: the last other call it was seen asleep in, so that a wait
+     * that polls with a timed sleep is not called a spinning one when the
+     * last look happens to catch it between two sleeps. */
+    long nr = -2, slept = -2;
+    bool spun = false;
     long first = sg_task_cpu_ticks(w->pid, 0);
     for (double end = sg_deadline_in_ms(5000); sg_before(end);) {
         SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
@@ -262,11 +266,17 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
         nr = sg_task_syscall(w->pid, 0, NULL);
         if (nr == SYS_rt_sigsuspend)
             break;
+        if (nr >= 0)
+            slept = nr;
         /* A process that has burnt a fifth of a second is not sleeping. */
-        if (first >= 0 && sg_task_cpu_ticks(w->pid, 0) - first > sysconf(_SC_CLK_TCK) / 5)
+        if (first >= 0 && sg_task_cpu_ticks(w->pid, 0) - first > sysconf(_SC_CLK_TCK) / 5) {
+            spun = true;
             break;
+        }
         pp_nap();
     }
+    if (nr == -1 && !spun && slept >= 0)
+        nr = slept;
     SG_REQUIRE(nr == SYS_rt_sigsuspend, "the waiting process asleep in sigsuspend",
                nr == -1 ? "the waiting process was running: it loops, testing the flag, and "
                           "burns a CPU (busy waiting). Which call unblocks the signals and "
@@ -368,7 +378,8 @@ void pp_require_mask(const sigset_t *now, const sigset_t *want, const char *when
         SG_REQUIRE(is == should, "the caller's signal mask, as it was",
                    "pp_run changed its caller's signal mask and left it so. The caller's mask "
                    "is the caller's: which call reads it before TELL_WAIT changes it, and sets "
-                   "it back before pp_run returns? See man 2 sigprocmask",
+                   "it back before pp_run returns, on every way out, -1 included? See man 2 "
+                   "sigprocmask",
                    "%s, signal %d (%s) is %s", when, sig, strsignal(sig),
                    is ? "blocked" : "not blocked");
     }

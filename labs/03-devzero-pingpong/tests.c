@@ -119,6 +119,16 @@ SG_TEST(unmap)
                              : "munmap with the area's address and size succeeds. Which "
                                "argument did it refuse?",
                "pp_unmap returned %d (%s)", rc, strerror(err));
+
+    errno = 0;
+    rc = pp_unmap((char *)sg_page_size() + 1, 1);
+    err = errno;
+    SG_REQUIRE(rc == -1 && err == EINVAL, "-1 with errno EINVAL (munmap's answer)",
+               rc == 0 ? "munmap refused this unaligned address, but pp_unmap returned 0. Does "
+                         "it pass munmap's result on to its caller?"
+                       : "munmap sets errno when it fails. Does anything change errno after it?",
+               "pp_unmap(an unaligned address, 1) returned %d with errno %d (%s)", rc, err,
+               strerror(err));
 }
 
 SG_TEST(update_returns_old_value)
@@ -276,14 +286,20 @@ SG_TEST(run_checks_values)
     long *zero = pp_test_area(0);
     struct pp_run_result ok;
     pp_require_run(10, zero, &ok);
+    /* A caller with a signal of its own blocked: whichever way pp_run
+     * returns, -1 included, the caller gets that mask back. */
+    sigset_t before;
+    sigemptyset(&before);
+    sigaddset(&before, SIGHUP);
     long *area = pp_test_area(5);
     struct pp_run_result r;
-    pp_run_watched(area, 10, NULL, PP_WATCH_RUN, &r);
+    pp_run_watched(area, 10, &before, PP_WATCH_RUN, &r);
     SG_REQUIRE(r.rc == -1, "-1: the counter did not start at 0",
                "pingpong.h says *area must start at 0. Each side compares what pp_update "
                "returns with the value it expects: does yours, and does the parent learn of "
                "the child's mismatches?",
                "pp_run returned %d on a counter that started at 5", r.rc);
+    pp_require_mask(&r.mask, &before, "after pp_run returned -1 on a counter that started at 5");
 }
 
 SG_TEST(run_child_uses__exit)
