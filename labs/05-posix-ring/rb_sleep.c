@@ -159,9 +159,9 @@ void rb_require_asleep(const struct rb_task *t, enum rb_sem which, const char *e
                 "semaphores",
                 t->what, addr);
     SG_FAIL(expected,
-            "sleeping and retrying (usleep, nanosleep) is polling: it wakes for nothing and "
-            "answers late. Let the semaphore put the task to sleep (sem_wait(3)). Handout: "
-            "sleeping, not spinning",
+            "sleeping a while and trying again, with usleep or nanosleep, is polling: it "
+            "wakes for nothing and answers late. Let the semaphore put the task to sleep "
+            "(sem_wait(3)). Handout: sleeping, not spinning",
             "%s: the task was in system call %ld, not asleep on a semaphore", t->what, nr);
 }
 

@@ -319,6 +319,15 @@ SG_TEST(open_wrong_size)
                    "rb_open of an object of %lld bytes (a ring has %zu) returned %p (errno %s)",
                    (long long)sizes[i], sizeof(struct rb_ring), (void *)r,
                    strerrorname_np(err) ?: "?");
+        int left = rb_mappings_of(getpid(), name);
+        SG_SETUP(left != -1, "read of /proc/self/maps");
+        SG_REQUIRE(left == 0, "no mapping of the object left by the failed rb_open",
+                   "rb_open gave up and returned NULL, so the caller has no address to unmap: "
+                   "what it mapped before it gave up stays mapped for as long as the process "
+                   "lives. Is the size known before anything is mapped, or is the mapping "
+                   "undone on that path? Handout: opening a ring",
+                   "after rb_open of an object of %lld bytes failed, %d mapping(s) of %s remain",
+                   (long long)sizes[i], left, rb_shm_path(name));
     }
     rb_forget_names();
 }
@@ -345,6 +354,16 @@ SG_TEST(close_unmaps)
     SG_REQUIRE(access(rb_shm_path(name), F_OK) == 0, "the object still there",
                "closing is not removing: the name goes only with rb_unlink",
                "after rb_close, %s is gone", rb_shm_path(name));
+
+    errno = 0;
+    rc = rb_close((struct rb_ring *)((char *)sg_page_size() + 1));
+    int err = errno;
+    SG_REQUIRE(rc == -1 && err == EINVAL, "-1 with errno EINVAL (munmap's answer)",
+               rc == 0 ? "munmap refused this unaligned address, but rb_close returned 0. Does "
+                         "it pass munmap's result on to its caller?"
+                       : "munmap sets errno when it fails. Does anything change errno after it?",
+               "rb_close(an unaligned address) returned %d with errno %d (%s)", rc, err,
+               strerror(err));
     rb_forget_names();
 }
 
@@ -848,7 +867,16 @@ SG_TEST(waits_retry_after_eintr)
     SG_SETUP(sem_wait(&r->mutex) == 0, "sem_wait");
     rb_start_get(&w, r);
     t = rb_thread_task(&w, "rb_get while the test holds the mutex, interrupted by signals");
-    rb_require_wait_survives_signals(&w, &t, RB_MUTEX, &r->mutex, 4,
+    if (!rb_require_wait_survives_signals(&w, &t, RB_MUTEX, &r->mutex, 4,
+                                          "see mutex_taken_by_put_and_get"))
+        return;
+
+    /* And rb_put's wait for the mutex: the test holds it while a slot is free. */
+    r = rb_test_ring();
+    SG_SETUP(sem_wait(&r->mutex) == 0, "sem_wait");
+    rb_start_put(&w, r, "held");
+    t = rb_thread_task(&w, "rb_put while the test holds the mutex, interrupted by signals");
+    rb_require_wait_survives_signals(&w, &t, RB_MUTEX, &r->mutex, 0,
                                      "see mutex_taken_by_put_and_get");
 }
 
