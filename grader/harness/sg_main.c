@@ -281,8 +281,8 @@ static void sg_explain_check_failure(struct sg_buf *msg, const char *ck, double 
         sg_buf_printf(msg,
                       "the test did not finish within %.0f s and was killed%c"
                       "the test to finish in well under that time%c"
-                      "something blocked or looped forever (a wait for a child that never "
-                      "ends, a read that never gets input, a lost signal, a deadlock), or "
+                      "something blocked or looped forever: a wait for a child that never "
+                      "ends, a read that never gets input, a lost signal, a deadlock. Or "
                       "the work went on far more slowly than it needs to: a sleep, a yield "
                       "or a message in a loop that runs thousands of times?",
                       timeout, SG_MSG_SEP, SG_MSG_SEP);
