@@ -225,9 +225,24 @@ struct sg_program_run {
 void sg_on_fork_child(void (*hook)(void));
 
 /*
+ * From now on, in this process (not in its children), fork succeeds n
+ * more times through the code under test's calls, then fails with EAGAIN
+ * every time, as when the process limit is reached; a negative n stops.
+ * For a test of what a call does when one of its forks fails: unlike a
+ * real RLIMIT_NPROC, whose count depends on the sandbox (per user
+ * namespace, per user, or none as root), it fails the same fork in every
+ * run. Not counted as a limit reached in the report (sg_limits.c).
+ * Returns how many forks the setting it replaces refused.
+ */
+int sg_fork_fails_after(int n);
+
+/*
  * Calls fn with every record-lock request (F_SETLK, F_SETLKW and their
  * F_OFD_ forms) that this process's code makes through fcntl from now on,
- * just before it is made; NULL stops (sg_locks.c).
+ * just before it is made; NULL stops (sg_locks.c). A lockf call is told
+ * as the fcntl request it makes (F_ULOCK: F_SETLK with F_UNLCK, from the
+ * current offset). A request made by syscall(2), or a lock let go by
+ * closing a descriptor of the file, is not seen.
  */
 struct flock;
 typedef void (*sg_lock_request_fn)(int fd, int cmd, const struct flock *fl);

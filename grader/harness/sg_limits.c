@@ -41,6 +41,18 @@ void sg_on_fork_child(void (*hook)(void))
     sg_fork_child_hook = hook;
 }
 
+/* Forks this process may still make before they fail (sg_fork_fails_after); -1: no limit. */
+static int sg_forks_left = -1;
+static int sg_forks_refused; /* by the current setting */
+
+int sg_fork_fails_after(int n)
+{
+    int refused = sg_forks_refused;
+    sg_forks_left = n < 0 ? -1 : n;
+    sg_forks_refused = 0;
+    return refused;
+}
+
 /*
  * The judge's own calls that Check gives up on (exit 2) when they fail:
  * the fork of the test process and its timer. A fork refused by a process
@@ -99,7 +111,17 @@ void *__wrap_malloc(size_t size);
 
 pid_t __wrap_fork(void)
 {
+    /* A test's own failure, not the sandbox's limit: not counted below. */
+    if (sg_forks_left == 0) {
+        sg_forks_refused++;
+        errno = EAGAIN;
+        return -1;
+    }
     pid_t pid = __real_fork();
+    if (pid > 0 && sg_forks_left > 0)
+        sg_forks_left--;
+    if (pid == 0)
+        sg_forks_left = -1; /* the limit is the process's that set it */
     /* A child of a test process that started the lab's program inherits
      * its "not dumpable" (sg_fork_program); the tests read the
      * /proc of the children they fork, as before. */

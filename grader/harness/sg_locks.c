@@ -7,14 +7,21 @@
  * incremented inside the lock or just after its release shows nowhere
  * in the result: both leave the counter right, and only a race between
  * many processes, which may not happen in a given run, tells them apart.
- * Seen at the request itself, it is certain. Calls that reach fcntl
- * inside the C library (lockf), or the kernel by syscall(2), are not
- * seen: a test can only conclude from a request it saw.
+ * Seen at the request itself, it is certain.
+ *
+ * lockf reaches fcntl inside the C library, where --wrap cannot see it
+ * (a release with lockf(F_ULOCK) passed a test of what was read before
+ * the release: an audit), so it is wrapped too (--wrap=lockf, lockf64)
+ * and told as the fcntl request it makes. What reaches the kernel by
+ * syscall(2), or lets a lock go by closing a descriptor of the file, is
+ * still not seen: a test that needs the release must say so when it saw
+ * none (lab 02's inc_testlib.c looks at /proc/locks after the call).
  */
 #include "sg_harness.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
+#include <unistd.h>
 
 int __real_fcntl(int fd, int cmd, ...);
 int __wrap_fcntl(int fd, int cmd, ...);
@@ -58,4 +65,43 @@ int __wrap_fcntl64(int fd, int cmd, ...)
     void *arg = va_arg(ap, void *);
     va_end(ap);
     return sg_seen_then(__real_fcntl64, fd, cmd, arg);
+}
+
+/* lockf's length is an off_t (long here without _FILE_OFFSET_BITS=64),
+ * lockf64's an off64_t (long long); the wrappers are declared with the
+ * types themselves, so that either header's prototype is not needed. */
+int __real_lockf(int fd, int cmd, long len);
+int __wrap_lockf(int fd, int cmd, long len);
+int __real_lockf64(int fd, int cmd, long long len);
+int __wrap_lockf64(int fd, int cmd, long long len);
+
+/*
+ * Tells the watcher of a lockf request as the fcntl request the C library
+ * makes of it (glibc's io/lockf64.c): F_LOCK and F_TLOCK a write lock,
+ * waiting or not, F_ULOCK a release, all from the current offset for len
+ * bytes. F_TEST sets no lock.
+ */
+static void sg_lockf_seen(int fd, int cmd, long long len)
+{
+    if (sg_lock_watcher == NULL || (cmd != F_LOCK && cmd != F_TLOCK && cmd != F_ULOCK))
+        return;
+    struct flock fl = {
+        .l_type = cmd == F_ULOCK ? F_UNLCK : F_WRLCK,
+        .l_whence = SEEK_CUR,
+        .l_start = 0,
+        .l_len = (off_t)len,
+    };
+    sg_lock_watcher(fd, cmd == F_LOCK ? F_SETLKW : F_SETLK, &fl);
+}
+
+int __wrap_lockf(int fd, int cmd, long len)
+{
+    sg_lockf_seen(fd, cmd, len);
+    return __real_lockf(fd, cmd, len);
+}
+
+int __wrap_lockf64(int fd, int cmd, long long len)
+{
+    sg_lockf_seen(fd, cmd, len);
+    return __real_lockf64(fd, cmd, len);
 }
