@@ -117,6 +117,8 @@ const char *inc_op_name(enum inc_op op)
     return op == INC_OP_INCREMENT ? "inc_locked_increment" : "inc_locked_read";
 }
 
+static int inc_holds_a_lock(pid_t pid, const struct inc_file_id *id);
+
 /* The calling process's counter and outcome, for inc_note_request. */
 static int *inc_watched_counter;
 static struct inc_outcome *inc_watched_outcome;
@@ -168,6 +170,10 @@ void inc_start_call(enum inc_op op, int lockfd, int *counter, bool sigusr1_handl
         c->out->rc = rc;
         c->out->err = errno;
         c->out->value = value;
+        sg_watch_lock_requests(NULL);
+        /* Whether a lock is still this process's: a release the hook did
+         * not see is then told from no release at all. */
+        c->out->held_after = inc_holds_a_lock(getpid(), &c->lockfile);
         c->out->done = 1;
         _exit(0);
     }
@@ -241,6 +247,34 @@ static bool inc_waits_on(const struct inc_lock_line *l, const struct inc_file_id
            l->ino == id->ino;
 }
 
+/* Parses a lock held: "1: POSIX  ADVISORY  READ 1234 00:2a:9 0 0". 1 parsed, 0 not (a waiter's too). */
+static int inc_parse_held(const char *line, struct inc_lock_line *l)
+{
+    const char *colon = strchr(line, ':');
+    char kind[16], mode[16], start[20], end[20];
+    if (colon == NULL || strstr(line, "->") != NULL ||
+        sscanf(colon + 1, "%15s %15s %7s %ld %x:%x:%lu %19s %19s", kind, mode, l->type, &l->pid,
+               &l->major, &l->minor, &l->ino, start, end) != 9)
+        return 0;
+    snprintf(l->range, sizeof l->range, "%s %s", start, end);
+    return 1;
+}
+
+/* Whether pid holds a lock (any type, any bytes) on the file id names: 1 yes, 0 no or unknown. */
+static int inc_holds_a_lock(pid_t pid, const struct inc_file_id *id)
+{
+    FILE *f = fopen("/proc/locks", "re");
+    if (f == NULL)
+        return 0;
+    char line[256];
+    int found = 0;
+    struct inc_lock_line l;
+    while (!found && fgets(line, sizeof line, f) != NULL)
+        found = inc_parse_held(line, &l) && l.pid == (long)pid && inc_waits_on(&l, id);
+    fclose(f);
+    return found;
+}
+
 /* Finds pid's blocked request on the file id names: 1 found, 0 not, -1 error. */
 static int inc_find_waiter(pid_t pid, const struct inc_file_id *id, struct inc_waiter *w)
 {
@@ -311,6 +345,27 @@ void inc_finish_call(struct inc_call *c)
                                      "exit. Which call in yours ends the process?",
                "the process calling %s ended with %s before the call returned",
                inc_op_name(c->op), sg_status_text(status));
+}
+
+void inc_require_release_seen(const struct inc_call *c)
+{
+    const char *name = inc_op_name(c->op);
+    SG_REQUIRE(c->out->unlocks > 0 || c->out->held_after,
+               "the lock released with F_UNLCK, a release the grader can place before or after "
+               "the counter's access",
+               c->out->last_cmd == 0
+                   ? "the grader saw no lock asked for, through fcntl or lockf, and none was held "
+                     "once the call returned. Where does the call take its lock, and how does it "
+                     "let go of it? See man 2 fcntl: Advisory record locking"
+                   : "the lock was free once the call returned, yet no release was asked for "
+                     "through fcntl (F_UNLCK) or lockf. A lock let go another way, by closing a "
+                     "descriptor of the lock file or by a raw system call, cannot be placed "
+                     "before or after the access to the counter, so the grader cannot tell that "
+                     "the access was made under the lock. How does the recipe release it? See "
+                     "man 2 fcntl",
+               "%s returned %d and held no lock afterwards, but the grader saw no release of "
+               "its lock",
+               name, c->out->rc);
 }
 
 void inc_require_blocked(const struct inc_call *c, const char *holder)

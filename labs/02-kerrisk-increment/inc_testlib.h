@@ -47,9 +47,10 @@ struct inc_outcome {        /* in shared memory, written by the calling process 
     volatile int done;
     volatile int signals;   /* SIGUSR1 deliveries seen by the handler */
     int rc, err, value;
-    int unlocks;            /* F_UNLCK requests seen through fcntl (sg_locks.c) */
+    int unlocks;            /* F_UNLCK requests seen through fcntl or lockf (sg_locks.c) */
     int counter_at_unlock;  /* the counter when the last of them was made */
     volatile int last_cmd;  /* the fcntl command of the last lock request seen, 0 if none */
+    int held_after;         /* the process still held a lock on the file once the call returned */
 };
 
 /* A file as /proc/locks names it: its file system's device, and its inode. */
@@ -162,6 +163,16 @@ int inc_count_waiters(const struct inc_file_id *id, const char *type);
 /* The hint for a call that still sets the skeleton's ENOSYS. */
 #define INC_NOT_WRITTEN(fn) SG_NOT_WRITTEN(fn)
 
+
+/*
+ * For a finished call that returned 0: requires that the grader saw its
+ * release (through fcntl or lockf), or that its lock is still held (not
+ * this test's concern: locks_are_released's). A lock let go some other way
+ * (a descriptor of the file closed, a raw system call) cannot be placed
+ * before or after the access, so the test that needs it says why it
+ * cannot grade the call.
+ */
+void inc_require_release_seen(const struct inc_call *c);
 
 /* Requires the call to be blocked on a request for byte 0 alone, of type want ("WRITE"/"READ"). */
 void inc_require_blocked(const struct inc_call *c, const char *holder);

@@ -332,7 +332,10 @@ SG_TEST(locked_increment_waits_for_writer)
     SG_REQUIRE(call.out->rc == 0 && *c == 1, "0, and the counter at 1",
                "once the lock is granted, the call increments, unlocks and returns 0",
                "inc_locked_increment returned %d; the counter is %d", call.out->rc, *c);
-    /* Only a release the test saw (through fcntl) can say; lockf's is not seen. */
+    /* Only a release the test saw (through fcntl or lockf) can say when
+     * the increment was made; one it did not see fails here, with why
+     * (a release through lockf, unseen before, passed: an audit). */
+    inc_require_release_seen(&call);
     SG_REQUIRE(call.out->unlocks == 0 || call.out->counter_at_unlock == 1,
                "the increment made while the lock is held, before its release",
                "the lock protects the increment only while it is held: released first, another "
@@ -377,7 +380,11 @@ SG_TEST(locked_read_reads_under_the_lock)
     inc_finish_call(&call);
     SG_REQUIRE(call.out->rc == 0, "0", "see locked_read_waits_for_writer",
                "inc_locked_read returned %d", call.out->rc);
-    /* Only a release the test saw (through fcntl) can say; lockf's is not seen. */
+    /* Only a release the test saw (through fcntl or lockf) can say when
+     * the counter was read; one it did not see fails here, with why (a
+     * release through lockf, unseen before, passed: an audit). A call that
+     * still holds its lock is locks_are_released's to grade. */
+    inc_require_release_seen(&call);
     SG_REQUIRE(call.out->unlocks == 0 || call.out->value == 17,
                "*value = 17: the counter read while the lock is held",
                "the lock protects the read only while it is held: released first, a writer "

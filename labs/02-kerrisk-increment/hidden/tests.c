@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -109,17 +110,90 @@ SG_TEST(program_workers_default_iterations)
                         "workers tests");
 }
 
-/* What a process of the test's saw of inc_run_workers. */
+/* What a process of the test's, the caller, saw of inc_run_workers. */
 struct inc_run {
-    volatile int done;
-    int rc;
+    volatile int done;      /* inc_run_workers returned in the caller */
+    volatile int stray;     /* it returned in a process that is not the caller: a worker */
+    volatile int handled;   /* SIGUSR1 deliveries the caller's handler saw */
+    int rc, err;
+    int left;               /* the caller's children once it returned (enum sg_children) */
 };
 
-SG_TEST(workers_wait_for_the_lock)
+static struct inc_run *inc_caller_run;
+
+static void inc_caller_on_sigusr1(int sig)
 {
-    /* Another process holds the write lock on byte 0 while the workers
-     * run: each locked increment must wait for it, which /proc/locks shows,
-     * and the counter must not move until it is released. */
+    (void)sig;
+    inc_caller_run->handled++;
+}
+
+/*
+ * Starts the caller: a process of the test's that calls
+ * inc_run_workers(c, fd, nworkers, iters), with the lock file (lockfd)
+ * put on descriptor fd first when they differ, and, with sigusr1, a
+ * SIGUSR1 handler installed without SA_RESTART, so that a signal makes a
+ * blocked waitpid fail with EINTR. What it saw is in *run.
+ */
+static pid_t inc_start_caller(struct inc_run **runp, int *c, int lockfd, int fd, int nworkers,
+                              long iters, bool sigusr1)
+{
+    struct inc_run *run = mmap(NULL, sizeof *run, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(run != MAP_FAILED, "mmap");
+    memset((void *)run, 0, sizeof *run);
+    *runp = run;
+    fflush(NULL);
+    pid_t caller = fork();
+    SG_SETUP(caller != -1, "fork");
+    if (caller == 0) {
+        if (fd != lockfd && dup2(lockfd, fd) == -1)
+            _exit(2);
+        if (sigusr1) {
+            inc_caller_run = run;
+            struct sigaction sa;
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = inc_caller_on_sigusr1;
+            sa.sa_flags = 0; /* no SA_RESTART: a blocked waitpid fails with EINTR */
+            sigemptyset(&sa.sa_mask);
+            if (sigaction(SIGUSR1, &sa, NULL) == -1)
+                _exit(2);
+        }
+        pid_t me = getpid();
+        errno = 0;
+        int rc = inc_run_workers(c, fd, nworkers, iters);
+        int err = errno;
+        if (getpid() != me) {
+            run->stray = 1;
+            _exit(1);
+        }
+        run->rc = rc;
+        run->err = err;
+        run->left = (int)sg_children_state(NULL);
+        run->done = 1;
+        _exit(0);
+    }
+    return caller;
+}
+
+/* Waits for the caller to end, within 10 s; 0 when it did (killed otherwise). */
+static int inc_end_caller(pid_t caller, int *status)
+{
+    int rc = sg_wait_timeout(caller, status, 10000);
+    if (rc == 1) {
+        kill(caller, SIGKILL);
+        sg_wait_timeout(caller, status, 5000);
+    }
+    return rc;
+}
+
+/*
+ * Another process holds the write lock on byte 0 while workers given the
+ * lock file on descriptor fd run: each locked increment must wait for it,
+ * which /proc/locks shows, and the counter must not move until it is
+ * released. zero_hint: the hint when no worker waited and fd is 0.
+ */
+static void inc_require_workers_wait(int fd, const char *zero_hint)
+{
     struct inc_lockfile lf;
     inc_lockfile_create(&lf);
     struct inc_file_id lock;
@@ -127,22 +201,8 @@ SG_TEST(workers_wait_for_the_lock)
     int *c = inc_test_counter(0);
     struct inc_holder h;
     inc_hold(lf.path, F_WRLCK, 0, 1, &h);
-    struct inc_run *run = mmap(NULL, sizeof *run, PROT_READ | PROT_WRITE,
-                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    SG_SETUP(run != MAP_FAILED, "mmap");
-    memset((void *)run, 0, sizeof *run);
-    fflush(NULL);
-    pid_t caller = fork();
-    SG_SETUP(caller != -1, "fork");
-    if (caller == 0) {
-        pid_t me = getpid();
-        int rc = inc_run_workers(c, lf.fd, 2, 5);
-        if (getpid() != me)
-            _exit(1);
-        run->rc = rc;
-        run->done = 1;
-        _exit(0);
-    }
+    struct inc_run *run;
+    pid_t caller = inc_start_caller(&run, c, lf.fd, fd < 0 ? lf.fd : fd, 2, 5, false);
     int waiting = 0, reading = 0;
     for (double end = sg_deadline_in_ms(5000);
          waiting + reading == 0 && !run->done && !sg_process_ended(caller) && sg_before(end);) {
@@ -155,21 +215,22 @@ SG_TEST(workers_wait_for_the_lock)
     bool returned = run->done; /* before the release: after it, returning is right */
     inc_release(&h);
     int status;
-    int rc = sg_wait_timeout(caller, &status, 10000);
-    if (rc == 1)
-        kill(caller, SIGKILL);
+    int rc = inc_end_caller(caller, &status);
     SG_REQUIRE(waiting > 0 && moved == 0,
                "the workers to wait for the write lock another process held on byte 0",
-               reading > 0 ? "the workers waited for a read lock. An increment writes: which "
-                             "lock type does inc_locked_increment need?"
+               returned && run->rc == -1 && run->err == ENOSYS
+                   ? INC_NOT_WRITTEN("inc_run_workers")
+               : reading > 0 ? "the workers waited for a read lock. An increment writes: which "
+                               "lock type does inc_locked_increment need?"
+               : fd == 0     ? zero_hint
                            : "with lockfd >= 0 every increment of every worker goes through "
                              "inc_locked_increment, which waits while another process holds "
                              "the lock. Which path do your workers take?",
-               "while another process held the lock, %s, and the counter reached %d",
+               "while another process held the lock, %s, and the counter reached %d%s",
                reading > 0 ? "the workers waited for a READ lock"
                : returned ? "inc_run_workers returned without any worker waiting for it"
                           : "no worker waited for it within 5 s",
-               moved);
+               moved, fd == 0 ? " (the lock file was on descriptor 0)" : "");
     SG_REQUIRE(rc == 0 && run->done && run->rc == 0 && *c == 10,
                "0 and the counter at 10 once the lock was released",
                "once the holder lets go, each worker's increments go through, one at a time",
@@ -178,6 +239,179 @@ SG_TEST(workers_wait_for_the_lock)
                        : run->done ? (run->rc == 0 ? "returned 0" : "returned -1")
                                    : "did not return",
                *c);
+}
+
+SG_TEST(workers_wait_for_the_lock)
+{
+    inc_require_workers_wait(-1, NULL);
+}
+
+SG_TEST(workers_lock_on_descriptor_0)
+{
+    /* The lock file on descriptor 0 (a caller that closed its standard
+     * input gets 0 from open): 0 is a descriptor like any other, and only
+     * -1 means no lock (an audit: "lockfd <= 0" ran the workers unlocked,
+     * with full marks). */
+    inc_require_workers_wait(0, "the lock file was on descriptor 0, which open returns when "
+                                "standard input is closed: a descriptor like any other. Only "
+                                "-1 means no lock. Which test of lockfd sends your workers "
+                                "down the unlocked path?");
+}
+
+static bool inc_in_wait(long nr)
+{
+#ifdef SYS_wait4
+    if (nr == SYS_wait4)
+        return true;
+#endif
+    return nr == SYS_waitid;
+}
+
+/* "no child", "a worker still running", "a zombie": the caller's children after the call. */
+static const char *inc_left_text(int left)
+{
+    return left == SG_NO_CHILDREN     ? "no child"
+           : left == SG_CHILD_RUNNING ? "a worker still running"
+           : left == SG_CHILD_ZOMBIE  ? "a worker ended but never waited for (a zombie)"
+                                      : "children it could not count";
+}
+
+SG_TEST(workers_wait_interrupted)
+{
+    /* The caller has a SIGUSR1 handler installed without SA_RESTART.
+     * Another process holds the lock, so the workers cannot finish; once
+     * /proc says the caller sleeps in waitpid, the test sends SIGUSR1,
+     * which makes that waitpid fail with EINTR while every worker still
+     * runs; only then does it let go of the lock. (workers_reaped_on_failure's
+     * SIGCHLD handler has SA_RESTART, so no wait of it ever failed: an
+     * audit found a parent that gave up on EINTR with full marks.) */
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    struct inc_file_id lock;
+    inc_file_id_of(lf.fd, &lock);
+    int *c = inc_test_counter(0);
+    struct inc_holder h;
+    inc_hold(lf.path, F_WRLCK, 0, 1, &h);
+    struct inc_run *run;
+    pid_t caller = inc_start_caller(&run, c, lf.fd, lf.fd, 2, 5, true);
+    /* The signal goes only when both workers wait for the lock in the
+     * kernel and the caller sleeps in waitpid: nothing moves until the
+     * test lets go, so a failure after it is the interrupted wait's, not
+     * that of workers that could not lock (those fail the last check). */
+    bool waiting = false;
+    for (double end = sg_deadline_in_ms(5000);
+         !waiting && !run->done && !sg_process_ended(caller) && sg_before(end);) {
+        waiting = inc_in_wait(sg_task_syscall(caller, 0, NULL)) &&
+                  inc_count_waiters(&lock, "WRITE") == 2;
+        if (!waiting)
+            sg_nap_ms(1);
+    }
+    if (waiting) {
+        SG_SETUP(kill(caller, SIGUSR1) == 0, "kill");
+        for (double end = sg_deadline_in_ms(5000);
+             run->handled == 0 && !sg_process_ended(caller) && sg_before(end);)
+            sg_nap_ms(1);
+    }
+    inc_release(&h);
+    int status;
+    int rc = inc_end_caller(caller, &status);
+    SG_REQUIRE(rc == 0, "inc_run_workers to return once the lock was released",
+               "after the signal, the workers got the lock and ended, yet the parent never "
+               "returned. What does it still wait for?",
+               "inc_run_workers had not returned 10 s after the lock was released");
+    SG_REQUIRE(!run->stray, "only the caller to return from inc_run_workers",
+               "a worker came back from inc_run_workers. How does a worker end?",
+               "a worker process returned from inc_run_workers");
+    SG_REQUIRE(run->done, "inc_run_workers to return",
+               "the process calling inc_run_workers ended inside it. Only main decides to exit",
+               "the process calling inc_run_workers ended with %s", sg_status_text(status));
+    SG_REQUIRE(!waiting || (run->rc == 0 && run->left == SG_NO_CHILDREN),
+               "0, every worker waited for: the parent waits again when a signal interrupts "
+               "waitpid",
+               "a signal handler ran while the parent slept in waitpid, so waitpid failed with "
+               "EINTR. The worker was still running, and its status still to come. What should "
+               "the parent do then? See man 7 signal: Interruption of system calls",
+               "after SIGUSR1 interrupted the caller's waitpid, inc_run_workers returned %d "
+               "(errno %s) and left %s",
+               run->rc, strerror(run->err), inc_left_text(run->left));
+    SG_REQUIRE(run->rc == 0 && run->left == SG_NO_CHILDREN && *c == 10,
+               "0, no child left, and the counter at 2 x 5 = 10",
+               run->rc == -1 && run->err == ENOSYS
+                   ? INC_NOT_WRITTEN("inc_run_workers")
+                   : "once the holder let go, the workers' increments went through; the parent "
+                     "waits for each worker it forked before it returns. See the workers tests",
+               "inc_run_workers returned %d and left %s; the counter is %d", run->rc,
+               inc_left_text(run->left), *c);
+}
+
+SG_TEST(workers_reaped_after_fork_failure)
+{
+    /* The third fork fails (EAGAIN, as when the process limit is reached:
+     * the harness refuses it, the same fork in every run, whatever the
+     * sandbox counts). The two workers already forked are still the
+     * parent's: it waits for them, and returns -1 (an audit: a parent that
+     * returned at once left them waiting at the start, with full marks). */
+    int *c = inc_test_counter(0);
+    sg_fork_fails_after(2);
+    errno = 0;
+    int rc = inc_run_workers(c, -1, 4, 10);
+    int err = errno;
+    int refused = sg_fork_fails_after(-1);
+    SG_REQUIRE_NOT_CHILD("inc_run_workers");
+    pid_t pid = 0;
+    enum sg_children st = sg_children_state(&pid);
+    SG_SETUP(st != SG_CHILDREN_ERROR, "waitid");
+    SG_REQUIRE(refused > 0, "inc_run_workers to fork 4 workers, the third fork failing",
+               rc == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_run_workers")
+                                         : "inc_run_workers forks nworkers children with fork",
+               "inc_run_workers returned %d (errno %s) without asking fork for a third worker",
+               rc, strerror(err));
+    SG_REQUIRE(st == SG_NO_CHILDREN, "no child left once the call has returned",
+               st == SG_CHILD_RUNNING
+                   ? "the workers forked before the failed fork are still the parent's "
+                     "children, and were still running when it returned: were they left "
+                     "waiting for a start that never came? The parent waits for every worker "
+                     "it forked, also when something failed. See man 2 waitpid"
+                   : "a worker forked before the failed fork had ended but was never waited "
+                     "for. The parent waits for every worker it forked, also when something "
+                     "failed. See man 2 waitpid",
+               "after the third fork failed (EAGAIN), inc_run_workers returned %d and left %s",
+               rc, inc_left_text((int)st));
+    SG_REQUIRE(rc == -1, "-1: not every worker could be forked",
+               "a fork failed, so not all nworkers workers ran their increments: the call "
+               "failed, whatever the workers that did run did",
+               "after the third fork failed (EAGAIN), inc_run_workers returned %d", rc);
+}
+
+SG_TEST(child_increments_wait_fails)
+{
+    /* With SIGCHLD ignored, the kernel reaps children itself: waitpid
+     * sleeps until the child has ended, then fails with ECHILD (lab 01's
+     * exchange_wait_fails; an audit found the failure ignored here, with
+     * full marks). */
+    struct sigaction ign, old;
+    memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    SG_SETUP(sigaction(SIGCHLD, &ign, &old) == 0, "sigaction");
+    int *c = inc_test_counter(1);
+    FILE *out = sg_output_file();
+    errno = 0;
+    int seen = inc_child_increments(c, out);
+    int err = errno;
+    SG_REQUIRE_NOT_CHILD("inc_child_increments");
+    SG_SETUP(sigaction(SIGCHLD, &old, NULL) == 0, "sigaction");
+    SG_REQUIRE(seen == -1 && err == ECHILD, "-1 with errno ECHILD, as the wait failed",
+               seen == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_child_increments")
+               : seen == -1 ? "the wait failed with ECHILD. Does anything after it change errno "
+                              "before the function returns?"
+                            : "when the wait fails there is no status, and nothing says the "
+                              "child's increment happened: the function fails. What does "
+                              "increment.h ask for then? Does your code look at what the wait "
+                              "returned?",
+               "the caller ignores SIGCHLD, so the wait for the child failed with ECHILD, and "
+               "inc_child_increments returned %d (errno %s)",
+               seen, strerror(err));
 }
 
 /* Forks made in the test's processes, counted in memory they share. */
@@ -296,5 +530,9 @@ const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(workers_killed_by_a_signal_fail),
     SG_TEST_ENTRY(child_increments_waits_for_its_own_child),
     SG_TEST_ENTRY(workers_wait_for_their_own_children),
+    SG_TEST_ENTRY(workers_lock_on_descriptor_0),
+    SG_TEST_ENTRY(workers_wait_interrupted),
+    SG_TEST_ENTRY(workers_reaped_after_fork_failure),
+    SG_TEST_ENTRY(child_increments_wait_fails),
     SG_TESTS_END,
 };
