@@ -10,13 +10,18 @@
 #include "sl_testlib.h"
 
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Where the linker put the program's data, from __data_start to _edata, and
@@ -228,12 +233,46 @@ SG_TEST(release_leaves_nothing)
                "%zu more bytes of heap are in use than before sl_probe", now - heap);
 }
 
+/*
+ * From now on, every shmget of this process fails with err, and nothing
+ * else changes: a seccomp filter of the test's own (filters stack on the
+ * sandbox's, and cannot be taken back). Only this process is concerned:
+ * filling the segment table (SHMMNI) instead would also refuse the
+ * segments of every other process in the same IPC namespace, which,
+ * where the grader can have none of its own, is the machine's.
+ * 0, or -1 with errno set.
+ */
+static int sl_refuse_shmget(int err)
+{
+    struct sock_filter code[] = {
+#if defined(__x86_64__) || defined(__aarch64__)
+        /* Another ABI's numbers are not these: let its calls through. */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+#if defined(__x86_64__)
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+#else
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_AARCH64, 1, 0),
+#endif
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+#endif
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_shmget, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = { .len = sizeof code / sizeof *code, .filter = code };
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
 SG_TEST(probe_failure_leaves_nothing)
 {
-    /* Make shmat fail while malloc works: keep freed memory in malloc's
-     * arena (no trimming, no mmap'ed blocks), then cap the address space at
-     * what the process uses now. malloc is served from the arena; the
-     * segment's mapping needs new address space and gets ENOMEM. */
+    /* First make shmat fail while malloc works: keep freed memory in
+     * malloc's arena (no trimming, no mmap'ed blocks), then cap the address
+     * space at what the process uses now. malloc is served from the arena;
+     * the segment's mapping needs new address space and gets ENOMEM. Then
+     * make shmget fail, malloc still working: see the second part. */
     sl_require_round_trip();
     SG_SETUP(mallopt(M_TRIM_THRESHOLD, 64 << 20) == 1 && mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1,
              "mallopt");
@@ -276,6 +315,31 @@ SG_TEST(probe_failure_leaves_nothing)
     SG_REQUIRE(sl_heap_in_use() == heap, "no block left behind by the failed probe",
                "malloc had worked before shmat failed. What must the failure path give back?",
                "%zu bytes of heap are still in use", sl_heap_in_use() - heap);
+
+    /* Second, shmget fails: with ENOSPC, as when the system's table of
+     * segments is full (SHMMNI). A block malloc'ed before it must not be
+     * left behind either (an audit: a probe that returned at once kept its
+     * block and scored full marks). */
+    heap = sl_heap_in_use();
+    SG_SETUP(sl_refuse_shmget(ENOSPC) == 0, "seccomp filter (prctl)");
+    memset(&l, 0, sizeof l);
+    errno = 0;
+    rc = sl_probe(&l);
+    err = errno;
+    SG_REQUIRE(rc == -1, "-1: no segment could be created",
+               "shmget reports failure with -1 and errno. Does sl_probe look at what shmget "
+               "returned? See man 2 shmget: RETURN VALUE",
+               "sl_probe returned %d although shmget failed (ENOSPC)", rc);
+    SG_REQUIRE(err == ENOSPC, "errno ENOSPC, from shmget",
+               err == EINVAL ? "EINVAL: a call after shmget got its -1 as a segment id. Does "
+                               "sl_probe stop at shmget's failure?"
+                             : "shmget set errno to ENOSPC, and the calls that clean up after it "
+                               "may change errno. Does the caller still see shmget's?",
+               "when shmget failed with ENOSPC, sl_probe returned -1 with errno %d (%s)", err,
+               strerror(err));
+    SG_REQUIRE(sl_heap_in_use() == heap, "no block left behind by the failed probe",
+               "malloc had worked before shmget failed. What must the failure path give back?",
+               "after shmget failed, %zu bytes of heap are still in use", sl_heap_in_use() - heap);
 }
 
 SG_TEST(program_output)
