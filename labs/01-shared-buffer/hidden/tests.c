@@ -8,10 +8,16 @@
 #include "shared_buffer.h"
 
 #include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -329,6 +335,328 @@ SG_TEST(exchange_waits_for_its_own_child)
     fclose(out);
 }
 
+/* ---- the prompt comes before the read ---- */
+
+struct sb_prompted {               /* shared between the test and the calling process */
+    volatile pid_t child;          /* the child sb_exchange forked (it says so itself) */
+    volatile int forked;           /* sb_exchange left the caller with a child */
+    volatile int done;             /* sb_exchange returned in the caller */
+    volatile int release;          /* the test has looked: the caller may end */
+    int status, err;
+};
+
+static struct sb_prompted *sb_prompted_state;
+
+/* In every child the caller's code forks, first of all (sg_on_fork_child). */
+static void sb_note_child(void)
+{
+    sb_prompted_state->child = getpid();
+}
+
+/* Whether pid has ended: gone from /proc, or a zombie. */
+static bool sb_task_ended(pid_t pid)
+{
+    char text[1024];
+    if (sg_task_read(pid, 0, "stat", text, sizeof text) == -1)
+        return true;
+    const char *p = strrchr(text, ')');
+    return p == NULL || p[1] == '\0' || p[2] == 'Z' || p[2] == 'X';
+}
+
+/* What the file behind f holds now (up to 255 bytes), read without moving its offset. */
+static size_t sb_peek(FILE *f, char *text, size_t size)
+{
+    ssize_t n = pread(fileno(f), text, size - 1, 0);
+    size_t len = n > 0 ? (size_t)n : 0;
+    text[len] = '\0';
+    return len;
+}
+
+SG_TEST(exchange_prompt_before_read)
+{
+    /* A process of the test's calls sb_exchange with in reading a pipe
+     * that holds nothing yet. Once /proc says the child sleeps reading that
+     * pipe, out must hold the prompt: whoever types the line does so after
+     * seeing it. Only then does the test write the line. (An audit: a child
+     * that read first and prompted after, or flushed only after reading,
+     * wrote the very same output in the end, and scored full marks.) */
+    struct sb_prompted *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(sh != MAP_FAILED, "mmap");
+    memset(sh, 0, sizeof *sh);
+    size_t page = (size_t)sg_page_size();
+    char *buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(buf != MAP_FAILED, "mmap");
+    int p[2];
+    SG_SETUP(pipe(p) == 0, "pipe");
+    FILE *out = sg_output_file();
+    pid_t test = getpid();
+    fflush(NULL);
+    pid_t caller = fork();
+    SG_SETUP(caller != -1, "fork");
+    if (caller == 0) {
+        close(p[1]);
+        FILE *in = fdopen(p[0], "r");
+        if (in == NULL)
+            _exit(2);
+        sb_prompted_state = sh;
+        sg_on_fork_child(sb_note_child);
+        pid_t me = getpid();
+        errno = 0;
+        int status = sb_exchange(buf, page, in, out);
+        int err = errno;
+        if (getpid() != me)
+            _exit(1); /* a child that came back: the other exchange tests say so */
+        pid_t other;
+        sh->forked = sg_children_state(&other) != SG_NO_CHILDREN;
+        sh->status = status;
+        sh->err = err;
+        sh->done = 1;
+        /* A child left running (no wait: another test's to judge) stays a
+         * descendant of the test's, whose /proc it may read, until then. */
+        while (!sh->release && getppid() == test)
+            sg_nap_ms(1);
+        _exit(0);
+    }
+    close(p[0]);
+    /* A write to a pipe whose reader has gone must fail, not kill the test. */
+    signal(SIGPIPE, SIG_IGN);
+
+    /* Until the child sleeps reading the pipe, or has ended; or until the
+     * caller is back from sb_exchange (or gone) with no child made at all.
+     * A caller back without waiting (another test's to judge) still has
+     * its child, which still reads. */
+    bool reading = false, forked = false;
+    pid_t child = 0;
+    for (;;) {
+        child = sh->child;
+        if (child == 0) {
+            bool returned = sh->done || sg_process_ended(caller);
+            if (returned && !sh->forked)
+                break;
+        } else {
+            forked = true;
+            unsigned long fd;
+            long nr = sg_task_syscall(child, 0, &fd);
+            if (nr == SYS_read && fd == (unsigned long)p[0]) {
+                reading = true;
+                break;
+            }
+            if (sb_task_ended(child))
+                break;
+        }
+        sg_nap_ms(1);
+    }
+    char seen[256], after[256];
+    size_t seen_len = sb_peek(out, seen, sizeof seen);
+    sh->release = 1;
+
+    /* The line, and the end of the exchange. */
+    ssize_t written = write(p[1], "line\n", 5);
+    (void)written;
+    close(p[1]);
+    int wstatus = 0;
+    int rc = sg_wait_timeout(caller, &wstatus, 5000);
+    if (rc == 1)
+        kill(caller, SIGKILL);
+    size_t after_len = sb_peek(out, after, sizeof after);
+
+    if (!forked && sh->done && sh->status == -1 && sh->err == ENOSYS)
+        SG_FAIL("a child that waits for input on in", SG_NOT_WRITTEN("sb_exchange"),
+                "sb_exchange returned -1 (errno ENOSYS)");
+    SG_REQUIRE(forked || sh->done, "a child that waits for input on in",
+               "the process calling sb_exchange ended inside it, before any child was made. "
+               "Only main decides to exit",
+               "the process calling sb_exchange ended with %s",
+               rc == 0 ? sg_status_text(wstatus) : "no status (it was still running)");
+    SG_REQUIRE(forked, "a child that waits for input on in",
+               "sb_exchange forks a child, and the child reads the line. Which of your calls "
+               "failed? See man 2 fork",
+               "sb_exchange returned %d%s%s, and no child was ever made", sh->status,
+               sh->status == -1 ? ", errno " : "", sh->status == -1 ? strerror(sh->err) : "");
+    SG_REQUIRE(reading, "the child to wait for input on in",
+               "the child ended without ever waiting for the line on in, the stream it was "
+               "given. Where does your child read its line from?",
+               "the child ended before the test wrote its line; out held %s",
+               sg_q(seen, seen_len));
+    bool prompt_later = strstr(after, SB_PROMPT) != NULL;
+    SG_REQUIRE(strcmp(seen, SB_PROMPT) == 0,
+               "out to hold the prompt while the child waits for input",
+               seen_len == 0 && prompt_later
+                   ? "the prompt reached out only after the child had read its line. A user "
+                     "types only after seeing the prompt: when must it reach out, and where "
+                     "does it wait until then? Handout: stdio buffers are process memory"
+               : seen_len == 0
+                   ? "the prompt never reached out, neither while the child waited for its line "
+                     "nor after. The child writes it to the stream it is given, where it sits "
+                     "in the child's stdio buffer until something flushes it, and a user types "
+                     "only after seeing it. Handout: stdio buffers are process memory"
+                   : "while the child waits for its line, out holds the prompt, once, and "
+                     "nothing else",
+               "while the child waited for input, out held %s (and %s once it had read its "
+               "line)",
+               sg_q(seen, seen_len), sg_q(after, after_len));
+}
+
+/* ---- fork fails ---- */
+
+struct sb_refused {                /* shared between the test and the calling process */
+    volatile int forked;           /* a child of sb_exchange ran: the limit did not hold */
+    volatile int done;             /* sb_exchange returned in the caller */
+    int status, err;
+    int children;                  /* sg_children_state in the caller afterwards */
+    int setup_err;                 /* errno of the caller's setrlimit, when it failed */
+};
+
+static struct sb_refused *sb_refused_state;
+
+/* In every child the caller's code forks, first of all (sg_on_fork_child). */
+static void sb_note_fork(void)
+{
+    sb_refused_state->forked = 1;
+}
+
+/*
+ * From now on, every fork of this process fails with EAGAIN, as at the
+ * process limit: a seccomp filter of the test's own (filters stack on the
+ * sandbox's, and cannot be taken back). The process limit alone does not
+ * hold for a process of root's, and a grader without a sandbox runs tests
+ * as root when the sandbox's user cannot reach its scratch folder.
+ * 0, or -1 with errno set.
+ */
+static int sb_refuse_fork(void)
+{
+    struct sock_filter code[] = {
+#if defined(__x86_64__) || defined(__aarch64__)
+        /* Another ABI's numbers are not these: let its calls through. */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+#if defined(__x86_64__)
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+#else
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_AARCH64, 1, 0),
+#endif
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+#endif
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 4, 0),
+#ifdef __NR_clone3
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone3, 3, 0),
+#else
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 3, 0),
+#endif
+#ifdef __NR_fork
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fork, 2, 0),
+#else
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 2, 0),
+#endif
+#ifdef __NR_vfork
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_vfork, 1, 0),
+#else
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 1, 0),
+#endif
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EAGAIN & SECCOMP_RET_DATA)),
+    };
+    struct sock_fprog prog = { .len = sizeof code / sizeof *code, .filter = code };
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
+SG_TEST(exchange_fork_fails)
+{
+    /* A process of the test's calls sb_exchange with a process limit
+     * (RLIMIT_NPROC) of 1, which the processes of the test already exceed,
+     * and a filter that refuses fork where that limit does not hold (root):
+     * its fork fails with EAGAIN, as on a machine out of processes. fork's
+     * -1 leaves no child: the caller must get -1, not run the child's code
+     * (an audit: a child's branch taken for any pid up to 0 read the line
+     * in the caller and ended it, and no test made fork fail). */
+    struct sb_refused *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
+                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(sh != MAP_FAILED, "mmap");
+    memset(sh, 0, sizeof *sh);
+    size_t page = (size_t)sg_page_size();
+    char *buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(buf != MAP_FAILED, "mmap");
+    FILE *in = sg_input_file("line\n", 5);
+    FILE *out = sg_output_file();
+    fflush(NULL);
+    pid_t caller = fork();
+    SG_SETUP(caller != -1, "fork");
+    if (caller == 0) {
+        sb_refused_state = sh;
+        sg_on_fork_child(sb_note_fork);
+        struct rlimit one = { 1, 1 };
+        if (setrlimit(RLIMIT_NPROC, &one) == -1 || sb_refuse_fork() == -1) {
+            sh->setup_err = errno;
+            _exit(3);
+        }
+        pid_t me = getpid();
+        errno = 0;
+        int status = sb_exchange(buf, page, in, out);
+        int err = errno;
+        if (getpid() != me)
+            _exit(1);
+        pid_t other;
+        sh->children = (int)sg_children_state(&other);
+        sh->status = status;
+        sh->err = err;
+        sh->done = 1;
+        _exit(0);
+    }
+    int wstatus = 0;
+    int rc = sg_wait_timeout(caller, &wstatus, 5000);
+    if (rc == 1) {
+        kill(caller, SIGKILL);
+        waitpid(caller, NULL, 0);
+    }
+    SG_SETUP(rc != -1, "waitpid");
+    errno = sh->setup_err;
+    SG_SETUP(sh->setup_err == 0, "setrlimit(RLIMIT_NPROC) or seccomp filter (prctl)");
+    /* Neither the limit nor the filter held: nothing here can be judged. */
+    errno = ENOTSUP;
+    SG_SETUP(!sh->forked, "refusal of fork (RLIMIT_NPROC 1 and a seccomp filter)");
+    size_t len;
+    char *text = sg_file_contents(out, &len);
+    SG_REQUIRE(rc == 0, "sb_exchange to return -1 when fork fails",
+               "fork failed, and sb_exchange never returned. fork's -1 means that no child "
+               "was made: what is there to wait for, or to try again? See man 2 fork: "
+               "RETURN VALUE",
+               "fork failed with EAGAIN (the test had left the caller no process to make, "
+               "RLIMIT_NPROC 1), and sb_exchange had not returned 5 s later");
+    SG_REQUIRE(sh->done, "sb_exchange to return -1 to its caller when fork fails",
+               "fork returned -1: no child was made, and the process is still the caller. Of "
+               "fork's three outcomes, which ones does your code take for the child? The "
+               "child's code ran in the caller, and ended it. See man 2 fork: RETURN VALUE, "
+               "and the handout's section on the exchange",
+               "fork failed with EAGAIN (the test had left the caller no process to make, "
+               "RLIMIT_NPROC 1), and the process calling sb_exchange ended inside it with "
+               "%s; out held %s",
+               sg_status_text(wstatus), sg_q(text, len));
+    SG_REQUIRE(sh->status == -1 && sh->err == EAGAIN, "-1 with errno EAGAIN, as fork failed",
+               sh->status == -1 && sh->err == ENOSYS ? SG_NOT_WRITTEN("sb_exchange")
+               : sh->status == -1 && sh->err == ECHILD
+                   ? "ECHILD is waitpid's: after the failed fork, your code waited for a child "
+                     "that was never made. What does fork's -1 say? See man 2 fork: RETURN "
+                     "VALUE"
+               : sh->status == -1
+                   ? "fork set errno to EAGAIN. Does anything that runs after it, before "
+                     "sb_exchange returns, change errno?"
+                   : "with no child there is no status to return. What does shared_buffer.h "
+                     "ask sb_exchange to return when fork fails?",
+               "fork failed with EAGAIN (the test had left the caller no process to make, "
+               "RLIMIT_NPROC 1), and sb_exchange returned %d%s%s",
+               sh->status, sh->status == -1 ? " with errno " : "",
+               sh->status == -1 ? strerror(sh->err) : "");
+    SG_REQUIRE(sh->children == SG_NO_CHILDREN, "no child left",
+               "fork failed, yet the caller has a child now. Which call made it?",
+               "after the failed fork, the process calling sb_exchange had a child");
+    free(text);
+    fclose(in);
+    fclose(out);
+}
+
 /* ---- the program ---- */
 
 SG_TEST(program_long_line)
@@ -373,6 +701,8 @@ const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(exchange_wait_fails),
     SG_TEST_ENTRY(exchange_wait_interrupted),
     SG_TEST_ENTRY(exchange_waits_for_its_own_child),
+    SG_TEST_ENTRY(exchange_prompt_before_read),
+    SG_TEST_ENTRY(exchange_fork_fails),
     SG_TEST_ENTRY(program_long_line),
     SG_TEST_ENTRY(program_private_no_input),
     SG_TEST_ENTRY(program_empty_line),
