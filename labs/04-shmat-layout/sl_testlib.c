@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/shm.h>
 #include <unistd.h>
@@ -71,21 +72,18 @@ void sl_require_in_mapping(const char *addr, const char *name, const char *what,
 }
 
 /* A probe and a release that work, before a test makes them fail. */
-void sl_require_round_trip(void)
+void sl_probe_once(void)
 {
+    /* The test's own clean-up, not sl_release: a failure test is about
+     * sl_probe's failure path alone, and a broken release is
+     * release_leaves_nothing's to report (a review as a class: an
+     * IPC_RMID made twice cost these tests too). The segment may already
+     * be marked for removal by sl_probe: IPC_RMID's answer does not matter. */
     struct sl_layout l;
     sl_probe_checked(&l);
-    errno = 0;
-    int rc = sl_release(&l);
-    int err = errno;
-    SG_REQUIRE(rc == 0,
-               "a probe and a release that work, before the failure this test is about",
-               err == ENOSYS ? SL_NOT_WRITTEN("sl_release")
-                             : "this test never got to its own failure: it needs a working "
-                               "release first. Fix what release_leaves_nothing reports, and "
-                               "this test runs again",
-               "before making a call fail, this test probes and releases once, and that "
-               "sl_release failed: %s", strerror(err));
+    SG_SETUP(shmdt(l.shm_lo) == 0, "shmdt of the probed segment");
+    shmctl(l.shmid, IPC_RMID, NULL);
+    free(l.malloc_lo);
 }
 
 void sl_require_released(const struct sl_layout *l, int segments_before)

@@ -21,8 +21,8 @@ size_t sl_heap_in_use(void);
 void sl_require_in_mapping(const char *addr, const char *name, const char *what,
                            const char *hint);
 
-/* Requires a normal sl_probe and sl_release to work. */
-void sl_require_round_trip(void);
+/* Requires a normal sl_probe to work, and undoes it with the test's own calls. */
+void sl_probe_once(void);
 
 /*
  * Requires everything of l to be gone: segment, attachment, and nothing of
