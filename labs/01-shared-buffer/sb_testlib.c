@@ -330,11 +330,14 @@ void sb_require_program(const char *const args[], const char *input, int want_st
                "something waited for ever: a wait for a child that never ends, or a read that "
                "never sees end of input. Which of your calls can block?",
                "`%s` was still running after 5 s", cmd.data);
-    char want_status_text[32];
-    snprintf(want_status_text, sizeof want_status_text, "exit status %d", want_status);
     /* main.c names the function that failed: exit status 1 for that is not the
-     * exit status 1 of a child that read no line. */
+     * exit status 1 of a child that read no line, and the expected text says
+     * so (a review as a class: "exit status 1" expected, "exit status 1"
+     * observed). */
     bool api_failed = strstr(run.err, "shared_buffer: sb_") != NULL;
+    char want_status_text[96];
+    snprintf(want_status_text, sizeof want_status_text, "exit status %d%s", want_status,
+             api_failed ? ", with no lab function failing (main.c names one on stderr)" : "");
     SG_REQUIRE(WIFEXITED(run.status) && WEXITSTATUS(run.status) == want_status && !api_failed,
                want_status_text,
                WIFSIGNALED(run.status)
