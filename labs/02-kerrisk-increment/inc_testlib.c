@@ -481,8 +481,10 @@ void inc_require_program(const char *const args[], const char *want, const char 
         .timeout_ms = 20000, .status = 0, .out = want,
         .hang_hint = "a worker that never ends, or a wait for a child that is not there. Run "
                      "the program by hand and see which process is left",
-        .status_hint = "main.c exits 0 only when every lab function succeeds. Its message on "
-                       "stderr names the one that failed, and that function's tests say why",
+        .status_hint = "exit status 3 is main.c's own: the workers ran, and the final count "
+                       "(on stdout) came out short, so updates were lost; see the workers "
+                       "tests. Any other status is a lab function that failed: main.c names it "
+                       "on stderr, and that function's tests say why",
         .out_hint = out_hint,
     };
     sg_require_program(args, &e);

@@ -46,11 +46,15 @@ SG_TEST(map_counter_shared)
     SG_SETUP(sg_find_mapping(getpid(), c, &m) == 0, "lookup in /proc/self/maps");
     SG_REQUIRE(m.perms[3] == 's' && m.perms[0] == 'r' && m.perms[1] == 'w',
                "a shared, readable and writable mapping (rw-s)",
-               m.perms[3] != 's' ? "with private pages the child's increment lands on its own "
-                                   "copy (copy-on-write). Which mmap flag shares the pages with "
-                                   "children? See man 2 mmap"
-                                 : "the counter is read and written. Which protection flags "
-                                   "allow that?",
+               strcmp(m.path, "[heap]") == 0
+                   ? "the counter lies in the heap: what malloc gives is the process's own, and "
+                     "a child gets a copy of it (copy-on-write). Which call gives memory that a "
+                     "child shares with its parent? See man 2 mmap"
+               : m.perms[3] != 's' ? "with private pages the child's increment lands on its own "
+                                     "copy (copy-on-write). Which mmap flag shares the pages with "
+                                     "children? See man 2 mmap"
+                                   : "the counter is read and written. Which protection flags "
+                                     "allow that?",
                "the counter's mapping has flags %s", m.perms);
 
     /* A child of the test's increments it: the parent must see that. */
