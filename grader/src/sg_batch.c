@@ -459,12 +459,15 @@ int sg_batch_run(const struct sg_kit *kit, const struct sg_batch_opts *o, struct
      * hidden tests included, and print it (an attacker's review): the
      * reports are kept from other users; the group may read them (TAs). */
     char *students = sg_join(o->outdir, "students");
-    int made = sg_mkdirs(students, 0750) == -1 || chmod(students, 0750) == -1 ? -1 : 0;
-    free(students);
-    if (made == -1) {
-        sg_buf_printf(err, "%s: %s", o->outdir, strerror(errno));
+    const char *call = sg_mkdirs(students, 0750) == -1 ? "mkdir"
+                       : chmod(students, 0750) == -1  ? "chmod"
+                                                      : NULL;
+    if (call != NULL) {
+        sg_buf_printf(err, "%s %s: %s", call, students, strerror(errno));
+        free(students);
         return -1;
     }
+    free(students);
     /* Two batches writing one folder (a second terminal, a cron job that
      * overlapped) would mix their grades, each student's files from
      * either run: the folder itself is locked, leaving nothing in it. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,17 +53,31 @@ static int sg_empty_folder(struct sg_rm *rm, int dirfd, int depth)
                 rc = -1;
             continue;
         }
+        /* Ours to remove: make it readable and writable first (a folder
+         * moved to another parent must be writable too: its ".." changes). */
+        if (fchmodat(dirfd, e->d_name, 0700, 0) == -1)
+            rc = -1;
         if (depth >= SG_RM_DEPTH) {
-            char name[64];
-            snprintf(name, sizeof name, ".sg-deep-%ld-%lu", (long)getpid(), rm->seq++);
-            if (renameat2(dirfd, e->d_name, rm->top, name, RENAME_NOREPLACE) == 0)
+            /* A name nobody can guess, so that the tree's owner cannot
+             * take it first; one taken all the same is passed over. */
+            int moved = -1;
+            for (int tries = 0; tries < 64 && moved == -1; tries++) {
+                unsigned long long nonce = 0;
+                if (getrandom(&nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce)
+                    nonce = 0;
+                char name[80];
+                snprintf(name, sizeof name, ".sg-deep-%ld-%lu-%016llx", (long)getpid(),
+                         rm->seq++, nonce);
+                moved = renameat2(dirfd, e->d_name, rm->top, name, RENAME_NOREPLACE);
+                if (moved == -1 && errno != EEXIST)
+                    break;
+            }
+            if (moved == 0)
                 rm->moved++;
             else
                 rc = -1;
             continue;
         }
-        /* Ours to remove: make it readable and writable first. */
-        fchmodat(dirfd, e->d_name, 0700, 0);
         int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (sub == -1 || sg_empty_folder(rm, sub, depth + 1) == -1)
             rc = -1;

@@ -286,17 +286,21 @@ static int sg_test_labs(const struct sg_grade_opts *o, const struct sg_sandbox *
      * hidden names and hints through flock). Without namespaces their
      * program's folder is closed to the tests until then, and again after
      * (sg_sandbox_gate). */
+    const char *step = "chmod of the hidden tests' folder";
     int rc = sg_hidden_gates(sb, w, nlabs, false);
-    if (rc == 0)
-        rc = sg_schedule_run(jobs, njobs, &so, lab_error);
+    if (rc == 0 && (rc = sg_schedule_run(jobs, njobs, &so, lab_error)) == -1)
+        step = "the public tests' runners (fork, pipe)";
     so.phase = SG_PHASE_HIDDEN;
-    if (rc == 0 && (rc = sg_hidden_gates(sb, w, nlabs, true)) == 0)
-        rc = sg_schedule_run(jobs, njobs, &so, lab_error);
-    if (sg_hidden_gates(sb, w, nlabs, false) == -1)
+    if (rc == 0 && (rc = sg_hidden_gates(sb, w, nlabs, true)) == 0 &&
+        (rc = sg_schedule_run(jobs, njobs, &so, lab_error)) == -1)
+        step = "the hidden tests' runners (fork, pipe)";
+    int saved = errno;
+    if (sg_hidden_gates(sb, w, nlabs, false) == -1 && rc == 0) {
         rc = -1;
+        saved = errno;
+    }
     if (rc == -1)
-        sg_buf_printf(err, "could not run the tests (their runners, or the hidden tests' "
-                           "folder): %s", strerror(errno));
+        sg_buf_printf(err, "could not run the tests: %s: %s", step, strerror(saved));
     for (size_t i = 0; i < nlabs; i++) {
         if (lab_error[i] == NULL)
             continue;
