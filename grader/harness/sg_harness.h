@@ -283,4 +283,15 @@ void sg_require_program(const char *const args[], const struct sg_program_expect
 char *sg_q(const char *s, size_t len);
 #define SG_Q(s) sg_q((s), strlen(s))
 
+/*
+ * From now on, each of the n (at most 8) system calls nrs of this process
+ * fails with err, and nothing else changes: a seccomp filter of the test's
+ * own, stacked on the sandbox's, which cannot be taken back; children
+ * inherit it. For a failure the test needs where the machine would not
+ * give one (fork at the process limit, which root does not have; shmget
+ * with a full segment table, which is the machine's without namespaces).
+ * 0, or -1 with errno set (prctl's).
+ */
+int sg_refuse_syscalls(const int *nrs, size_t n, int err);
+
 #endif
