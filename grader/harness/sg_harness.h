@@ -195,6 +195,9 @@ int sg_task_read(pid_t pid, pid_t tid, const char *file, char *text, size_t size
  */
 long sg_task_syscall(pid_t pid, pid_t tid, unsigned long *arg0);
 
+/* The task's state ('R', 'S', 'D', 'T', 'Z', ...) from its stat; 0 when it is gone. */
+char sg_task_state(pid_t pid, pid_t tid);
+
 /* User plus system CPU time of the task, in clock ticks; -1 on error. */
 long sg_task_cpu_ticks(pid_t pid, pid_t tid);
 

@@ -46,15 +46,28 @@ long sg_task_syscall(pid_t pid, pid_t tid, unsigned long *arg0)
     return nr;
 }
 
+/* The fields of the task's stat after its command name, which may hold spaces; NULL if unread. */
+static const char *sg_task_stat_fields(pid_t pid, pid_t tid, char *text, size_t size)
+{
+    if (sg_task_read(pid, tid, "stat", text, size) == -1)
+        return NULL;
+    const char *p = strrchr(text, ')');
+    return p != NULL && p[1] == ' ' && p[2] != '\0' ? p + 2 : NULL;
+}
+
+char sg_task_state(pid_t pid, pid_t tid)
+{
+    char text[1024];
+    const char *f = sg_task_stat_fields(pid, tid, text, sizeof text);
+    return f != NULL ? f[0] : 0;
+}
+
 long sg_task_cpu_ticks(pid_t pid, pid_t tid)
 {
     char text[1024];
-    if (sg_task_read(pid, tid, "stat", text, sizeof text) == -1)
-        return -1;
-    /* The command name may hold spaces: fields are counted after its ')'. */
-    char *p = strrchr(text, ')');
+    const char *p = sg_task_stat_fields(pid, tid, text, sizeof text);
     unsigned long utime, stime;
-    if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+    if (p == NULL || sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
                             &utime, &stime) != 2)
         return -1;
     return (long)(utime + stime);

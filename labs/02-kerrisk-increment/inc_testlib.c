@@ -579,36 +579,16 @@ void inc_child_naps(void)
     sg_nap_ms(250);
 }
 
-/* The command of the last lock request of inc_call_alone's call. */
-static int inc_alone_last_cmd;
-
-static void inc_note_alone_request(int fd, int cmd, const struct flock *fl)
+const char *inc_failed_call_hint(const struct inc_call *c)
 {
-    (void)fd;
-    (void)fl;
-    inc_alone_last_cmd = cmd;
-}
-
-void inc_call_alone(enum inc_op op, int lockfd, int *counter, struct inc_alone *a)
-{
-    int value = -1;
-    inc_alone_last_cmd = 0;
-    sg_watch_lock_requests(inc_note_alone_request);
-    errno = 0;
-    a->rc = op == INC_OP_INCREMENT ? inc_locked_increment(lockfd, counter)
-                                   : inc_locked_read(lockfd, counter, &value);
-    a->err = errno;
-    sg_watch_lock_requests(NULL);
-    a->value = value;
-    if (a->rc == -1 && a->err == ENOSYS)
-        a->hint = op == INC_OP_INCREMENT ? INC_NOT_WRITTEN("inc_locked_increment")
+    int cmd = c->out->last_cmd;
+    if (c->out->rc == -1 && c->out->err == ENOSYS)
+        return c->op == INC_OP_INCREMENT ? INC_NOT_WRITTEN("inc_locked_increment")
                                          : INC_NOT_WRITTEN("inc_locked_read");
-    else if (inc_alone_last_cmd == F_OFD_SETLKW || inc_alone_last_cmd == F_OFD_SETLK)
-        a->hint = INC_OFD_HINT;
-    else if (a->rc != 0)
-        a->hint = "with nobody else near the lock file the lock is granted at once. Which "
-                  "step failed (lock, access, unlock), and what does its errno say? See man 2 "
-                  "fcntl";
-    else
-        a->hint = NULL;
+    if (cmd == F_OFD_SETLKW || cmd == F_OFD_SETLK)
+        return INC_OFD_HINT;
+    if (c->out->rc != 0)
+        return "with nobody else near the lock file the lock is granted at once. Which step "
+               "failed (lock, access, unlock), and what does its errno say? See man 2 fcntl";
+    return NULL;
 }

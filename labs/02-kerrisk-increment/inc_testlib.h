@@ -185,15 +185,10 @@ void inc_require_blocked(const struct inc_call *c, const char *holder);
     "it? See man 2 fcntl: Open file description locks"
 
 /*
- * One call of inc_locked_increment or inc_locked_read in the test's own
- * process, nobody else near the lock file: what it returned, and the hint
- * for a call that failed (ENOSYS, an open file description lock, another
- * error), NULL when it returned 0.
+ * For a call made with nobody else near the lock file (finished): the hint
+ * for its failure (ENOSYS, an open file description lock, another error),
+ * NULL when it returned 0.
  */
-struct inc_alone {
-    int rc, err, value;
-    const char *hint;
-};
-void inc_call_alone(enum inc_op op, int lockfd, int *counter, struct inc_alone *a);
+const char *inc_failed_call_hint(const struct inc_call *c);
 
 #endif

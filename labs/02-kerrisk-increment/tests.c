@@ -293,13 +293,15 @@ SG_TEST(locked_increment_alone)
     struct inc_lockfile lf;
     inc_lockfile_create(&lf);
     int *c = inc_test_counter(0);
-    struct inc_alone a;
-    inc_call_alone(INC_OP_INCREMENT, lf.fd, c, &a);
-    SG_REQUIRE(a.rc == 0 && *c == 1, "0, and the counter at 1",
-               a.hint ? a.hint : "the lock was granted at once: the call increments once before "
-                                 "it unlocks",
-               "inc_locked_increment returned %d (errno %s); the counter is %d", a.rc,
-               strerror(a.err), *c);
+    struct inc_call call;
+    inc_start_call(INC_OP_INCREMENT, lf.fd, c, false, &call);
+    inc_finish_call(&call);
+    const char *hint = inc_failed_call_hint(&call);
+    SG_REQUIRE(call.out->rc == 0 && *c == 1, "0, and the counter at 1",
+               hint ? hint : "the lock was granted at once: the call increments once before it "
+                             "unlocks",
+               "inc_locked_increment returned %d (errno %s); the counter is %d", call.out->rc,
+               strerror(call.out->err), *c);
 }
 
 SG_TEST(locked_read_alone)
@@ -307,14 +309,16 @@ SG_TEST(locked_read_alone)
     struct inc_lockfile lf;
     inc_lockfile_create(&lf);
     int *c = inc_test_counter(17);
-    struct inc_alone a;
-    inc_call_alone(INC_OP_READ, lf.fd, c, &a);
-    SG_REQUIRE(a.rc == 0 && a.value == 17 && *c == 17,
+    struct inc_call call;
+    inc_start_call(INC_OP_READ, lf.fd, c, false, &call);
+    inc_finish_call(&call);
+    const char *hint = inc_failed_call_hint(&call);
+    SG_REQUIRE(call.out->rc == 0 && call.out->value == 17 && *c == 17,
                "0, with *value = 17 and the counter unchanged",
-               a.hint ? a.hint : "the read copies the counter into *value and leaves the counter "
-                                 "as it was",
-               "inc_locked_read returned %d (errno %s) with *value = %d; the counter is %d", a.rc,
-               strerror(a.err), a.value, *c);
+               hint ? hint : "the read copies the counter into *value and leaves the counter as "
+                             "it was",
+               "inc_locked_read returned %d (errno %s) with *value = %d; the counter is %d",
+               call.out->rc, strerror(call.out->err), call.out->value, *c);
 }
 
 SG_TEST(locked_increment_waits_for_writer)

@@ -257,7 +257,8 @@ SG_TEST(workers_lock_on_descriptor_0)
     inc_require_workers_wait(0, "the lock file was on descriptor 0, which open returns when "
                                 "standard input is closed: a descriptor like any other. Only "
                                 "-1 means no lock. Which test of lockfd sends your workers "
-                                "down the unlocked path?");
+                                "down the unlocked path? (If workers_wait_for_the_lock fails "
+                                "too, the workers never lock at all: start there.)");
 }
 
 static bool inc_in_wait(long nr)
