@@ -195,6 +195,9 @@ int sg_task_read(pid_t pid, pid_t tid, const char *file, char *text, size_t size
  */
 long sg_task_syscall(pid_t pid, pid_t tid, unsigned long *arg0);
 
+/* Whether the task sleeps in a wait for a child (waitpid, wait: wait4; waitid). */
+bool sg_task_in_wait(pid_t pid, pid_t tid);
+
 /* The task's state ('R', 'S', 'D', 'T', 'Z', ...) from its stat; 0 when it is gone. */
 char sg_task_state(pid_t pid, pid_t tid);
 

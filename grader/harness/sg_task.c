@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 
 int sg_task_read(pid_t pid, pid_t tid, const char *file, char *text, size_t size)
 {
@@ -71,4 +72,14 @@ long sg_task_cpu_ticks(pid_t pid, pid_t tid)
                             &utime, &stime) != 2)
         return -1;
     return (long)(utime + stime);
+}
+
+bool sg_task_in_wait(pid_t pid, pid_t tid)
+{
+    long nr = sg_task_syscall(pid, tid, NULL);
+#ifdef SYS_wait4
+    if (nr == SYS_wait4)
+        return true;
+#endif
+    return nr == SYS_waitid;
 }

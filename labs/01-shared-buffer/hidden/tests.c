@@ -195,15 +195,6 @@ static void sb_on_sigusr1(int sig)
     sb_caller_state->handled++;
 }
 
-static bool sb_in_wait(long nr)
-{
-#ifdef SYS_wait4
-    if (nr == SYS_wait4)
-        return true;
-#endif
-    return nr == SYS_waitid;
-}
-
 SG_TEST(exchange_wait_interrupted)
 {
     /* A process of the test's calls sb_exchange with a SIGUSR1 handler
@@ -252,7 +243,7 @@ SG_TEST(exchange_wait_interrupted)
     struct timespec ms = { 0, 1000000 };
     double end = sg_deadline_in_ms(5000);
     while (!waiting && !sh->done && !sg_process_ended(caller) && sg_before(end)) {
-        waiting = sb_in_wait(sg_task_syscall(caller, 0, NULL));
+        waiting = sg_task_in_wait(caller, 0);
         if (!waiting)
             nanosleep(&ms, NULL);
     }

@@ -261,15 +261,6 @@ SG_TEST(workers_lock_on_descriptor_0)
                                 "too, the workers never lock at all: start there.)");
 }
 
-static bool inc_in_wait(long nr)
-{
-#ifdef SYS_wait4
-    if (nr == SYS_wait4)
-        return true;
-#endif
-    return nr == SYS_waitid;
-}
-
 /* "no child", "a worker still running", "a zombie": the caller's children after the call. */
 static const char *inc_left_text(int left)
 {
@@ -306,7 +297,7 @@ SG_TEST(workers_wait_interrupted)
     bool waiting = false;
     for (double end = sg_deadline_in_ms(3000);
          !waiting && !run->done && !sg_process_ended(caller) && sg_before(end);) {
-        waiting = inc_in_wait(sg_task_syscall(caller, 0, NULL)) &&
+        waiting = sg_task_in_wait(caller, 0) &&
                   inc_count_waiters(&lock, "WRITE") == 2;
         if (!waiting)
             sg_nap_ms(1);
