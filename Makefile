@@ -255,12 +255,13 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(KIT)/obj/%.o)
 
 selftest-build: build $(SELFTEST)/unit_tests $(SELFTEST)/kit_tests
 
-$(KIT)/obj/grader/tests/%.o: INCLUDES += -Igrader/src
+$(KIT)/obj/grader/tests/%.o: INCLUDES += -Igrader/src -Igrader/enter
 KIT_TEST_SRC := $(wildcard tests/kit/*.c)
 KIT_TEST_OBJ := $(KIT_TEST_SRC:%.c=$(KIT)/obj/%.o)
 $(KIT)/obj/tests/%.o: INCLUDES += -Igrader/src -Itests/kit $(XML_CFLAGS)
 
-$(SELFTEST)/unit_tests: $(UNIT_OBJ) $(KIT)/libsg_grader.a
+# The watch of a sandbox (grader/enter/sg_watch.c) is tested on its own too.
+$(SELFTEST)/unit_tests: $(UNIT_OBJ) $(KIT)/libsg_grader.a $(KIT)/obj/grader/enter/sg_watch.o
 	@mkdir -p $(@D)
 	$(call say,LD,$@)$(CC) -o $@ $^ $(CHECK_LIBS) $(GRADER_LIBS)
 

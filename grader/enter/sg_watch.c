@@ -16,6 +16,7 @@
 struct sg_proc {
     pid_t pid, ppid;
     char state;
+    long threads;
     long long ticks;  /* its CPU time and its reaped children's, in clock ticks */
     bool test;        /* it belongs to the test */
 };
@@ -33,12 +34,52 @@ void sg_watch_init(struct sg_watch *w, double cpu_limit, double stuck_limit, boo
     w->cpu_limit = cpu_limit;
     w->stuck_limit = stuck_limit;
     w->own_ns = own_ns;
-    w->quiet_since = sg_now();
+    w->quiet_since = w->last_look = sg_now();
 }
 
 int sg_watch_period_ms(const struct sg_watch *w)
 {
     return w->own_ns ? SG_WATCH_PERIOD_MS : 4 * SG_WATCH_PERIOD_MS;
+}
+
+/* Whether a state letter of /proc's is running, waiting for a core, or in I/O. */
+static bool sg_state_runnable(char state)
+{
+    return state == 'R' || state == 'D';
+}
+
+/*
+ * Whether another thread of a process is runnable. /proc/<pid>/stat shows
+ * the state of the main thread alone: a test whose main thread waits in
+ * pthread_join or polls while its worker thread waits for a core (lab 05's)
+ * looked asleep, and a correct answer was stopped as stuck under load.
+ */
+static bool sg_threads_runnable(pid_t pid)
+{
+    char path[300];
+    snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+    DIR *d = opendir(path);
+    if (d == NULL)
+        return false;
+    bool runnable = false;
+    struct dirent *e;
+    while (!runnable && (e = readdir(d)) != NULL) {
+        if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
+        char line[1024];
+        snprintf(path, sizeof path, "/proc/%ld/task/%s/stat", (long)pid, e->d_name);
+        FILE *f = fopen(path, "re");
+        if (f == NULL)
+            continue;
+        char *ok = fgets(line, sizeof line, f);
+        fclose(f);
+        char *close = ok ? strrchr(line, ')') : NULL;
+        char state;
+        runnable = close != NULL && sscanf(close + 1, " %c", &state) == 1 &&
+                   sg_state_runnable(state);
+    }
+    closedir(d);
+    return runnable;
 }
 
 /*
@@ -59,8 +100,9 @@ static int sg_read_stat(const char *pid, struct sg_proc *p)
     long long cut, cst;
     int ppid;
     if (close == NULL ||
-        sscanf(close + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld",
-               &p->state, &ppid, &ut, &st, &cut, &cst) != 6)
+        sscanf(close + 1,
+               " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld %*d %*d %ld",
+               &p->state, &ppid, &ut, &st, &cut, &cst, &p->threads) != 7)
         return -1;
     p->pid = (pid_t)strtol(pid, NULL, 10);
     p->ppid = (pid_t)ppid;
@@ -204,7 +246,8 @@ enum sg_watch_verdict sg_watch_sample(struct sg_watch *w)
     for (size_t i = 0; i < n; i++)
         if (all[i].test) {
             ticks += all[i].ticks;
-            runnable |= all[i].state == 'R' || all[i].state == 'D';
+            runnable = runnable || sg_state_runnable(all[i].state) ||
+                       (all[i].threads > 1 && sg_threads_runnable(all[i].pid));
         }
     /* What has ended and been reaped here is in this process's children's time. */
     struct rusage ru;
@@ -214,6 +257,17 @@ enum sg_watch_verdict sg_watch_sample(struct sg_watch *w)
                     ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
     long long cpu_us = ticks * (1000000 / hz) + reaped_us;
     double now = sg_now();
+    /*
+     * Quiet is what was seen, not what was missed: a watcher that waited
+     * for a core itself (a loaded machine) looked again long after its
+     * last look, and the test's progress in between (a few milliseconds of
+     * CPU, not one clock tick) was invisible: a correct test was stopped
+     * as stuck. The time it did not watch does not count.
+     */
+    double unwatched = now - w->last_look - 2.0 * sg_watch_period_ms(w) / 1000.0;
+    if (unwatched > 0)
+        w->quiet_since += unwatched;
+    w->last_look = now;
     enum sg_sleep_news sleep = SG_NO_SLEEP;
     if (runnable || cpu_us > w->last_cpu_us)
         w->nsleepers = 0;

@@ -46,7 +46,9 @@ struct sg_watch {
     double stuck_limit;      /* seconds with nothing runnable and no CPU used; 0: none */
     bool own_ns;             /* a PID namespace of its own: every process but 1 is the test's */
     long long last_cpu_us;
-    double quiet_since;      /* when the sandbox last made progress (CLOCK_MONOTONIC) */
+    double quiet_since;      /* when the sandbox last made progress (CLOCK_MONOTONIC), moved
+                              * on by the time the watcher was not looking */
+    double last_look;        /* when it last looked */
     struct sg_sleeper {      /* its processes seen asleep in a timed sleep while quiet */
         pid_t pid;
         long long switches;  /* their voluntary context switches then */

@@ -13,5 +13,6 @@ Suite *unit_slots_suite(void);
 Suite *unit_fswatch_suite(void);
 Suite *unit_sweep_suite(void);
 Suite *unit_digest_suite(void);
+Suite *unit_watch_suite(void);
 
 #endif

@@ -14,6 +14,7 @@ int main(void)
     srunner_add_suite(sr, unit_fswatch_suite());
     srunner_add_suite(sr, unit_sweep_suite());
     srunner_add_suite(sr, unit_digest_suite());
+    srunner_add_suite(sr, unit_watch_suite());
     srunner_set_fork_status(sr, CK_FORK);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
