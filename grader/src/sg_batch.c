@@ -228,6 +228,35 @@ static int sg_forget_grade(const struct sg_student *s)
 }
 
 /* The worker: grades one student and writes the reports. Never returns. */
+/*
+ * Whether a sandbox made here has bubblewrap, tried as every student's is
+ * (sg_sandbox_init): bubblewrap installed and user namespaces allowed are
+ * not enough (in a container that hides parts of /proc, bubblewrap cannot
+ * mount its own), and a class was then graded several students at once
+ * without namespaces, each able to read the others' files (an attacker's
+ * review). Unsure, or unable to try: no.
+ */
+static bool sg_batch_sandbox_works(const struct sg_kit *kit, const char *tmp, bool disabled)
+{
+    if (!sg_sandbox_has_namespaces(disabled))
+        return false;
+    struct sg_buf dir = SG_BUF_INIT, enter = SG_BUF_INIT, kit_enter = SG_BUF_INIT;
+    sg_buf_printf(&dir, "%s/shmgrade-probe.XXXXXX", tmp);
+    bool works = false;
+    if (mkdtemp(dir.data) != NULL) {
+        sg_buf_printf(&enter, "%s/sg_enter", dir.data);
+        sg_buf_printf(&kit_enter, "%s/sg_enter", kit->objects);
+        struct sg_sandbox sb;
+        works = sg_copy_file(kit_enter.data, enter.data, 0755) == 0 &&
+                sg_sandbox_init(&sb, dir.data, enter.data, disabled) == 0 && sb.bwrap[0] != '\0';
+        sg_rmtree(dir.data);
+    }
+    sg_buf_free(&dir);
+    sg_buf_free(&enter);
+    sg_buf_free(&kit_enter);
+    return works;
+}
+
 static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opts *o,
                              const struct sg_student *s, pid_t batch) __attribute__((noreturn));
 static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opts *o,
@@ -378,8 +407,10 @@ static int sg_batch_grade(const struct sg_kit *kit, const struct sg_batch_opts *
      * objects, /dev/shm and /tmp at the same time: one could fill what
      * another's correct code needs, or read its files (an attacker's
      * review). One student at a time then, each swept after (sg_sweep.h). */
-    int students_at_once = sg_sandbox_has_namespaces(o->grade.no_sandbox) ? jobs : 1;
+    int students_at_once = sg_batch_sandbox_works(kit, tmp && *tmp ? tmp : "/tmp",
+                                                  o->grade.no_sandbox) ? jobs : 1;
     struct sg_batch_opts run_opts = *o;
+    run_opts.grade.needs_namespaces = students_at_once > 1;
     run_opts.grade.slots = &slots;
     run_opts.grade.parallel = jobs;
     run_opts.grade.build_cache = cache.data;

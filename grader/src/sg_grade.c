@@ -383,6 +383,15 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
         sg_buf_puts(err, "not graded: " SG_SANDBOX_AS_GRADER_REFUSED);
         return -1;
     }
+    /* The batch found bubblewrap working and grades classmates side by side:
+     * this one's code without namespaces would share their /tmp and /proc. */
+    if (sb.bwrap[0] == '\0' && o->needs_namespaces) {
+        sg_strv_free(all);
+        sg_buf_puts(err, "not graded: bubblewrap worked when the class began and not for this "
+                         "submission, whose tests would have run beside its classmates' without "
+                         "namespaces; grade the class again");
+        return -1;
+    }
     if (sb.bwrap[0] == '\0' && o->hidden)
         sg_warn_readable_secrets(kit, ids);
     g->sandbox = strdup(sb.description);

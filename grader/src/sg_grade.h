@@ -26,6 +26,7 @@ struct sg_grade_opts {
     const struct sg_slots *slots; /* the machine-wide bound on tests at once, or NULL */
     int parallel;              /* tests of this submission at once (0: 1) */
     const char *build_cache;   /* a batch's cache of builds by content, or NULL */
+    bool needs_namespaces;     /* graded beside classmates: not graded without bubblewrap */
 };
 
 /*

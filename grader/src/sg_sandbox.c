@@ -386,31 +386,41 @@ bool sg_sandbox_has_namespaces(bool disabled)
     return !disabled && sg_find_bwrap(bwrap, sizeof bwrap) && sg_isolate_available();
 }
 
+/*
+ * What the grader shares with a sandbox's user is the grader's and that
+ * user's group's alone: readable by "others", a student's sources and the
+ * hidden tests' program were open to every account on a shared grading
+ * machine, and, where a class is graded without namespaces, to the code
+ * of a classmate graded at the same time (an attacker's review). The
+ * sandbox's user runs with a group of its own (sb->gid).
+ */
 int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writable)
 {
     if (!sb->drop)
         return 0;
     if (writable)
         return chown(path, sb->uid, sb->gid);
-    /* Readable and traversable: the compiled programs are not secret. */
+    /* Readable and traversable by the sandbox's group: the compiled programs are not secret. */
     struct stat st;
-    if (lstat(path, &st) == -1)
+    if (lstat(path, &st) == -1 || chown(path, geteuid(), sb->gid) == -1)
         return -1;
-    return chmod(path, S_ISDIR(st.st_mode) || (st.st_mode & S_IXUSR) ? 0755 : 0644);
+    return chmod(path, S_ISDIR(st.st_mode) || (st.st_mode & S_IXUSR) ? 0750 : 0640);
 }
 
-/* Owned by the grader again: read, run and entered by the sandbox's user too; written by none. */
+static gid_t sg_reclaim_gid; /* the group of the sandbox whose folder nftw walks */
+
+/* Owned by the grader again: read, run and entered by the sandbox's group too; written by none. */
 static int sg_reclaim_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     (void)ftw;
-    if (lchown(path, geteuid(), getegid()) == -1)
+    if (lchown(path, geteuid(), sg_reclaim_gid) == -1)
         return -1;
     if (type == FTW_SL || type == FTW_SLN)
         return 0;
-    return chmod(path, S_ISDIR(st->st_mode) ? 0755 : (st->st_mode & 0755) | 0444);
+    return chmod(path, S_ISDIR(st->st_mode) ? 0750 : (st->st_mode & 0750) | 0440);
 }
 
-/* As sg_reclaim_one, but run and entered, not read, by others: execute-only. */
+/* As sg_reclaim_one, but run and entered, not read, by the group: execute-only. */
 static int sg_reclaim_secret(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
     if (sg_reclaim_one(path, st, type, ftw) == -1)
@@ -418,13 +428,14 @@ static int sg_reclaim_secret(const char *path, const struct stat *st, int type, 
     if (type == FTW_SL || type == FTW_SLN)
         return 0;
     bool runs = S_ISDIR(st->st_mode) || (st->st_mode & S_IXUSR);
-    return chmod(path, runs ? 0711 : 0600);
+    return chmod(path, runs ? 0710 : 0600);
 }
 
 int sg_sandbox_reclaim(const struct sg_sandbox *sb, const char *dir, bool secret)
 {
     if (!sb->drop)
         return 0;
+    sg_reclaim_gid = sb->gid;
     return nftw(dir, secret ? sg_reclaim_secret : sg_reclaim_one, 16, FTW_PHYS) == 0 ? 0 : -1;
 }
 
@@ -432,7 +443,7 @@ int sg_sandbox_gate(const struct sg_sandbox *sb, const char *dir, bool open)
 {
     if (!sb->drop)
         return 0;
-    return chmod(dir, open ? 0711 : 0700);
+    return chmod(dir, open ? 0710 : 0700);
 }
 
 const char *sg_sandbox_home(const struct sg_sandbox *sb, const struct sg_mounts *m)

@@ -14,6 +14,14 @@
 /* The hint for a function that still sets the skeleton's ENOSYS. */
 #define SB_NOT_WRITTEN(fn) SG_NOT_WRITTEN(fn) ". Start with the handout's Steps"
 
+char *sb_test_pages(size_t npages)
+{
+    char *buf = mmap(NULL, npages * (size_t)sg_page_size(), PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(buf != MAP_FAILED, "mmap");
+    return buf;
+}
+
 char *sb_map_checked(size_t npages, enum sb_sharing sharing, const char *call)
 {
     errno = 0;

@@ -15,6 +15,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/*
+ * npages shared pages of the test's own, for the tests of sb_exchange:
+ * sb_exchange is judged on what it does with the pages it is given, so
+ * that a mistake in sb_map costs sb_map's tests and exchange_shared, not
+ * every exchange test (a class review: private pages cost nine tests).
+ */
+char *sb_test_pages(size_t npages);
+
 /* sb_map(npages, sharing), failing the test unless it gave a page-aligned address. */
 char *sb_map_checked(size_t npages, enum sb_sharing sharing, const char *call);
 

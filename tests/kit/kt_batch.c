@@ -5,6 +5,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <grp.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/resource.h>
@@ -833,6 +835,188 @@ START_TEST(a_classmates_queued_signals_leave_every_judge_its_timer)
 }
 END_TEST
 
+/*
+ * Called first by sl_probe, which nearly every test of lab 04 calls: leaves
+ * a mark in MEET for a moment and, when a mark of OTHER's is there at the
+ * same time, says so in MEET/overlap.
+ */
+static const char kt_meet_code[] =
+    "#include <dirent.h>\n#include <fcntl.h>\n#include <stdio.h>\n#include <string.h>\n"
+    "#include <time.h>\n#include <unistd.h>\n"
+    "static void kt_meet(void)\n{\n"
+    "    char mine[512];\n"
+    "    snprintf(mine, sizeof mine, \"%s/%s-%ld\", MEET, WHO, (long)getpid());\n"
+    "    int fd = open(mine, O_CREAT | O_WRONLY, 0666);\n"
+    "    if (fd == -1)\n        return;\n    close(fd);\n"
+    "    struct timespec ts = { 0, 150000000L };\n    nanosleep(&ts, NULL);\n"
+    "    DIR *d = opendir(MEET);\n    struct dirent *e;\n"
+    "    while (d != NULL && (e = readdir(d)) != NULL)\n"
+    "        if (strncmp(e->d_name, OTHER \"-\", strlen(OTHER) + 1) == 0)\n"
+    "            close(open(MEET \"/overlap\", O_CREAT | O_WRONLY, 0666));\n"
+    "    if (d != NULL)\n        closedir(d);\n    unlink(mine);\n}\n";
+
+/* Lab 04's solution for name, which meets other in meet (kt_meet_code). */
+static void kt_meeting_student(const char *class, const char *name, const char *other,
+                               const char *meet)
+{
+    const char *labs[] = { "04-shmat-layout", NULL };
+    kt_student(class, name, labs, true, "solutions");
+    char *file = kt_lab_file(labs[0]);
+    struct sg_buf path = SG_BUF_INIT, text = SG_BUF_INIT;
+    sg_buf_printf(&path, "%s/%s/%s/%s", class, name, labs[0], file);
+    char *solution = kt_read(path.data, NULL);
+    const char *entry = "int sl_probe(struct sl_layout *l)\n{\n";
+    char *at = strstr(solution, entry);
+    ck_assert_msg(at != NULL, "the solution no longer has %s", entry);
+    at += strlen(entry);
+    sg_buf_printf(&text, "#define MEET \"%s\"\n#define WHO \"%s\"\n#define OTHER \"%s\"\n%s", meet,
+                  name, other, kt_meet_code);
+    sg_buf_append(&text, solution, (size_t)(at - solution));
+    sg_buf_printf(&text, "    kt_meet();\n%s", at);
+    kt_write(path.data, text.data);
+    free(solution);
+    sg_buf_free(&text);
+    sg_buf_free(&path);
+    free(file);
+}
+
+/*
+ * Bubblewrap installed and user namespaces allowed, yet bubblewrap cannot
+ * run (a container that hides parts of /proc: it cannot mount its own).
+ * Every student's tests then run without namespaces, and the batch graded
+ * four at once: a student's code read a classmate's sources from /tmp and
+ * ran the hidden tests' program it saw there (an attacker's review). A
+ * bubblewrap that fails as it does there stands in for it here.
+ */
+START_TEST(a_class_where_bubblewrap_cannot_run_is_graded_one_student_at_a_time)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "note: not root: a bubblewrap that cannot run not tried\n");
+        return;
+    }
+    char *t = kt_tempdir(), *class = kt_tempdir(), *out = kt_tempdir();
+    char meet[] = "/tmp/kt-meet.XXXXXX";
+    ck_assert(mkdtemp(meet) != NULL && chmod(meet, 01777) == 0);
+    char *fake = kt_path(t, "bwrap");
+    kt_write(fake, "#!/bin/sh\necho 'bwrap: Can'\"'\"'t mount proc on /newroot/proc: "
+                   "Operation not permitted' >&2\nexit 1\n");
+    ck_assert(chmod(fake, 0755) == 0);
+    const char *names[] = { "ann", "bob", "cy", "dee" };
+    for (int i = 0; i < 4; i++)
+        kt_meeting_student(class, names[i], names[(i + 1) % 4], meet);
+    struct sg_buf sh = SG_BUF_INIT;
+    sg_buf_printf(&sh, "unshare --mount sh -c 'mount --bind %s /usr/bin/bwrap && "
+                       "grader/shmgrade --batch %s -o %s --lab 04 -j 4 --format json'",
+                  fake, class, out);
+    char *log;
+    int rc = kt_sh(sh.data, &log);
+    ck_assert_msg(rc == 0, "the batch (%d):\n%s", rc, kt_tail(log));
+    free(log);
+    char *csv = kt_path(out, "gradebook.csv");
+    struct kt_csv *c = calloc(1, sizeof *c);
+    kt_read_csv(csv, c);
+    for (int i = 0; i < 4; i++)
+        ck_assert_msg(strcmp(kt_csv_get(c, names[i], "status"), "ok") == 0 &&
+                          strcmp(kt_csv_get(c, names[i], "percent"), "100.0") == 0,
+                      "%s: %s, %s %%", names[i], kt_csv_get(c, names[i], "status"),
+                      kt_csv_get(c, names[i], "percent"));
+    struct sg_buf report = SG_BUF_INIT;
+    sg_buf_printf(&report, "%s/students/ann/report.txt", out);
+    char *text = kt_read(report.data, NULL);
+    ck_assert_msg(strstr(text, "NO NAMESPACES") != NULL, "the fake bubblewrap ran:\n%s", text);
+    char *overlap = kt_path(meet, "overlap");
+    ck_assert_msg(access(overlap, F_OK) == -1,
+                  "two students' tests ran at once without namespaces");
+    free(overlap);
+    free(text);
+    sg_buf_free(&report);
+    free(csv);
+    free(c);
+    sg_buf_free(&sh);
+    kt_rmtree(meet);
+    kt_rmtree(t);
+    kt_rmtree(class);
+    kt_rmtree(out);
+    free(fake);
+    free(t);
+    free(class);
+    free(out);
+}
+END_TEST
+
+/*
+ * What a root grader shares with a submission's user (its sources, the
+ * built tests, the hidden tests' program) is closed to every other
+ * account: readable by all, it was open to whoever shares the grading
+ * machine (an attacker's review). Another uid looks while a lab is graded.
+ */
+START_TEST(a_root_gradings_scratch_is_closed_to_other_users)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "note: not root: the scratch folder is the grader's own\n");
+        return;
+    }
+    char tmp[] = "/tmp/kt-scratch.XXXXXX";
+    ck_assert(mkdtemp(tmp) != NULL && chmod(tmp, 0755) == 0);
+    char *found = kt_path(tmp, "found");
+    int w = open(found, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ck_assert(w != -1);
+    fflush(NULL);
+    pid_t looker = fork();
+    ck_assert(looker != -1);
+    if (looker == 0) {
+        /* Any uid but root's and the sandbox's: the kit draws those from far above. */
+        if (setgroups(0, NULL) == -1 || setgid(60123) == -1 || setuid(60123) == -1)
+            _exit(2);
+        for (;;) {
+            char *paths[] = { "shmgrade.*/*/src/*.c", "shmgrade.*/*/hidden-out/*",
+                              "shmgrade.*/*/out/*" };
+            for (size_t i = 0; i < 3; i++) {
+                struct sg_buf pattern = SG_BUF_INIT;
+                sg_buf_printf(&pattern, "%s/%s", tmp, paths[i]);
+                glob_t g;
+                if (glob(pattern.data, 0, NULL, &g) == 0) {
+                    for (size_t k = 0; k < g.gl_pathc; k++) {
+                        int fd = open(g.gl_pathv[k], O_RDONLY);
+                        if (fd != -1 && write(w, g.gl_pathv[k], strlen(g.gl_pathv[k])) > 0)
+                            (void)!write(w, "\n", 1);
+                        if (fd != -1)
+                            close(fd);
+                    }
+                    globfree(&g);
+                }
+                sg_buf_free(&pattern);
+            }
+            struct timespec ts = { 0, 2000000L };
+            nanosleep(&ts, NULL);
+        }
+    }
+    close(w);
+    struct sg_buf sh = SG_BUF_INIT;
+    char *results = kt_path(tmp, "results.json");
+    sg_buf_printf(&sh, "TMPDIR=%s grader/shmgrade --hidden --lab 04 --format json -o %s solutions",
+                  tmp, results);
+    char *log;
+    int rc = kt_sh(sh.data, &log);
+    kill(looker, SIGKILL);
+    waitpid(looker, NULL, 0);
+    json_t *r = rc == 0 ? json_load_file(results, 0, NULL) : NULL;
+    ck_assert_msg(r != NULL && json_number_value(json_object_get(r, "score")) > 0 &&
+                      json_number_value(json_object_get(r, "score")) ==
+                          json_number_value(json_object_get(r, "max_score")),
+                  "the grading (%d):\n%s", rc, kt_tail(log));
+    json_decref(r);
+    free(results);
+    char *seen = kt_read(found, NULL);
+    ck_assert_msg(seen[0] == '\0', "another user could read:\n%.600s", seen);
+    free(seen);
+    free(log);
+    sg_buf_free(&sh);
+    kt_rmtree(tmp);
+    free(found);
+}
+END_TEST
+
 void kt_add_batch(Suite *s)
 {
     TCase *tc = tcase_create("batch");
@@ -848,5 +1032,7 @@ void kt_add_batch(Suite *s)
     tcase_add_test(tc, a_classmates_queued_signals_leave_every_judge_its_timer);
     tcase_add_test(tc, a_sandbox_that_cannot_be_tried_grades_nobody);
     tcase_add_test(tc, a_class_is_graded_as_each_student_alone);
+    tcase_add_test(tc, a_class_where_bubblewrap_cannot_run_is_graded_one_student_at_a_time);
+    tcase_add_test(tc, a_root_gradings_scratch_is_closed_to_other_users);
     suite_add_tcase(s, tc);
 }

@@ -77,16 +77,16 @@ SG_TEST(read_line_cap_zero)
     fclose(in);
 }
 
-/* A stream that gives "abc" and then fails with EIO, as a disk or a terminal can. */
+/* A stream that gives "ok\nabc" and then fails with EIO, as a disk or a terminal can. */
 static ssize_t sb_failing_read(void *cookie, char *out, size_t size)
 {
     int *calls = cookie;
-    if ((*calls)++ > 0 || size < 3) {
+    if ((*calls)++ > 0 || size < 6) {
         errno = EIO;
         return -1;
     }
-    memcpy(out, "abc", 3);
-    return 3;
+    memcpy(out, "ok\nabc", 6);
+    return 6;
 }
 
 SG_TEST(read_line_read_error)
@@ -96,12 +96,14 @@ SG_TEST(read_line_read_error)
     FILE *in = fopencookie(&calls, "r", io);
     SG_SETUP(in != NULL, "fopencookie");
     char buf[16];
+    /* A line first: a stub's -1 and "" would otherwise pass for the answer. */
+    sb_require_line(buf, sizeof buf, in, "ok", "the line before the error");
     memset(buf, 'X', sizeof buf);
     long n = sb_read_line(buf, sizeof buf, in);
     SG_REQUIRE(n == -1 && buf[0] == '\0', "-1 with buf set to \"\"",
                "getc returns EOF both at end of input and on a read error. Which function tells "
                "the two apart, and does your code ask it? See man 3 ferror",
-               "after \"abc\" the stream failed with EIO, and sb_read_line returned %ld with buf "
+               "after \"ok\\nabc\" the stream failed with EIO, and sb_read_line returned %ld with buf "
                "= %s",
                n, sg_q(buf, strnlen(buf, sizeof buf)));
     fclose(in);
@@ -118,7 +120,7 @@ SG_TEST(exchange_long_line)
         line[i] = (char)('a' + i % 26);
     line[len] = '\n';
     line[len + 1] = '\0';
-    char *buf = sb_map_checked(npages, SB_SHARED, "sb_map(100, SB_SHARED)");
+    char *buf = sb_test_pages(npages);
     struct sb_exchange_run r;
     sb_run_exchange(buf, cap, line, NULL, &r);
     sb_require_status(&r, 0, "the child read a line");
@@ -135,7 +137,7 @@ SG_TEST(exchange_bounded)
 {
     /* The child may store at most cap bytes: the rest of the shared pages,
      * which the parent can see, must stay untouched. */
-    char *buf = sb_map_checked(2, SB_SHARED, "sb_map(2, SB_SHARED)");
+    char *buf = sb_test_pages(2);
     size_t total = 2 * (size_t)sg_page_size();
     memset(buf, '#', total);
     char line[5002];
@@ -164,7 +166,7 @@ SG_TEST(exchange_wait_fails)
     memset(&ign, 0, sizeof ign);
     ign.sa_handler = SIG_IGN;
     SG_SETUP(sigaction(SIGCHLD, &ign, NULL) == 0, "sigaction");
-    char *buf = sb_map_checked(1, SB_SHARED, "sb_map(1, SB_SHARED)");
+    char *buf = sb_test_pages(1);
     struct sb_exchange_run r;
     sb_run_exchange(buf, (size_t)sg_page_size(), "x\n", NULL, &r);
     SG_REQUIRE(r.status == -1 && r.err == ECHILD, "-1 with errno ECHILD, as waitpid failed",
@@ -205,7 +207,7 @@ SG_TEST(exchange_wait_interrupted)
                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     SG_SETUP(sh != MAP_FAILED, "mmap");
     memset(sh, 0, sizeof *sh);
-    char *buf = sb_map_checked(1, SB_SHARED, "sb_map(1, SB_SHARED)");
+    char *buf = sb_test_pages(1);
     int p[2];
     SG_SETUP(pipe(p) == 0, "pipe");
     fflush(NULL);
@@ -293,7 +295,7 @@ SG_TEST(exchange_waits_for_its_own_child)
     /* The caller already has a child of its own, which has ended with
      * status 7 and not been waited for. sb_exchange must wait for the child
      * it forked, and leave the caller's child to the caller. */
-    char *buf = sb_map_checked(1, SB_SHARED, "sb_map(1, SB_SHARED)");
+    char *buf = sb_test_pages(1);
     pid_t other = sg_fork_ended_child(7);
     FILE *in = sg_input_file("line\n", 5);
     FILE *out = sg_output_file();
@@ -368,8 +370,7 @@ SG_TEST(exchange_prompt_before_read)
     SG_SETUP(sh != MAP_FAILED, "mmap");
     memset(sh, 0, sizeof *sh);
     size_t page = (size_t)sg_page_size();
-    char *buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    SG_SETUP(buf != MAP_FAILED, "mmap");
+    char *buf = sb_test_pages(1);
     int p[2];
     SG_SETUP(pipe(p) == 0, "pipe");
     FILE *out = sg_output_file();
@@ -537,8 +538,7 @@ SG_TEST(exchange_fork_fails)
     SG_SETUP(sh != MAP_FAILED, "mmap");
     memset(sh, 0, sizeof *sh);
     size_t page = (size_t)sg_page_size();
-    char *buf = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    SG_SETUP(buf != MAP_FAILED, "mmap");
+    char *buf = sb_test_pages(1);
     FILE *in = sg_input_file("line\n", 5);
     FILE *out = sg_output_file();
     fflush(NULL);
