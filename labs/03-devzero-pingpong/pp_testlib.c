@@ -242,6 +242,24 @@ static const char *pp_why_not_woken(pid_t pid, int signo, char *seen, size_t cap
            "and sleeps in one step? See man 2 sigsuspend";
 }
 
+void pp_require_still_waiting(const struct pp_waiter *w, const char *wait_name, int stage)
+{
+    SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
+    for (double end = sg_deadline_in_ms(300); sg_before(end);) {
+        SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
+                   "a second wait returned with no second TELL. Is the flag cleared once a "
+                   "wait has seen it?",
+                   "%s returned although nobody had sent a signal", wait_name);
+        SG_REQUIRE(!sg_process_ended(w->pid), "the process to wait for the other side's TELL",
+                   "the waiting process ended inside the wait. Only main decides to exit, and "
+                   "a signal with no handler kills",
+                   "the process ended inside %s", wait_name);
+        if (sg_task_syscall(w->pid, 0, NULL) == SYS_rt_sigsuspend)
+            return;
+        pp_nap();
+    }
+}
+
 void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int stage)
 {
     SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");

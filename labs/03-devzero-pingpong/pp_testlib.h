@@ -64,6 +64,14 @@ bool pp_wait_stage(const struct pp_waiter *w, int stage, int timeout_ms);
 void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int stage);
 
 /*
+ * Requires the waiter's wait at stage not to return, nor the process to
+ * end, for 300 ms, or until it is seen asleep in sigsuspend: for tests
+ * whose rule is that a wait lasts until its TELL, not where it sleeps
+ * (wait_sleeps_until_told's; a wait in sigwait lost both before).
+ */
+void pp_require_still_waiting(const struct pp_waiter *w, const char *wait_name, int stage);
+
+/*
  * Requires the waiter to reach stage within 5 s of being told with signo;
  * if it does not, the message says why, from its /proc state.
  */

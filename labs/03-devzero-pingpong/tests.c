@@ -245,7 +245,7 @@ SG_TEST(early_tell_is_not_lost)
     if (!pp_wait_stage(&w, 2, 5000) && sg_process_ended(w.pid))
         pp_finish_waiter(&w, "WAIT_PARENT", SIGUSR1); /* reports a death by signal */
     pp_require_woken(&w, "WAIT_PARENT, told before it began to wait,", SIGUSR1, 2);
-    pp_require_sleeping(&w, "the second WAIT_PARENT", 2);
+    pp_require_still_waiting(&w, "the second WAIT_PARENT", 2);
     TELL_CHILD(w.pid);
     pp_require_woken(&w, "the second WAIT_PARENT", SIGUSR1, 3);
     pp_finish_waiter(&w, "WAIT_PARENT", SIGUSR1);

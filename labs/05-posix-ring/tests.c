@@ -217,21 +217,29 @@ SG_TEST(create_exclusive)
                "%lld is no longer 0x5a",
                (long long)st.st_size, (unsigned)(st.st_mode & 07777), (long long)diff);
 
-    /* And a ring that is in use survives a second rb_create of its name. */
+    /* And a ring that is in use survives a second rb_create of its name. The
+     * message is written by hand: whether rb_create's semaphores work is
+     * sems_initial_values's to grade, and cost this test too (a class review). */
     const char *ring = rb_test_name();
     struct rb_ring *first = rb_create_checked(ring);
-    rb_test_put(first, "in flight", 9);
-    struct rb_counts before = rb_counts_of(first);
+    first->slot[0].len = 9;
+    memcpy(first->slot[0].data, "in flight", 9);
+    first->tail = 1;
+    struct rb_ring *before = malloc(sizeof *before);
+    SG_SETUP(before != NULL, "malloc");
+    memcpy(before, first, sizeof *before);
     SG_REQUIRE(rb_create(ring) == NULL, "NULL from a second rb_create of the same name",
                "see above: the name exists", "rb_create of %s succeeded twice", ring);
-    struct rb_counts after = rb_counts_of(first);
-    SG_REQUIRE(memcmp(&before, &after, sizeof before) == 0 && first->tail == 1 &&
-                   first->slot[0].len == 9,
-               "the ring in use untouched by the second rb_create",
+    const unsigned char *was = (const unsigned char *)before, *is = (const unsigned char *)first;
+    size_t same = 0;
+    while (same < sizeof *before && was[same] == is[same])
+        same++;
+    SG_REQUIRE(same == sizeof *before, "the ring in use untouched by the second rb_create",
                "a failed rb_create changes nothing. Handout: O_EXCL",
-               "the ring holding one message now reads mutex %d, free_slots %d, used_slots %d, "
-               "tail %u",
-               after.mutex, after.free_slots, after.used_slots, first->tail);
+               "byte %zu of the ring holding one message changed (it now reads head %u, tail "
+               "%u)",
+               same, first->head, first->tail);
+    free(before);
     rb_forget_names();
 }
 
@@ -381,12 +389,17 @@ SG_TEST(unlink_removes_object)
                "an object lives on in /dev/shm, after every process has gone, until its name "
                "is removed. Handout: closing and unlinking",
                "after rb_unlink, %s still exists", rb_shm_path(name));
-    /* The lesson of shm_unlink: whoever has it mapped keeps using it. */
-    rb_test_put(r, "still mapped", 12);
-    char buf[RB_MSG_MAX];
-    SG_REQUIRE(rb_test_get(r, buf) == 12 && memcmp(buf, "still mapped", 12) == 0,
-               "the ring still usable through its mapping", "unlinking removes the name, not "
-               "the memory of those who have it mapped", "the message came back changed");
+    /* The lesson of shm_unlink: whoever has it mapped keeps using it (written
+     * by hand: the ring's semaphores are other tests' to grade). */
+    const char *words = "still mapped";
+    volatile char *data = r->slot[0].data; /* each byte stored and read back: a fault if unmapped */
+    bool kept = true;
+    for (size_t i = 0; i < 12; i++) {
+        data[i] = words[i];
+        kept &= data[i] == words[i];
+    }
+    SG_REQUIRE(kept, "the ring still usable through its mapping", "unlinking removes the name, "
+               "not the memory of those who have it mapped", "the message came back changed");
     errno = 0;
     rc = rb_unlink(name);
     int err = errno;
