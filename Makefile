@@ -11,8 +11,9 @@ SHELL := /bin/bash
 BUILD    := build
 KIT      := $(BUILD)/kit
 SELFTEST := $(BUILD)/selftest
-# The instructor's kit has solutions/; the student kit (make dist) has work/.
-KIT_KIND := $(if $(wildcard solutions/.),instructor,student)
+# The student kit (make dist) is marked so: a folder a student names
+# solutions/ made it the instructor's, whose make test failed to link.
+KIT_KIND := $(if $(wildcard .student-kit),student,instructor)
 SUB      ?= $(if $(filter instructor,$(KIT_KIND)),solutions,work)
 
 KIT_LABS    := $(sort $(patsubst labs/%/rubric.json,%,$(wildcard labs/*/rubric.json)))

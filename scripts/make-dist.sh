@@ -3,8 +3,8 @@
 #
 # It holds the skeletons as the student's working files (work/NN-name/),
 # the labs' headers, main.c and public tests, the grader's sources, the
-# handouts and the scripts. The same Makefile serves both kits: where there
-# is no solutions/ folder, `make test` grades work/.
+# handouts and the scripts. The same Makefile serves both kits: where
+# .student-kit is, `make test` grades work/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$1
@@ -20,8 +20,18 @@ kit_files |
     grep -v -E '^(solutions/|tests/|\.ci/|platforms/|skeletons/|dist/|build/)' |
     grep -v -E '^labs/[^/]+/hidden/' |
     copy_files "$kit"
-cp -r skeletons/. "$kit/work/"
+# Each lab's working file alone, from its rubric: whatever else lies in
+# skeletons/ (a copy of a solution saved there, an object file) is not the
+# students' (a platform review found both in the tarball).
+for rubric in labs/*/rubric.json; do
+    lab=$(basename "$(dirname "$rubric")")
+    file=$(sed -n 's/^ *"file": *"\([^"]*\)".*/\1/p' "$rubric" | head -n 1)
+    [ -n "$file" ] || { echo "make-dist: $rubric names no file" >&2; exit 1; }
+    mkdir -p "$kit/work/$lab"
+    cp -p "skeletons/$lab/$file" "$kit/work/$lab/$file"
+done
 cp platforms/README-student.md "$kit/README.md"
+echo "This is the student kit of shmlab (the Makefile reads this file)." > "$kit/.student-kit"
 scripts/render-handouts.sh "$kit/handouts/html"
 
 mkdir -p "$(dirname "$out")"

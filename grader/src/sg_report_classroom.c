@@ -13,7 +13,8 @@
  * tests' "score" out of "max_score", so each test's score is its points;
  * it fails the job when "status" is "fail" or "error" (src/main.js), so
  * the status is "fail" below full marks and "error" when the grader could
- * not grade a lab: that is no score, and the job says so. It prints
+ * not grade a lab: that is no score (no points, out of 0), and the job
+ * says so. It prints
  * "- line N" after a test's name unless line_no is 0, and a test's message
  * only for "error" (src/console-results.js).
  *
@@ -99,11 +100,22 @@ int sg_report_classroom(const struct sg_grade *g, FILE *out)
             sg_buf_free(&name);
         }
     }
-    const char *status = sg_grade_grader_errors(g) > 0 ? "error"
-                         : g->score < g->max_score     ? "fail"
-                                                       : "pass";
+    bool grader_failed = sg_grade_grader_errors(g) > 0;
+    const char *status = grader_failed           ? "error"
+                         : g->score < g->max_score ? "fail"
+                                                   : "pass";
+    /* The reporter posts the tests' points before it looks at the status: a
+     * lab the grader could not grade still gave Classroom "Points 163/203"
+     * (a platform review). A failure of the grader is no score: no points,
+     * out of none, as scripts/classroom-grade.sh's own error result. */
+    if (grader_failed && ok) {
+        size_t i;
+        json_t *test;
+        json_array_foreach(tests, i, test)
+            ok = ok && json_object_set_new(test, "score", json_integer(0)) == 0;
+    }
     json_t *root = ok ? json_pack("{s:i, s:s, s:f, s:o}", "version", 1, "status", status,
-                                  "max_score", g->max_score, "tests", tests)
+                                  "max_score", grader_failed ? 0.0 : g->max_score, "tests", tests)
                       : NULL;
     if (!ok)
         json_decref(tests);

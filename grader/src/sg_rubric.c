@@ -52,10 +52,10 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
  * solution's wall time, at least 1 s). Sixty, not twenty: the grading
  * machine is not the one timings.json was measured on. On a paravirtual
  * VM where starting processes and faulting pages in cost several times
- * as much, the lock-heavy tests (workers_many_locked_exact,
+ * as much, the lock-heavy tests (lab 02's hidden one with the most workers,
  * unrelated_producers_consumers) used up to 10.6 times their measured
  * CPU under load, which twenty left with a margin of two. At most 8 s
- * (SG_CPU_CEILING): sixty times run_many's 0.4 s would be its whole wall
+ * (SG_CPU_CEILING): sixty times the heaviest test's 0.4 s would be its whole wall
  * limit, and a WAIT that busy-waits, which passes that test on a quiet
  * machine, would burn 20 s before being told.
  * Load does not make a process idle; it does inflate the kernel's count

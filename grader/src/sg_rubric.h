@@ -15,7 +15,7 @@
 #define SG_CPU_FACTOR 60.0
 #define SG_STUCK_FACTOR 10.0
 #define SG_CPU_FLOOR 1.5
-/* ...and at most this: the heaviest reference test needs 0.4 s (lab 03's run_many). */
+/* ...and at most this: the heaviest reference test needs 0.4 s (in lab 03). */
 #define SG_CPU_CEILING 8.0
 #define SG_STUCK_FLOOR 1.0
 /* A test's wall-clock limit: the rubric's, at least this. */

@@ -55,8 +55,15 @@ if [ -f handin.tar ]; then
     if ! tar -xf handin.tar -C submission --no-same-owner --no-same-permissions 2>errors.txt; then
         zeros "handin.tar could not be unpacked: $(head -3 errors.txt)"
     fi
+elif compgen -G './*.c' >/dev/null; then
+    cp -- ./*.c submission/
 else
-    cp -- ./*.c submission/ 2>/dev/null
+    # Autolab names the handin after the assessment's handin file name: a
+    # .zip or .tgz scored 0 in every lab with only "shared_buffer.c is
+    # missing" to say why (a platform review).
+    zeros "The handin is neither handin.tar nor a .c file; this folder holds:" \
+          "$(ls -A | grep -v -x -E 'Makefile|autograde.tar|autolab-grade.sh|shmlab|submission' | head -10)" \
+          "Submit a tar of your files named handin.tar (e.g.: tar cf handin.tar work), or one .c file."
 fi
 
 # The kit: the one built into the grading image when it is this very kit,
@@ -66,6 +73,8 @@ kit=shmlab
 if [ -x "$SHMLAB_IMAGE_KIT/grader/shmgrade" ] && [ -f shmlab/KIT-ID ] &&
     cmp -s "$SHMLAB_IMAGE_KIT/KIT-ID" shmlab/KIT-ID; then
     kit=$SHMLAB_IMAGE_KIT
+    # The image's kit has them, protected: this copy's hidden tests go.
+    rm -rf shmlab/labs/*/hidden
 else
     echo "shmlab: the grading image has no copy of this autograder's kit; building it here"
     if ! { shmlab/scripts/install-deps.sh && make -C shmlab --no-print-directory build; } \

@@ -58,7 +58,9 @@ extern int kt_nlabs;
 extern json_t *kt_mutants;   /* every mutant of every corpus file, with "lab" set */
 extern json_t *kt_hostile;   /* tests/corpus/hostile.json */
 extern struct sg_slots kt_slots; /* bounds the kit's own gradings at once, every lane together */
-extern int kt_corpus_lane;   /* make test's lane whose share of the corpus runs; -1: all */
+/* The corpus shared by make test's lanes, each taking the next mutant (kt_corpus.c): 0 or -1. */
+int kt_corpus_share(void);
+void kt_corpus_unshare(void);
 
 struct kt_csv {
     char cells[32][24][128]; /* rows x columns */

@@ -1,20 +1,36 @@
 /* kt_corpus.c — the corpus of known-wrong submissions. */
 #include "kt.h"
 
-/*
- * make test's two lanes share the corpus (kt_main.c): the first lane, which
- * also runs the platforms, takes one mutant in two, the second lane the
- * others with the reference, html and submissions cases (each lane about
- * 330 s on a 2-core VM, since the platforms' images no longer compile the
- * kit anew). -1: every mutant.
- */
-int kt_corpus_lane = -1;
-static size_t *kt_corpus_picked; /* the indexes of this lane's mutants */
+#include <stdatomic.h>
+#include <sys/mman.h>
 
-static bool kt_corpus_mine(size_t i)
+/*
+ * make test's lanes share the corpus (kt_main.c): each lane, once its own
+ * cases are done, takes the next mutant nobody has taken yet, so that the
+ * lanes end together whatever their other cases cost (a fixed half each
+ * left one lane idle for a minute). The counter is shared memory, made
+ * before the lanes fork; each of a lane's n iterations takes one mutant,
+ * or none once all are taken (then it has nothing to check). NULL: every
+ * mutant, in order.
+ */
+static atomic_size_t *kt_corpus_next;
+
+int kt_corpus_share(void)
 {
-    bool first = i % 2 == 0;
-    return kt_corpus_lane < 0 || (kt_corpus_lane == 0) == first;
+    void *p = mmap(NULL, sizeof *kt_corpus_next, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return -1;
+    kt_corpus_next = p;
+    atomic_init(kt_corpus_next, 0);
+    return 0;
+}
+
+void kt_corpus_unshare(void)
+{
+    if (kt_corpus_next != NULL)
+        munmap(kt_corpus_next, sizeof *kt_corpus_next);
+    kt_corpus_next = NULL;
 }
 
 /*
@@ -48,7 +64,10 @@ static bool kt_skipped_after_an_allowed_failure(const struct sg_lab_result *r,
 
 START_TEST(corpus_mutant_fails_for_its_mistake)
 {
-    json_t *m = json_array_get(kt_mutants, kt_corpus_picked[_i]);
+    size_t pick = kt_corpus_next != NULL ? atomic_fetch_add(kt_corpus_next, 1) : (size_t)_i;
+    if (pick >= json_array_size(kt_mutants))
+        return; /* every mutant is another lane's, or done */
+    json_t *m = json_array_get(kt_mutants, pick);
     const char *lab = json_string_value(json_object_get(m, "lab"));
     const char *name = json_string_value(json_object_get(m, "name"));
     const char *state = json_string_value(json_object_get(m, "state"));
@@ -135,16 +154,7 @@ void kt_add_corpus(Suite *s)
 {
     TCase *tc = tcase_create("corpus");
     tcase_set_timeout(tc, 120);
-    size_t n = json_array_size(kt_mutants);
-    kt_corpus_picked = calloc(n + 1, sizeof *kt_corpus_picked);
-    if (kt_corpus_picked == NULL) {
-        perror("kit_tests: calloc");
-        exit(2);
-    }
-    int mine = 0;
-    for (size_t i = 0; i < n; i++)
-        if (kt_corpus_mine(i))
-            kt_corpus_picked[mine++] = i;
-    tcase_add_loop_test(tc, corpus_mutant_fails_for_its_mistake, 0, mine);
+    tcase_add_loop_test(tc, corpus_mutant_fails_for_its_mistake, 0,
+                        (int)json_array_size(kt_mutants));
     suite_add_tcase(s, tc);
 }

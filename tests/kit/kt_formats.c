@@ -421,6 +421,13 @@ START_TEST(classroom_result_is_the_runner_format)
     text = kt_render(&e, SG_FORMAT_CLASSROOM, NULL);
     r = json_loads(text, 0, NULL);
     ck_assert_str_eq(json_string_value(json_object_get(r, "status")), "error");
+    /* The reporter posts points whatever the status: a grader's failure gives none. */
+    double posted = 0;
+    json_array_foreach(json_object_get(r, "tests"), i, t)
+        posted += json_number_value(json_object_get(t, "score"));
+    ck_assert_msg(json_number_value(json_object_get(r, "max_score")) == 0 && posted == 0,
+                  "a grader error posts %g points out of %g", posted,
+                  json_number_value(json_object_get(r, "max_score")));
     json_decref(r);
     free(text);
 

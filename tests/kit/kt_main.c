@@ -5,11 +5,12 @@
 #include <time.h>
 
 /*
- * The kit's cases, and when each runs. One lane keeps about one core busy
- * (a lane runs its tests one after another, and most of a test's work is
- * starting processes), so `make test` first runs two lanes at once, the
- * corpus shared between them (kt_corpus.c), and then, one after another,
- * the cases that must run alone:
+ * The kit's cases, and when each runs. One lane keeps about a third of a
+ * core busy (a lane runs its tests one after another, and most of a test's
+ * time is spent waiting: for a process to sleep, for a limit to pass), so
+ * `make test` first runs three lanes at once, each its own cases and then
+ * the corpus, mutant by mutant, until none is left (kt_corpus.c); and
+ * then, one after another, the cases that must run alone:
  * - batch grades classes at twice and four times the cores, and compares
  *   hostile students' grades in a class with their grades alone: the load
  *   it is about is its own;
@@ -21,20 +22,20 @@
  */
 enum { KT_ALL = -1, KT_ALONE = -2, KT_SHARED = -3 };
 
-/* Each case's lane: 0 or 1, KT_SHARED (both lanes, each its share), or KT_ALONE. */
+/* Each case's lane: 0, 1 or 2, KT_SHARED (every lane, last), or KT_ALONE. */
 static const struct {
     void (*add)(Suite *);
     int lane;
 } kt_cases[] = {
-    { kt_add_reference, 1 }, { kt_add_rules, 1 },     { kt_add_corpus, KT_SHARED },
-    { kt_add_submissions, 1 }, { kt_add_html, 1 },    { kt_add_formats, 1 },
-    { kt_add_platforms, 0 }, { kt_add_batch, KT_ALONE }, { kt_add_leaks, KT_ALONE },
+    { kt_add_platforms, 0 }, { kt_add_reference, 1 }, { kt_add_rules, 1 },
+    { kt_add_submissions, 1 }, { kt_add_formats, 1 },  { kt_add_html, 2 },
+    { kt_add_corpus, KT_SHARED }, { kt_add_batch, KT_ALONE }, { kt_add_leaks, KT_ALONE },
     { kt_add_hostile, KT_ALONE },
 };
 #define KT_NCASES (sizeof kt_cases / sizeof kt_cases[0])
-#define KT_LANES 2
+#define KT_LANES 3
 
-/* Runs the cases of lane (0 or 1; KT_ALL: every case; KT_ALONE: those that run alone); the number that failed. */
+/* Runs the cases of lane (0 to KT_LANES - 1; KT_ALL: every case; KT_ALONE: those that run alone); the number that failed. */
 static int kt_run_cases(int lane, const char *title)
 {
     Suite *s = suite_create(title);
@@ -91,8 +92,11 @@ static bool kt_want_lanes(void)
 static bool kt_run_lanes(void)
 {
     pid_t pids[KT_LANES];
+    if (kt_corpus_share() == -1) {
+        perror("kit_tests: mmap");
+        exit(2);
+    }
     for (int lane = 0; lane < KT_LANES; lane++) {
-        kt_corpus_lane = lane;
         fflush(NULL);
         pids[lane] = fork();
         if (pids[lane] == -1) {
@@ -108,7 +112,6 @@ static bool kt_run_lanes(void)
             _exit(kt_run_cases(lane, title) == 0 ? 0 : 1);
         }
     }
-    kt_corpus_lane = -1;
     bool ok = true;
     for (int lane = 0; lane < KT_LANES; lane++) {
         int status;
@@ -122,6 +125,7 @@ static bool kt_run_lanes(void)
             ok = false;
         }
     }
+    kt_corpus_unshare();
     return ok;
 }
 

@@ -1,6 +1,8 @@
 /* kt_platforms.c — the student kit and the platforms' packages. */
 #include "kt.h"
 
+static json_t *kt_hidden_names(const char *lab);
+
 /* Gradescope's results.json, checked against the fields and values its documentation gives. */
 static void kt_require_gradescope_results(const char *path, bool full_marks)
 {
@@ -225,7 +227,28 @@ START_TEST(student_kit_has_no_answers_and_grades_work)
     }
     free(out);
     sh.len = 0;
-    sg_buf_printf(&sh, "cd '%s' && tar xzf kit.tar.gz && cd shmlab-student && make test", t);
+    /* No file of the student kit names a hidden test (the grader's comments did). */
+    struct sg_buf names = SG_BUF_INIT;
+    for (char **l = kt_labs; *l != NULL; l++) {
+        json_t *hidden = kt_hidden_names(*l);
+        size_t k;
+        json_t *name;
+        json_array_foreach(hidden, k, name)
+            sg_buf_printf(&names, "%s\n", json_string_value(name));
+        json_decref(hidden);
+    }
+    char *names_file = kt_path(t, "hidden-names");
+    kt_write(names_file, names.data ? names.data : "");
+    sg_buf_printf(&sh, "cd '%s' && tar xzf kit.tar.gz && grep -rlw -F -f hidden-names shmlab-student",
+                  t);
+    ck_assert_msg(kt_sh(sh.data, &out) == 1, "the student kit names hidden tests:\n%s", out);
+    free(out);
+    free(names_file);
+    sg_buf_free(&names);
+    sh.len = 0;
+    /* With a folder of the student's own named solutions/: it made the kit the
+     * instructor's, whose make test failed to link (a platform review). */
+    sg_buf_printf(&sh, "cd '%s/shmlab-student' && mkdir solutions && make test", t);
     int rc = kt_sh(sh.data, &out);
     ck_assert_msg(rc == 0 && strstr(out, "  total ") != NULL && strstr(out, "[hidden]") == NULL,
                   "make test in the unpacked student kit (status %d):\n%s", rc, kt_tail(out));
@@ -305,10 +328,19 @@ START_TEST(gradescope_package_runs_in_a_simulated_autograder)
                   "AUTOGRADER_ROOT='%s/ag' bash setup.sh >/dev/null; "
                   "mkdir -p '%s/ag/submission/shmlab-student/work'; "
                   "cp -r '%s/solutions/.' '%s/ag/submission/shmlab-student/work/'; "
+                  "echo '{\"previous_submissions\": []}' > '%s/ag/submission_metadata.json'; "
+                  "chmod 644 '%s/ag/submission_metadata.json'; "
                   "AUTOGRADER_ROOT='%s/ag' ./run_autograder",
-                  t, t, t, t, t, t, t, kt_root, t, t);
+                  t, t, t, t, t, t, t, kt_root, t, t, t, t);
     char *out;
     int rc = kt_sh(sh.data, &out);
+    /* The metadata holds the previous results, hidden tests and all: the grader's alone. */
+    char *metadata = kt_path(t, "ag/submission_metadata.json");
+    struct stat mst;
+    ck_assert_msg(stat(metadata, &mst) == 0 && (mst.st_mode & 077) == 0,
+                  "submission_metadata.json is open to the tests' users: mode %o",
+                  (unsigned)mst.st_mode & 0777);
+    free(metadata);
     /* The student kit uploaded whole: work/NN-name/ one folder down; the report in the log. */
     ck_assert_msg(rc == 0, "the simulated Gradescope run failed (%d):\n%s", rc, kt_tail(out));
     ck_assert_msg(strstr(out, "(100.0 %)") != NULL, "no text report in the log:\n%s",
@@ -467,6 +499,18 @@ START_TEST(autolab_package_runs_as_autolab_runs_it)
     out = kt_autolab_job(t, "one-lab", handin.data, make.data);
     ck_assert_msg(strstr(out, "building it here") == NULL, "the image's kit was not used:\n%s",
                   kt_tail(out));
+    /* The job's folder holds autograde.tar, hidden tests and all: the tests'
+     * other uids could read it, and print it in a public test's output. */
+    char *job = kt_path(t, "one-lab"), *copy = kt_path(job, "shmlab/labs");
+    struct stat jst;
+    ck_assert_msg(stat(job, &jst) == 0 && (jst.st_mode & 077) == 0,
+                  "Autolab's job folder is open to others: mode %o", (unsigned)jst.st_mode & 0777);
+    struct sg_buf left = SG_BUF_INIT;
+    sg_buf_printf(&left, "%s/%s/hidden", copy, kt_labs[0]);
+    ck_assert_msg(access(left.data, F_OK) == -1, "%s is left beside the image's kit", left.data);
+    sg_buf_free(&left);
+    free(copy);
+    free(job);
     json_t *hidden = kt_hidden_names(kt_labs[0]);
     size_t i;
     json_t *name;

@@ -96,8 +96,15 @@ SG_TEST(read_line_read_error)
     FILE *in = fopencookie(&calls, "r", io);
     SG_SETUP(in != NULL, "fopencookie");
     char buf[16];
-    /* A line first: a stub's -1 and "" would otherwise pass for the answer. */
-    sb_require_line(buf, sizeof buf, in, "ok", "the line before the error");
+    /* A line first: a stub's -1 and "" would otherwise pass for the answer.
+     * Only that it is read: what is stored is other tests' to grade. */
+    errno = 0;
+    long first = sb_read_line(buf, sizeof buf, in);
+    int err = errno;
+    SG_REQUIRE(first >= 0, "a line read before the error: \"ok\"",
+               first == -1 && err == ENOSYS ? SG_NOT_WRITTEN("sb_read_line")
+                                              : "see read_line_basic",
+               "sb_read_line of the line \"ok\" returned %ld", first);
     memset(buf, 'X', sizeof buf);
     long n = sb_read_line(buf, sizeof buf, in);
     SG_REQUIRE(n == -1 && buf[0] == '\0', "-1 with buf set to \"\"",
