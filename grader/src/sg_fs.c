@@ -117,6 +117,16 @@ int sg_copy_fd(int in, const char *to, int mode, size_t max)
     int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, (mode_t)mode);
     if (out == -1)
         return -1;
+    /* The mode asked for, not what the caller's umask leaves of it: a root
+     * grader started with umask 077 copied the kit's objects unreadable to
+     * the sandbox's user, and every lab was a link error (a compile error,
+     * scored 0) for every student. */
+    if (fchmod(out, (mode_t)mode) == -1) {
+        int saved = errno;
+        close(out);
+        errno = saved;
+        return -1;
+    }
     char chunk[65536];
     ssize_t n;
     size_t total = 0;

@@ -11,9 +11,10 @@
  */
 int sg_rmtree(const char *dir);
 
-/* Copies what is left to read in in to a new file to (not there before), at most max bytes (else EFBIG). 0 or -1. */
+/* Copies what is left to read in in to a new file to (not there before), of exactly mode
+ * (whatever the umask), at most max bytes (else EFBIG). 0 or -1. */
 int sg_copy_fd(int in, const char *to, int mode, size_t max);
-/* Copies the file from to a new file to. 0 or -1. */
+/* Copies the file from to a new file to, of exactly mode. 0 or -1. */
 int sg_copy_file(const char *from, const char *to, int mode);
 
 /* mkdir -p: 0 when dir exists as a folder afterwards, -1 with errno. */

@@ -605,6 +605,11 @@ int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool b
 {
     rlim_t as = big_address_space ? RLIM_INFINITY : SG_LIMIT_AS;
     rlim_t cpu = (rlim_t)timeout_seconds + 2; /* whole seconds, rounded up, plus one */
+    /* Not the grader's caller's umask (077 in a hardened root shell): the
+     * programs a build makes are taken back by the grader and run by the
+     * sandbox's group (sg_sandbox_reclaim), which needs them readable and
+     * runnable; the folders they are made in are closed to everyone else. */
+    umask(022);
     *failed = "setrlimit(RLIMIT_CORE)";
     if (sg_limit(RLIMIT_CORE, 0, 0) == -1)
         return -1;

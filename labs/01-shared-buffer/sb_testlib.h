@@ -16,10 +16,11 @@
 #include <stdio.h>
 
 /*
- * npages shared pages of the test's own, for the tests of sb_exchange:
- * sb_exchange is judged on what it does with the pages it is given, so
- * that a mistake in sb_map costs sb_map's tests and exchange_shared, not
- * every exchange test (a class review: private pages cost nine tests).
+ * npages shared, zero-filled pages of the test's own, for the tests of
+ * sb_exchange: sb_exchange is judged on what it does with the pages it is
+ * given, so that a mistake in sb_map costs sb_map's tests and
+ * exchange_shared, not every exchange test (a class review: private pages
+ * cost nine tests). Also what a test shares with the processes it forks.
  */
 char *sb_test_pages(size_t npages);
 

@@ -235,6 +235,35 @@ START_TEST(tests_run_in_the_sandbox_where_there_is_one)
 }
 END_TEST
 
+/*
+ * The grader's caller's umask is no part of a grade: as root with umask
+ * 077 (a hardened shell, or Autolab's job, which closes its folder), the
+ * kit's objects were copied unreadable to the sandbox's user, and every lab
+ * of every student was a link error, scored 0. Public and hidden tests.
+ */
+START_TEST(a_strict_umask_grades_as_any_other)
+{
+    char *t = kt_tempdir();
+    char *results = kt_path(t, "results.json");
+    struct sg_buf sh = SG_BUF_INIT;
+    sg_buf_printf(&sh, "umask 077 && grader/shmgrade --hidden --lab %s --format json -o '%s' solutions",
+                  kt_labs[kt_nlabs - 1], results);
+    char *log;
+    int rc = kt_sh(sh.data, &log);
+    json_t *r = rc == 0 ? json_load_file(results, 0, NULL) : NULL;
+    ck_assert_msg(r != NULL && json_number_value(json_object_get(r, "score")) > 0 &&
+                      json_number_value(json_object_get(r, "score")) ==
+                          json_number_value(json_object_get(r, "max_score")),
+                  "the solution under umask 077 (%d):\n%s", rc, kt_tail(log));
+    json_decref(r);
+    free(log);
+    sg_buf_free(&sh);
+    kt_rmtree(t);
+    free(results);
+    free(t);
+}
+END_TEST
+
 START_TEST(usage_errors_exit_2)
 {
     const char *none[] = { NULL };
@@ -657,6 +686,7 @@ void kt_add_submissions(Suite *s)
     tcase_add_test(tc, including_the_solution_reaches_nothing);
     tcase_add_test(tc, reports_stay_valid_whatever_the_student_prints);
     tcase_add_test(tc, usage_errors_exit_2);
+    tcase_add_test(tc, a_strict_umask_grades_as_any_other);
     tcase_add_test(tc, tests_run_in_the_sandbox_where_there_is_one);
     tcase_add_test(tc, a_full_disk_is_the_graders_failure);
     tcase_add_test(tc, what_code_prints_in_a_hidden_test_is_never_shown);

@@ -210,10 +210,7 @@ SG_TEST(exchange_wait_interrupted)
      * installed without SA_RESTART. Its child blocks reading a pipe; once
      * /proc says the caller sleeps in waitpid, the test sends SIGUSR1, which
      * makes waitpid fail with EINTR, and only then writes the line. */
-    struct sb_caller *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
-                                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    SG_SETUP(sh != MAP_FAILED, "mmap");
-    memset(sh, 0, sizeof *sh);
+    struct sb_caller *sh = (struct sb_caller *)(void *)sb_test_pages(1); /* zero-filled */
     char *buf = sb_test_pages(1);
     int p[2];
     SG_SETUP(pipe(p) == 0, "pipe");
@@ -372,10 +369,7 @@ SG_TEST(exchange_prompt_before_read)
      * seeing it. Only then does the test write the line. (An audit: a child
      * that read first and prompted after, or flushed only after reading,
      * wrote the very same output in the end, and scored full marks.) */
-    struct sb_prompted *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
-                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    SG_SETUP(sh != MAP_FAILED, "mmap");
-    memset(sh, 0, sizeof *sh);
+    struct sb_prompted *sh = (struct sb_prompted *)(void *)sb_test_pages(1); /* zero-filled */
     size_t page = (size_t)sg_page_size();
     char *buf = sb_test_pages(1);
     int p[2];
@@ -540,10 +534,7 @@ SG_TEST(exchange_fork_fails)
      * -1 leaves no child: the caller must get -1, not run the child's code
      * (an audit: a child's branch taken for any pid up to 0 read the line
      * in the caller and ended it, and no test made fork fail). */
-    struct sb_refused *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE,
-                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    SG_SETUP(sh != MAP_FAILED, "mmap");
-    memset(sh, 0, sizeof *sh);
+    struct sb_refused *sh = (struct sb_refused *)(void *)sb_test_pages(1); /* zero-filled */
     size_t page = (size_t)sg_page_size();
     char *buf = sb_test_pages(1);
     FILE *in = sg_input_file("line\n", 5);
