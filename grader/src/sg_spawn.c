@@ -369,10 +369,18 @@ static int sg_read_ready(struct sg_watch *w)
     }
 }
 
-/* Waits for the command itself to end or the deadline; true when it ended. */
+/*
+ * Waits for the command itself to end or the deadline; true when it ended.
+ * A sandbox's command has its whole time limit from when it starts ("R"
+ * from sg_enter), not from when bubblewrap did: on a loaded machine
+ * setting the sandbox up took 5.5 s, and a correct test that waits on
+ * purpose was killed at its wall limit (a review under load). The set-up
+ * itself has SG_SANDBOX_SETUP_MS on top of the limit (the deadline given).
+ */
 static bool sg_watch_until_exit(const struct sg_spawn_opts *o, pid_t pid, double deadline,
                                 struct sg_watch *w, struct sg_spawn_result *r)
 {
+    bool from_start = false;
     /* Its pipes may stay open in descendants that outlive it, so their
      * EOF is not waited for. */
     for (;;) {
@@ -417,6 +425,10 @@ static bool sg_watch_until_exit(const struct sg_spawn_opts *o, pid_t pid, double
         if (i_ready != -1 && p[i_ready].revents && sg_read_ready(w) == -1) {
             close(w->ready);
             w->ready = -1;
+        }
+        if (!from_start && w->nready > 0 && w->ready_seen[0] == 'R') {
+            from_start = true;
+            deadline = sg_now() + o->timeout_ms / 1000.0;
         }
         if (i_pid == -1 || (p[i_pid].revents & POLLIN))
             if (wait4(pid, &r->status, WNOHANG, &w->usage) == pid)
@@ -506,7 +518,9 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         if (*read_ends[i] != -1)
             fcntl(*read_ends[i], F_SETFL, O_NONBLOCK);
 
-    double deadline = start + o->timeout_ms / 1000.0;
+    /* Until the sandbox says its command starts, its set-up may take up to
+     * SG_SANDBOX_SETUP_MS more (sg_watch_until_exit moves the deadline). */
+    double deadline = start + (o->timeout_ms + (w.ready != -1 ? SG_SANDBOX_SETUP_MS : 0)) / 1000.0;
     if (!sg_watch_until_exit(o, pid, deadline, &w, r)) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);

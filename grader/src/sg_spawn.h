@@ -19,11 +19,17 @@
 
 #include "sg_sandbox.h"
 
+/* What a sandbox's set-up may take beyond the command's own time limit,
+ * which counts from the command's start inside (a loaded machine took
+ * 5.5 s to set one up). */
+#define SG_SANDBOX_SETUP_MS 10000
+
 struct sg_spawn_opts {
     const char *const *argv;
     const char *const *envp;    /* the whole environment the command sees */
     const char *cwd;            /* without a sandbox: its working folder; NULL: the grader's */
-    int timeout_ms;             /* wall time; the process group is killed after it */
+    int timeout_ms;             /* wall time, from the command's start in a sandbox (not its
+                                 * set-up); the process group is killed after it */
     int cpu_limit_s;            /* RLIMIT_CPU of each process; 0: the wall time + 2 s */
     size_t output_cap;          /* bytes of stdout+stderr kept */
     bool result_pipe;           /* give the command fd 3, a pipe to report on */

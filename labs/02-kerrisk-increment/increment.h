@@ -38,8 +38,10 @@ int inc_lock_open(const char *path);
 
 /*
  * Takes an exclusive lock (F_WRLCK, waiting with F_SETLKW) on byte 0,
- * length 1, of lockfd; increments *counter; releases the lock. A wait that
- * a signal interrupts (EINTR) is retried. 0, or -1 with errno set.
+ * length 1, of lockfd; increments *counter; releases the lock. The wait
+ * leaves the caller's signals as they were (it blocks none): a handler the
+ * caller installed runs during it, and a wait that a signal interrupts
+ * (EINTR) is retried. 0, or -1 with errno set.
  */
 int inc_locked_increment(int lockfd, int *counter);
 

@@ -33,7 +33,7 @@ int pp_unmap(void *area, size_t size);
  * TELL_CHILD sends SIGUSR1 to pid, TELL_PARENT sends SIGUSR2. The WAIT
  * functions sleep in sigsuspend until the other side's signal has come,
  * and return with both signals still blocked. On a failing system call
- * they print a message and exit(1), as APUE's do.
+ * they print a message on stderr and exit(1), as APUE's do.
  */
 void TELL_WAIT(void);
 void TELL_PARENT(pid_t pid);

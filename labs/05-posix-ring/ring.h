@@ -57,7 +57,8 @@ struct rb_ring *rb_open(const char *name);
  * unchanged. Otherwise waits for a free slot, then takes the mutex, copies
  * the message into slot[tail], advances tail modulo RB_SLOTS, releases the
  * mutex and posts a used slot. While the ring is full it sleeps (no busy
- * waiting); a wait interrupted by a signal handler (EINTR) is retried.
+ * waiting), with the caller's signals as they were (it blocks none); a
+ * wait interrupted by a signal handler (EINTR) is retried.
  * 0, or -1 with errno set.
  */
 int rb_put(struct rb_ring *r, const void *msg, size_t len);

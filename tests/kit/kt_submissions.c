@@ -264,6 +264,49 @@ START_TEST(a_strict_umask_grades_as_any_other)
 }
 END_TEST
 
+/*
+ * A test's wall limit counts from its start in the sandbox, not from the
+ * start of bubblewrap: on a loaded machine setting a sandbox up took 5.5 s,
+ * and a correct test that waits on purpose was killed at its limit (a
+ * review under load). Here bubblewrap takes 3 s to start, and the test 1 s
+ * in all: graded as it deserves, not stopped, nor "not graded".
+ */
+START_TEST(a_slow_sandbox_set_up_is_not_the_tests_time)
+{
+    if (geteuid() != 0 || access("/usr/bin/bwrap", X_OK) != 0) {
+        fprintf(stderr, "note: not root, or no bubblewrap: a slow bubblewrap not tried\n");
+        return;
+    }
+    char dir[] = "/tmp/kt-slow-bwrap.XXXXXX";
+    ck_assert(mkdtemp(dir) != NULL && chmod(dir, 0755) == 0);
+    char *real = kt_path(dir, "bwrap-real"), *slow = kt_path(dir, "bwrap");
+    char *results = kt_path(dir, "results.json");
+    struct sg_buf sh = SG_BUF_INIT;
+    sg_buf_printf(&sh, "#!/bin/sh\nsleep 3\nexec %s \"$@\"\n", real);
+    kt_write(slow, sh.data);
+    ck_assert(chmod(slow, 0755) == 0);
+    sh.len = 0;
+    sg_buf_printf(&sh, "cp /usr/bin/bwrap %s && unshare --mount sh -c 'mount --bind %s /usr/bin/bwrap && "
+                       "grader/shmgrade --lab 04 --test array_in_bss --timeout 1 --format json "
+                       "-o %s solutions'",
+                  real, slow, results);
+    char *log;
+    int rc = kt_sh(sh.data, &log);
+    json_t *r = rc == 0 ? json_load_file(results, 0, NULL) : NULL;
+    ck_assert_msg(r != NULL && json_number_value(json_object_get(r, "score")) > 0 &&
+                      json_number_value(json_object_get(r, "score")) ==
+                          json_number_value(json_object_get(r, "max_score")),
+                  "a test behind a bubblewrap 3 s slow to start (%d):\n%s", rc, kt_tail(log));
+    json_decref(r);
+    free(log);
+    sg_buf_free(&sh);
+    kt_rmtree(dir);
+    free(real);
+    free(slow);
+    free(results);
+}
+END_TEST
+
 START_TEST(usage_errors_exit_2)
 {
     const char *none[] = { NULL };
@@ -687,6 +730,7 @@ void kt_add_submissions(Suite *s)
     tcase_add_test(tc, reports_stay_valid_whatever_the_student_prints);
     tcase_add_test(tc, usage_errors_exit_2);
     tcase_add_test(tc, a_strict_umask_grades_as_any_other);
+    tcase_add_test(tc, a_slow_sandbox_set_up_is_not_the_tests_time);
     tcase_add_test(tc, tests_run_in_the_sandbox_where_there_is_one);
     tcase_add_test(tc, a_full_disk_is_the_graders_failure);
     tcase_add_test(tc, what_code_prints_in_a_hidden_test_is_never_shown);
