@@ -12,8 +12,10 @@ BUILD    := build
 KIT      := $(BUILD)/kit
 SELFTEST := $(BUILD)/selftest
 # The student kit (make dist) is marked so: a folder a student names
-# solutions/ made it the instructor's, whose make test failed to link.
-KIT_KIND := $(if $(wildcard .student-kit),student,instructor)
+# solutions/ made it the instructor's, whose make test failed to link. A
+# copy without its dotfiles (a template uploaded through a web page) is
+# told by the kit's own tests, which only the instructor's kit has.
+KIT_KIND := $(if $(or $(wildcard .student-kit),$(if $(wildcard tests/kit/kt_main.c),,no-tests)),student,instructor)
 SUB      ?= $(if $(filter instructor,$(KIT_KIND)),solutions,work)
 
 KIT_LABS    := $(sort $(patsubst labs/%/rubric.json,%,$(wildcard labs/*/rubric.json)))

@@ -227,36 +227,50 @@ static int sg_forget_grade(const struct sg_student *s)
     return rc;
 }
 
-/* The worker: grades one student and writes the reports. Never returns. */
 /*
  * Whether a sandbox made here has bubblewrap, tried as every student's is
  * (sg_sandbox_init): bubblewrap installed and user namespaces allowed are
  * not enough (in a container that hides parts of /proc, bubblewrap cannot
  * mount its own), and a class was then graded several students at once
  * without namespaces, each able to read the others' files (an attacker's
- * review). Unsure, or unable to try: no.
+ * review). Tried in a child, which is a subreaper of its own as every
+ * grading is (sg_spawn_init); unsure, or unable to try: no.
  */
 static bool sg_batch_sandbox_works(const struct sg_kit *kit, const char *tmp, bool disabled)
 {
     if (!sg_sandbox_has_namespaces(disabled))
         return false;
-    struct sg_buf dir = SG_BUF_INIT, enter = SG_BUF_INIT, kit_enter = SG_BUF_INIT;
-    sg_buf_printf(&dir, "%s/shmgrade-probe.XXXXXX", tmp);
-    bool works = false;
-    if (mkdtemp(dir.data) != NULL) {
+    fflush(NULL);
+    pid_t child = fork();
+    if (child == -1)
+        return false;
+    if (child == 0) {
+        struct sg_buf dir = SG_BUF_INIT, enter = SG_BUF_INIT;
+        sg_buf_printf(&dir, "%s/shmgrade-probe.XXXXXX", tmp);
+        if (sg_spawn_init() == -1 || mkdtemp(dir.data) == NULL)
+            _exit(2);
+        if (sg_guard_register(dir.data) == -1)
+            fprintf(stderr, "shmgrade: warning: %s is not known to the guard: %s\n", dir.data,
+                    strerror(errno));
         sg_buf_printf(&enter, "%s/sg_enter", dir.data);
-        sg_buf_printf(&kit_enter, "%s/sg_enter", kit->objects);
+        char *kit_enter = sg_join(kit->objects, "sg_enter");
         struct sg_sandbox sb;
-        works = sg_copy_file(kit_enter.data, enter.data, 0755) == 0 &&
-                sg_sandbox_init(&sb, dir.data, enter.data, disabled) == 0 && sb.bwrap[0] != '\0';
-        sg_rmtree(dir.data);
+        bool works = kit_enter != NULL && sg_copy_file(kit_enter, enter.data, 0755) == 0 &&
+                     sg_sandbox_init(&sb, dir.data, enter.data, disabled) == 0 &&
+                     sb.bwrap[0] != '\0';
+        if (sg_rmtree(dir.data) == -1)
+            fprintf(stderr, "shmgrade: warning: %s could not be removed: %s\n", dir.data,
+                    strerror(errno));
+        _exit(works ? 0 : 1);
     }
-    sg_buf_free(&dir);
-    sg_buf_free(&enter);
-    sg_buf_free(&kit_enter);
-    return works;
+    int status;
+    while (waitpid(child, &status, 0) == -1)
+        if (errno != EINTR)
+            return false;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+/* The worker: grades one student and writes the reports. Never returns. */
 static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opts *o,
                              const struct sg_student *s, pid_t batch) __attribute__((noreturn));
 static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opts *o,
@@ -383,8 +397,14 @@ static int sg_batch_grade(const struct sg_kit *kit, const struct sg_batch_opts *
     if (sg_guard_register(slots.path) == -1)
         fprintf(stderr, "shmgrade: warning: %s is not known to the guard: %s\n", slots.path,
                 strerror(errno));
+    /* Whether classmates may be graded side by side (sg_batch_sandbox_works). */
+    const char *scratch = tmp && *tmp ? tmp : "/tmp";
+    bool side_by_side = sg_batch_sandbox_works(kit, scratch, o->grade.no_sandbox);
+    if (!side_by_side && sg_sandbox_has_namespaces(o->grade.no_sandbox))
+        fprintf(stderr, "shmgrade: note: bubblewrap is installed but a sandbox made here does not "
+                        "run it: the students are graded one at a time, without namespaces\n");
     /* Said once for the class, not once per student (sg_grade.c refuses each). */
-    if (geteuid() != 0 && !o->grade.no_sandbox && !sg_sandbox_has_namespaces(false)) {
+    if (geteuid() != 0 && !o->grade.no_sandbox && !side_by_side) {
         sg_buf_puts(err, "nobody was graded: " SG_SANDBOX_AS_GRADER_REFUSED);
         sg_slots_destroy(&slots);
         sg_strv_free(labs);
@@ -407,8 +427,7 @@ static int sg_batch_grade(const struct sg_kit *kit, const struct sg_batch_opts *
      * objects, /dev/shm and /tmp at the same time: one could fill what
      * another's correct code needs, or read its files (an attacker's
      * review). One student at a time then, each swept after (sg_sweep.h). */
-    int students_at_once = sg_batch_sandbox_works(kit, tmp && *tmp ? tmp : "/tmp",
-                                                  o->grade.no_sandbox) ? jobs : 1;
+    int students_at_once = side_by_side ? jobs : 1;
     struct sg_batch_opts run_opts = *o;
     run_opts.grade.needs_namespaces = students_at_once > 1;
     run_opts.grade.slots = &slots;

@@ -202,6 +202,22 @@ static int sg_tool(const struct sg_step *s, const char *const *argv, const char 
         sg_spawn_result_free(&r);
         return -1;
     }
+    /* The kit's own files refused to the build (a root grader's umask once
+     * made them so): the grader's failure, never the student's compile error. */
+    char *kit_files = sg_path(s->b->dir, "kit/");
+    bool kit_refused = !ok && r.output != NULL && kit_files != NULL &&
+                       strstr(r.output, kit_files) != NULL &&
+                       strstr(r.output, "Permission denied") != NULL;
+    free(kit_files);
+    if (kit_refused) {
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "%s could not read the kit's own files (Permission denied): not "
+                          "graded",
+                      argv[0]);
+        s->b->problem = sg_buf_take(&p);
+        sg_spawn_result_free(&r);
+        return -1;
+    }
     s->b->seconds += r.seconds;
     s->b->cpu_seconds += r.cpu_seconds;
     if (output != NULL && r.output_len > 0)

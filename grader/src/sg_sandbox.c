@@ -392,7 +392,8 @@ bool sg_sandbox_has_namespaces(bool disabled)
  * hidden tests' program were open to every account on a shared grading
  * machine, and, where a class is graded without namespaces, to the code
  * of a classmate graded at the same time (an attacker's review). The
- * sandbox's user runs with a group of its own (sb->gid).
+ * sandbox's user runs with a group of its own (sb->gid), but for nobody
+ * (where no drawn uid is mapped), whose group, nogroup, others share.
  */
 int sg_sandbox_share(const struct sg_sandbox *sb, const char *path, bool writable)
 {
@@ -608,8 +609,9 @@ int sg_sandbox_enter(const struct sg_sandbox *sb, double timeout_seconds, bool b
     /* Not the grader's caller's umask (077 in a hardened root shell): the
      * programs a build makes are taken back by the grader and run by the
      * sandbox's group (sg_sandbox_reclaim), which needs them readable and
-     * runnable; the folders they are made in are closed to everyone else. */
-    umask(022);
+     * runnable. Nothing for other accounts: without namespaces what a test
+     * makes in the machine's /dev/shm or /tmp would be theirs to read. */
+    umask(027);
     *failed = "setrlimit(RLIMIT_CORE)";
     if (sg_limit(RLIMIT_CORE, 0, 0) == -1)
         return -1;
