@@ -911,6 +911,8 @@ START_TEST(a_class_where_bubblewrap_cannot_run_is_graded_one_student_at_a_time)
     char *log;
     int rc = kt_sh(sh.data, &log);
     ck_assert_msg(rc == 0, "the batch (%d):\n%s", rc, kt_tail(log));
+    ck_assert_msg(strstr(log, "graded one at a time, without namespaces") != NULL,
+                  "the batch does not say why it grades one student at a time:\n%s", kt_tail(log));
     free(log);
     char *csv = kt_path(out, "gradebook.csv");
     struct kt_csv *c = calloc(1, sizeof *c);
