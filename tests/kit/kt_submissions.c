@@ -254,12 +254,7 @@ START_TEST(a_strict_umask_grades_as_any_other)
                   kt_labs[kt_nlabs - 1], results);
     char *log;
     int rc = kt_sh(sh.data, &log);
-    json_t *r = rc == 0 ? json_load_file(results, 0, NULL) : NULL;
-    ck_assert_msg(r != NULL && json_number_value(json_object_get(r, "score")) > 0 &&
-                      json_number_value(json_object_get(r, "score")) ==
-                          json_number_value(json_object_get(r, "max_score")),
-                  "the solution under umask 077 (%d):\n%s", rc, kt_tail(log));
-    json_decref(r);
+    kt_require_full_marks(results, rc, "the solution under umask 077", log);
     free(log);
     sg_buf_free(&sh);
     kt_rmtree(t);
@@ -296,12 +291,7 @@ START_TEST(a_slow_sandbox_set_up_is_not_the_tests_time)
                   real, slow, results);
     char *log;
     int rc = kt_sh(sh.data, &log);
-    json_t *r = rc == 0 ? json_load_file(results, 0, NULL) : NULL;
-    ck_assert_msg(r != NULL && json_number_value(json_object_get(r, "score")) > 0 &&
-                      json_number_value(json_object_get(r, "score")) ==
-                          json_number_value(json_object_get(r, "max_score")),
-                  "a test behind a bubblewrap 3 s slow to start (%d):\n%s", rc, kt_tail(log));
-    json_decref(r);
+    kt_require_full_marks(results, rc, "a test behind a bubblewrap 3 s slow to start", log);
     free(log);
     sg_buf_free(&sh);
     kt_rmtree(dir);

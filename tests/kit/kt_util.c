@@ -541,3 +541,13 @@ bool kt_process_mentions(const char *comm, const char *path)
     closedir(d);
     return seen;
 }
+
+void kt_require_full_marks(const char *results, int rc, const char *what, const char *log)
+{
+    json_t *r = rc == 0 ? json_load_file(results, 0, NULL) : NULL;
+    double score = json_number_value(json_object_get(r, "score"));
+    ck_assert_msg(r != NULL && score > 0 &&
+                      score == json_number_value(json_object_get(r, "max_score")),
+                  "%s (status %d, score %g):\n%s", what, rc, score, kt_tail(log));
+    json_decref(r);
+}
