@@ -234,16 +234,17 @@ static int sg_forget_grade(const struct sg_student *s)
  * mount its own), and a class was then graded several students at once
  * without namespaces, each able to read the others' files (an attacker's
  * review). Tried in a child, which is a subreaper of its own as every
- * grading is (sg_spawn_init); unsure, or unable to try: no.
+ * grading is (sg_spawn_init). 1: it runs; 0: it does not; -1: it could
+ * not be tried (a busy machine), which counts as a no too.
  */
-static bool sg_batch_sandbox_works(const struct sg_kit *kit, const char *tmp, bool disabled)
+static int sg_batch_sandbox_works(const struct sg_kit *kit, const char *tmp, bool disabled)
 {
     if (!sg_sandbox_has_namespaces(disabled))
-        return false;
+        return 0;
     fflush(NULL);
     pid_t child = fork();
     if (child == -1)
-        return false;
+        return -1;
     if (child == 0) {
         struct sg_buf dir = SG_BUF_INIT, enter = SG_BUF_INIT;
         sg_buf_printf(&dir, "%s/shmgrade-probe.XXXXXX", tmp);
@@ -255,19 +256,22 @@ static bool sg_batch_sandbox_works(const struct sg_kit *kit, const char *tmp, bo
         sg_buf_printf(&enter, "%s/sg_enter", dir.data);
         char *kit_enter = sg_join(kit->objects, "sg_enter");
         struct sg_sandbox sb;
-        bool works = kit_enter != NULL && sg_copy_file(kit_enter, enter.data, 0755) == 0 &&
-                     sg_sandbox_init(&sb, dir.data, enter.data, disabled) == 0 &&
-                     sb.bwrap[0] != '\0';
+        int answer = kit_enter == NULL || sg_copy_file(kit_enter, enter.data, 0755) == -1 ? 2
+                     : sg_sandbox_init(&sb, dir.data, enter.data, disabled) == -1 ? 2
+                     : sb.bwrap[0] != '\0'                                        ? 0
+                                                                                  : 1;
         if (sg_rmtree(dir.data) == -1)
             fprintf(stderr, "shmgrade: warning: %s could not be removed: %s\n", dir.data,
                     strerror(errno));
-        _exit(works ? 0 : 1);
+        _exit(answer);
     }
     int status;
     while (waitpid(child, &status, 0) == -1)
         if (errno != EINTR)
-            return false;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            return -1;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+        return -1;
+    return WEXITSTATUS(status) == 0 ? 1 : 0;
 }
 
 /* The worker: grades one student and writes the reports. Never returns. */
@@ -399,12 +403,16 @@ static int sg_batch_grade(const struct sg_kit *kit, const struct sg_batch_opts *
                 strerror(errno));
     /* Whether classmates may be graded side by side (sg_batch_sandbox_works). */
     const char *scratch = tmp && *tmp ? tmp : "/tmp";
-    bool side_by_side = sg_batch_sandbox_works(kit, scratch, o->grade.no_sandbox);
-    if (!side_by_side && sg_sandbox_has_namespaces(o->grade.no_sandbox))
+    int works = sg_batch_sandbox_works(kit, scratch, o->grade.no_sandbox);
+    bool side_by_side = works == 1;
+    if (works == 0 && sg_sandbox_has_namespaces(o->grade.no_sandbox))
         fprintf(stderr, "shmgrade: note: bubblewrap is installed but a sandbox made here does not "
                         "run it: the students are graded one at a time, without namespaces\n");
+    else if (works == -1)
+        fprintf(stderr, "shmgrade: note: a sandbox could not be tried for the class (is the "
+                        "machine busy?): the students are graded one at a time\n");
     /* Said once for the class, not once per student (sg_grade.c refuses each). */
-    if (geteuid() != 0 && !o->grade.no_sandbox && !side_by_side) {
+    if (geteuid() != 0 && !o->grade.no_sandbox && works == 0) {
         sg_buf_puts(err, "nobody was graded: " SG_SANDBOX_AS_GRADER_REFUSED);
         sg_slots_destroy(&slots);
         sg_strv_free(labs);
