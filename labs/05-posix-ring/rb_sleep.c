@@ -118,9 +118,14 @@ static const char *rb_task_end(const struct rb_task *t)
 
 void rb_require_asleep(const struct rb_task *t, enum rb_sem which, const char *end_hint)
 {
-    long nr = -2;
-    unsigned long addr = 0;
+    /* slept: the last other call it was seen asleep in, so that a task that
+     * polls with a timed sleep is not called a spinning one when the last
+     * look catches it between two sleeps (a loaded machine keeps such a task
+     * waiting for a core, runnable, more often: a corpus run saw it so). */
+    long nr = -2, slept = -2;
+    unsigned long addr = 0, slept_addr = 0;
     int sem = -1;
+    bool spun = false;
     long first = sg_task_cpu_ticks(t->pid, t->tid);
     long tick = sysconf(_SC_CLK_TCK);
     for (int i = 0; i < RB_WAKE_MS; i++) {
@@ -130,10 +135,21 @@ void rb_require_asleep(const struct rb_task *t, enum rb_sem which, const char *e
         sem = rb_is_futex(nr) ? rb_sem_at(t, addr) : -1;
         if (sem == (int)which)
             return;
+        if (nr >= 0) {
+            slept = nr;
+            slept_addr = addr;
+        }
         /* A task that has burnt a fifth of a second is not asleep. */
-        if (first >= 0 && sg_task_cpu_ticks(t->pid, t->tid) - first > tick / 5)
+        if (first >= 0 && sg_task_cpu_ticks(t->pid, t->tid) - first > tick / 5) {
+            spun = true;
             break;
+        }
         sg_nap_ms(1);
+    }
+    if (nr == -1 && !spun && slept >= 0) {
+        nr = slept;
+        addr = slept_addr;
+        sem = rb_is_futex(nr) ? rb_sem_at(t, addr) : -1;
     }
     char expected[96];
     snprintf(expected, sizeof expected, "asleep in the kernel (futex) on %s", rb_sem_names[which]);

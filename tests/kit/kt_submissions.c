@@ -790,6 +790,36 @@ END_TEST
 
 /* Alone (kt_main.c): it compares the machine's segments before and after,
  * and its fallback runs without the sandbox, sharing the user's process budget. */
+START_TEST(solutions_score_full_marks_from_a_deep_folder_on_disk)
+{
+    /* Without bubblewrap a test's TMPDIR is its own folder on disk, under
+     * the grader's scratch folder: as deep as the instructor's TMPDIR and
+     * the test's name make it. A lab's test that put it in a 96-byte
+     * buffer failed a correct student there ("mkdtemp failed"). */
+    char *top = kt_tempdir();
+    struct sg_buf deep = SG_BUF_INIT;
+    sg_buf_printf(&deep, "%s/%0150d", top, 0);
+    ck_assert_int_eq(mkdir(deep.data, 0755), 0);
+    const char *before = getenv("TMPDIR");
+    char *saved = before ? strdup(before) : NULL;
+    ck_assert_int_eq(setenv("TMPDIR", deep.data, 1), 0);
+    const char *args[] = { "--hidden", "--no-sandbox", "solutions", NULL };
+    char *out;
+    int rc = kt_shmgrade(args, &out);
+    if (saved != NULL)
+        setenv("TMPDIR", saved, 1);
+    else
+        unsetenv("TMPDIR");
+    free(saved);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_msg(strstr(out, "(100.0 %)") != NULL, "from %s:\n%s", deep.data, out);
+    free(out);
+    sg_buf_free(&deep);
+    kt_rmtree(top);
+    free(top);
+}
+END_TEST
+
 void kt_add_leaks(Suite *s)
 {
     TCase *tc = tcase_create("leaks");
@@ -798,5 +828,9 @@ void kt_add_leaks(Suite *s)
     tcase_add_loop_test(tc, posix_objects_never_outlive_grading, 0, 2);
     tcase_add_loop_test(tc, an_interrupted_grading_leaves_nothing_behind, 0, 4);
     tcase_add_test(tc, the_hidden_tests_stay_unreadable_without_the_sandbox);
+    /* Without the sandbox, as an ordinary user, its tests share the user's
+     * process budget with whatever else runs: not beside the lanes (in
+     * three lanes it once could not start a test). */
+    tcase_add_test(tc, solutions_score_full_marks_from_a_deep_folder_on_disk);
     suite_add_tcase(s, tc);
 }
