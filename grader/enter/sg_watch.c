@@ -49,6 +49,22 @@ static bool sg_state_runnable(char state)
 }
 
 /*
+ * The fields of a /proc stat file after the command name, which may hold
+ * spaces and parentheses itself (they start after the last ')'); NULL when
+ * the file is gone. line (cap bytes) holds the text.
+ */
+static const char *sg_stat_fields(const char *path, char *line, size_t cap)
+{
+    FILE *f = fopen(path, "re");
+    if (f == NULL)
+        return NULL;
+    char *ok = fgets(line, (int)cap, f);
+    fclose(f);
+    const char *close = ok ? strrchr(line, ')') : NULL;
+    return close != NULL ? close + 1 : NULL;
+}
+
+/*
  * Whether another thread of a process is runnable. /proc/<pid>/stat shows
  * the state of the main thread alone: a test whose main thread waits in
  * pthread_join or polls while its worker thread waits for a core (lab 05's)
@@ -56,7 +72,7 @@ static bool sg_state_runnable(char state)
  */
 static bool sg_threads_runnable(pid_t pid)
 {
-    char path[300];
+    char path[300], line[1024];
     snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
     DIR *d = opendir(path);
     if (d == NULL)
@@ -66,41 +82,27 @@ static bool sg_threads_runnable(pid_t pid)
     while (!runnable && (e = readdir(d)) != NULL) {
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
-        char line[1024];
         snprintf(path, sizeof path, "/proc/%ld/task/%s/stat", (long)pid, e->d_name);
-        FILE *f = fopen(path, "re");
-        if (f == NULL)
-            continue;
-        char *ok = fgets(line, sizeof line, f);
-        fclose(f);
-        char *close = ok ? strrchr(line, ')') : NULL;
+        const char *fields = sg_stat_fields(path, line, sizeof line);
         char state;
-        runnable = close != NULL && sscanf(close + 1, " %c", &state) == 1 &&
+        runnable = fields != NULL && sscanf(fields, " %c", &state) == 1 &&
                    sg_state_runnable(state);
     }
     closedir(d);
     return runnable;
 }
 
-/*
- * The command name, in parentheses, may hold spaces and parentheses
- * itself: the fields start after the last ')'. -1 when it is gone.
- */
+/* One process's stat; -1 when it is gone. */
 static int sg_read_stat(const char *pid, struct sg_proc *p)
 {
     char path[300], line[1024];
     snprintf(path, sizeof path, "/proc/%s/stat", pid);
-    FILE *f = fopen(path, "re");
-    if (f == NULL)
-        return -1;
-    char *ok = fgets(line, sizeof line, f);
-    fclose(f);
-    char *close = ok ? strrchr(line, ')') : NULL;
+    const char *fields = sg_stat_fields(path, line, sizeof line);
     unsigned long long ut, st;
     long long cut, cst;
     int ppid;
-    if (close == NULL ||
-        sscanf(close + 1,
+    if (fields == NULL ||
+        sscanf(fields,
                " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld %*d %*d %ld",
                &p->state, &ppid, &ut, &st, &cut, &cst, &p->threads) != 7)
         return -1;

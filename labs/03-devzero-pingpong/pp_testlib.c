@@ -242,18 +242,27 @@ static const char *pp_why_not_woken(pid_t pid, int signo, char *seen, size_t cap
            "and sleeps in one step? See man 2 sigsuspend";
 }
 
+/* The waiter's wait at stage has not returned, nor has its process ended, yet. */
+static void pp_require_in_wait(const struct pp_waiter *w, const char *wait_name, int stage)
+{
+    SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
+               stage == 1 ? "the wait returned although no signal was sent. Does it sleep "
+                            "at all, and loop until the handler has set the flag?"
+                          : "a second wait returned with no second TELL. Does a wait sleep "
+                            "at all (see wait_sleeps_until_told), and is the flag cleared "
+                            "once a wait has seen it?",
+               "%s returned although nobody had sent a signal", wait_name);
+    SG_REQUIRE(!sg_process_ended(w->pid), "the process to wait for the other side's TELL",
+               "the waiting process ended inside the wait. Only main decides to exit, and "
+               "a signal with no handler kills",
+               "the process ended inside %s", wait_name);
+}
+
 void pp_require_still_waiting(const struct pp_waiter *w, const char *wait_name, int stage)
 {
     SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
     for (double end = sg_deadline_in_ms(300); sg_before(end);) {
-        SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
-                   "a second wait returned with no second TELL. Is the flag cleared once a "
-                   "wait has seen it?",
-                   "%s returned although nobody had sent a signal", wait_name);
-        SG_REQUIRE(!sg_process_ended(w->pid), "the process to wait for the other side's TELL",
-                   "the waiting process ended inside the wait. Only main decides to exit, and "
-                   "a signal with no handler kills",
-                   "the process ended inside %s", wait_name);
+        pp_require_in_wait(w, wait_name, stage);
         if (sg_task_syscall(w->pid, 0, NULL) == SYS_rt_sigsuspend)
             return;
         pp_nap();
@@ -270,17 +279,7 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
     bool spun = false;
     long first = sg_task_cpu_ticks(w->pid, 0);
     for (double end = sg_deadline_in_ms(5000); sg_before(end);) {
-        SG_REQUIRE(w->sh->stage == stage, "the wait to last until the other side's TELL",
-                   stage == 1 ? "the wait returned although no signal was sent. Does it sleep "
-                                "at all, and loop until the handler has set the flag?"
-                              : "a second wait returned with no second TELL. Does a wait sleep "
-                                "at all (see wait_sleeps_until_told), and is the flag cleared "
-                                "once a wait has seen it?",
-                   "%s returned although nobody had sent a signal", wait_name);
-        SG_REQUIRE(!sg_process_ended(w->pid), "the process to wait for the other side's TELL",
-                   "the waiting process ended inside the wait. Only main decides to exit, and "
-                   "a signal with no handler kills",
-                   "the process ended inside %s", wait_name);
+        pp_require_in_wait(w, wait_name, stage);
         nr = sg_task_syscall(w->pid, 0, NULL);
         if (nr == SYS_rt_sigsuspend)
             break;

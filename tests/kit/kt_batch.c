@@ -860,24 +860,13 @@ static void kt_meeting_student(const char *class, const char *name, const char *
                                const char *meet)
 {
     const char *labs[] = { "04-shmat-layout", NULL };
-    kt_student(class, name, labs, true, "solutions");
-    char *file = kt_lab_file(labs[0]);
-    struct sg_buf path = SG_BUF_INIT, text = SG_BUF_INIT;
-    sg_buf_printf(&path, "%s/%s/%s/%s", class, name, labs[0], file);
-    char *solution = kt_read(path.data, NULL);
     const char *entry = "int sl_probe(struct sl_layout *l)\n{\n";
-    char *at = strstr(solution, entry);
-    ck_assert_msg(at != NULL, "the solution no longer has %s", entry);
-    at += strlen(entry);
-    sg_buf_printf(&text, "#define MEET \"%s\"\n#define WHO \"%s\"\n#define OTHER \"%s\"\n%s", meet,
-                  name, other, kt_meet_code);
-    sg_buf_append(&text, solution, (size_t)(at - solution));
-    sg_buf_printf(&text, "    kt_meet();\n%s", at);
-    kt_write(path.data, text.data);
-    free(solution);
-    sg_buf_free(&text);
-    sg_buf_free(&path);
-    free(file);
+    struct sg_buf to = SG_BUF_INIT;
+    sg_buf_printf(&to, "#define MEET \"%s\"\n#define WHO \"%s\"\n#define OTHER \"%s\"\n%s%s"
+                       "    kt_meet();\n",
+                  meet, name, other, kt_meet_code, entry);
+    kt_edited_student(class, name, labs, labs[0], entry, to.data);
+    sg_buf_free(&to);
 }
 
 /*

@@ -551,3 +551,11 @@ void kt_require_full_marks(const char *results, int rc, const char *what, const 
                   "%s (status %d, score %g):\n%s", what, rc, score, kt_tail(log));
     json_decref(r);
 }
+
+void kt_sh_full_marks(const char *script, const char *results, const char *what)
+{
+    char *log;
+    int rc = kt_sh(script, &log);
+    kt_require_full_marks(results, rc, what, log);
+    free(log);
+}
