@@ -366,10 +366,11 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
         free(enter);
         sg_strv_free(all);
         if (errno == EAGAIN)
-            sg_buf_printf(err, "cannot prepare the sandbox in %s: %d tries to start one "
-                               "could not start or did not end in %d s (is the machine "
+            sg_buf_printf(err, "cannot prepare the sandbox in %s: none of %d tries to "
+                               "start one started and ended within %d s (is the machine "
                                "overloaded?); nothing was graded",
-                          o->workdir, SG_PROBE_TRIES, SG_PROBE_TIMEOUT_MS / 1000);
+                          o->workdir, SG_PROBE_TRIES,
+                          (SG_PROBE_TIMEOUT_MS + SG_SANDBOX_SETUP_MS) / 1000);
         else
             sg_buf_printf(err, "cannot prepare the sandbox in %s: %s", o->workdir,
                           strerror(errno));
