@@ -202,13 +202,19 @@ static int sg_tool(const struct sg_step *s, const char *const *argv, const char 
         sg_spawn_result_free(&r);
         return -1;
     }
-    /* The kit's own files refused to the build (a root grader's umask once
-     * made them so): the grader's failure, never the student's compile error. */
-    char *kit_files = sg_path(s->b->dir, "kit/");
-    bool kit_refused = !ok && r.output != NULL && kit_files != NULL &&
-                       strstr(r.output, kit_files) != NULL &&
+    /* The kit's own files refused to a step that links with them (a root
+     * grader's umask once made them so): the grader's failure, never the
+     * student's. Not the compile's: it is never given the kit, and a
+     * source that names the kit's files is refused them on purpose. */
+    char *kit_dir = sg_path(s->b->dir, "kit");
+    bool reads_kit = false;
+    for (size_t i = 0; i < sizeof s->mounts->readonly / sizeof *s->mounts->readonly; i++)
+        reads_kit |= kit_dir != NULL && s->mounts->readonly[i] != NULL &&
+                     strcmp(s->mounts->readonly[i], kit_dir) == 0;
+    bool kit_refused = !ok && reads_kit && r.output != NULL &&
+                       strstr(r.output, kit_dir) != NULL &&
                        strstr(r.output, "Permission denied") != NULL;
-    free(kit_files);
+    free(kit_dir);
     if (kit_refused) {
         struct sg_buf p = SG_BUF_INIT;
         sg_buf_printf(&p, "%s could not read the kit's own files (Permission denied): not "
@@ -483,7 +489,6 @@ static int sg_prepare(const struct sg_kit *kit, const struct sg_rubric *r,
         sg_sandbox_share(o->sandbox, source, false) == -1 ||
         sg_sandbox_share(o->sandbox, header_to, false) == -1 ||
         sg_sandbox_share(o->sandbox, api, false) == -1 ||
-        sg_sandbox_share(o->sandbox, *kitdir, false) == -1 ||
         sg_sandbox_share(o->sandbox, b->out, true) == -1) {
         struct sg_buf p = SG_BUF_INIT;
         if (kit_why.len > 0)
@@ -850,6 +855,16 @@ int sg_build_lab(const struct sg_kit *kit, const struct sg_rubric *r,
     int rc = -1;
     if (sg_compile_and_inspect(&s, &decided) == -1) {
         rc = decided ? 0 : -1;
+    } else if (sg_sandbox_share(o->sandbox, kitdir, false) == -1) {
+        /* Only now: without bubblewrap the compiler runs where the files
+         * of its user are, and an .incbin of ../kit/hidden.o put the
+         * hidden tests' strings into the student's own object (an
+         * attacker's review). The linker reads the student's object,
+         * never its source. */
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "could not prepare %s: %s", kitdir, strerror(errno));
+        free(b->problem);
+        b->problem = sg_buf_take(&p);
     } else {
         int step = sg_link_all(&s, kitdir);
         if (step == 0)

@@ -299,6 +299,14 @@ static int sg_test_labs(const struct sg_grade_opts *o, const struct sg_sandbox *
         rc = -1;
         saved = errno;
     }
+    /* What the hidden tests' code left where the submission's uid may
+     * write (/tmp, /dev/shm, IPC) goes before the memory check runs its
+     * code again and reports what it prints: run side by side, the tests
+     * were not swept one by one (sg_testrun.c), and a hidden test's file
+     * of the hidden program's strings came back as memory-check findings
+     * (an attacker's review). Every test has ended here. */
+    if (sb->bwrap[0] == '\0' && sg_sandbox_own_uid(sb) && sb->per_sandbox)
+        sg_sweep_uid(sb->uid, sb->gid);
     if (rc == -1)
         sg_buf_printf(err, "could not run the tests: %s: %s", step, strerror(saved));
     for (size_t i = 0; i < nlabs; i++) {

@@ -222,7 +222,11 @@ static void kt_hostile_once(json_t *m, bool no_sandbox)
 
     bool memcheck = json_is_true(json_object_get(m, "memcheck"));
     char *before = kt_outside_state(canary);
-    const char *tests[] = { memcheck ? "memcheck" : "read_line_basic", NULL };
+    /* A hidden test as well where the attack is on the hidden tests'
+     * object: the build copies it only for a grading that runs one. */
+    bool hidden_too = json_is_true(json_object_get(m, "hidden_too"));
+    const char *tests[] = { memcheck ? "memcheck" : "read_line_basic",
+                            hidden_too ? "read_line_exact_fit" : NULL, NULL };
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct sg_grade g;
@@ -254,7 +258,7 @@ static void kt_hostile_once(json_t *m, bool no_sandbox)
                   "%s: the compiler's messages do not say \"%s\": %s", name, built,
                   r->build_output ? r->build_output : "(none)");
     if (want_state == SG_LAB_GRADED) {
-        ck_assert_uint_eq(r->ntests, 1);
+        ck_assert_uint_eq(r->ntests, hidden_too ? 2 : 1);
         struct sg_test_result *t = &r->tests[0];
         bool want_fail = json_array_size(json_object_get(m, "fail")) > 0;
         char *why = kt_test_text(t);

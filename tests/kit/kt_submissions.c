@@ -783,6 +783,63 @@ START_TEST(the_hidden_tests_stay_unreadable_without_the_sandbox)
 }
 END_TEST
 
+START_TEST(what_a_hidden_test_leaves_never_reaches_the_memory_check)
+{
+    /* Without bubblewrap, where namespaces count each test's processes
+     * apart, a submission's tests run side by side as its own uid, and
+     * what they leave in /tmp is swept when the submission is done. The
+     * memory check runs the student's code after the hidden tests and
+     * reports what it prints as findings: a hidden test's file of the
+     * hidden program's strings came back as findings the student reads
+     * (an attacker's review). Here the hidden test leaves a file, and
+     * the memory check's run, finding it, prints a forged finding. */
+    if (geteuid() != 0)
+        return; /* not root: no uid of the submission's own */
+    kt_no_sandbox = true;
+    kt_memcheck = true;
+    const char *lab = "01-shared-buffer";
+    char stash[64];
+    snprintf(stash, sizeof stash, "/tmp/kt-stash-%ld", (long)getpid());
+    struct sg_buf code = SG_BUF_INIT;
+    sg_buf_printf(&code,
+                  "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n"
+                  "    {\n"
+                  "        char exe[4096];\n"
+                  "        ssize_t e = readlink(\"/proc/self/exe\", exe, sizeof exe - 1);\n"
+                  "        if (e > 0 && (exe[e] = '\\0', strstr(exe, \"tests-hidden\") != NULL))\n"
+                  "            close(open(\"%s\", O_WRONLY | O_CREAT, 0644));\n"
+                  "        else if (access(\"%s\", F_OK) == 0)\n"
+                  "            printf(\"mc: descriptor STASHED-BY-A-HIDDEN-TEST\\n\"), fflush(stdout);\n"
+                  "    }\n",
+                  stash, stash);
+    json_t *m = json_pack("{s:[[s,s]], s:[s,s,s,s]}", "replace",
+                          "long sb_read_line(char *buf, size_t cap, FILE *in)\n{\n", code.data,
+                          "add_include", "fcntl.h", "unistd.h", "string.h", "stdio.h");
+    char *sub = kt_mutant_submission(lab, m);
+    const char *tests[] = { "read_line_exact_fit", "memcheck", NULL };
+    struct sg_grade g;
+    kt_grade_some(sub, lab, tests, 0, &g);
+    ck_assert_msg(strstr(g.sandbox, "NO SANDBOX") != NULL || strstr(g.sandbox, "NO NAMESPACES"),
+                  "ran in: %s", g.sandbox);
+    ck_assert_msg(g.labs[0].state == SG_LAB_GRADED && g.labs[0].ntests == 2,
+                  "not graded: %s", kt_first_failure(&g.labs[0]));
+    for (size_t k = 0; k < g.labs[0].ntests; k++) {
+        const struct sg_test_result *t = &g.labs[0].tests[k];
+        char *text = kt_test_text(t);
+        ck_assert_msg(strstr(text, "STASHED") == NULL &&
+                          (t->output == NULL || strstr(t->output, "STASHED") == NULL),
+                      "what a hidden test left reached %s: %s", t->name, text);
+        free(text);
+    }
+    ck_assert_msg(access(stash, F_OK) == -1, "%s was left behind", stash);
+    sg_grade_free(&g);
+    kt_rmtree(sub);
+    free(sub);
+    sg_buf_free(&code);
+    json_decref(m);
+}
+END_TEST
+
 /* Alone (kt_main.c): it compares the machine's segments before and after,
  * and its fallback runs without the sandbox, sharing the user's process budget. */
 START_TEST(solutions_score_full_marks_from_a_deep_folder_on_disk)
@@ -823,6 +880,7 @@ void kt_add_leaks(Suite *s)
     tcase_add_loop_test(tc, posix_objects_never_outlive_grading, 0, 2);
     tcase_add_loop_test(tc, an_interrupted_grading_leaves_nothing_behind, 0, 4);
     tcase_add_test(tc, the_hidden_tests_stay_unreadable_without_the_sandbox);
+    tcase_add_test(tc, what_a_hidden_test_leaves_never_reaches_the_memory_check);
     /* Without the sandbox, as an ordinary user, its tests share the user's
      * process budget with whatever else runs: not beside the lanes (in
      * three lanes it once could not start a test). */
