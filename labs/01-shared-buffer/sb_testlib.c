@@ -118,6 +118,10 @@ static const char *sb_line_hint(long n, int err, const char *buf, size_t cap, co
     if (n >= 0 && (size_t)n != stored && strcmp(buf, want) == 0)
         return "buf is right but the return value is not: sb_read_line returns the number of "
                "bytes it stored, the NUL not counted";
+    if (cap > 0 && stored == cap)
+        return "no NUL in the first cap bytes: the string goes on past buf[cap - 1], into "
+               "memory that is not the caller's to give. With room for cap bytes, how many "
+               "characters fit beside the NUL, and what bounds each of your writes?";
     if (stored == strlen(want) + 1 && strncmp(buf, want, strlen(want)) == 0)
         return "one byte too many was stored. With room for cap bytes, how many characters "
                "fit beside the NUL?";
@@ -131,12 +135,16 @@ void sb_require_line(char *buf, size_t cap, FILE *in, const char *want, const ch
     errno = 0;
     long n = sb_read_line(buf, cap, in);
     int err = errno;
+    /* No NUL within cap: what shows is cut at cap, and the rest lies past it. */
+    bool unended = cap > 0 && strnlen(buf, cap) == cap;
     SG_REQUIRE(n == want_len && strcmp(buf, want) == 0,
-               "the line without its newline, and its length",
+               "what fits of the line in cap bytes, without its newline, and how many bytes "
+               "were stored",
                sb_line_hint(n, err, buf, cap, want),
-               "for %s, sb_read_line returned %ld with buf = %s (expected %ld and %s)", what,
+               "for %s, sb_read_line returned %ld with buf = %s%s (expected %ld and %s)", what,
                n, n < 0 && cap == 0 ? "(untouched)" : sg_q(buf, strnlen(buf, cap)),
-               want_len, sg_q(want, strlen(want)));
+               unended ? " and no NUL within its cap bytes" : "", want_len,
+               sg_q(want, strlen(want)));
 }
 
 void sb_require_end(char *buf, size_t cap, FILE *in, const char *what)

@@ -30,7 +30,8 @@ char *sb_map(size_t npages, enum sb_sharing sharing);
 int sb_unmap(char *buf, size_t npages);
 
 /*
- * Reads one line from in into buf, storing at most cap bytes including the
+ * Reads one line from the stream in (through stdio: the caller may have
+ * read from in before) into buf, storing at most cap bytes including the
  * terminating NUL. The newline is not stored. The rest of a line that does
  * not fit is read and discarded. Returns the number of bytes stored (without
  * the NUL); -1 at end of input or on a read error, with buf set to "" when
@@ -41,9 +42,10 @@ long sb_read_line(char *buf, size_t cap, FILE *in);
 /*
  * Flushes out, then forks. The child writes SB_PROMPT to out, reads one line
  * into buf with sb_read_line, and ends with _exit(): status 0 when it read a
- * line, 1 otherwise. It never returns. The parent waits for the child and
- * returns its exit status (0..255; 128 + the signal number if a signal
- * killed it), or -1 with errno set if fork or wait failed.
+ * line, 1 otherwise. It never returns. The parent waits for the child
+ * (asleep in waitpid, not polling) and returns its exit status (0..255;
+ * 128 + the signal number if a signal killed it), or -1 with errno set if
+ * fork or wait failed.
  */
 int sb_exchange(char *buf, size_t cap, FILE *in, FILE *out);
 

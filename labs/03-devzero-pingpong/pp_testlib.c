@@ -324,6 +324,37 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
                "%s returned with nothing sent", wait_name);
 }
 
+void pp_require_kept_blocked(const struct pp_waiter *w, const char *wait_name, int signo,
+                             int stage)
+{
+    SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
+    struct pp_pstate st;
+    long first = sg_task_cpu_ticks(w->pid, 0);
+    for (double end = sg_deadline_in_ms(2000); sg_before(end);) {
+        /* No wait, no mask to see: a wait that ends untold fails here too. */
+        pp_require_in_wait(w, wait_name, stage);
+        pp_read_state(w->pid, &st);
+        /* A wait that spins never gets to sigsuspend: its mask was seen
+         * for a fifth of a second of its CPU, and the sleeping tests
+         * grade the spinning. */
+        if (first >= 0 && sg_task_cpu_ticks(w->pid, 0) - first > sysconf(_SC_CLK_TCK) / 5)
+            return;
+        SG_REQUIRE((st.blk & PP_BIT(signo)) != 0,
+                   "the caller's blocked signals still blocked while the wait sleeps",
+                   "sigsuspend sleeps with exactly the mask it is given: an empty one (APUE's "
+                   "zeromask) lets through every signal the caller had blocked, and they run "
+                   "their handlers in the middle of pp_run. Which mask leaves out SIGUSR1 and "
+                   "SIGUSR2 alone? Build it from the mask in force at TELL_WAIT",
+                   "the caller blocked SIG%s before TELL_WAIT; while %s %s, it was not "
+                   "blocked (SigBlk %llx in /proc/<pid>/status)",
+                   sigabbrev_np(signo) ?: "?", wait_name,
+                   st.nr == SYS_rt_sigsuspend ? "slept in sigsuspend" : "ran", st.blk);
+        if (st.nr == SYS_rt_sigsuspend)
+            return;
+        pp_nap();
+    }
+}
+
 void pp_require_woken(const struct pp_waiter *w, const char *wait_name, int signo, int stage)
 {
     if (pp_wait_stage(w, stage, 5000))

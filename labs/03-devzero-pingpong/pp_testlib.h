@@ -72,6 +72,16 @@ void pp_require_sleeping(const struct pp_waiter *w, const char *wait_name, int s
 void pp_require_still_waiting(const struct pp_waiter *w, const char *wait_name, int stage);
 
 /*
+ * Requires signo, which the test blocked before TELL_WAIT, to stay blocked
+ * in the waiter's wait at stage: sampled from /proc/<pid>/status until the
+ * waiter is seen asleep in sigsuspend (whose mask SigBlk then shows), for
+ * at most 2 s, or a fifth of a second of its CPU time (a wait that spins).
+ * Where it sleeps is other tests' rule, not this one's.
+ */
+void pp_require_kept_blocked(const struct pp_waiter *w, const char *wait_name, int signo,
+                             int stage);
+
+/*
  * Requires the waiter to reach stage within 5 s of being told with signo;
  * if it does not, the message says why, from its /proc state.
  */

@@ -191,6 +191,16 @@ SG_TEST(tell_wait_blocks_both_signals)
     }
 }
 
+/* Who sent the test's process a SIGUSR2, if anyone did. */
+static volatile sig_atomic_t pp_usr2_from;
+
+static void pp_note_usr2(int signo, siginfo_t *si, void *context)
+{
+    (void)signo;
+    (void)context;
+    pp_usr2_from = (sig_atomic_t)si->si_pid;
+}
+
 SG_TEST(tell_sends_the_right_signals)
 {
     struct pp_waiter c;
@@ -206,10 +216,30 @@ SG_TEST(tell_sends_the_right_signals)
                c.sh->signo ? strsignal(c.sh->signo) : "none", (long)c.sh->sender);
     pp_finish_waiter(&c, "the catcher", SIGUSR1);
 
+    /* TELL_PARENT is called in a child of the test's, whose parent notes
+     * a SIGUSR2 sent to it: a TELL_PARENT that signals getppid() instead
+     * of pid killed the test's own runner, and the student read only that
+     * (a class review). */
+    struct sigaction note = { .sa_sigaction = pp_note_usr2, .sa_flags = SA_SIGINFO };
+    sigemptyset(&note.sa_mask);
+    SG_SETUP(sigaction(SIGUSR2, &note, NULL) == 0, "sigaction");
     pp_start_catcher(&c);
-    TELL_PARENT(c.pid);
+    fflush(NULL);
+    pid_t teller = fork();
+    SG_SETUP(teller != -1, "fork");
+    if (teller == 0) {
+        TELL_PARENT(c.pid);
+        _exit(0);
+    }
+    int status;
+    SG_SETUP(sg_wait_timeout(teller, &status, 5000) == 0, "the process calling TELL_PARENT");
+    SG_REQUIRE(pp_usr2_from != teller, "SIGUSR2 to the pid TELL_PARENT is given",
+               "TELL_PARENT signals the process it is given: which process waits is its "
+               "caller's to say. Which process does your kill aim at?",
+               "TELL_PARENT(%ld) sent SIGUSR2 to its caller's parent, pid %ld", (long)c.pid,
+               (long)getpid());
     SG_SETUP(pp_wait_stage(&c, 2, 6000), "the catching process");
-    SG_REQUIRE(c.sh->signo == SIGUSR2 && c.sh->sender == getpid(), "SIGUSR2 from the caller",
+    SG_REQUIRE(c.sh->signo == SIGUSR2 && c.sh->sender == teller, "SIGUSR2 from the caller",
                c.sh->signo == SIGUSR1 ? "TELL_PARENT sent SIGUSR1. pingpong.h says which signal "
                                         "goes to the parent, and which to the child"
                                       : "TELL_PARENT sends SIGUSR2 to the pid it is given. "
@@ -268,6 +298,35 @@ SG_TEST(wait_keeps_signals_blocked)
                "after WAIT_PARENT, SIGUSR1 is %s and SIGUSR2 is %s",
                w.sh->usr1_blocked_after ? "blocked" : "not blocked",
                w.sh->usr2_blocked_after ? "blocked" : "not blocked");
+}
+
+SG_TEST(waits_keep_the_callers_mask)
+{
+    /* TELL_WAIT adds two signals to the caller's mask, and a wait
+     * unblocks those two alone: a signal the caller had blocked stays
+     * blocked throughout (a class review: APUE's empty sleep mask, and a
+     * TELL_WAIT that set the mask to the two signals, let a blocked
+     * SIGTERM's handler run nearly 200 times in one pp_run). */
+    sigset_t hup;
+    sigemptyset(&hup);
+    sigaddset(&hup, SIGHUP);
+    SG_SETUP(sigprocmask(SIG_BLOCK, &hup, NULL) == 0, "sigprocmask");
+    TELL_WAIT();
+    sigset_t now;
+    SG_SETUP(sigprocmask(SIG_BLOCK, NULL, &now) == 0, "sigprocmask");
+    SG_REQUIRE(sigismember(&now, SIGHUP), "SIGHUP, which the caller had blocked, still blocked "
+               "after TELL_WAIT",
+               "TELL_WAIT adds two signals to the caller's mask; the others are the caller's. "
+               "Which sigprocmask operation adds to the mask, and which replaces it? See man 2 "
+               "sigprocmask",
+               "the caller blocked SIGHUP, and after TELL_WAIT it was not blocked");
+    struct pp_waiter w;
+    pp_start_waiter(PP_WAIT_PARENT, false, 1, &w);
+    pp_require_kept_blocked(&w, "WAIT_PARENT", SIGHUP, 1);
+    /* Whether the wait ends once told is other tests' to grade. */
+    int status;
+    SG_SETUP(kill(w.pid, SIGKILL) == 0 && sg_wait_timeout(w.pid, &status, 5000) == 0,
+             "the end of the waiting process");
 }
 
 /* ---- pp_run ---- */
@@ -369,6 +428,7 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(wait_sleeps_until_told),
     SG_TEST_ENTRY(early_tell_is_not_lost),
     SG_TEST_ENTRY(wait_keeps_signals_blocked),
+    SG_TEST_ENTRY(waits_keep_the_callers_mask),
     SG_TEST_ENTRY(run_alternates),
     SG_TEST_ENTRY(run_checks_values),
     SG_TEST_ENTRY(run_child_uses__exit),

@@ -116,6 +116,41 @@ SG_TEST(read_line_read_error)
     fclose(in);
 }
 
+/* One call after the caller used the stream itself: want must be the line read. */
+static void sb_require_stream_line(FILE *in, const char *want, const char *before)
+{
+    char buf[16];
+    errno = 0;
+    long n = sb_read_line(buf, sizeof buf, in);
+    int err = errno;
+    /* Only that the line is the stream's next: what is stored of it,
+     * and what is returned, are read_line_basic's to grade. */
+    SG_REQUIRE(n >= 0 && strncmp(buf, want, strlen(want)) == 0, "the next line of the stream",
+               n == -1 && err == ENOSYS
+                   ? SG_NOT_WRITTEN("sb_read_line")
+                   : "stdio reads ahead: what the caller's call did not use waits in the "
+                     "stream's buffer, in your process, and only the stream's own functions, "
+                     "such as getc, look there. Does your code read the stream, or the descriptor "
+                     "under it? Handout: reading a line safely",
+               "%s, sb_read_line returned %ld with buf = %s (expected %zu and %s)", before, n,
+               n < 0 ? sg_q("", 0) : sg_q(buf, strnlen(buf, sizeof buf)), strlen(want),
+               sg_q(want, strlen(want)));
+}
+
+SG_TEST(read_line_after_stdio)
+{
+    /* A caller may read from in before: what it read ahead is in the
+     * FILE's buffer, not at the descriptor (a class review: reading with
+     * read(fileno(in)) passed every test, whose streams were new). */
+    FILE *in = sg_input_file("first\nsecond\nthird\n", 19);
+    char first[16];
+    SG_SETUP(fgets(first, sizeof first, in) != NULL, "fgets");
+    sb_require_stream_line(in, "second", "after the caller read \"first\\n\" with fgets");
+    SG_SETUP(ungetc('>', in) == '>', "ungetc");
+    sb_require_stream_line(in, ">third", "after the caller pushed '>' back with ungetc");
+    fclose(in);
+}
+
 SG_TEST(exchange_long_line)
 {
     const size_t npages = 100;
@@ -652,6 +687,7 @@ const struct sg_test sg_hidden_tests[] = {
     SG_TEST_ENTRY(read_line_cap_one),
     SG_TEST_ENTRY(read_line_cap_zero),
     SG_TEST_ENTRY(read_line_read_error),
+    SG_TEST_ENTRY(read_line_after_stdio),
     SG_TEST_ENTRY(exchange_long_line),
     SG_TEST_ENTRY(exchange_bounded),
     SG_TEST_ENTRY(exchange_wait_fails),
