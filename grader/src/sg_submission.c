@@ -160,24 +160,57 @@ static char *sg_single_folder(int dirfd, const char *lab_id)
 }
 
 /*
- * Whether the file open at fd holds exactly what the file at path holds
- * (both at most SG_SUBMISSION_FILE_MAX bytes). False when path cannot be read.
+ * The text of the file open at fd (at most SG_SUBMISSION_FILE_MAX bytes),
+ * as an editor shows it: without a UTF-8 byte-order mark, with CRLF line
+ * ends read as LF, and without the white space that ends the file. NULL
+ * when it cannot be read or is larger; *len its length.
+ */
+static char *sg_text_as_shown(int fd, size_t *len)
+{
+    struct stat st;
+    if (fstat(fd, &st) == -1 || st.st_size < 0 || (size_t)st.st_size > SG_SUBMISSION_FILE_MAX)
+        return NULL;
+    char *text = malloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (text != NULL && got < (size_t)st.st_size) {
+        ssize_t n = pread(fd, text + got, (size_t)st.st_size - got, (off_t)got);
+        if (n == -1 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    if (text == NULL || got != (size_t)st.st_size) {
+        free(text);
+        return NULL;
+    }
+    size_t from = got >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0, to = 0;
+    for (size_t i = from; i < got; i++)
+        if (!(text[i] == '\r' && i + 1 < got && text[i + 1] == '\n'))
+            text[to++] = text[i];
+    while (to > 0 && isspace((unsigned char)text[to - 1]))
+        to--;
+    *len = to;
+    return text;
+}
+
+/*
+ * Whether the file open at fd holds what the file at path holds, as an
+ * editor shows them (sg_text_as_shown): a starting file whose line ends a
+ * Windows checkout turned into CRLF is still the unchanged starting file
+ * (a platform review: the work beside it went ungraded, 0 points). False
+ * when either cannot be read.
  */
 static bool sg_same_content(int fd, const char *path)
 {
     int other = open(path, O_RDONLY | O_CLOEXEC);
     if (other == -1)
         return false;
-    struct stat a, b;
-    bool same = fstat(fd, &a) == 0 && fstat(other, &b) == 0 && a.st_size == b.st_size &&
-                (size_t)a.st_size <= SG_SUBMISSION_FILE_MAX;
-    char x[8192], y[8192];
-    for (off_t at = 0; same && at < a.st_size;) {
-        ssize_t n = pread(fd, x, sizeof x, at);
-        ssize_t m = n > 0 ? pread(other, y, (size_t)n, at) : -1;
-        same = n > 0 && m == n && memcmp(x, y, (size_t)n) == 0;
-        at += n > 0 ? n : 0;
-    }
+    size_t a_len = 0, b_len = 0;
+    char *a = sg_text_as_shown(fd, &a_len), *b = sg_text_as_shown(other, &b_len);
+    bool same = a != NULL && b != NULL && a_len == b_len && memcmp(a, b, a_len) == 0;
+    free(a);
+    free(b);
     close(other);
     return same;
 }

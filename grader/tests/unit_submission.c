@@ -102,6 +102,41 @@ START_TEST(an_unchanged_skeleton_gives_way_to_the_students_file)
 }
 END_TEST
 
+/* A starting file that a Windows checkout gave CRLF line ends and a
+ * byte-order mark is still the unchanged one (a platform review: the
+ * student's own file at the top went ungraded, 0 of 268.5). */
+START_TEST(a_skeleton_with_crlf_line_ends_is_still_unchanged)
+{
+    make_dir();
+    char lab[128];
+    snprintf(lab, sizeof lab, "%s/01-x", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    snprintf(lab, sizeof lab, "%s/skeleton", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    write_file("skeleton/x.c", "/* x */\nint x(void) { return -1; }\n");
+    write_file("01-x/x.c", "\xef\xbb\xbf/* x */\r\nint x(void) { return -1; }\r\n\r\n");
+    write_file("x.c", "int x(void) { return 42; }\n");
+    char skeleton[160];
+    snprintf(skeleton, sizeof skeleton, "%s/skeleton/x.c", dir);
+    struct sg_find_opts fo = { .skeleton = skeleton };
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT, note = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_null(strstr(found, "01-x/x.c"));
+    ck_assert_ptr_nonnull(strstr(note.data, "(the kit's unchanged starting file)"));
+    free(found);
+    sg_buf_free(&note);
+
+    /* A changed line is a change, whatever its line ends. */
+    write_file("01-x/x.c", "/* x */\r\nint x(void) { return 0; }\r\n");
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
+    free(found);
+    sg_buf_free(&note);
+    sg_buf_free(&why);
+}
+END_TEST
+
 /* A FIFO where the file should be is refused by its type, and never
  * opened (as a device node must not be: opening one can act on the
  * device); inotify sees every open. */
@@ -394,6 +429,7 @@ Suite *unit_submission_suite(void)
     tcase_add_checked_fixture(tc, NULL, remove_dir);
     tcase_add_test(tc, mirrored_wins_over_flat);
     tcase_add_test(tc, an_unchanged_skeleton_gives_way_to_the_students_file);
+    tcase_add_test(tc, a_skeleton_with_crlf_line_ends_is_still_unchanged);
     tcase_add_test(tc, a_fifo_is_refused_before_it_is_opened);
     tcase_add_test(tc, a_near_miss_is_named_when_the_file_is_missing);
     tcase_add_test(tc, flat_is_found);
