@@ -295,27 +295,94 @@ static bool sg_near_miss(const char *name, const char *file)
            strcasecmp(name + len - ext, file + stem) == 0;
 }
 
-/* Adds to near the near misses of file among the regular files of folder rel beneath dirfd. */
-static void sg_near_misses(int at, const char *rel, const char *file, struct sg_buf *near)
+/* What a look through the whole submission found for a missing file. */
+struct sg_elsewhere {
+    struct sg_buf same;     /* the file's own name, where the grader does not look */
+    struct sg_buf near;     /* near misses of its name (sg_near_miss) */
+    struct sg_buf archives; /* archives, which the grader does not unpack */
+    int nsame, nnear, narchives;
+    int budget;             /* entries still to read: a bound on a huge tree */
+};
+
+static bool sg_is_archive(const char *name)
 {
-    int fd = openat(at, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    static const char *const ends[] = { ".zip", ".tar", ".tar.gz", ".tgz", ".tar.xz",
+                                        ".tar.bz2", ".7z", ".rar", ".gz" };
+    size_t len = strlen(name);
+    for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
+        size_t n = strlen(ends[i]);
+        if (len > n && strcasecmp(name + len - n, ends[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void sg_note_found(struct sg_buf *b, int *count, const char *rel, const char *name)
+{
+    if ((*count)++ < 3)
+        sg_buf_printf(b, "%s%s%s%s", b->len ? ", " : "", rel, *rel ? "/" : "", name);
+}
+
+/*
+ * Looks for file beneath the folder rel of at, depth folders deep at most,
+ * no link followed: the confused student's file is often there, in another
+ * folder, under another name, or in an archive (a platform review: each
+ * case said only "is missing").
+ */
+static void sg_look_elsewhere(int at, const char *rel, int depth, const char *file,
+                              struct sg_elsewhere *e)
+{
+    int fd = openat(at, *rel ? rel : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     DIR *d = fd == -1 ? NULL : fdopendir(fd);
     if (d == NULL) {
         if (fd != -1)
             close(fd);
         return;
     }
-    struct dirent *e;
-    for (int shown = 0; (e = readdir(d)) != NULL && shown < 3;) {
+    struct dirent *ent;
+    while (e->budget-- > 0 && (ent = readdir(d)) != NULL) {
+        const char *name = ent->d_name;
         struct stat st;
-        if (!sg_near_miss(e->d_name, file) ||
-            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
+        if (name[0] == '.' || strcmp(name, "__MACOSX") == 0 ||
+            fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) == -1)
             continue;
-        sg_buf_printf(near, "%s%s%s%s", near->len ? ", " : "", strcmp(rel, ".") ? rel : "",
-                      strcmp(rel, ".") ? "/" : "", e->d_name);
-        shown++;
+        if (S_ISREG(st.st_mode)) {
+            if (strcmp(name, file) == 0)
+                sg_note_found(&e->same, &e->nsame, rel, name);
+            else if (sg_near_miss(name, file))
+                sg_note_found(&e->near, &e->nnear, rel, name);
+            else if (sg_is_archive(name))
+                sg_note_found(&e->archives, &e->narchives, rel, name);
+        } else if (S_ISDIR(st.st_mode) && depth > 0) {
+            struct sg_buf sub = SG_BUF_INIT;
+            sg_buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "", name);
+            sg_look_elsewhere(at, sub.data, depth - 1, file, e);
+            sg_buf_free(&sub);
+        }
     }
     closedir(d);
+}
+
+/* Adds to why what sg_look_elsewhere found beneath root. */
+static void sg_explain_missing(int root, const char *file, struct sg_buf *why)
+{
+    struct sg_elsewhere e = { SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT, 0, 0, 0, 5000 };
+    sg_look_elsewhere(root, "", 4, file, &e);
+    if (e.nsame > 0)
+        sg_buf_printf(why, ". Found %s%s, where the grader does not look: put it in one of the "
+                           "places above (folder names are case-sensitive too)",
+                      e.same.data, e.nsame > 3 ? ", ..." : "");
+    if (e.nnear > 0)
+        sg_buf_printf(why, ". Found %s%s: the file must be named exactly %s (names are "
+                           "case-sensitive)",
+                      e.near.data, e.nnear > 3 ? ", ..." : "", file);
+    if (e.nsame == 0 && e.narchives > 0)
+        sg_buf_printf(why, ". The submission holds %s%s, an archive: the grader does not "
+                           "unpack archives, so submit the files themselves",
+                      e.archives.data, e.narchives > 3 ? ", ..." : "");
+    sg_buf_free(&e.same);
+    sg_buf_free(&e.near);
+    sg_buf_free(&e.archives);
 }
 
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
@@ -358,17 +425,7 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
     }
     if (result == SG_ABSENT) {
         sg_buf_printf(why, "%s is missing: looked for %s", file, tried.data ? tried.data : "");
-        /* A confused student's file is often there under another name. */
-        struct sg_buf near = SG_BUF_INIT, lab = SG_BUF_INIT;
-        sg_buf_printf(&lab, "%s", lab_id);
-        sg_near_misses(root, ".", file, &near);
-        sg_near_misses(root, lab.data, file, &near);
-        if (near.len > 0)
-            sg_buf_printf(why, ". Found %s: the file must be named exactly %s (names are "
-                               "case-sensitive)",
-                          near.data, file);
-        sg_buf_free(&near);
-        sg_buf_free(&lab);
+        sg_explain_missing(root, file, why);
     }
     close(root);
     sg_buf_free(&tried);

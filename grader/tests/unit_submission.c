@@ -137,6 +137,32 @@ START_TEST(a_skeleton_with_crlf_line_ends_is_still_unchanged)
 }
 END_TEST
 
+/* A missing file says where the student's file is, when it is somewhere
+ * the grader does not look, or that an archive was submitted (a platform
+ * review: each said only "is missing"). */
+START_TEST(a_missing_file_says_where_it_was_found)
+{
+    make_dir();
+    char sub[160];
+    snprintf(sub, sizeof sub, "%s/02-y", dir);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    write_file("02-y/x.c", "int x(void) { return 42; }\n");
+    write_file("work.zip", "PK");
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_msg(strstr(why.data, "Found 02-y/x.c, where the grader does not look") != NULL,
+                  "%s", why.data);
+    sg_buf_free(&why);
+
+    make_dir();
+    write_file("work.tar.gz", "");
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_msg(strstr(why.data, "work.tar.gz, an archive") != NULL, "%s", why.data);
+    sg_buf_free(&why);
+}
+END_TEST
+
 /* A FIFO where the file should be is refused by its type, and never
  * opened (as a device node must not be: opening one can act on the
  * device); inotify sees every open. */
@@ -430,6 +456,7 @@ Suite *unit_submission_suite(void)
     tcase_add_test(tc, mirrored_wins_over_flat);
     tcase_add_test(tc, an_unchanged_skeleton_gives_way_to_the_students_file);
     tcase_add_test(tc, a_skeleton_with_crlf_line_ends_is_still_unchanged);
+    tcase_add_test(tc, a_missing_file_says_where_it_was_found);
     tcase_add_test(tc, a_fifo_is_refused_before_it_is_opened);
     tcase_add_test(tc, a_near_miss_is_named_when_the_file_is_missing);
     tcase_add_test(tc, flat_is_found);
