@@ -19,6 +19,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 sub=${1:-work}
+# A student who moved their files to the top of the repository, or
+# deleted work/, is graded where the files are (a flat layout, as every
+# other platform accepts): a grader failure ("work is not a folder") told
+# them nothing (a platform review).
+if [ ! -d "$sub" ] && [ "$sub" = work ]; then
+    echo "classroom-grade: there is no folder work/ in the repository: grading the files at its top"
+    sub=.
+fi
 out=${GITHUB_OUTPUT:-/dev/null}
 mkdir -p reports
 rm -f reports/classroom.json

@@ -309,6 +309,25 @@ START_TEST(student_kit_has_no_answers_and_grades_work)
     ck_assert_msg(message != NULL && strstr(message, "LABS names '01', which is not a lab of this kit"),
                   "the error result does not say why: %s", message ? message : "(none)");
     json_decref(r);
+
+    /* The student's file moved to the top of the repository, work/ gone: it
+     * is graded there (the grader failed, "work is not a folder", and the
+     * student read only that the grader failed: a platform review). */
+    char *file = kt_lab_file(kt_labs[0]);
+    sh.len = 0;
+    sg_buf_printf(&sh, "cd '%s/shmlab-student' && mv work/%s/%s . && rm -r work && LABS=%s "
+                       "GITHUB_OUTPUT='%s/output-top' scripts/classroom-grade.sh work",
+                  t, kt_labs[0], file, kt_labs[0], t);
+    rc = kt_sh(sh.data, &out);
+    ck_assert_msg(rc == 0 && strstr(out, "  total ") != NULL && strstr(out, "no folder work/"),
+                  "the Classroom step without work/ (%d):\n%s", rc, kt_tail(out));
+    free(out);
+    r = kt_classroom_result(t, "output-top");
+    ck_assert_msg(strcmp(json_string_value(json_object_get(r, "status")), "error") != 0 &&
+                      json_number_value(json_object_get(r, "max_score")) == lab_max,
+                  "without work/, the files at the top were not graded");
+    json_decref(r);
+    free(file);
     sg_buf_free(&sh);
     kt_rmtree(t);
     free(t);
