@@ -254,6 +254,11 @@ struct flock;
 typedef void (*sg_lock_request_fn)(int fd, int cmd, const struct flock *fl);
 void sg_watch_lock_requests(sg_lock_request_fn fn);
 
+/* Calls fn after each such request with what the call returned (errno as
+ * it left it), lockf's told as fcntl's too; NULL stops. */
+typedef void (*sg_lock_result_fn)(int fd, int cmd, const struct flock *fl, int rc);
+void sg_watch_lock_results(sg_lock_result_fn fn);
+
 /*
  * fork, for a child that will exec the lab's program (the student's): the
  * test process becomes not dumpable first, and the child stays so until

@@ -19,6 +19,7 @@
  */
 #include "sg_harness.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <unistd.h>
@@ -30,20 +31,39 @@ int __real_fcntl64(int fd, int cmd, ...);
 int __wrap_fcntl64(int fd, int cmd, ...);
 
 static sg_lock_request_fn sg_lock_watcher;
+static sg_lock_result_fn sg_lock_result_watcher;
 
 void sg_watch_lock_requests(sg_lock_request_fn fn)
 {
     sg_lock_watcher = fn;
 }
 
-/* Tells the watcher of a lock request, then makes the call with real. */
+void sg_watch_lock_results(sg_lock_result_fn fn)
+{
+    sg_lock_result_watcher = fn;
+}
+
+/* Tells the result watcher how a request ended, errno as the call left it. */
+static int sg_told_result(int fd, int cmd, const struct flock *fl, int rc)
+{
+    if (sg_lock_result_watcher != NULL) {
+        int saved = errno;
+        sg_lock_result_watcher(fd, cmd, fl, rc);
+        errno = saved;
+    }
+    return rc;
+}
+
+/* Tells the watchers of a lock request, before and after the call made with real. */
 static int sg_seen_then(int (*real)(int, int, ...), int fd, int cmd, void *arg)
 {
     bool lock_request = cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_SETLK ||
                         cmd == F_OFD_SETLKW;
-    if (sg_lock_watcher != NULL && lock_request && arg != NULL)
+    if (!lock_request || arg == NULL)
+        return real(fd, cmd, arg);
+    if (sg_lock_watcher != NULL)
         sg_lock_watcher(fd, cmd, (const struct flock *)arg);
-    return real(fd, cmd, arg);
+    return sg_told_result(fd, cmd, (const struct flock *)arg, real(fd, cmd, arg));
 }
 
 /* As the C library's own fcntl reads it: the third argument, if any, is an
@@ -81,27 +101,38 @@ int __wrap_lockf64(int fd, int cmd, long long len);
  * waiting or not, F_ULOCK a release, all from the current offset for len
  * bytes. F_TEST sets no lock.
  */
-static void sg_lockf_seen(int fd, int cmd, long long len)
+static bool sg_lockf_as_fcntl(int cmd, long long len, int *fcntl_cmd, struct flock *fl)
 {
-    if (sg_lock_watcher == NULL || (cmd != F_LOCK && cmd != F_TLOCK && cmd != F_ULOCK))
-        return;
-    struct flock fl = {
+    if (cmd != F_LOCK && cmd != F_TLOCK && cmd != F_ULOCK)
+        return false;
+    *fl = (struct flock){
         .l_type = cmd == F_ULOCK ? F_UNLCK : F_WRLCK,
         .l_whence = SEEK_CUR,
         .l_start = 0,
         .l_len = (off_t)len,
     };
-    sg_lock_watcher(fd, cmd == F_LOCK ? F_SETLKW : F_SETLK, &fl);
+    *fcntl_cmd = cmd == F_LOCK ? F_SETLKW : F_SETLK;
+    return true;
 }
 
 int __wrap_lockf(int fd, int cmd, long len)
 {
-    sg_lockf_seen(fd, cmd, len);
-    return __real_lockf(fd, cmd, len);
+    struct flock fl;
+    int as;
+    if (!sg_lockf_as_fcntl(cmd, len, &as, &fl))
+        return __real_lockf(fd, cmd, len);
+    if (sg_lock_watcher != NULL)
+        sg_lock_watcher(fd, as, &fl);
+    return sg_told_result(fd, as, &fl, __real_lockf(fd, cmd, len));
 }
 
 int __wrap_lockf64(int fd, int cmd, long long len)
 {
-    sg_lockf_seen(fd, cmd, len);
-    return __real_lockf64(fd, cmd, len);
+    struct flock fl;
+    int as;
+    if (!sg_lockf_as_fcntl(cmd, len, &as, &fl))
+        return __real_lockf64(fd, cmd, len);
+    if (sg_lock_watcher != NULL)
+        sg_lock_watcher(fd, as, &fl);
+    return sg_told_result(fd, as, &fl, __real_lockf64(fd, cmd, len));
 }

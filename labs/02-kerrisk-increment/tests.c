@@ -7,6 +7,7 @@
  * test saw, and point at the idea and the manual page, never at the line
  * to write.
  */
+#include "inc_audit.h"
 #include "inc_testlib.h"
 #include "increment.h"
 #include "sg_harness.h"
@@ -564,8 +565,10 @@ SG_TEST(workers_locked_exact)
     errno = 0;
     /* 5000 each: a correct solution that yields after each increment
      * took 4.7 s of the 10 s limit at 10000 on a busy machine. */
+    inc_audit_start(c, lf.fd, 20000);
     int rc = inc_run_workers(c, lf.fd, 4, 5000);
     int err = errno;
+    inc_audit_stop();
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
     inc_require_no_children("inc_run_workers");
     SG_REQUIRE(rc == 0, "0",
@@ -574,6 +577,9 @@ SG_TEST(workers_locked_exact)
                                            "increments, and the parent returns 0 then. Which "
                                            "worker failed, and why?",
                "inc_run_workers returned %d", rc);
+    /* Whether updates were lost depends on the scheduling; whether each
+     * increment was inside its lock does not (inc_audit.h). */
+    inc_require_audited("4 workers x 5000 increments");
     SG_REQUIRE(*c == 20000, "20000: 4 workers x 5000 locked increments, none lost",
                *c < 20000 ? "updates were lost: some increments ran while another process "
                             "was incrementing too. Does every worker go through "
@@ -684,6 +690,9 @@ SG_TEST(program_kerrisk)
 
 SG_TEST(program_workers_locked)
 {
+    /* The program's workers are the student's: their locks, seen in a
+     * run of the test's own, decide what no count can (inc_audit.h). */
+    inc_require_workers_lock("inc_run_workers, as the program runs it (2 workers x 50)");
     const char *args[] = { "increment", "--workers", "3", "--iters", "5000", NULL };
     inc_require_program(args, "final = 15000, expected = 15000\n",
                         "with a lock file, every increment goes through inc_locked_increment "

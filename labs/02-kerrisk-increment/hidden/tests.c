@@ -1,6 +1,7 @@
 /*
  * hidden/tests.c — lab 02 hidden tests: the instructor's, not in the student kit.
  */
+#include "inc_audit.h"
 #include "inc_testlib.h"
 #include "increment.h"
 #include "sg_harness.h"
@@ -26,9 +27,13 @@ SG_TEST(workers_many_locked_exact)
      * 40000 times, each handover a wake-up that waits for a CPU, and on a
      * busy machine 20000 each took a correct solution that yields after
      * each increment to 9 s of the 10 s limit (a review as a class). */
+    inc_audit_start(c, lf.fd, 40000);
     int rc = inc_run_workers(c, lf.fd, 8, 5000);
+    inc_audit_stop();
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
     inc_require_no_children("inc_run_workers");
+    if (rc == 0)
+        inc_require_audited("8 workers x 5000 increments");
     SG_REQUIRE(rc == 0 && *c == 40100, "0, and the counter at 100 + 8 x 5000 = 40100",
                *c < 40100 ? "updates were lost: some increments ran without a lock that excludes "
                              "every other process, or the parent returned before every worker "
@@ -106,6 +111,7 @@ SG_TEST(read_does_not_change_the_counter)
 
 SG_TEST(program_workers_default_iterations)
 {
+    inc_require_workers_lock("inc_run_workers, as the program runs it (2 workers x 50)");
     const char *args[] = { "increment", "--workers", "2", NULL };
     inc_require_program(args, "final = 40000, expected = 40000\n",
                         "main.c runs 2 workers of 20000 locked increments here: see the "
@@ -506,9 +512,13 @@ SG_TEST(workers_wait_for_their_own_children)
     inc_require_other_child_kept(other, "inc_run_workers", INC_NOT_WRITTEN("inc_run_workers"),
                                  rc, err);
     inc_require_no_children("inc_run_workers");
-    SG_REQUIRE(rc == 0 && *c == 6000, "0, and the counter at 3 x 2000 = 6000",
+    /* Not the exact count: updates lost to a lock that does not exclude
+     * are the workers tests' to grade, and whether any are lost here
+     * depends on the scheduling. The children left say whether it waited. */
+    SG_REQUIRE(rc == 0 && *c > 0 && *c <= 6000, "0, and the counter at most 3 x 2000 = 6000",
                rc == -1 && err == ENOSYS ? INC_NOT_WRITTEN("inc_run_workers")
-               : rc == 0 && *c < 6000    ? "updates were lost: see workers_locked_exact"
+               : rc == 0                 ? "more increments than asked for, or none: each "
+                                           "worker does iters of them"
                                          : "the workers ended with status 0 while the caller's "
                                            "other child had ended with status 7: whose "
                                            "statuses did the parent look at?",

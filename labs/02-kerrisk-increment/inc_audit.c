@@ -1,0 +1,161 @@
+/* inc_audit.c — every increment inside its own write lock, seen at each request; see inc_audit.h. */
+#include "inc_audit.h"
+#include "inc_testlib.h"
+#include "increment.h"
+#include "sg_harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What every audited process saw, in memory they all share. */
+struct inc_audit_log {
+    int start;               /* the counter when the audit began */
+    long expected;           /* the increments asked for: room for as many values */
+    long releases;           /* releases of a granted write lock on the lock file */
+    long read_releases;      /* releases of a granted read lock */
+    long not_waiting;        /* write locks asked for without F_SETLKW */
+    int values[];            /* the counter at each write lock's release, while still held */
+};
+
+/* Per process: forked workers get their own copy of each. */
+static struct inc_audit_log *inc_log;
+static size_t inc_log_size;
+static const int *inc_audited_counter;
+static dev_t inc_lock_dev;
+static ino_t inc_lock_ino;
+static char inc_held; /* 'W' or 'R' after a granted lock, until its release */
+
+static bool inc_is_lock_file(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_dev == inc_lock_dev && st.st_ino == inc_lock_ino;
+}
+
+/* Before each request: a release is read while its lock is still held. */
+static void inc_audit_request(int fd, int cmd, const struct flock *fl)
+{
+    if (inc_log == NULL || !inc_is_lock_file(fd))
+        return;
+    /* A release of nothing held (a defensive unlock) tells nothing. */
+    if (fl->l_type == F_UNLCK && inc_held == 'W') {
+        long k = __atomic_fetch_add(&inc_log->releases, 1, __ATOMIC_SEQ_CST);
+        if (k < inc_log->expected)
+            inc_log->values[k] = *inc_audited_counter;
+        inc_held = 0;
+    } else if (fl->l_type == F_UNLCK && inc_held == 'R') {
+        __atomic_fetch_add(&inc_log->read_releases, 1, __ATOMIC_SEQ_CST);
+        inc_held = 0;
+    } else if (fl->l_type == F_WRLCK && cmd != F_SETLKW) {
+        __atomic_fetch_add(&inc_log->not_waiting, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+/* After each request: which lock this process now holds. */
+static void inc_audit_result(int fd, int cmd, const struct flock *fl, int rc)
+{
+    (void)cmd;
+    if (inc_log == NULL || rc != 0 || !inc_is_lock_file(fd))
+        return;
+    if (fl->l_type == F_WRLCK || fl->l_type == F_RDLCK)
+        inc_held = fl->l_type == F_WRLCK ? 'W' : 'R';
+}
+
+void inc_audit_start(const int *counter, int lockfd, long increments)
+{
+    struct stat st;
+    SG_SETUP(fstat(lockfd, &st) == 0, "fstat of the lock file");
+    inc_lock_dev = st.st_dev;
+    inc_lock_ino = st.st_ino;
+    inc_log_size = sizeof *inc_log + (size_t)increments * sizeof inc_log->values[0];
+    inc_log = mmap(NULL, inc_log_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SG_SETUP(inc_log != MAP_FAILED, "mmap");
+    inc_log->start = *counter;
+    inc_log->expected = increments;
+    inc_audited_counter = counter;
+    inc_held = 0;
+    sg_watch_lock_requests(inc_audit_request);
+    sg_watch_lock_results(inc_audit_result);
+}
+
+void inc_audit_stop(void)
+{
+    sg_watch_lock_requests(NULL);
+    sg_watch_lock_results(NULL);
+}
+
+static int inc_compare_ints(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+#define INC_AUDIT_SEE " (see locked_increment_waits_for_writer)"
+
+void inc_require_audited(const char *what)
+{
+    inc_audit_stop();
+    struct inc_audit_log *log = inc_log;
+    SG_SETUP(log != NULL, "the lock audit");
+    long n = log->expected, released = log->releases;
+    SG_REQUIRE(log->not_waiting == 0, "each write lock waited for with F_SETLKW",
+               "a request that does not wait fails at once while another process holds the "
+               "lock, and what follows it runs unlocked. increment.h says how to wait"
+               INC_AUDIT_SEE,
+               "in %s the workers asked %ld times for the write lock without waiting for it "
+               "(F_SETLK, or lockf F_TLOCK)",
+               what, log->not_waiting);
+    SG_REQUIRE(released > 0 || log->read_releases == 0, "a write lock around each increment",
+               "readers share a lock, so two increments could run at once: which lock type "
+               "excludes every other process?" INC_AUDIT_SEE,
+               "in %s the workers held only read locks (F_RDLCK) on the lock file, %ld times",
+               what, log->read_releases);
+    SG_REQUIRE(released > 0, "a write lock taken and released around each increment",
+               "with lockfd >= 0 every increment of every worker goes through "
+               "inc_locked_increment, which takes the lock first. Does each of your workers?"
+               INC_AUDIT_SEE,
+               "in %s no worker took and released a write lock on the lock file: %ld "
+               "increments ran without one",
+               what, n);
+    SG_REQUIRE(released == n, "one release of the lock per increment",
+               "each increment takes the lock, increments, and releases it: once each"
+               INC_AUDIT_SEE,
+               "in %s, %ld increments and %ld releases of the lock", what, n, released);
+    qsort(log->values, (size_t)n, sizeof log->values[0], inc_compare_ints);
+    long bad = -1;
+    for (long k = 0; k < n && bad == -1; k++)
+        if (log->values[k] != log->start + (int)(k + 1))
+            bad = k;
+    SG_REQUIRE(bad == -1, "the counter one higher at each release, the increment inside the lock",
+               "an increment ran outside the lock: before taking it, or after letting it go. "
+               "Another worker may then increment at the same moment, and one update is lost"
+               INC_AUDIT_SEE,
+               "in %s a worker released the lock with the counter at %d, where with every "
+               "increment inside its lock release number %ld sees %d",
+               what, bad == -1 ? 0 : log->values[bad], bad + 1,
+               log->start + (int)(bad + 1));
+    munmap(log, inc_log_size);
+    inc_log = NULL;
+}
+
+void inc_require_workers_lock(const char *what)
+{
+    struct inc_lockfile lf;
+    inc_lockfile_create(&lf);
+    int *c = inc_test_counter(0);
+    inc_audit_start(c, lf.fd, 100);
+    errno = 0;
+    int rc = inc_run_workers(c, lf.fd, 2, 50);
+    inc_audit_stop();
+    SG_REQUIRE_NOT_CHILD("inc_run_workers");
+    inc_reap_left_children();
+    /* Workers that fail are the program's run to show, not a lock's. */
+    if (rc == 0)
+        inc_require_audited(what);
+    else
+        munmap(inc_log, inc_log_size), inc_log = NULL;
+}
