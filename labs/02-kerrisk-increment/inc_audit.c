@@ -19,6 +19,7 @@ struct inc_audit_log {
     long releases;           /* releases of a granted write lock on the lock file */
     long read_releases;      /* releases of a granted read lock */
     long not_waiting;        /* write locks asked for without F_SETLKW */
+    long write_grants;       /* write locks granted on it */
     int values[];            /* the counter at each write lock's release, while still held */
 };
 
@@ -61,6 +62,8 @@ static void inc_audit_result(int fd, int cmd, const struct flock *fl, int rc)
     (void)cmd;
     if (inc_log == NULL || rc != 0 || !inc_is_lock_file(fd))
         return;
+    if (fl->l_type == F_WRLCK)
+        __atomic_fetch_add(&inc_log->write_grants, 1, __ATOMIC_SEQ_CST);
     if (fl->l_type == F_WRLCK || fl->l_type == F_RDLCK)
         inc_held = fl->l_type == F_WRLCK ? 'W' : 'R';
 }
@@ -114,6 +117,14 @@ void inc_require_audited(const char *what)
                "excludes every other process?" INC_AUDIT_SEE,
                "in %s the workers held only read locks (F_RDLCK) on the lock file, %ld times",
                what, log->read_releases);
+    if (released == 0 && log->write_grants > 0) {
+        /* Locks never released: each worker holds its own until it ends,
+         * which excludes the others all the same (locks_are_released
+         * grades the release; a class mutant lost these tests too). */
+        munmap(log, inc_log_size);
+        inc_log = NULL;
+        return;
+    }
     SG_REQUIRE(released > 0, "a write lock taken and released around each increment",
                "with lockfd >= 0 every increment of every worker goes through "
                "inc_locked_increment, which takes the lock first. Does each of your workers?"
