@@ -31,10 +31,19 @@ static dev_t inc_lock_dev;
 static ino_t inc_lock_ino;
 static char inc_held; /* 'W' or 'R' after a granted lock, until its release */
 
+static int inc_lock_fd_seen = -1; /* the last descriptor found open on the lock file */
+
+/* Whether fd is open on the lock file: fstat once per descriptor, not per
+ * request (a worker makes two requests an increment, 40000 in a test). */
 static bool inc_is_lock_file(int fd)
 {
+    if (fd == inc_lock_fd_seen && fd != -1)
+        return true;
     struct stat st;
-    return fstat(fd, &st) == 0 && st.st_dev == inc_lock_dev && st.st_ino == inc_lock_ino;
+    bool is = fstat(fd, &st) == 0 && st.st_dev == inc_lock_dev && st.st_ino == inc_lock_ino;
+    if (is)
+        inc_lock_fd_seen = fd;
+    return is;
 }
 
 /* Before each request: a release is read while its lock is still held. */
@@ -81,6 +90,7 @@ void inc_audit_start(const int *counter, int lockfd, long increments)
     inc_log->expected = increments;
     inc_audited_counter = counter;
     inc_held = 0;
+    inc_lock_fd_seen = -1;
     sg_watch_lock_requests(inc_audit_request);
     sg_watch_lock_results(inc_audit_result);
 }
