@@ -56,9 +56,11 @@ START_TEST(mirrored_wins_over_flat)
 }
 END_TEST
 
-/* The kit's untouched starting file in one layout gives way to the
- * student's own in another, and the report names both. */
-START_TEST(an_unchanged_skeleton_gives_way_to_the_students_file)
+/* A new folder with the kit's starting file (skeleton/x.c, path in
+ * skeleton), as_found in the mirrored layout, and the student's own x.c
+ * at the top. */
+static void skeleton_beside_own(const char *starting, const char *as_found, char *skeleton,
+                                size_t cap)
 {
     make_dir();
     char lab[128];
@@ -66,11 +68,20 @@ START_TEST(an_unchanged_skeleton_gives_way_to_the_students_file)
     ck_assert_int_eq(mkdir(lab, 0700), 0);
     snprintf(lab, sizeof lab, "%s/skeleton", dir);
     ck_assert_int_eq(mkdir(lab, 0700), 0);
-    write_file("skeleton/x.c", "int x(void) { return -1; } /* TODO */\n");
-    write_file("01-x/x.c", "int x(void) { return -1; } /* TODO */\n");
+    write_file("skeleton/x.c", starting);
+    write_file("01-x/x.c", as_found);
     write_file("x.c", "int x(void) { return 42; }\n");
+    snprintf(skeleton, cap, "%s/skeleton/x.c", dir);
+}
+
+/* The kit's untouched starting file in one layout gives way to the
+ * student's own in another, and the report names both. */
+START_TEST(an_unchanged_skeleton_gives_way_to_the_students_file)
+{
     char skeleton[160];
-    snprintf(skeleton, sizeof skeleton, "%s/skeleton/x.c", dir);
+    skeleton_beside_own("int x(void) { return -1; } /* TODO */\n",
+                        "int x(void) { return -1; } /* TODO */\n", skeleton, sizeof skeleton);
+    char lab[128];
     struct sg_find_opts fo = { .skeleton = skeleton };
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT, note = SG_BUF_INIT;
@@ -107,17 +118,10 @@ END_TEST
  * student's own file at the top went ungraded, 0 of 268.5). */
 START_TEST(a_skeleton_with_crlf_line_ends_is_still_unchanged)
 {
-    make_dir();
-    char lab[128];
-    snprintf(lab, sizeof lab, "%s/01-x", dir);
-    ck_assert_int_eq(mkdir(lab, 0700), 0);
-    snprintf(lab, sizeof lab, "%s/skeleton", dir);
-    ck_assert_int_eq(mkdir(lab, 0700), 0);
-    write_file("skeleton/x.c", "/* x */\nint x(void) { return -1; }\n");
-    write_file("01-x/x.c", "\xef\xbb\xbf/* x */\r\nint x(void) { return -1; }\r\n\r\n");
-    write_file("x.c", "int x(void) { return 42; }\n");
     char skeleton[160];
-    snprintf(skeleton, sizeof skeleton, "%s/skeleton/x.c", dir);
+    skeleton_beside_own("/* x */\nint x(void) { return -1; }\n",
+                        "\xef\xbb\xbf/* x */\r\nint x(void) { return -1; }\r\n\r\n", skeleton,
+                        sizeof skeleton);
     struct sg_find_opts fo = { .skeleton = skeleton };
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT, note = SG_BUF_INIT;
