@@ -161,9 +161,10 @@ static int sg_prepare_lab(const struct sg_kit *kit, const struct sg_grade_opts *
      * are collected, so that no report has to think about them. */
     lab->path = found != NULL ? sg_escape_dup(found) : NULL;
     free(found);
-    if (rc_find == -1) {
+    if (rc_find < 0) {
         sg_buf_free(&where);
-        lab->state = SG_LAB_MISSING;
+        /* A link or a device is refused, as the README says: not "missing". */
+        lab->state = rc_find == -2 ? SG_LAB_REFUSED : SG_LAB_MISSING;
         lab->problem = sg_escape_dup(why.data);
         sg_buf_free(&why);
         sg_fail_all(lab, lab->problem);

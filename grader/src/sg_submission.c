@@ -324,19 +324,18 @@ static void sg_note_found(struct sg_buf *b, int *count, const char *rel, const c
 }
 
 /*
- * Looks for file beneath the folder rel of at, depth folders deep at most,
- * no link followed: the confused student's file is often there, in another
- * folder, under another name, or in an archive (a platform review: each
- * case said only "is missing").
+ * Looks for file in the folder open at fd (which it closes), shown as rel,
+ * and depth folders beneath it at most, each opened from its parent's
+ * descriptor with no link followed: the confused student's file is often
+ * there, in another folder, under another name, or in an archive (a
+ * platform review: each case said only "is missing").
  */
-static void sg_look_elsewhere(int at, const char *rel, int depth, const char *file,
+static void sg_look_elsewhere(int fd, const char *rel, int depth, const char *file,
                               struct sg_elsewhere *e)
 {
-    int fd = openat(at, *rel ? rel : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    DIR *d = fd == -1 ? NULL : fdopendir(fd);
+    DIR *d = fdopendir(fd);
     if (d == NULL) {
-        if (fd != -1)
-            close(fd);
+        close(fd);
         return;
     }
     struct dirent *ent;
@@ -354,10 +353,13 @@ static void sg_look_elsewhere(int at, const char *rel, int depth, const char *fi
             else if (sg_is_archive(name))
                 sg_note_found(&e->archives, &e->narchives, rel, name);
         } else if (S_ISDIR(st.st_mode) && depth > 0) {
-            struct sg_buf sub = SG_BUF_INIT;
-            sg_buf_printf(&sub, "%s%s%s", rel, *rel ? "/" : "", name);
-            sg_look_elsewhere(at, sub.data, depth - 1, file, e);
-            sg_buf_free(&sub);
+            int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub == -1)
+                continue;
+            struct sg_buf path = SG_BUF_INIT;
+            sg_buf_printf(&path, "%s%s%s", rel, *rel ? "/" : "", name);
+            sg_look_elsewhere(sub, path.data, depth - 1, file, e);
+            sg_buf_free(&path);
         }
     }
     closedir(d);
@@ -367,7 +369,9 @@ static void sg_look_elsewhere(int at, const char *rel, int depth, const char *fi
 static void sg_explain_missing(int root, const char *file, struct sg_buf *why)
 {
     struct sg_elsewhere e = { SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT, 0, 0, 0, 5000 };
-    sg_look_elsewhere(root, "", 4, file, &e);
+    int top = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (top != -1)
+        sg_look_elsewhere(top, "", 4, file, &e);
     if (e.nsame > 0)
         sg_buf_printf(why, ". Found %s%s, where the grader does not look: put it in one of the "
                            "places above (folder names are case-sensitive too)",
@@ -430,7 +434,7 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
     close(root);
     sg_buf_free(&tried);
     if (result != SG_FOUND)
-        return -1;
+        return result == SG_UNUSABLE ? -2 : -1;
     if (fd != NULL)
         *fd = got;
     else

@@ -41,8 +41,9 @@ struct sg_find_opts {
  * 0 with the file's path in *found (malloc'ed) and, when fd is not NULL,
  * a read-only descriptor of it in *fd (the caller closes it), and when
  * other layouts hold the file too, which was graded and which were not in
- * note (may be NULL); -1 with the reason in why when the file is missing
- * or unusable (a link, not a regular file, too large). o may be NULL.
+ * note (may be NULL); -1 with the reason in why when the file is missing,
+ * -2 when it is there but refused (a link, not a regular file, too large).
+ * o may be NULL.
  */
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
                        const struct sg_find_opts *o, char **found, int *fd, struct sg_buf *why,

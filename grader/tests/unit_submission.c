@@ -181,7 +181,7 @@ START_TEST(a_fifo_is_refused_before_it_is_opened)
     ck_assert_int_ne(inotify_add_watch(watch, path, IN_OPEN), -1);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -2);
     ck_assert_ptr_nonnull(strstr(why.data, "not a regular file"));
     char events[256];
     ck_assert_msg(read(watch, events, sizeof events) == -1, "the FIFO was opened");
@@ -246,18 +246,18 @@ START_TEST(links_folders_and_huge_files_are_refused)
     ck_assert_int_eq(symlink(target, link), 0);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -2);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 
     touch("big.c", SG_SUBMISSION_FILE_MAX + 1);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "big.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "big.c", NULL, &found, NULL, &why, NULL), -2);
     ck_assert_ptr_nonnull(strstr(why.data, "more than"));
     sg_buf_free(&why);
 
     snprintf(link, sizeof link, "%s/d.c", dir);
     ck_assert_int_eq(mkdir(link, 0700), 0);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "d.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "d.c", NULL, &found, NULL, &why, NULL), -2);
     ck_assert_ptr_nonnull(strstr(why.data, "not a regular file"));
     sg_buf_free(&why);
 }
@@ -277,7 +277,7 @@ START_TEST(a_linked_folder_is_refused_at_any_level)
     ck_assert_int_eq(symlink(elsewhere, link), 0);
     char *found = NULL;
     struct sg_buf why = SG_BUF_INIT;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -2);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 
@@ -290,7 +290,7 @@ START_TEST(a_linked_folder_is_refused_at_any_level)
     touch("elsewhere/01-x/x.c", 10);
     snprintf(link, sizeof link, "%s/work", dir);
     ck_assert_int_eq(symlink(elsewhere, link), 0);
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -2);
     ck_assert_ptr_nonnull(strstr(why.data, "symbolic link"));
     sg_buf_free(&why);
 }

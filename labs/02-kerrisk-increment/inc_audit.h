@@ -9,11 +9,15 @@
  * to 53 of 69 over fourteen gradings). The harness tells this module of
  * every lock request of the code under test (sg_watch_lock_requests) and
  * of its result (sg_watch_lock_results), in every process forked after
- * the audit starts. At each release of a write lock on the lock file the
- * counter is read while the lock is still held: with every increment
- * inside its own lock, the k-th release to happen sees the counter at its
- * start value plus k, whatever the scheduling. Any other code gives
- * another set of values, or another kind of request, every time.
+ * the audit starts (not of the test's own process: a parent that takes
+ * the lock as a starting gate is not a worker). When a worker is granted
+ * a write lock on the lock file, and when that lock ends (released, or
+ * turned into a read lock), the counter is read, the lock still held:
+ * with every increment inside its own lock it is exactly one higher at
+ * the end, whatever the other workers do, and the k-th lock to end sees
+ * the start value plus k. An increment before the lock or after it, a
+ * lock that does not exclude, a lock never seen released: each shows in
+ * every run, not only in those where two workers collide.
  */
 #ifndef INC_AUDIT_H
 #define INC_AUDIT_H
@@ -30,15 +34,17 @@ void inc_audit_stop(void);
 
 /*
  * Requires what the audit saw to be increments increments, each inside a
- * write lock waited for with F_SETLKW and released once: fails the test
- * otherwise, with what was seen, "in what" naming the run. Stops the audit.
+ * write lock of its own, released where the harness sees it (fcntl or
+ * lockf): fails the test otherwise, with what was seen, "in what" naming
+ * the run. Stops the audit.
  */
 void inc_require_audited(const char *what);
 
 /*
- * Runs inc_run_workers(counter, lockfd, 2, 50) under the audit in a
- * process of its own and requires it (inc_require_audited): what a test
- * of the program knows of its workers' locks, which it cannot see.
+ * Runs inc_run_workers on a lock file and counter of its own, 2 workers of
+ * 50 increments, under the audit, in the test's process, and requires it
+ * (inc_require_audited) when the call returned 0: what a test of the
+ * program knows of its workers' locks, which it cannot see.
  */
 void inc_require_workers_lock(const char *what);
 

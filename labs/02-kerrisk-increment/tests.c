@@ -692,7 +692,7 @@ SG_TEST(program_workers_locked)
 {
     /* The program's workers are the student's: their locks, seen in a
      * run of the test's own, decide what no count can (inc_audit.h). */
-    inc_require_workers_lock("inc_run_workers, as the program runs it (2 workers x 50)");
+    inc_require_workers_lock("the student's inc_run_workers, run by the test (2 workers x 50)");
     const char *args[] = { "increment", "--workers", "3", "--iters", "5000", NULL };
     inc_require_program(args, "final = 15000, expected = 15000\n",
                         "with a lock file, every increment goes through inc_locked_increment "

@@ -57,6 +57,21 @@ if [ -f handin.tar ]; then
     fi
 elif compgen -G './*.c' >/dev/null; then
     cp -- ./*.c submission/
+    # Autolab names a handin after the assessment's handin file name
+    # (handin.c by default): for a one-lab assessment, one .c file is that
+    # lab's file whatever its name; otherwise say why nothing matches (a
+    # platform review: every lab "is missing", and nothing said handin.c).
+    files=(./*.c)
+    wanted=$(sed -n 's/^ *"file": *"\([^"]*\)".*/\1/p' "shmlab/labs/${labs[0]}/rubric.json")
+    if [ ${#labs[@]} -eq 1 ] && [ ${#files[@]} -eq 1 ] && [ -n "$wanted" ] &&
+        [ "${files[0]#./}" != "$wanted" ]; then
+        echo "shmlab: the handin ${files[0]#./} is graded as $wanted, the file of lab ${labs[0]}"
+        mv -- "submission/${files[0]#./}" "submission/$wanted"
+    elif [ ${#labs[@]} -gt 1 ] && [ ${#files[@]} -eq 1 ] && [ "${files[0]#./}" = handin.c ]; then
+        echo "shmlab: the handin is handin.c, named after the assessment's handin file name;"
+        echo "this autograder grades ${#labs[@]} labs, and cannot tell which lab's file it is."
+        echo "Submit a tar of your files named handin.tar (e.g.: tar cf handin.tar work)."
+    fi
 else
     # Autolab names the handin after the assessment's handin file name: a
     # .zip or .tgz scored 0 in every lab with only "shared_buffer.c is

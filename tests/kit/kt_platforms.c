@@ -562,6 +562,17 @@ START_TEST(autolab_package_runs_as_autolab_runs_it)
     json_decref(r);
     free(out);
 
+    /* A one-lab assessment whose handin file name is Autolab's default,
+     * handin.c: the one .c file is that lab's (every lab "was missing"). */
+    char *file = kt_lab_file(kt_labs[0]);
+    handin.len = 0;
+    sg_buf_printf(&handin, "cp '%s/solutions/%s/%s' handin.c", kt_root, kt_labs[0], file);
+    out = kt_autolab_job(t, "handin-c", handin.data, make.data);
+    ck_assert_msg(strstr(out, "is graded as") != NULL && strstr(out, "(100.0 %)") != NULL,
+                  "handin.c in a one-lab assessment:\n%s", kt_tail(out));
+    free(out);
+    free(file);
+
     /* A link in handin.tar: refused, a zero for each lab and the reason. */
     out = kt_autolab_job(t, "linked", "mkdir h; ln -s /etc/passwd h/shared_buffer.c; "
                                       "tar cf handin.tar -C h .", image.data);

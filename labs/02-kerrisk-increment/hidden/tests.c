@@ -111,7 +111,7 @@ SG_TEST(read_does_not_change_the_counter)
 
 SG_TEST(program_workers_default_iterations)
 {
-    inc_require_workers_lock("inc_run_workers, as the program runs it (2 workers x 50)");
+    inc_require_workers_lock("the student's inc_run_workers, run by the test (2 workers x 50)");
     const char *args[] = { "increment", "--workers", "2", NULL };
     inc_require_program(args, "final = 40000, expected = 40000\n",
                         "main.c runs 2 workers of 20000 locked increments here: see the "
