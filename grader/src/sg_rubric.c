@@ -39,6 +39,7 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
     free(t->hint);
     free(t->section);
     sg_strv_free(t->needs);
+    sg_strv_free(t->requires);
 }
 
 /*
@@ -140,9 +141,38 @@ static int sg_load_tests(const char *path, bool hidden, double default_timeout,
         rt->needs = calloc(json_array_size(needs) + 1, sizeof *rt->needs);
         for (size_t k = 0; rt->needs != NULL && k < json_array_size(needs); k++)
             rt->needs[k] = strdup(json_string_value(json_array_get(needs, k)) ?: "");
+        /* Tests whose failure would make this one's outcome a matter of
+         * scheduling (a race that a run may or may not lose): it runs only
+         * once they have passed (sg_schedule.h). */
+        json_t *requires = json_object_get(t, "requires");
+        rt->requires = calloc(json_array_size(requires) + 1, sizeof *rt->requires);
+        for (size_t k = 0; rt->requires != NULL && k < json_array_size(requires); k++)
+            rt->requires[k] = strdup(json_string_value(json_array_get(requires, k)) ?: "");
         r->ntests++;
     }
     json_decref(root);
+    return 0;
+}
+
+/*
+ * Every test a test requires is an earlier test of the lab, and a public
+ * test's a public one: a hidden test's result would show in the public
+ * report, and a later one could wait for it for ever. 0, or -1 with err.
+ */
+static int sg_check_requires(const struct sg_rubric *r, struct sg_buf *err)
+{
+    for (size_t i = 0; i < r->ntests; i++)
+        for (char **q = r->tests[i].requires; q != NULL && *q != NULL; q++) {
+            size_t k = 0;
+            while (k < i && strcmp(r->tests[k].name, *q) != 0)
+                k++;
+            if (k == i || (r->tests[k].hidden && !r->tests[i].hidden)) {
+                sg_buf_printf(err, "%s: test %s requires %s, which is not an earlier %stest of "
+                                   "the lab",
+                              r->dir, r->tests[i].name, *q, r->tests[i].hidden ? "" : "public ");
+                return -1;
+            }
+        }
     return 0;
 }
 
@@ -211,7 +241,7 @@ int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struc
              ? sg_load_tests(path.data, true, default_timeout, timings, r, err)
              : 0;
     json_decref(timings);
-    if (rc == -1)
+    if (rc == -1 || sg_check_requires(r, err) == -1)
         goto fail;
     sg_buf_free(&path);
     return 0;

@@ -27,6 +27,7 @@ struct sg_rubric_test {
     char *hint;          /* shown when the test fails without a hint of its own */
     char *section;       /* the handout section (an anchor id) that explains it, or NULL */
     char **needs;        /* the API functions it cannot pass without, NULL-terminated */
+    char **requires;     /* tests of the lab that must pass before it runs, NULL-terminated */
     double points;
     double timeout;      /* wall-clock seconds: the test's own, or the rubric's */
     double cpu_limit;    /* CPU seconds of all its processes (from timings.json) */

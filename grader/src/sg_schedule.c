@@ -142,18 +142,56 @@ static bool sg_may_skip(const struct sg_job *jobs, size_t i, size_t k)
            sg_needs_all(jobs[k].rt->needs, jobs[i].rt->needs);
 }
 
+/* Whether job k's test requires earlier job i's to pass first (its rubric's "requires"). */
+static bool sg_requires(const struct sg_job *jobs, size_t i, size_t k)
+{
+    if (jobs[i].lab != jobs[k].lab)
+        return false;
+    for (char **q = jobs[k].rt->requires; q != NULL && *q != NULL; q++)
+        if (strcmp(*q, jobs[i].rt->name) == 0)
+            return true;
+    return false;
+}
+
 /*
  * Whether job k may start: every earlier test that could make it be
- * skipped has ended. Only then is the decision to skip it the same
- * whatever the machine's load, so a student's grade never depends on
- * which test happened to finish first.
+ * skipped has ended, and every test it requires. Only then is the
+ * decision to skip it the same whatever the machine's load, so a
+ * student's grade never depends on which test happened to finish first.
  */
 static bool sg_ready(const struct sg_job *jobs, const enum sg_job_state *st, size_t k)
 {
     for (size_t i = 0; i < k; i++)
-        if (st[i] != SG_JOB_DONE && sg_may_skip(jobs, i, k))
+        if (st[i] != SG_JOB_DONE && (sg_may_skip(jobs, i, k) || sg_requires(jobs, i, k)))
             return false;
     return true;
+}
+
+/* An earlier test that job k requires and that did not pass; or NULL. */
+static const struct sg_job *sg_required_failed(const struct sg_job *jobs,
+                                               const enum sg_job_state *st, size_t k)
+{
+    for (size_t i = 0; i < k; i++)
+        if (st[i] == SG_JOB_DONE && sg_requires(jobs, i, k) && !jobs[i].result->passed)
+            return &jobs[i];
+    return NULL;
+}
+
+/* Fails j without running it: the test it requires, failed, would make its outcome luck's. */
+static void sg_skip_required(const struct sg_job *j, const struct sg_job *failed)
+{
+    struct sg_test_result *t = j->result;
+    struct sg_buf obs = SG_BUF_INIT, exp = SG_BUF_INIT;
+    sg_buf_printf(&obs, "not run: %s failed, and with that mistake this test's outcome "
+                        "would depend on how the processes happen to be scheduled",
+                  failed->rt->name);
+    sg_buf_printf(&exp, "%s to pass first", failed->rt->name);
+    t->passed = false;
+    t->points = 0;
+    t->observed = sg_buf_take(&obs);
+    t->expected = sg_buf_take(&exp);
+    t->hint = strdup("fix the first test that failed: with it passing, this one runs again, and "
+                     "its result is the same every time");
 }
 
 /* An earlier test that hung and makes job k be skipped (sg_may_skip); or NULL. */
@@ -254,6 +292,10 @@ int sg_schedule_run(struct sg_job *jobs, size_t n, const struct sg_schedule_opts
                 done++;
             } else if ((hung = sg_hung_before(jobs, st, k)) != NULL) {
                 sg_skip(&jobs[k], hung);
+                st[k] = SG_JOB_DONE;
+                done++;
+            } else if ((hung = sg_required_failed(jobs, st, k)) != NULL) {
+                sg_skip_required(&jobs[k], hung);
                 st[k] = SG_JOB_DONE;
                 done++;
             } else if (sg_start(jobs, k, o, &run[running]) == 0) {

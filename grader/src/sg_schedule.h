@@ -20,6 +20,13 @@
  * functions it calls too has ended: the same submission always gets the
  * same grade.
  *
+ * A test whose rubric "requires" earlier tests starts once they have
+ * ended, and only if they passed: a stress run of many processes catches
+ * a missing mutex only when two of them collide, so with the tests that
+ * catch the mistake every time failing, its own result would change from
+ * one grading to the next (a platform review: the same lab 02 file scored
+ * 44 to 53). It fails instead, saying which test to fix first.
+ *
  * Whatever a runner reports comes back as JSON on a pipe; a runner that
  * reports nothing, or a test the grader could not start, marks its lab as
  * not graded (the grader's failure, never a score).

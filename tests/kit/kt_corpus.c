@@ -50,7 +50,10 @@ static bool kt_skipped_after_an_allowed_failure(const struct sg_lab_result *r,
     if (t->passed || t->observed == NULL || strncmp(t->observed, prefix, strlen(prefix)) != 0)
         return false;
     const char *hung = t->observed + strlen(prefix);
+    /* Skipped after a hang (sg_may_skip), or for a failed test it requires. */
     const char *end = strstr(hung, " did not finish");
+    if (end == NULL)
+        end = strstr(hung, " failed, and with that mistake");
     if (end == NULL)
         return false;
     char *name = strndup(hung, (size_t)(end - hung));
