@@ -654,6 +654,28 @@ static char pp_state_of(pid_t pid)
     return st.state;
 }
 
+void pp_require_not_spinning(const struct pp_waiter *w, const char *wait_name, int stage)
+{
+    SG_SETUP(pp_wait_stage(w, stage, 5000), "start of the waiting process");
+    /* Asleep at one look is enough: a wait that sleeps (in sigsuspend,
+     * or elsewhere: other tests grade where) is seen in state S within
+     * milliseconds, whatever the load; one that spins is runnable at
+     * every look, never S. */
+    for (double end = sg_deadline_in_ms(2000); sg_before(end);) {
+        pp_require_in_wait(w, wait_name, stage);
+        if (pp_state_of(w->pid) == 'S')
+            return;
+        pp_nap();
+    }
+    pp_require_in_wait(w, wait_name, stage);
+    SG_REQUIRE(false, "the waiting process asleep while nothing has been sent",
+               "the wait loops, testing the flag, and keeps a CPU busy the whole time: how "
+               "much it burns, and whether the runs of pp_run then end in their time, depends "
+               "on how busy the machine is. Which call unblocks the signals and sleeps until a "
+               "handler has run, in one step? See man 2 sigsuspend",
+               "in 2 s of %s, the process was runnable at every look, never asleep", wait_name);
+}
+
 /* Waits up to ms for pid to be in state want (or gone); whether it is. */
 static bool pp_wait_state(pid_t pid, char want, int ms)
 {

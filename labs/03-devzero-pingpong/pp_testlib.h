@@ -82,6 +82,13 @@ void pp_require_kept_blocked(const struct pp_waiter *w, const char *wait_name, i
                              int stage);
 
 /*
+ * Requires the waiter, at stage, to be seen asleep (state S) within 2 s
+ * while nothing is sent: a wait that spins never is. Where it sleeps is
+ * other tests' rule.
+ */
+void pp_require_not_spinning(const struct pp_waiter *w, const char *wait_name, int stage);
+
+/*
  * Requires the waiter to reach stage within 5 s of being told with signo;
  * if it does not, the message says why, from its /proc state.
  */
