@@ -42,8 +42,9 @@ void sl_print(const struct sl_layout *l, FILE *out);
 
 /*
  * Detaches the segment, makes sure it is removed (IPC_RMID, unless
- * sl_probe already asked for that), frees the block. 0, or -1 with errno
- * set. After it, no segment of ours exists.
+ * sl_probe already asked for that), frees the block: each step, even when
+ * one before it failed. 0, or -1 with errno set. After it, no segment of
+ * ours exists.
  */
 int sl_release(struct sl_layout *l);
 

@@ -217,6 +217,29 @@ SG_TEST(create_exclusive)
                "%lld is no longer 0x5a",
                (long long)st.st_size, (unsigned)(st.st_mode & 07777), (long long)diff);
 
+    /* An empty object: another creator's, between its shm_open and its
+     * ftruncate. A size check in place of O_EXCL took it over, resized it,
+     * and returned a ring (a class review: full marks). */
+    const char *empty = rb_test_name();
+    rb_make_object(empty, 0600, 0, 0);
+    errno = 0;
+    struct rb_ring *took = rb_create(empty);
+    err = errno;
+    struct stat est;
+    SG_SETUP(stat(rb_shm_path(empty), &est) == 0 || errno == ENOENT, "stat");
+    SG_REQUIRE(took == NULL && err == EEXIST && access(rb_shm_path(empty), F_OK) == 0 &&
+                   est.st_size == 0,
+               "NULL with errno EEXIST, and the empty object left as it was",
+               "an object another process has just created is empty, and it is still "
+               "theirs: only the creation itself can fail on a name that exists, not a look "
+               "at what is there afterwards. Handout: O_EXCL",
+               "on the name of an empty object another process had made, rb_create returned "
+               "%s (errno %s), and the object is %s",
+               took == NULL ? "NULL" : "a ring", strerrorname_np(err) ?: "?",
+               access(rb_shm_path(empty), F_OK) == 0 ? (est.st_size == 0 ? "still empty"
+                                                                          : "resized")
+                                                     : "gone");
+
     /* And a ring that is in use survives a second rb_create of its name. The
      * message is written by hand: whether rb_create's semaphores work is
      * sems_initial_values's to grade, and cost this test too (a class review). */
