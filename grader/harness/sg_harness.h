@@ -254,6 +254,13 @@ struct flock;
 typedef void (*sg_lock_request_fn)(int fd, int cmd, const struct flock *fl);
 void sg_watch_lock_requests(sg_lock_request_fn fn);
 
+/*
+ * Calls fn with the semaphore of every sem_post that this process's code
+ * makes from now on, just before it is made (sg_sems.c); NULL stops.
+ */
+typedef void (*sg_sem_post_fn)(const void *sem);
+void sg_watch_sem_posts(sg_sem_post_fn fn);
+
 /* Calls fn after each such request with what the call returned (errno as
  * it left it), lockf's told as fcntl's too; NULL stops. */
 typedef void (*sg_lock_result_fn)(int fd, int cmd, const struct flock *fl, int rc);

@@ -671,10 +671,11 @@ static int sg_link_tests(const struct sg_step *s, const char *output, const char
      * gives the judge a timer when queued signals ran out and Check one
      * clock whatever they are (sg_timer.c), and
      * sees lock requests, through fcntl and through lockf, which reaches
-     * fcntl inside the C library where no wrapper sees it (sg_locks.c). */
+     * fcntl inside the C library where no wrapper sees it (sg_locks.c),
+     * and semaphore posts (sg_sems.c). */
     link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=timer_create,--wrap=timer_settime,"
                 "--wrap=timer_delete,--wrap=check_get_clockid,--wrap=fcntl,--wrap=fcntl64,"
-                "--wrap=lockf,--wrap=lockf64";
+                "--wrap=lockf,--wrap=lockf64,--wrap=sem_post";
     /* Only Check, linked after the harness, calls the timer's: the
      * harness's member that has them must be taken all the same. */
     link[n++] = "-Wl,--undefined=__wrap_timer_create";
