@@ -32,8 +32,11 @@ static pid_t inc_auditor;     /* the test's process: its (and the caller's) lock
 static int inc_lockfd = -1;   /* the descriptor the test gave */
 static dev_t inc_lock_dev;
 static ino_t inc_lock_ino;
-static char inc_held;         /* 'W' or 'R' after a granted lock, until its release */
+static char inc_held;         /* 'W' or 'R' after a granted lock on byte 0, until its end */
+static pid_t inc_held_by;     /* the process it was granted to: not a child forked meanwhile */
 static int inc_granted_at;    /* the counter when this process's write lock was granted */
+static bool inc_ending;       /* a request that would end the held lock is under way */
+static int inc_end_value;     /* the counter then, the lock still held */
 
 /* Whether fd is open on the lock file (the descriptor the test gave is, as
  * long as the run lasts: no fstat at each of a worker's 20000 requests). */
@@ -50,46 +53,89 @@ static bool inc_audited(int fd)
     return inc_log != NULL && getpid() != inc_auditor && inc_is_lock_file(fd);
 }
 
+/* Whether the request's range holds byte 0, the one the contract locks
+ * (a release of byte 1 is not the release of the lock; a review). */
+static bool inc_covers_byte0(int fd, const struct flock *fl)
+{
+    off_t base = 0;
+    if (fl->l_whence == SEEK_CUR) {
+        base = lseek(fd, 0, SEEK_CUR);
+    } else if (fl->l_whence == SEEK_END) {
+        struct stat st;
+        base = fstat(fd, &st) == 0 ? st.st_size : -1;
+    } else if (fl->l_whence != SEEK_SET) {
+        return false;
+    }
+    if (base == -1)
+        return false;
+    off_t start = base + fl->l_start, len = fl->l_len;
+    if (len == 0)
+        return start <= 0;
+    if (len > 0)
+        return start <= 0 && start + len > 0;
+    return start + len <= 0 && start > 0;
+}
+
+static bool inc_holds(char type)
+{
+    return inc_held == type && inc_held_by == getpid();
+}
+
 /*
- * Before each request: the end of a write lock (its release, or a change
- * to a read lock) is read while the lock is still held. With every
- * increment inside its own lock, the counter is then exactly one above
- * its value at the grant, whatever the other workers do.
+ * Before each request: the counter is read while the lock is still held,
+ * in case this request ends it (a release, or a change to a read lock);
+ * whether it did is known after (inc_audit_result). With every increment
+ * inside its own lock, the counter is then exactly one above its value at
+ * the grant, whatever the other workers do.
  */
 static void inc_audit_request(int fd, int cmd, const struct flock *fl)
 {
     (void)cmd;
-    if (!inc_audited(fd))
+    inc_ending = false;
+    if (!inc_audited(fd) || (fl->l_type != F_UNLCK && fl->l_type != F_RDLCK) ||
+        !inc_covers_byte0(fd, fl))
         return;
-    if (inc_held == 'W' && (fl->l_type == F_UNLCK || fl->l_type == F_RDLCK)) {
-        int now = *inc_audited_counter;
-        long k = __atomic_fetch_add(&inc_log->releases, 1, __ATOMIC_SEQ_CST);
-        if (k < inc_log->expected)
-            inc_log->values[k] = now;
-        if (now == inc_granted_at)
-            __atomic_fetch_add(&inc_log->empty, 1, __ATOMIC_SEQ_CST);
-        else if (now != inc_granted_at + 1)
-            __atomic_fetch_add(&inc_log->crowded, 1, __ATOMIC_SEQ_CST);
-        inc_held = 0;
-    } else if (inc_held == 'R' && fl->l_type == F_UNLCK) {
-        __atomic_fetch_add(&inc_log->read_releases, 1, __ATOMIC_SEQ_CST);
-        inc_held = 0;
+    if (inc_holds('W') || (inc_holds('R') && fl->l_type == F_UNLCK)) {
+        inc_ending = true;
+        inc_end_value = *inc_audited_counter;
     }
+}
+
+/* A write lock ended, with the counter at now. */
+static void inc_note_end(int now)
+{
+    long k = __atomic_fetch_add(&inc_log->releases, 1, __ATOMIC_SEQ_CST);
+    if (k < inc_log->expected)
+        inc_log->values[k] = now;
+    if (now == inc_granted_at)
+        __atomic_fetch_add(&inc_log->empty, 1, __ATOMIC_SEQ_CST);
+    else if (now != inc_granted_at + 1)
+        __atomic_fetch_add(&inc_log->crowded, 1, __ATOMIC_SEQ_CST);
 }
 
 /* After each request: which lock this process now holds, and since when. */
 static void inc_audit_result(int fd, int cmd, const struct flock *fl, int rc)
 {
     (void)cmd;
-    if (rc != 0 || !inc_audited(fd))
-        return;
-    if (fl->l_type == F_WRLCK) {
+    bool ending = inc_ending;
+    inc_ending = false;
+    if (rc != 0 || !inc_audited(fd) || !inc_covers_byte0(fd, fl))
+        return; /* a failed release releases nothing */
+    if (ending && inc_holds('W')) {
+        inc_note_end(inc_end_value);
+        inc_held = fl->l_type == F_RDLCK ? 'R' : 0;
+    } else if (ending && inc_holds('R')) {
+        __atomic_fetch_add(&inc_log->read_releases, 1, __ATOMIC_SEQ_CST);
+        inc_held = 0;
+    } else if (fl->l_type == F_WRLCK) {
         __atomic_fetch_add(&inc_log->write_grants, 1, __ATOMIC_SEQ_CST);
-        if (inc_held != 'W')
+        if (!inc_holds('W'))
             inc_granted_at = *inc_audited_counter; /* a lock taken again while held goes on */
         inc_held = 'W';
+        inc_held_by = getpid();
     } else if (fl->l_type == F_RDLCK) {
         inc_held = 'R';
+        inc_held_by = getpid();
     }
 }
 
@@ -108,6 +154,7 @@ void inc_audit_start(const int *counter, int lockfd, long increments)
     inc_auditor = getpid();
     inc_lockfd = lockfd;
     inc_held = 0;
+    inc_ending = false;
     sg_watch_lock_requests(inc_audit_request);
     sg_watch_lock_results(inc_audit_result);
 }
