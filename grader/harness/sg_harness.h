@@ -243,6 +243,13 @@ void sg_on_fork_child(void (*hook)(void));
 int sg_fork_fails_after(int n);
 
 /*
+ * For a test that made malloc fail on purpose (a limit it set itself):
+ * the failures counted so far are not reported as a limit the code ran
+ * into (sg_limits.c), which would say the sandbox's limit instead.
+ */
+void sg_limits_forget_mallocs(void);
+
+/*
  * Calls fn with every record-lock request (F_SETLK, F_SETLKW and their
  * F_OFD_ forms) that this process's code makes through fcntl from now on,
  * just before it is made; NULL stops (sg_locks.c). A lockf call is told

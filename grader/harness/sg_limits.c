@@ -169,6 +169,12 @@ int sg_limits_watch(void)
     return 0;
 }
 
+void sg_limits_forget_mallocs(void)
+{
+    if (sg_counts != NULL)
+        __atomic_store_n(&sg_counts->malloc_failed, 0, __ATOMIC_RELAXED);
+}
+
 static unsigned long long sg_limit_of(int resource)
 {
     struct rlimit rl;
