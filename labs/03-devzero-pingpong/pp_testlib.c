@@ -661,10 +661,16 @@ void pp_require_not_spinning(const struct pp_waiter *w, const char *wait_name, i
      * or elsewhere: other tests grade where) is seen in state S within
      * milliseconds, whatever the load; one that spins is runnable at
      * every look, never S. */
+    /* Until a fifth of a second of its CPU time at most: far below the
+     * test's CPU limit, which a spinning waiter otherwise reached first on
+     * a quiet machine, and the test then only "did not finish". */
+    long first = sg_task_cpu_ticks(w->pid, 0), tick = sysconf(_SC_CLK_TCK);
     for (double end = sg_deadline_in_ms(2000); sg_before(end);) {
         pp_require_in_wait(w, wait_name, stage);
         if (pp_state_of(w->pid) == 'S')
             return;
+        if (first >= 0 && sg_task_cpu_ticks(w->pid, 0) - first > tick / 5)
+            break;
         pp_nap();
     }
     pp_require_in_wait(w, wait_name, stage);
@@ -673,7 +679,8 @@ void pp_require_not_spinning(const struct pp_waiter *w, const char *wait_name, i
                "much it burns, and whether the runs of pp_run then end in their time, depends "
                "on how busy the machine is. Which call unblocks the signals and sleeps until a "
                "handler has run, in one step? See man 2 sigsuspend",
-               "in 2 s of %s, the process was runnable at every look, never asleep", wait_name);
+               "in %s, with nothing sent, the process was runnable at every look, never "
+               "asleep", wait_name);
 }
 
 /* Waits up to ms for pid to be in state want (or gone); whether it is. */
