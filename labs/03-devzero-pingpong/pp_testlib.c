@@ -366,6 +366,13 @@ void pp_require_woken(const struct pp_waiter *w, const char *wait_name, int sign
             seen);
 }
 
+void pp_end_waiter(struct pp_waiter *w)
+{
+    int status;
+    SG_SETUP(kill(w->pid, SIGKILL) == 0 && sg_wait_timeout(w->pid, &status, 5000) == 0,
+             "the end of the waiting process");
+}
+
 void pp_finish_waiter(struct pp_waiter *w, const char *wait_name, int signo)
 {
     int status;

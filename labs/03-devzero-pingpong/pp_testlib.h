@@ -94,6 +94,9 @@ void pp_require_not_spinning(const struct pp_waiter *w, const char *wait_name, i
  */
 void pp_require_woken(const struct pp_waiter *w, const char *wait_name, int signo, int stage);
 
+/* Kills and reaps the waiter, for a test whose rule is not how the wait ends. */
+void pp_end_waiter(struct pp_waiter *w);
+
 /* Reaps the waiter; fails the test unless it ended with status 0. */
 void pp_finish_waiter(struct pp_waiter *w, const char *wait_name, int signo);
 
