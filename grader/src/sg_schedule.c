@@ -177,23 +177,6 @@ static const struct sg_job *sg_required_failed(const struct sg_job *jobs,
     return NULL;
 }
 
-/* Fails j without running it: the test it requires, failed, would make its outcome luck's. */
-static void sg_skip_required(const struct sg_job *j, const struct sg_job *failed)
-{
-    struct sg_test_result *t = j->result;
-    struct sg_buf obs = SG_BUF_INIT, exp = SG_BUF_INIT;
-    sg_buf_printf(&obs, "not run: %s failed, and with that mistake this test's outcome "
-                        "would depend on how the processes happen to be scheduled",
-                  failed->rt->name);
-    sg_buf_printf(&exp, "%s to pass first", failed->rt->name);
-    t->passed = false;
-    t->points = 0;
-    t->observed = sg_buf_take(&obs);
-    t->expected = sg_buf_take(&exp);
-    t->hint = strdup("fix the first test that failed: with it passing, this one runs again, and "
-                     "its result is the same every time");
-}
-
 /* An earlier test that hung and makes job k be skipped (sg_may_skip); or NULL. */
 static const struct sg_job *sg_hung_before(const struct sg_job *jobs, const enum sg_job_state *st,
                                            size_t k)
@@ -204,23 +187,43 @@ static const struct sg_job *sg_hung_before(const struct sg_job *jobs, const enum
     return NULL;
 }
 
+/* Fails j's result without running it: observed taken from obs, expected (malloc'ed) kept. */
+static void sg_not_run(const struct sg_job *j, struct sg_buf *obs, char *expected, const char *hint)
+{
+    struct sg_test_result *t = j->result;
+    t->passed = false;
+    t->points = 0;
+    t->observed = sg_buf_take(obs);
+    t->expected = expected;
+    t->hint = strdup(hint);
+}
+
 /* Fails j without running it, because hung (of the same lab) did not finish. */
 static void sg_skip(const struct sg_job *j, const struct sg_job *hung)
 {
-    struct sg_test_result *t = j->result;
     struct sg_buf calls = SG_BUF_INIT, obs = SG_BUF_INIT;
     for (char *const *f = hung->rt->needs; *f != NULL; f++)
         sg_buf_printf(&calls, "%s%s", calls.len ? ", " : "", *f);
     sg_buf_printf(&obs, "not run: %s did not finish, and this test calls the same functions "
                         "(%s), so it would not either",
                   hung->rt->name, calls.data);
-    t->passed = false;
-    t->points = 0;
-    t->observed = sg_buf_take(&obs);
-    t->expected = strdup("every function of the lab to return");
-    t->hint = strdup("a loop or a wait that never ends in one of these functions: fix the first "
-                     "test that did not finish, and this one runs again");
+    sg_not_run(j, &obs, strdup("every function of the lab to return"),
+               "a loop or a wait that never ends in one of these functions: fix the first "
+               "test that did not finish, and this one runs again");
     sg_buf_free(&calls);
+}
+
+/* Fails j without running it: the test it requires failed, and would make its outcome luck's. */
+static void sg_skip_required(const struct sg_job *j, const struct sg_job *failed)
+{
+    struct sg_buf obs = SG_BUF_INIT, exp = SG_BUF_INIT;
+    sg_buf_printf(&obs, "not run: %s failed, and with that mistake this test's outcome "
+                        "would depend on how the processes happen to be scheduled",
+                  failed->rt->name);
+    sg_buf_printf(&exp, "%s to pass first", failed->rt->name);
+    sg_not_run(j, &obs, sg_buf_take(&exp),
+               "fix the first test that failed: with it passing, this one runs again, and its "
+               "result is the same every time");
 }
 
 /* Starts job k in a runner; -1 when no runner could be started. */

@@ -306,8 +306,9 @@ struct sg_elsewhere {
 
 static bool sg_is_archive(const char *name)
 {
-    static const char *const ends[] = { ".zip", ".tar", ".tar.gz", ".tgz", ".tar.xz",
-                                        ".tar.bz2", ".7z", ".rar", ".gz" };
+    /* .gz, .xz and .bz2 cover the compressed tars too. */
+    static const char *const ends[] = { ".zip", ".tar", ".tgz", ".gz", ".xz", ".bz2", ".7z",
+                                        ".rar" };
     size_t len = strlen(name);
     for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
         size_t n = strlen(ends[i]);

@@ -237,7 +237,7 @@ void inc_require_workers_lock(const char *what)
     struct inc_file_id lock;
     inc_file_id_of(lf.fd, &lock);
     int *c = inc_test_counter(0);
-    int *out = inc_test_counter(0); /* the caller's rc, then 1 + errno */
+    int *out_rc = inc_test_counter(0), *out_err = inc_test_counter(0); /* what the caller saw */
     /* Another process holds the lock as the workers start, and lets go
      * once one of them waits for it (or the call is over): a worker that
      * asks without waiting (F_SETLK) then fails every time, not only when
@@ -255,8 +255,8 @@ void inc_require_workers_lock(const char *what)
         errno = 0;
         int rc = inc_run_workers(c, lf.fd, 2, 50);
         if (getpid() == me) {
-            out[0] = rc;
-            out[1] = 1 + errno;
+            *out_rc = rc;
+            *out_err = errno;
         }
         _exit(0);
     }
@@ -271,7 +271,7 @@ void inc_require_workers_lock(const char *what)
                "inc_run_workers to return once the lock was free",
                "see the workers tests", "the student's inc_run_workers (2 workers x 50) had not "
                "returned 10 s after the lock was let go");
-    int rc = out[0], err = out[1] - 1;
+    int rc = *out_rc, err = *out_err;
     /* A stub, or workers that fail for another reason: the program's run shows it. */
     if (rc == -1 && err == ENOSYS) {
         munmap(inc_log, inc_log_size);

@@ -75,15 +75,16 @@ void pp_require_still_waiting(const struct pp_waiter *w, const char *wait_name, 
  * Requires signo, which the test blocked before TELL_WAIT, to stay blocked
  * in the waiter's wait at stage: sampled from /proc/<pid>/status until the
  * waiter is seen asleep in sigsuspend (whose mask SigBlk then shows), for
- * at most 2 s, or a fifth of a second of its CPU time (a wait that spins).
+ * at most 10 s, or a fifth of a second of its CPU time (a wait that spins).
  * Where it sleeps is other tests' rule, not this one's.
  */
 void pp_require_kept_blocked(const struct pp_waiter *w, const char *wait_name, int signo,
                              int stage);
 
 /*
- * Requires the waiter, at stage, to be seen asleep (state S) within 2 s
- * while nothing is sent: a wait that spins never is. Where it sleeps is
+ * Requires the waiter, at stage, to be seen asleep (state S) while nothing
+ * is sent, before it has used a fifth of a second of CPU time (or 10 s
+ * have passed): a wait that spins never is. Where it sleeps is
  * other tests' rule.
  */
 void pp_require_not_spinning(const struct pp_waiter *w, const char *wait_name, int stage);
