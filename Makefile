@@ -34,6 +34,8 @@ XML_LIBS       = $(call once,XML_LIBS,pkg-config --libs libxml-2.0)
 GRADER_LIBS    = $(JANSSON_LIBS) $(XML_LIBS) -lcsv
 CC_PATH        = $(call once,CC_PATH,command -v $(CC))
 OBJCOPY_PATH   = $(call once,OBJCOPY_PATH,command -v objcopy)
+# gold links the test programs faster (grader/src/sg_build.c), where there is one.
+FAST_LD        = $(call once,FAST_LD,$(CC) -fuse-ld=gold -Xlinker --version >/dev/null 2>&1 && echo -fuse-ld=gold)
 
 # The build compiles about a hundred files: one job per core unless the
 # command line asked for something else (a -j of its own is in MAKEFLAGS).
@@ -104,14 +106,14 @@ endif
 	@echo "Direct use: grader/shmgrade --help"
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh $(KIT_KIND)
 
 all: deps
 	@$(MAKE) --no-print-directory $(JOBS) build
 
 grade: deps
 	@$(MAKE) --no-print-directory $(JOBS) build
-	grader/shmgrade $(if $(HIDDEN_LABS),--hidden) $(SUB)
+	grader/shmgrade $(if $(HIDDEN_LABS),--hidden) "$(SUB)"
 
 ifeq ($(KIT_KIND),instructor)
 test: deps
@@ -121,23 +123,24 @@ else
 # In the student kit, the test is the grading of the student's own files.
 test: deps
 	@$(MAKE) --no-print-directory $(JOBS) build
-	grader/shmgrade $(SUB)
+	grader/shmgrade "$(SUB)"
 endif
 
 grade-all: deps
 	@test -n "$(DIR)" || { echo "usage: make grade-all DIR=folder-of-submissions [OUT=folder]"; exit 2; }
 	@$(MAKE) --no-print-directory $(JOBS) build
-	grader/shmgrade --batch $(DIR) -o $(or $(OUT),grades) --hidden \
+	grader/shmgrade --batch "$(DIR)" -o "$(or $(OUT),grades)" --hidden \
 	    --format text --format json --format junit
 	@echo "the class at a glance: $(abspath $(or $(OUT),grades))/index.html"
 
 handouts: deps
+	@scripts/install-deps.sh
 	scripts/render-handouts.sh $(BUILD)/handouts
 	@echo "open $(BUILD)/handouts/01-shared-buffer.html"
 
 memcheck: deps
 	@$(MAKE) --no-print-directory $(JOBS) build
-	grader/shmgrade --memcheck --test memcheck $(SUB)
+	grader/shmgrade --memcheck --test memcheck "$(SUB)"
 
 dist:
 	scripts/make-dist.sh dist/shmlab-student.tar.gz
@@ -179,7 +182,7 @@ $(KIT)/internal-names.txt: $(KIT)/libsg_harness.a $(KIT)/mc_driver.o $(LAB_OUTPU
 $(KIT)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$@)$(CC) $(KFLAGS) $(INCLUDES) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(XML_CFLAGS) \
-	    -DSG_CC='"$(CC_PATH)"' -DSG_OBJCOPY='"$(OBJCOPY_PATH)"' \
+	    -DSG_CC='"$(CC_PATH)"' -DSG_OBJCOPY='"$(OBJCOPY_PATH)"' -DSG_FAST_LD='"$(FAST_LD)"' \
 	    -DSG_CHECK_LIBS='"$(CHECK_LIBS)"' -c $< -o $@
 
 # No unwind tables in the test programs' own code: student code that walks

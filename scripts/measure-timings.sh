@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # measure-timings.sh — how long each test takes on the reference solutions,
 # the evidence each test's limits are derived from (sg_rubric.c: sixty
-# times its CPU time, at least 1.5 s and at most 8 s, and ten times its wall
+# times its CPU time, at least 0.5 s and at most 8 s, and ten times its wall
 # time, at least 1 s, for the CPU and stuck limits that
 # grader/enter/sg_watch.c applies).
 #

@@ -13,6 +13,14 @@
 
 #define SG_RESULT_MARK "\n--shmgrade-result--\n"
 
+/*
+ * A failure message that starts with this byte says that a call of the
+ * student's never returned while the test waited for it (SG_REQUIRE_RETURNED):
+ * the grader counts the test as one that did not finish, as it does a test
+ * the watch stopped. Code under test that forges it only loses tests.
+ */
+#define SG_HUNG_MARK '\x1e'
+
 /* The bytes after the last mark in buf[0..len), or NULL when there is none. */
 static inline const char *sg_last_mark(const char *buf, size_t len)
 {

@@ -145,7 +145,9 @@ static bool sg_unsafe_code_point(const unsigned char *p, size_t k, uint32_t *cp)
         return false;
     return (*cp >= 0x80 && *cp <= 0x9F) || (*cp >= 0x202A && *cp <= 0x202E) ||
            (*cp >= 0x2066 && *cp <= 0x2069) || *cp == 0x200E || *cp == 0x200F ||
-           *cp == 0x2028 || *cp == 0x2029;
+           *cp == 0x2028 || *cp == 0x2029 ||
+           /* No width: invisible, yet two names that differ by one differ. */
+           (*cp >= 0x200B && *cp <= 0x200D) || *cp == 0x2060 || *cp == 0xFEFF;
 }
 
 char *sg_escape_dup(const char *s)
@@ -153,6 +155,14 @@ char *sg_escape_dup(const char *s)
     struct sg_buf b = SG_BUF_INIT;
     if (s != NULL)
         sg_escape(&b, s, strlen(s), strlen(s), 0);
+    return sg_buf_take(&b);
+}
+
+char *sg_escape_name_dup(const char *s)
+{
+    struct sg_buf b = SG_BUF_INIT;
+    if (s != NULL)
+        sg_escape(&b, s, strlen(s), strlen(s), SG_ESC_BACKSLASH);
     return sg_buf_take(&b);
 }
 
@@ -192,6 +202,8 @@ int sg_escape(struct sg_buf *out, const char *in, size_t n, size_t max_in, unsig
             rc = sg_buf_puts(out, "\\0");
         else if ((c == '"' || c == '\\') && (flags & SG_ESC_QUOTE))
             rc = sg_buf_printf(out, "\\%c", (char)c);
+        else if (c == '\\' && (flags & SG_ESC_BACKSLASH))
+            rc = sg_buf_puts(out, "\\\\");
         else if (k == 1 && c >= 0x20 && c != 0x7F)
             rc = sg_buf_append(out, in + i, 1);
         else

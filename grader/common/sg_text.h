@@ -47,20 +47,28 @@ bool sg_utf8_valid(const char *s, size_t n);
 enum sg_escape_flags {
     SG_ESC_KEEP_NEWLINES = 1 << 0, /* keep '\n' and '\t' as they are (multi-line output) */
     SG_ESC_QUOTE = 1 << 1,         /* also escape '"' and '\\' (a C-like string literal) */
+    SG_ESC_BACKSLASH = 1 << 2,     /* also escape '\\': two names never show the same */
 };
 
 /*
  * Appends a rendering of in[0..n) that is valid UTF-8 with no control
  * characters: valid multi-byte characters are kept; \n, \t, \r and \0 become
  * their C escapes (unless kept); any other control byte or invalid byte
- * becomes \xNN; C1 controls and bidirectional overrides, valid UTF-8 as they
- * are, become \uNNNN. At most max_in input bytes are rendered; when the input is
+ * becomes \xNN; C1 controls, bidirectional overrides and characters of no
+ * width, valid UTF-8 as they are, become \uNNNN. At most max_in input bytes are rendered; when the input is
  * longer, a note "... [N more bytes]" says how much was cut.
  */
 int sg_escape(struct sg_buf *out, const char *in, size_t n, size_t max_in, unsigned flags);
 
 /* A malloc'ed rendering of the string s, escaped as sg_escape does (no flags); "" for NULL. */
 char *sg_escape_dup(const char *s);
+
+/*
+ * The same for a name shown to tell things apart (a student's folder):
+ * a backslash is escaped too, so that a folder named "zed\xff" and one
+ * whose name ends in the byte 0xff do not show alike (an attacker's review).
+ */
+char *sg_escape_name_dup(const char *s);
 
 /* A malloc'ed "quoted" rendering of in[0..n), cut after max_in bytes; NULL on ENOMEM. */
 char *sg_quote(const char *in, size_t n, size_t max_in);

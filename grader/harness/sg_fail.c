@@ -9,14 +9,17 @@
 /* Check carries at most a few KiB per message; keep well inside that. */
 #define SG_MSG_MAX 3000
 
-void sg_fail_at(const char *file, int line, const char *expected, const char *hint,
-                const char *observed_fmt, ...)
+static void sg_vfail_at(const char *file, int line, bool hung, const char *expected,
+                        const char *hint, const char *observed_fmt, va_list ap)
+    __attribute__((noreturn, format(printf, 6, 0)));
+
+static void sg_vfail_at(const char *file, int line, bool hung, const char *expected,
+                        const char *hint, const char *observed_fmt, va_list ap)
 {
     struct sg_buf msg = SG_BUF_INIT;
-    va_list ap;
-    va_start(ap, observed_fmt);
+    if (hung)
+        sg_buf_printf(&msg, "%c", SG_HUNG_MARK);
     sg_buf_vprintf(&msg, observed_fmt, ap);
-    va_end(ap);
     if (msg.len > SG_MSG_MAX - 600) {
         msg.len = SG_MSG_MAX - 600;
         msg.data[msg.len] = '\0';
@@ -24,6 +27,24 @@ void sg_fail_at(const char *file, int line, const char *expected, const char *hi
     }
     sg_buf_printf(&msg, "%c%s%c%s", SG_MSG_SEP, expected, SG_MSG_SEP, hint);
     _ck_assert_failed(file, line, "Failed", "%s", msg.data ? msg.data : "out of memory");
+}
+
+void sg_fail_at(const char *file, int line, const char *expected, const char *hint,
+                const char *observed_fmt, ...)
+{
+    va_list ap;
+    va_start(ap, observed_fmt);
+    sg_vfail_at(file, line, false, expected, hint, observed_fmt, ap);
+    va_end(ap); /* not reached: sg_vfail_at ends the test */
+}
+
+void sg_hung_at(const char *file, int line, const char *expected, const char *hint,
+                const char *observed_fmt, ...)
+{
+    va_list ap;
+    va_start(ap, observed_fmt);
+    sg_vfail_at(file, line, true, expected, hint, observed_fmt, ap);
+    va_end(ap); /* not reached */
 }
 
 void sg_setup_failed_at(const char *file, int line, const char *call)

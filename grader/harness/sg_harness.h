@@ -74,6 +74,26 @@ void sg_fail_at(const char *file, int line, const char *expected, const char *hi
 
 #define SG_FAIL(expected, hint, ...) sg_fail_at(__FILE__, __LINE__, (expected), (hint), __VA_ARGS__)
 
+/*
+ * Fails the running test because a call of the student's had not returned
+ * when the test stopped waiting for it (in another thread or process, so
+ * the watch saw the test's own polling, not a hang). The grader then counts
+ * the test as one that did not finish: when it is the plain call of its
+ * functions (a "basic" test), the lab's other tests of those functions are
+ * not run, instead of each waiting its seconds too. Only for a call that
+ * never came back: a wrong result, however late, is SG_FAIL's.
+ */
+void sg_hung_at(const char *file, int line, const char *expected, const char *hint,
+                const char *observed_fmt, ...)
+    __attribute__((noreturn, format(printf, 5, 6)));
+
+#define SG_REQUIRE_RETURNED(returned, expected, hint, ...)                      \
+    do {                                                                        \
+        if (!(returned))                                                        \
+            sg_hung_at(__FILE__, __LINE__, (expected), (hint), __VA_ARGS__);    \
+    } while (0)
+#define SG_HUNG(expected, hint, ...) sg_hung_at(__FILE__, __LINE__, (expected), (hint), __VA_ARGS__)
+
 #define SG_REQUIRE(cond, expected, hint, ...)                                   \
     do {                                                                        \
         if (!(cond))                                                            \
@@ -243,6 +263,15 @@ void sg_on_fork_child(void (*hook)(void));
 int sg_fork_fails_after(int n);
 
 /*
+ * How many children this process has made through fork as the code under
+ * test calls it (0 in a child, whatever its parent made). For a test whose
+ * subject is what a child does: code that makes no child at all does
+ * nothing wrong there, and must not score for it (an attacker's review:
+ * stubs that never forked passed the "_exit" tests of labs 01 and 02).
+ */
+int sg_forks_made(void);
+
+/*
  * For a test that made malloc fail on purpose (a limit it set itself):
  * the failures counted so far are not reported as a limit the code ran
  * into (sg_limits.c), which would say the sandbox's limit instead.
@@ -267,6 +296,14 @@ void sg_watch_lock_requests(sg_lock_request_fn fn);
  */
 typedef void (*sg_sem_post_fn)(const void *sem);
 void sg_watch_sem_posts(sg_sem_post_fn fn);
+
+/*
+ * Calls fn with the target and the signal of every kill and sigqueue that
+ * this process's code makes from now on (and its children's, which inherit
+ * the setting at fork), just before it is made (sg_signals.c); NULL stops.
+ */
+typedef void (*sg_signal_sent_fn)(pid_t pid, int sig);
+void sg_watch_signals_sent(sg_signal_sent_fn fn);
 
 /* Calls fn after each such request with what the call returned (errno as
  * it left it), lockf's told as fcntl's too; NULL stops. */

@@ -44,6 +44,12 @@ void sg_on_fork_child(void (*hook)(void))
 /* Forks this process may still make before they fail (sg_fork_fails_after); -1: no limit. */
 static int sg_forks_left = -1;
 static int sg_forks_refused; /* by the current setting */
+static int sg_forks_done;    /* children this process made (sg_forks_made) */
+
+int sg_forks_made(void)
+{
+    return sg_forks_done;
+}
 
 int sg_fork_fails_after(int n)
 {
@@ -120,8 +126,12 @@ pid_t __wrap_fork(void)
     pid_t pid = __real_fork();
     if (pid > 0 && sg_forks_left > 0)
         sg_forks_left--;
-    if (pid == 0)
+    if (pid > 0)
+        sg_forks_done++;
+    if (pid == 0) {
         sg_forks_left = -1; /* the limit is the process's that set it */
+        sg_forks_done = 0;
+    }
     /* A child of a test process that started the lab's program inherits
      * its "not dumpable" (sg_fork_program); the tests read the
      * /proc of the children they fork, as before. */

@@ -68,14 +68,26 @@ static struct sg_student *sg_list_students(const char *dir, const char *outdir, 
     bool out_known = stat(outdir, &out_st) == 0;
     struct sg_student *all = NULL;
     *n = 0;
+    size_t skipped = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
         char *path = sg_join(dir, e->d_name);
         struct stat st;
+        bool is_out = false;
         if (lstat(path, &st) == -1 || !(S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) ||
-            (out_known && st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino)) {
+            (is_out = out_known && st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino)) {
+            /* Said, not dropped in silence: a student's archive, or a flat
+             * download of every student's files, graded nobody and the
+             * gradebook did not say why (a platform review). */
+            if (!is_out && skipped++ < 10) {
+                char *shown = sg_escape_dup(e->d_name);
+                fprintf(stderr, "shmgrade: %s/%s is not a folder: not graded (a class is a "
+                                "folder per student; unpack an archive into one)\n",
+                        dir, shown);
+                free(shown);
+            }
             free(path);
             continue;
         }
@@ -87,12 +99,15 @@ static struct sg_student *sg_list_students(const char *dir, const char *outdir, 
         all = grown;
         char *students = sg_join(outdir, "students");
         all[*n] = (struct sg_student){ .name = strdup(e->d_name), .path = path,
-                                       .display = sg_escape_dup(e->d_name),
+                                       .display = sg_escape_name_dup(e->d_name),
                                        .out = sg_join(students, e->d_name) };
         free(students);
         (*n)++;
     }
     closedir(d);
+    if (skipped > 10)
+        fprintf(stderr, "shmgrade: %s: %zu more entries that are not folders, not graded\n", dir,
+                skipped - 10);
     if (*n > 0)
         qsort(all, *n, sizeof *all, sg_cmp_student);
     return all;
@@ -305,6 +320,7 @@ static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opt
     go.workdir = work.data;
     go.root_nofollow = true;
     go.batch = true;
+    go.outdir = o->outdir;
     struct sg_grade g;
     int status = 0;
     if (sg_grade_submission(kit, &go, &g, &err) == -1) {
@@ -378,7 +394,12 @@ static int sg_batch_grade(const struct sg_kit *kit, const struct sg_batch_opts *
     }
     size_t n = 0;
     struct sg_student *students = sg_list_students(o->dir, o->outdir, &n, err);
-    if (students == NULL && n == 0 && err->len > 0) {
+    if (n == 0 && err->len == 0)
+        sg_buf_printf(err, "%s holds no student's folder: a class is a folder with one folder "
+                           "per student in it",
+                      o->dir);
+    if (n == 0) {
+        free(students);
         sg_strv_free(labs);
         return -1;
     }

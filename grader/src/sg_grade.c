@@ -223,18 +223,56 @@ static struct sg_job *sg_make_jobs(const struct sg_grade_opts *o, struct sg_lab_
     return jobs;
 }
 
+/*
+ * A test the memory check requires (its rubric's "requires") that did not
+ * pass, among the lab's results; NULL when every one passed.
+ */
+static const struct sg_test_result *sg_memcheck_unmet(const struct sg_rubric *r,
+                                                     const struct sg_lab_result *lab)
+{
+    for (char **q = r->memcheck.requires; q != NULL && *q != NULL; q++)
+        for (size_t k = 0; k < lab->ntests; k++)
+            if (strcmp(lab->tests[k].name, *q) == 0 && !lab->tests[k].passed)
+                return &lab->tests[k];
+    return NULL;
+}
+
+/* Fails the memory check mc without running it: unmet did not pass. */
+static void sg_memcheck_not_run(struct sg_test_result *mc, const struct sg_test_result *unmet)
+{
+    struct sg_buf obs = SG_BUF_INIT, exp = SG_BUF_INIT;
+    sg_buf_printf(&obs, "not run: %s failed, and the memory check judges code that does the "
+                        "lab's work (a function that returns a made-up value touches no memory "
+                        "wrongly)",
+                  unmet->name);
+    sg_buf_printf(&exp, "%s to pass first", unmet->name);
+    mc->passed = false;
+    mc->points = 0;
+    mc->observed = sg_buf_take(&obs);
+    mc->expected = sg_buf_take(&exp);
+    mc->hint = strdup("fix the tests of the lab's functions first: with them passing, the memory "
+                      "check runs");
+}
+
 /* The memory check of each built lab, one after the other, each holding a slot. */
 static void sg_memcheck_labs(const struct sg_grade_opts *o, const struct sg_sandbox *sb,
-                             struct sg_lab_work *w, struct sg_lab_result *labs, size_t nlabs)
+                             struct sg_lab_work *w, struct sg_lab_result *labs, size_t nlabs,
+                             char **lab_error)
 {
     for (size_t i = 0; i < nlabs; i++) {
         if (!w[i].built || !w[i].memcheck || w[i].b.memcheck_driver == NULL ||
-            labs[i].state != SG_LAB_GRADED)
+            labs[i].state != SG_LAB_GRADED || lab_error[i] != NULL)
             continue;
+        struct sg_test_result *mc = &labs[i].tests[labs[i].ntests - 1];
+        const struct sg_test_result *unmet = sg_memcheck_unmet(&w[i].r, &labs[i]);
+        if (unmet != NULL) {
+            sg_memcheck_not_run(mc, unmet);
+            continue;
+        }
         struct sg_buf why = SG_BUF_INIT;
         struct sg_memcheck_run m = { .build = &w[i].b, .sandbox = sb };
         int slot = o->slots != NULL ? sg_slot_take(o->slots) : -1;
-        if (sg_memcheck(&w[i].r, &m, &labs[i].tests[labs[i].ntests - 1], &why) == -1)
+        if (sg_memcheck(&w[i].r, &m, mc, &why) == -1)
             sg_lab_grader_error(&labs[i], &why);
         if (slot != -1)
             close(slot);
@@ -291,6 +329,14 @@ static int sg_test_labs(const struct sg_grade_opts *o, const struct sg_sandbox *
     int rc = sg_hidden_gates(sb, w, nlabs, false);
     if (rc == 0 && (rc = sg_schedule_run(jobs, njobs, &so, lab_error)) == -1)
         step = "the public tests' runners (fork, pipe)";
+    /* The memory check, which the student reads, runs before the hidden
+     * tests, not after: nothing a hidden test's code leaves (in the page
+     * cache of a file of /usr, which every sandbox shares, an attacker's
+     * review read back 1.8 KiB of hidden hints) reaches a later report of
+     * the same grading. It needs the public tests' results (its
+     * "requires"). */
+    if (rc == 0)
+        sg_memcheck_labs(o, sb, w, labs, nlabs, lab_error);
     so.phase = SG_PHASE_HIDDEN;
     if (rc == 0 && (rc = sg_hidden_gates(sb, w, nlabs, true)) == 0 &&
         (rc = sg_schedule_run(jobs, njobs, &so, lab_error)) == -1)
@@ -300,14 +346,6 @@ static int sg_test_labs(const struct sg_grade_opts *o, const struct sg_sandbox *
         rc = -1;
         saved = errno;
     }
-    /* What the hidden tests' code left where the submission's uid may
-     * write (/tmp, /dev/shm, IPC) goes before the memory check runs its
-     * code again and reports what it prints: run side by side, the tests
-     * were not swept one by one (sg_testrun.c), and a hidden test's file
-     * of the hidden program's strings came back as memory-check findings
-     * (an attacker's review). Every test has ended here. */
-    if (sb->bwrap[0] == '\0' && sg_sandbox_own_uid(sb) && sb->per_sandbox)
-        sg_sweep_uid(sb->uid, sb->gid);
     if (rc == -1)
         sg_buf_printf(err, "could not run the tests: %s: %s", step, strerror(saved));
     for (size_t i = 0; i < nlabs; i++) {
@@ -386,6 +424,19 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
         return -1;
     }
     free(enter);
+    sg_sandbox_hide(&sb, kit->root);
+    sg_sandbox_hide(&sb, o->submission);
+    if (o->batch) {
+        /* The class, with every classmate's files, and its reports. */
+        char *class = strdup(o->submission);
+        char *slash = class != NULL ? strrchr(class, '/') : NULL;
+        if (slash != NULL && slash != class) {
+            *slash = '\0';
+            sg_sandbox_hide(&sb, class);
+        }
+        free(class);
+        sg_sandbox_hide(&sb, o->outdir);
+    }
     /* Others' code (hidden tests: an instructor's grading; a class) is not
      * run as the grader itself unless asked to. */
     if (sg_sandbox_as_grader(&sb) && !o->no_sandbox && !o->own_code && (o->hidden || o->batch)) {
@@ -413,8 +464,6 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
     }
     if (rc == 0)
         rc = sg_test_labs(o, &sb, work, g->labs, g->nlabs, err);
-    if (rc == 0)
-        sg_memcheck_labs(o, &sb, work, g->labs, g->nlabs);
     /* Without namespaces, whatever the submission's own uid left: every
      * process of it has ended (sg_sweep.h). */
     if (sb.bwrap[0] == '\0' && sg_sandbox_own_uid(&sb))

@@ -27,6 +27,7 @@ struct sg_grade_opts {
     int parallel;              /* tests of this submission at once (0: 1) */
     const char *build_cache;   /* a batch's cache of builds by content, or NULL */
     bool needs_namespaces;     /* graded beside classmates: not graded without bubblewrap */
+    const char *outdir;        /* a batch's output folder, hidden from the sandboxes, or NULL */
 };
 
 /*

@@ -49,7 +49,7 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
  * must be generous. What stops a test that never ends is measured in the
  * sandbox instead (grader/enter/sg_watch.h), and needs far less margin:
  * the CPU time of its processes (sixty times the solution's, at least
- * 1.5 s), and a time with nothing runnable and no CPU used (ten times the
+ * 0.5 s), and a time with nothing runnable and no CPU used (ten times the
  * solution's wall time, at least 1 s). Sixty, not twenty: the grading
  * machine is not the one timings.json was measured on. On a paravirtual
  * VM where starting processes and faulting pages in cost several times
@@ -62,10 +62,14 @@ static void sg_rubric_test_free(struct sg_rubric_test *t)
  * Load does not make a process idle; it does inflate the kernel's count
  * of CPU time, by up to twice measured for code that faults many pages
  * in, so the CPU floor stays well above what slow but finishing code
- * needs: near it, such code would be graded by the load. Measured: at 0.5 s, a submission that spins in every
- * function cost 2.8x a correct one instead of 7x, but a WAIT that busy-waits
- * (lab 03's corpus) used 0.5 s of CPU in a test of ten turns on a machine
- * with four jobs per core, and lost tests it passes on a quiet one.
+ * needs: near it, such code would be graded by the load. The floor is
+ * what a function that spins costs in each test that calls it. At 0.5 s:
+ * the reference's light tests used at most 0.014 s each with sixteen
+ * submissions graded eight tests at a time (load 10), a margin of 35. It
+ * was 1.5 s while lab 03's run tests passed a WAIT that busy-waits on a
+ * quiet machine (at 0.5 s such a WAIT, slowed by four jobs per core, used
+ * it up in ten turns and lost them by the load); those tests now require
+ * waits_do_not_spin, which fails a spinning WAIT whatever the load.
  */
 static void sg_limits_from(json_t *timings, struct sg_rubric_test *rt)
 {
@@ -82,6 +86,15 @@ static void sg_limits_from(json_t *timings, struct sg_rubric_test *rt)
         rt->cpu_limit = rt->timeout;
     if (rt->stuck_limit > rt->timeout)
         rt->stuck_limit = rt->timeout;
+}
+
+/* A JSON array of strings as a NULL-terminated array (malloc'ed; empty when a is no array). */
+static char **sg_json_strv(json_t *a)
+{
+    char **v = calloc(json_array_size(a) + 1, sizeof *v);
+    for (size_t k = 0; v != NULL && k < json_array_size(a); k++)
+        v[k] = strdup(json_string_value(json_array_get(a, k)) ?: "");
+    return v;
 }
 
 static int sg_load_tests(const char *path, bool hidden, double default_timeout,
@@ -137,17 +150,12 @@ static int sg_load_tests(const char *path, bool hidden, double default_timeout,
         rt->basic = !hidden && json_is_true(json_object_get(t, "basic"));
         json_t *section = json_object_get(t, "section");
         rt->section = json_is_string(section) ? strdup(json_string_value(section)) : NULL;
-        json_t *needs = json_object_get(t, "needs");
-        rt->needs = calloc(json_array_size(needs) + 1, sizeof *rt->needs);
-        for (size_t k = 0; rt->needs != NULL && k < json_array_size(needs); k++)
-            rt->needs[k] = strdup(json_string_value(json_array_get(needs, k)) ?: "");
+        rt->needs = sg_json_strv(json_object_get(t, "needs"));
         /* Tests whose failure would make this one's outcome a matter of
-         * scheduling (a race that a run may or may not lose): it runs only
-         * once they have passed (sg_schedule.h). */
-        json_t *requires = json_object_get(t, "requires");
-        rt->requires = calloc(json_array_size(requires) + 1, sizeof *rt->requires);
-        for (size_t k = 0; rt->requires != NULL && k < json_array_size(requires); k++)
-            rt->requires[k] = strdup(json_string_value(json_array_get(requires, k)) ?: "");
+         * scheduling (a race that a run may or may not lose), or a pass
+         * for code that does nothing: it runs only once they have passed
+         * (sg_schedule.h). */
+        rt->requires = sg_json_strv(json_object_get(t, "requires"));
         r->ntests++;
     }
     json_decref(root);
@@ -173,6 +181,17 @@ static int sg_check_requires(const struct sg_rubric *r, struct sg_buf *err)
                 return -1;
             }
         }
+    /* The memory check's, likewise: it runs after the public tests. */
+    for (char **q = r->memcheck.requires; q != NULL && *q != NULL; q++) {
+        size_t k = 0;
+        while (k < r->ntests && strcmp(r->tests[k].name, *q) != 0)
+            k++;
+        if (k == r->ntests || r->tests[k].hidden) {
+            sg_buf_printf(err, "%s: the memory check requires %s, which is not a public test "
+                               "of the lab", r->dir, *q);
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -222,9 +241,8 @@ int sg_rubric_load(const char *labs_dir, const char *id, bool with_hidden, struc
         r->memcheck.points = json_number_value(json_object_get(mc, "points"));
         r->memcheck.description = sg_json_strdup(mc, "description", false, path.data, err);
         r->memcheck.input = sg_json_strdup(mc, "input", false, path.data, err);
-        r->memcheck.program = calloc(json_array_size(prog) + 1, sizeof(char *));
-        for (size_t i = 0; r->memcheck.program != NULL && i < json_array_size(prog); i++)
-            r->memcheck.program[i] = strdup(json_string_value(json_array_get(prog, i)) ?: "");
+        r->memcheck.program = sg_json_strv(prog);
+        r->memcheck.requires = sg_json_strv(json_object_get(mc, "requires"));
     }
     json_decref(root);
     json_t *timings = sg_load_timings(r->dir, "timings.json");
@@ -257,6 +275,7 @@ void sg_rubric_free(struct sg_rubric *r)
         sg_rubric_test_free(&r->tests[i]);
     free(r->tests);
     sg_strv_free(r->memcheck.program);
+    sg_strv_free(r->memcheck.requires);
     free(r->memcheck.description);
     free(r->memcheck.input);
     if (r->api != NULL)

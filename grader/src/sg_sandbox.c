@@ -476,6 +476,18 @@ static void sg_add_system_dirs(const char **argv, size_t *n, size_t max)
     }
 }
 
+void sg_sandbox_hide(struct sg_sandbox *sb, const char *path)
+{
+    char real[PATH_MAX];
+    if (path == NULL || realpath(path, real) == NULL || strncmp(real, "/usr/", 5) != 0 ||
+        sb->nhide >= sizeof sb->hide / sizeof *sb->hide)
+        return;
+    for (size_t i = 0; i < sb->nhide; i++)
+        if (strcmp(sb->hide[i], real) == 0)
+            return;
+    snprintf(sb->hide[sb->nhide++], sizeof *sb->hide, "%s", real);
+}
+
 static bool sg_add(const char **argv, size_t *n, size_t max, const char *const *words,
                    size_t count)
 {
@@ -504,6 +516,11 @@ size_t sg_sandbox_argv(const struct sg_sandbox *sb, const struct sg_mounts *m, i
         if (!sg_add(argv, &n, max, words, sizeof words / sizeof *words))
             return 0;
         sg_add_system_dirs(argv, &n, max);
+        for (size_t i = 0; i < sb->nhide; i++) {
+            const char *hide[] = { "--tmpfs", sb->hide[i], "--remount-ro", sb->hide[i] };
+            if (!sg_add(argv, &n, max, hide, 4))
+                return 0;
+        }
         /* The devices a program may use, one by one, in the sandbox's root
          * (read-only below): bubblewrap's --dev made /dev a tmpfs of its own,
          * without a size, where a test could fill the machine's memory. */

@@ -108,6 +108,8 @@ struct sg_sandbox {
     rlim_t nproc;           /* the shared limit when !per_sandbox */
     bool seccomp;           /* sg_enter installs the filter */
     char description[768];  /* one line for the report */
+    char hide[4][PATH_MAX]; /* the grader's folders under /usr, hidden (sg_sandbox_hide) */
+    size_t nhide;
 };
 
 /*
@@ -130,6 +132,16 @@ struct sg_mounts {
  */
 int sg_sandbox_init(struct sg_sandbox *sb, const char *workdir, const char *enter,
                     bool disabled);
+
+/*
+ * Hides path (the kit, a class, an output folder) from every sandbox when
+ * it lies in what a sandbox sees of the machine (/usr, bound read-only for
+ * the compiler and the libraries): an empty read-only folder is mounted on
+ * it. A kit installed under /usr/local showed its hidden rubric to a
+ * public test (an attacker's review). At most four; a path elsewhere is
+ * not seen anyway.
+ */
+void sg_sandbox_hide(struct sg_sandbox *sb, const char *path);
 
 /* A probe of the sandbox is asked this many times while it cannot say,
  * each within this time; then sg_sandbox_init fails with EAGAIN rather

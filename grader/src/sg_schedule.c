@@ -213,12 +213,19 @@ static void sg_skip(const struct sg_job *j, const struct sg_job *hung)
     sg_buf_free(&calls);
 }
 
-/* Fails j without running it: the test it requires failed, and would make its outcome luck's. */
+/*
+ * Fails j without running it: the test it requires failed, and until that
+ * one passes this one cannot tell right from wrong: its outcome would be
+ * the scheduler's luck (a stress test of a ring without its mutex), or a
+ * pass for code that does nothing (a lock that is never taken is never
+ * left held).
+ */
 static void sg_skip_required(const struct sg_job *j, const struct sg_job *failed)
 {
     struct sg_buf obs = SG_BUF_INIT, exp = SG_BUF_INIT;
-    sg_buf_printf(&obs, "not run: %s failed, and with that mistake this test's outcome "
-                        "would depend on how the processes happen to be scheduled",
+    sg_buf_printf(&obs, "not run: %s failed, and until it passes this test cannot tell right "
+                        "from wrong (it would pass or fail by how the processes happen to be "
+                        "scheduled, or pass code that does not do the work)",
                   failed->rt->name);
     sg_buf_printf(&exp, "%s to pass first", failed->rt->name);
     sg_not_run(j, &obs, sg_buf_take(&exp),

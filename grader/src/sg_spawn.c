@@ -449,10 +449,10 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         sg_close_pipes(out, res, ready);
         return -1;
     }
-    const char *argv[160];
+    const char *argv[200];
     if (sandboxed) {
         if (sg_sandbox_argv(o->sandbox, o->mounts, o->nproc, o->watch, SG_FD_READY, o->argv,
-                            argv, 160) == 0) {
+                            argv, sizeof argv / sizeof *argv) == 0) {
             sg_close_pipes(out, res, ready);
             errno = E2BIG;
             return -1;

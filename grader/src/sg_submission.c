@@ -121,42 +121,50 @@ static bool sg_lab_like(const char *name)
     return true;
 }
 
+/* At most this many folders at a submission's top are looked into. */
+#define SG_INNER_MAX 16
+
+static int sg_compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
- * The single folder directly in submission that is not a layout's own
- * name nor an archiver's, or NULL when there is none or more than one
- * (malloc'ed).
+ * The folders directly in dirfd that are neither a layout's own name nor
+ * hidden nor an archiver's, sorted by name, at most max of them, in names
+ * (malloc'ed); how many. None when a layout of its own is at the top.
  */
-static char *sg_single_folder(int dirfd, const char *lab_id)
+static size_t sg_inner_folders(int dirfd, const char *lab_id, char **names, size_t max)
 {
     int copy = dup(dirfd);
     DIR *d = copy == -1 ? NULL : fdopendir(copy);
     if (d == NULL) {
         if (copy != -1)
             close(copy);
-        return NULL;
+        return 0;
     }
-    char *only = NULL;
-    int folders = 0;
+    size_t n = 0;
+    bool own_layout = false;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    while (!own_layout && (e = readdir(d)) != NULL) {
         struct stat st;
         if (e->d_name[0] == '.' || sg_archiver_folder(e->d_name) ||
             fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISDIR(st.st_mode))
             continue;
-        if (strcmp(e->d_name, "work") == 0 || strcmp(e->d_name, lab_id) == 0 ||
-            sg_lab_like(e->d_name)) {
-            folders = 2; /* a layout of its own is here: do not look deeper */
-            break;
-        }
-        if (folders++ == 0)
-            only = strdup(e->d_name);
+        /* A layout of its own is here: do not look deeper. */
+        own_layout = strcmp(e->d_name, "work") == 0 || strcmp(e->d_name, lab_id) == 0 ||
+                     sg_lab_like(e->d_name);
+        if (!own_layout && n < max && (names[n] = strdup(e->d_name)) != NULL)
+            n++;
     }
     closedir(d);
-    if (folders != 1) {
-        free(only);
-        return NULL;
+    if (own_layout) {
+        while (n > 0)
+            free(names[--n]);
+        return 0;
     }
-    return only;
+    qsort(names, n, sizeof *names, sg_compare_names);
+    return n;
 }
 
 /*
@@ -195,11 +203,57 @@ static char *sg_text_as_shown(int fd, size_t *len)
 }
 
 /*
- * Whether the file open at fd holds what the file at path holds, as an
- * editor shows them (sg_text_as_shown): a starting file whose line ends a
- * Windows checkout turned into CRLF is still the unchanged starting file
- * (a platform review: the work beside it went ungraded, 0 points). False
- * when either cannot be read.
+ * C text t[0..n) without its comments and white space (kept in string and
+ * character literals), in place; the new length. What the compiler reads
+ * of a starting file: a skeleton from an earlier handout of the kit, whose
+ * comments differ, is still a starting file.
+ */
+static size_t sg_code_only(char *t, size_t n)
+{
+    enum { CODE, STRING, CHAR, LINE, BLOCK } st = CODE;
+    size_t to = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i], next = i + 1 < n ? t[i + 1] : '\0';
+        switch (st) {
+        case CODE:
+            if (c == '/' && next == '*')
+                st = BLOCK, i++;
+            else if (c == '/' && next == '/')
+                st = LINE, i++;
+            else if (!isspace((unsigned char)c)) {
+                st = c == '"' ? STRING : c == '\'' ? CHAR : CODE;
+                t[to++] = c;
+            }
+            break;
+        case STRING:
+        case CHAR:
+            t[to++] = c;
+            if (c == '\\' && i + 1 < n)
+                t[to++] = t[++i];
+            else if (c == (st == STRING ? '"' : '\''))
+                st = CODE;
+            break;
+        case LINE:
+            if (c == '\n')
+                st = CODE;
+            break;
+        case BLOCK:
+            if (c == '*' && next == '/')
+                st = CODE, i++;
+            break;
+        }
+    }
+    return to;
+}
+
+/*
+ * Whether the file open at fd holds what the file at path holds, as the
+ * compiler reads them: a starting file whose line ends a Windows checkout
+ * turned into CRLF is still the unchanged starting file (a platform
+ * review: the work beside it went ungraded, 0 points), and so is one from
+ * an earlier handout whose comments differ (an attacker's review: the
+ * student's finished file beside it went ungraded). False when either
+ * cannot be read.
  */
 static bool sg_same_content(int fd, const char *path)
 {
@@ -208,6 +262,10 @@ static bool sg_same_content(int fd, const char *path)
         return false;
     size_t a_len = 0, b_len = 0;
     char *a = sg_text_as_shown(fd, &a_len), *b = sg_text_as_shown(other, &b_len);
+    if (a != NULL && b != NULL) {
+        a_len = sg_code_only(a, a_len);
+        b_len = sg_code_only(b, b_len);
+    }
     bool same = a != NULL && b != NULL && a_len == b_len && memcmp(a, b, a_len) == 0;
     free(a);
     free(b);
@@ -390,6 +448,72 @@ static void sg_explain_missing(int root, const char *file, struct sg_buf *why)
     sg_buf_free(&e.archives);
 }
 
+/*
+ * The layouts one folder down (the kit's folder or a repository uploaded
+ * whole), in each folder at the top, in the order of their names: the
+ * first that holds the file is graded, unless it is the kit's unchanged
+ * starting file and a later one is not; the others are named in note.
+ * Only the one folder at the top was looked into, and a kit uploaded with
+ * a folder of notes beside it scored 0 (a platform review).
+ */
+static enum sg_found sg_try_inner_folders(int root, const char *submission, const char *lab_id,
+                                          const char *file, const char *skeleton, char **found,
+                                          int *fd, struct sg_buf *why, struct sg_buf *tried,
+                                          struct sg_buf *note)
+{
+    char *inner[SG_INNER_MAX];
+    size_t n = sg_inner_folders(root, lab_id, inner, SG_INNER_MAX);
+    enum sg_found result = SG_ABSENT;
+    bool chosen_is_skeleton = false;
+    struct sg_buf others = SG_BUF_INIT, inner_note = SG_BUF_INIT;
+    for (size_t i = 0; i < n && result != SG_UNUSABLE; i++) {
+        int innerfd = openat(root, inner[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (innerfd == -1)
+            continue;
+        struct sg_buf base = SG_BUF_INIT, scratch = SG_BUF_INIT;
+        sg_buf_printf(&base, "%s/%s", submission, inner[i]);
+        char *f = NULL;
+        int g = -1;
+        bool first = result == SG_ABSENT;
+        enum sg_found r = sg_try_layouts(innerfd, base.data, lab_id, file, skeleton, &f, &g,
+                                         first ? why : &scratch, first ? tried : &scratch,
+                                         first ? &inner_note : &scratch);
+        close(innerfd);
+        if (first) {
+            result = r;
+            *found = f;
+            *fd = g;
+            chosen_is_skeleton = r == SG_FOUND && skeleton != NULL && sg_same_content(g, skeleton);
+        } else if (r == SG_FOUND && chosen_is_skeleton && !sg_same_content(g, skeleton)) {
+            sg_buf_printf(&others, "%s%s (the kit's unchanged starting file)",
+                          others.len ? ", " : "", *found);
+            free(*found);
+            close(*fd);
+            *found = f;
+            *fd = g;
+            chosen_is_skeleton = false;
+        } else if (r == SG_FOUND) {
+            sg_buf_printf(&others, "%s%s", others.len ? ", " : "", f);
+            free(f);
+            close(g);
+        }
+        sg_buf_free(&base);
+        sg_buf_free(&scratch);
+    }
+    if (result == SG_FOUND && note != NULL) {
+        if (inner_note.len > 0)
+            sg_buf_printf(note, "%s", inner_note.data);
+        if (others.len > 0)
+            sg_buf_printf(note, "%sgraded %s; also found %s, not graded", note->len ? "; " : "",
+                          *found, others.data);
+    }
+    sg_buf_free(&others);
+    sg_buf_free(&inner_note);
+    for (size_t i = 0; i < n; i++)
+        free(inner[i]);
+    return result;
+}
+
 int sg_submission_find(const char *submission, const char *lab_id, const char *file,
                        const struct sg_find_opts *o, char **found, int *fd, struct sg_buf *why,
                        struct sg_buf *note)
@@ -413,21 +537,9 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
     struct sg_buf tried = SG_BUF_INIT;
     enum sg_found result =
         sg_try_layouts(root, submission, lab_id, file, skeleton, found, &got, why, &tried, note);
-    if (result == SG_ABSENT) {
-        char *inner = sg_single_folder(root, lab_id);
-        int innerfd = inner ? openat(root, inner, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                                      O_CLOEXEC)
-                            : -1;
-        if (innerfd != -1) {
-            struct sg_buf base = SG_BUF_INIT;
-            sg_buf_printf(&base, "%s/%s", submission, inner);
-            result = sg_try_layouts(innerfd, base.data, lab_id, file, skeleton, found, &got, why,
-                                    &tried, note);
-            sg_buf_free(&base);
-            close(innerfd);
-        }
-        free(inner);
-    }
+    if (result == SG_ABSENT)
+        result = sg_try_inner_folders(root, submission, lab_id, file, skeleton, found, &got, why,
+                                      &tried, note);
     if (result == SG_ABSENT) {
         sg_buf_printf(why, "%s is missing: looked for %s", file, tried.data ? tried.data : "");
         sg_explain_missing(root, file, why);

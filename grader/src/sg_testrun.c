@@ -76,8 +76,12 @@ static void sg_read_verdict(const struct sg_rubric_test *rt, double seconds,
         return;
     }
     if (code == 1 && rec_len >= 5 && memcmp(rec, "FAIL\n", 5) == 0) {
-        sg_set_failure(t, rec + 5, rec_len - 5, rt->hint);
-        t->timed_out = t->observed != NULL && strstr(t->observed, "did not finish within") != NULL;
+        /* A call that never returned (SG_REQUIRE_RETURNED) did not finish,
+         * as a test Check's own timer killed did not. */
+        bool hung = rec_len > 5 && rec[5] == SG_HUNG_MARK;
+        sg_set_failure(t, rec + 5 + hung, rec_len - 5 - hung, rt->hint);
+        t->timed_out = hung || (t->observed != NULL &&
+                                strstr(t->observed, "did not finish within") != NULL);
         return;
     }
     t->timed_out = r->timed_out;

@@ -137,6 +137,21 @@ START_TEST(a_skeleton_with_crlf_line_ends_is_still_unchanged)
     ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
     free(found);
     sg_buf_free(&note);
+
+    /* An earlier handout's starting file, whose comments and layout differ,
+     * is a starting file too (an attacker's review: the finished file at
+     * the top went ungraded, 0 of 53); a string that differs is code. */
+    write_file("01-x/x.c", "// x, version 1\nint x(void)\n{\n    return -1; /* TODO */\n}\n");
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_null(strstr(found, "01-x/x.c"));
+    free(found);
+    sg_buf_free(&note);
+    write_file("skeleton/x.c", "const char *s = \"a b\"; /* \" */\n");
+    write_file("01-x/x.c", "const char *s = \"ab\";\n");
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
+    free(found);
+    sg_buf_free(&note);
     sg_buf_free(&why);
 }
 END_TEST
@@ -364,6 +379,56 @@ START_TEST(the_student_kits_layout_is_found_at_the_top_or_one_down)
 }
 END_TEST
 
+/* The kit's folder with another folder beside it: a folder of notes, or a
+ * second download of the kit (a platform review: 0 of 273, every lab
+ * "missing", as only a single folder was looked into). */
+START_TEST(a_kit_one_folder_down_is_found_beside_other_folders)
+{
+    make_dir();
+    char path[160];
+    const char *parts[] = { "notes", "shmlab-student", "shmlab-student/work",
+                            "shmlab-student/work/01-x", "shmlab-student (1)",
+                            "shmlab-student (1)/work", "shmlab-student (1)/work/01-x" };
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, parts[i]);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+    }
+    write_file("shmlab-student/work/01-x/x.c", "int x(void) { return 1; }\n");
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT, note = SG_BUF_INIT;
+    ck_assert_msg(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, &note) == 0,
+                  "%s", why.data ? why.data : "");
+    ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
+    ck_assert_uint_eq(note.len, 0);
+    free(found);
+
+    /* Two copies of the kit: the first by name, unless it is the unchanged
+     * starting file and the second is not; the note names the other. */
+    for (size_t i = 4; i < 7; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, parts[i]);
+        ck_assert_int_eq(mkdir(path, 0700), 0);
+    }
+    write_file("shmlab-student (1)/work/01-x/x.c", "int x(void) { return 2; }\n");
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
+    ck_assert_ptr_nonnull(strstr(note.data, "also found"));
+    ck_assert_ptr_nonnull(strstr(note.data, "shmlab-student (1)/work/01-x/x.c"));
+    free(found);
+    sg_buf_free(&note);
+    char skeleton[200];
+    snprintf(skeleton, sizeof skeleton, "%s/shmlab-student/work/01-x/x.c", dir);
+    write_file("skeleton.c", "int x(void) { return 1; }\n");
+    snprintf(skeleton, sizeof skeleton, "%s/skeleton.c", dir);
+    struct sg_find_opts fo = { .skeleton = skeleton };
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_nonnull(strstr(found, "shmlab-student (1)/work/01-x/x.c"));
+    ck_assert_ptr_nonnull(strstr(note.data, "(the kit's unchanged starting file)"));
+    free(found);
+    sg_buf_free(&note);
+    sg_buf_free(&why);
+}
+END_TEST
+
 /* ---- rubric ---- */
 
 static void write_file(const char *rel, const char *text)
@@ -468,6 +533,7 @@ Suite *unit_submission_suite(void)
     tcase_add_test(tc, links_folders_and_huge_files_are_refused);
     tcase_add_test(tc, a_linked_folder_is_refused_at_any_level);
     tcase_add_test(tc, the_student_kits_layout_is_found_at_the_top_or_one_down);
+    tcase_add_test(tc, a_kit_one_folder_down_is_found_beside_other_folders);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -84,6 +84,23 @@ START_TEST(quote_escapes_quotes_and_backslashes)
 END_TEST
 
 /* A folder name a spreadsheet would run as a formula is written as text. */
+/* Two folders whose names differ show differently (an attacker's review:
+ * "zed" and the byte 0xff, and a folder literally named "zed\xff", were one
+ * name in the gradebook; a zero-width space showed as nothing). */
+START_TEST(names_that_differ_show_differently)
+{
+    char *a = sg_escape_name_dup("zed\xff"), *b = sg_escape_name_dup("zed\\xff");
+    ck_assert_str_eq(a, "zed\\xff");
+    ck_assert_str_eq(b, "zed\\\\xff");
+    ck_assert_str_ne(a, b);
+    free(a);
+    free(b);
+    char *z = sg_escape_name_dup("a\xe2\x80\x8b" "b");
+    ck_assert_str_eq(z, "a\\u200bb");
+    free(z);
+}
+END_TEST
+
 START_TEST(csv_names_never_become_formulas)
 {
     char *text = NULL;
@@ -129,6 +146,7 @@ Suite *unit_text_suite(void)
     tcase_add_test(tc, quote_escapes_quotes_and_backslashes);
     tcase_add_test(tc, buf_grows_and_formats);
     tcase_add_test(tc, csv_names_never_become_formulas);
+    tcase_add_test(tc, names_that_differ_show_differently);
     suite_add_tcase(s, tc);
     return s;
 }

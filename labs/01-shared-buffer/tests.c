@@ -325,9 +325,14 @@ SG_TEST(exchange_child_uses__exit)
     SG_SETUP(fputs("pending\n", other) != EOF, "fputs");
     char *buf = sb_test_pages(1);
     struct sb_exchange_run r;
+    int forks = sg_forks_made();
     sb_run_exchange(buf, (size_t)sg_page_size(), "x\n", NULL, &r);
-    /* An exchange that never forked flushes nothing, and would pass. */
     sb_require_status(&r, 0, "the child read a line");
+    /* An exchange that never forked flushes nothing, and would pass. */
+    SG_REQUIRE(sg_forks_made() > forks, "a child that reads the line",
+               "sb_exchange forks a child, which reads the line and ends: how a child ends is "
+               "what this test looks at, and there was none. See exchange_shared",
+               "sb_exchange returned %d without calling fork", r.status);
     size_t len;
     char *text = sg_file_contents(other, &len);
     SG_REQUIRE(strcmp(text, "pending\n") == 0, "\"pending\\n\" once",
@@ -339,6 +344,69 @@ SG_TEST(exchange_child_uses__exit)
                "another stream of the parent's held %s after the exchange", sg_q(text, len));
     free(text);
     free(r.out);
+}
+
+SG_TEST(exchange_parent_sleeps_in_waitpid)
+{
+    /* The child waits for its line; meanwhile the parent must sleep in the
+     * kernel. A parent that polls (WNOHANG in a loop, with or without a
+     * nap) gets the same status and passed every other test; one that spins
+     * burns a CPU for as long as the child waits (a class review: 53 of 53
+     * under load). Seen in /proc/<pid>/syscall, whatever the load. */
+    int p[2];
+    SG_SETUP(pipe(p) == 0, "pipe");
+    char *buf = sb_test_pages(1);
+    fflush(NULL);
+    pid_t caller = fork();
+    SG_SETUP(caller != -1, "fork");
+    if (caller == 0) {
+        close(p[1]);
+        FILE *in = fdopen(p[0], "r");
+        FILE *out = tmpfile();
+        if (in == NULL || out == NULL)
+            _exit(2);
+        pid_t me = getpid();
+        int status = sb_exchange(buf, (size_t)sg_page_size(), in, out);
+        _exit(getpid() != me ? 3 : status == 0 ? 0 : 1);
+    }
+    close(p[0]);
+    long first = sg_task_cpu_ticks(caller, 0);
+    bool waiting = false, spun = false;
+    for (double end = sg_deadline_in_ms(3000);
+         !waiting && !spun && !sg_process_ended(caller) && sg_before(end);) {
+        waiting = sg_task_in_wait(caller, 0);
+        /* A fifth of a second of CPU time: polling, not slow code. */
+        spun = !waiting && first >= 0 &&
+               sg_task_cpu_ticks(caller, 0) - first > sysconf(_SC_CLK_TCK) / 5;
+        if (!waiting && !spun)
+            sg_nap_ms(1);
+    }
+    bool ended_early = !waiting && !spun && sg_process_ended(caller);
+    /* Whoever still reads gets its line; with no reader left, no SIGPIPE. */
+    SG_SETUP(signal(SIGPIPE, SIG_IGN) != SIG_ERR, "signal");
+    if (write(p[1], "x\n", 2) != 2)
+        SG_SETUP(errno == EPIPE, "write to the pipe");
+    close(p[1]);
+    int status;
+    if (sg_wait_timeout(caller, &status, 5000) != 0) {
+        kill(caller, SIGKILL);
+        sg_wait_timeout(caller, &status, 5000);
+    }
+    sb_require_no_children("sb_exchange");
+    SG_REQUIRE(waiting, "the parent asleep in waitpid while its child waits for its line",
+               ended_early ? "sb_exchange returned before its child had read anything: the "
+                             "parent waits for the child to end. See exchange_shared"
+               : "the parent gets the child's status from waitpid, which sleeps in the kernel "
+                 "until the child ends. A loop that asks again and again (WNOHANG), with a nap "
+                 "or without, gets the same status, but keeps the parent busy for as long as the "
+                 "child waits. Handout: from wait status to exit status",
+               ended_early ? "the process calling sb_exchange ended (%s) before its child had "
+                             "its line"
+               : spun ? "the parent used a fifth of a second of CPU time while its child waited "
+                        "for input, and was never seen asleep in a wait%s"
+                      : "in 3 s, the parent was never seen asleep in waitpid (or wait, waitid) "
+                        "while its child waited for input%s",
+               ended_early ? sg_status_text(status) : "");
 }
 
 /* ---- the program ---- */
@@ -377,6 +445,7 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(exchange_child_killed),
     SG_TEST_ENTRY(exchange_flushes_first),
     SG_TEST_ENTRY(exchange_child_uses__exit),
+    SG_TEST_ENTRY(exchange_parent_sleeps_in_waitpid),
     SG_TEST_ENTRY(program_shared),
     SG_TEST_ENTRY(program_private),
     SG_TEST_ENTRY(program_no_input),

@@ -332,7 +332,7 @@ void inc_finish_call(struct inc_call *c)
         kill(c->pid, SIGKILL);
         sg_wait_timeout(c->pid, &status, 5000);
     }
-    SG_REQUIRE(rc == 0, "the call to return once the lock is free",
+    SG_REQUIRE_RETURNED(rc == 0, "the call to return once the lock is free",
                "the lock was free again, yet the call did not return. What does your code "
                "wait for once fcntl has granted the lock?",
                "%s had not returned 5 s after the lock was released", inc_op_name(c->op));
@@ -509,6 +509,16 @@ void inc_reap_left_children(void)
         if (w == 0)
             sg_nap_ms(1);
     }
+}
+
+void inc_require_forked(int before, int want, const char *fn, int rc)
+{
+    int made = sg_forks_made() - before;
+    SG_REQUIRE(made >= want, want > 1 ? "a process of its own for each worker" : "a child process",
+               "how the children end is what this test looks at, and the call made too few to "
+               "look at: the increments belong in processes that fork made. See the first tests "
+               "of the function",
+               "%s returned %d after %d fork%s", fn, rc, made, made == 1 ? "" : "s");
 }
 
 static volatile int *inc_exit_count;

@@ -137,6 +137,13 @@ void inc_require_no_children(const char *call);
 void inc_reap_left_children(void);
 
 /*
+ * Requires the call (fn, which returned rc) to have made at least want
+ * children since sg_forks_made() was before: for the tests of how children
+ * end, which code that forks none would pass without doing anything.
+ */
+void inc_require_forked(int before, int want, const char *fn, int rc);
+
+/*
  * Counts the processes other than the test's own that run the test's
  * atexit handlers: a child that ended with exit() instead of _exit().
  * Call inc_watch_exit_handlers before the call, then read the count.

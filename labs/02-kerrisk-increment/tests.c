@@ -214,6 +214,7 @@ SG_TEST(child_increments_uses__exit)
     inc_watch_exit_handlers();
     int *c = inc_test_counter(1);
     FILE *out = sg_output_file();
+    int forks = sg_forks_made();
     int seen = inc_child_increments(c, out);
     SG_REQUIRE_NOT_CHILD("inc_child_increments");
     inc_reap_left_children();
@@ -223,6 +224,7 @@ SG_TEST(child_increments_uses__exit)
     SG_REQUIRE(seen != -1 && *c == 2, "a child that incremented the counter to 2",
                "see child_increments_kerrisk", "inc_child_increments returned %d; the counter is %d",
                seen, *c);
+    inc_require_forked(forks, 1, "inc_child_increments", seen);
     int ran = inc_exit_handlers_run();
     SG_REQUIRE(ran == 0, "the child to end without running the parent's atexit handlers",
                "the child ran the atexit handlers it inherited from the parent, and exit() "
@@ -594,11 +596,13 @@ SG_TEST(workers_use__exit)
 {
     inc_watch_exit_handlers();
     int *c = inc_test_counter(0);
+    int forks = sg_forks_made();
     int rc = inc_run_workers(c, -1, 2, 10);
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
     inc_reap_left_children();
     SG_REQUIRE(rc == 0, "0", "see the other workers tests",
                "inc_run_workers(c, -1, 2, 10) returned %d", rc);
+    inc_require_forked(forks, 2, "inc_run_workers", rc);
     int ran = inc_exit_handlers_run();
     SG_REQUIRE(ran == 0, "the workers to end without running the parent's atexit handlers",
                "the workers ran the atexit handlers they inherited from the parent. Which way "
@@ -615,12 +619,15 @@ SG_TEST(workers_fail_with__exit)
     int bad = inc_read_only_lock_fd();
     int *c = inc_test_counter(0);
     errno = 0;
+    int forks = sg_forks_made();
     int rc = inc_run_workers(c, bad, 2, 10);
     int err = errno;
     SG_REQUIRE_NOT_CHILD("inc_run_workers");
     inc_reap_left_children();
     SG_REQUIRE(rc != -1 || err != ENOSYS, "workers forked, failing, and reaped",
                INC_NOT_WRITTEN("inc_run_workers"), "inc_run_workers returned -1 (errno ENOSYS)");
+    /* One at least: code may stop forking once a worker has failed. */
+    inc_require_forked(forks, 1, "inc_run_workers", rc);
     int ran = inc_exit_handlers_run();
     SG_REQUIRE(ran == 0, "the failing workers to end without running the parent's atexit handlers",
                "every locked increment failed here, so the workers took their failure path, and "

@@ -53,7 +53,10 @@ long pp_update(long *ptr);
  * returns. The child ends with _exit: status 0 if all its values matched,
  * 1 otherwise. The parent waits for it, restores the caller's signal mask,
  * and returns 0 if both sides matched everywhere, -1 otherwise (also when
- * *area did not start at 0).
+ * *area did not start at 0). From TELL_WAIT to the last turn, neither side
+ * unblocks SIGUSR1 or SIGUSR2 outside the WAITs' sigsuspend: a signal that
+ * came while they were unblocked would be lost (handout: the lost wake-up).
+ * A child that sees a wrong value goes on taking its turns to the end.
  */
 int pp_run(long *area, long nloops);
 

@@ -124,6 +124,9 @@ enum pp_watch {
     PP_WATCH_FIRST_TURN,    /* also who makes the first update: the child is held at fork
                              * until the parent sleeps; then, if nothing is updated yet,
                              * the parent is stopped and the child let go */
+    PP_WATCH_TELLS,         /* also the mask of the side that sends each SIGUSR1 or SIGUSR2:
+                             * fails the test, before any other diagnosis, when one was sent
+                             * with the two not both blocked */
 };
 
 /*

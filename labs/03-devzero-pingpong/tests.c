@@ -412,6 +412,19 @@ SG_TEST(run_child_uses__exit)
     free(text);
 }
 
+SG_TEST(run_keeps_signals_blocked)
+{
+    /* An early signal must wait, pending, for the wait that catches it:
+     * seen at each signal either side sends, not left to the rare run that
+     * deadlocks (pp_note_tell). */
+    long *area = pp_test_area(0);
+    struct pp_run_result r;
+    pp_run_watched(area, PP_NLOOPS, NULL, PP_WATCH_TELLS, &r);
+    SG_REQUIRE(r.rc == 0 && r.area == PP_NLOOPS, "0, with the counter at 1000",
+               r.rc == -1 && r.err == ENOSYS ? PP_NOT_WRITTEN("pp_run") : "see run_alternates",
+               "pp_run(area, 1000) returned %d with the counter at %ld", r.rc, r.area);
+}
+
 /* ---- the program ---- */
 
 SG_TEST(program_devzero)
@@ -443,6 +456,7 @@ const struct sg_test sg_public_tests[] = {
     SG_TEST_ENTRY(run_alternates),
     SG_TEST_ENTRY(run_checks_values),
     SG_TEST_ENTRY(run_child_uses__exit),
+    SG_TEST_ENTRY(run_keeps_signals_blocked),
     SG_TEST_ENTRY(program_devzero),
     SG_TEST_ENTRY(program_anon),
     SG_TESTS_END,

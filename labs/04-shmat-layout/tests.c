@@ -212,6 +212,13 @@ SG_TEST(release_leaves_nothing)
     struct sl_layout l;
     sl_probe_checked(&l);
     struct sl_layout probed = l;
+    /* Nothing made, nothing left: a probe that made no segment would pass
+     * what follows without anything released (an attacker's review). */
+    int made = sl_segments_created_by(getpid());
+    SG_REQUIRE(made > before, "a segment made by sl_probe, for sl_release to remove",
+               "sl_probe creates and attaches a segment, and this test looks at what is left of "
+               "it after sl_release: there was none. See segment_mapping",
+               "after sl_probe, this process had created %d segment(s), as many as before", made);
     /* Whether sl_probe already asked for removal (IPC_RMID right after
      * attaching): then the segment goes with its last detach. */
     struct shmid_ds ds;

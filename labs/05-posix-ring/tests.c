@@ -643,7 +643,7 @@ SG_TEST(put_sleeps_when_full)
     rb_require_stays_asleep(&t, RB_FREE);
     char buf[RB_MSG_MAX];
     rb_test_get(r, buf);
-    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS), "rb_put to return once a slot is free",
+    SG_REQUIRE_RETURNED(rb_worker_wait(&w, RB_WAKE_MS), "rb_put to return once a slot is free",
                "sem_wait returns when another thread posts the semaphore you wait on",
                "rb_put had not returned %d s after a consumer freed a slot", RB_WAKE_MS / 1000);
     SG_REQUIRE(w.rc >= 0, "0 from rb_put", "a wait that ends normally is a success",
@@ -672,7 +672,7 @@ SG_TEST(get_sleeps_when_empty)
                "while rb_get slept on an empty ring, the mutex was %d (taken)", c.mutex);
     rb_require_stays_asleep(&t, RB_USED);
     rb_test_put(r, "wake up", 7);
-    SG_REQUIRE(rb_worker_wait(&w, RB_WAKE_MS), "rb_get to return once a message is in",
+    SG_REQUIRE_RETURNED(rb_worker_wait(&w, RB_WAKE_MS), "rb_get to return once a message is in",
                "sem_wait returns when another thread posts the semaphore you wait on",
                "rb_get had not returned %d s after a producer put a message", RB_WAKE_MS / 1000);
     SG_REQUIRE(w.rc == 7 && memcmp(w.buf, "wake up", 7) == 0, "7 and \"wake up\"",
@@ -775,7 +775,8 @@ static struct rb_ring *rb_ring_with_slot_page(void)
 /* Waits for w to end; the mutex's value at the call's first touch of the slots. */
 static int rb_first_slot_touch(struct rb_worker *w, const char *what)
 {
-    SG_REQUIRE(rb_worker_wait(w, RB_WAKE_MS), "the call to return: the ring had room and a message",
+    SG_REQUIRE_RETURNED(rb_worker_wait(w, RB_WAKE_MS),
+                        "the call to return: the ring had room and a message",
                "nothing else uses this ring: no wait should last. Handout: the bounded buffer",
                "%s had not returned after %d s", what, RB_WAKE_MS / 1000);
     SG_REQUIRE(atomic_load(&rb_slots.touches) > 0, "the message copied through slot[]",
@@ -948,7 +949,8 @@ static bool rb_require_wait_survives_signals(struct rb_worker *w, struct rb_task
     /* A put's success is anything but -1 here (put_then_get grades the 0),
      * and errno is shown only after a failure: a retried EINTR leaves its
      * errno behind in a call that then succeeds. */
-    SG_REQUIRE(rb_worker_wait(w, RB_WAKE_MS), "the call to return once the semaphore is posted",
+    SG_REQUIRE_RETURNED(rb_worker_wait(w, RB_WAKE_MS),
+                        "the call to return once the semaphore is posted",
                see, "%s: it had not returned %d s after the post", t->what, RB_WAKE_MS / 1000);
     SG_REQUIRE(want == 0 ? w->rc >= 0 : w->rc == want,
                "the call to return once the semaphore is posted", see,

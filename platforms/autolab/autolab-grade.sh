@@ -42,18 +42,27 @@ done
 # or the .c files Autolab put here.
 rm -rf submission
 mkdir submission
-if [ -f handin.tar ]; then
-    if ! listing=$(tar -tvf handin.tar 2>&1); then
-        zeros "handin.tar is not a tar archive that can be read: $listing" \
+# Autolab names the handin after the assessment's handin file name, which
+# the instructor sets: a tar under another name (handin.tgz, lab.tar.gz)
+# is one all the same (GNU tar reads the compression itself).
+handin=handin.tar
+for f in ./*.tar ./*.tgz ./*.tar.gz ./*.tar.xz ./*.tar.bz2; do
+    if [ ! -f handin.tar ] && [ -f "$f" ] && [ "${f#./}" != autograde.tar ]; then
+        handin=${f#./}
+    fi
+done
+if [ -f "$handin" ]; then
+    if ! listing=$(tar -tvf "$handin" 2>&1); then
+        zeros "$handin is not a tar archive that can be read: $listing" \
               "Submit a tar of your files, e.g.: tar cf handin.tar work"
     fi
     if grep -q -v -E '^([-d]|$)' <<< "$listing"; then
-        zeros "handin.tar holds links or special files, which are refused:" \
+        zeros "$handin holds links or special files, which are refused:" \
               "$(grep -v -E '^([-d]|$)' <<< "$listing" | head -5)" \
               "Submit the files themselves, e.g.: tar cf handin.tar work"
     fi
-    if ! tar -xf handin.tar -C submission --no-same-owner --no-same-permissions 2>errors.txt; then
-        zeros "handin.tar could not be unpacked: $(head -3 errors.txt)"
+    if ! tar -xf "$handin" -C submission --no-same-owner --no-same-permissions 2>errors.txt; then
+        zeros "$handin could not be unpacked: $(head -3 errors.txt)"
     fi
 elif compgen -G './*.c' >/dev/null; then
     cp -- ./*.c submission/
@@ -73,12 +82,16 @@ elif compgen -G './*.c' >/dev/null; then
         echo "Submit a tar of your files named handin.tar (e.g.: tar cf handin.tar work)."
     fi
 else
-    # Autolab names the handin after the assessment's handin file name: a
-    # .zip or .tgz scored 0 in every lab with only "shared_buffer.c is
-    # missing" to say why (a platform review).
-    zeros "The handin is neither handin.tar nor a .c file; this folder holds:" \
-          "$(ls -A | grep -v -x -E 'Makefile|autograde.tar|autolab-grade.sh|shmlab|submission' | head -10)" \
-          "Submit a tar of your files named handin.tar (e.g.: tar cf handin.tar work), or one .c file."
+    # Neither a tar nor a .c file: the assessment's handin file name (a
+    # .zip) is the instructor's to change, not the student's, so no score
+    # rather than zeros Autolab would record (a platform review).
+    printf '%s\n' "The handin is neither a tar archive nor a .c file; this folder holds:" \
+        "$(ls -A | grep -v -x -E 'Makefile|autograde.tar|autolab-grade.sh|shmlab|submission' | head -10)" \
+        "Instructor: set the assessment's handin file name to handin.tar (students submit" \
+        "tar cf handin.tar work) or, for a one-lab assessment, to the lab's .c file." \
+        "Nothing was graded: no score was given."
+    printf '{"scores": {}}\n'
+    exit 0
 fi
 
 # The kit: the one built into the grading image when it is this very kit,

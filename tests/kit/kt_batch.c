@@ -54,20 +54,20 @@ START_TEST(batch_grades_a_mixed_class)
     struct kt_csv *c = calloc(1, sizeof *c);
     kt_read_csv(csv, c);
     ck_assert_int_eq(c->rows, 24);
-    ck_assert_str_eq(kt_csv_get(c, "correct-0", "total"), "70");
+    ck_assert_str_eq(kt_csv_get(c, "correct-0", "total"), "71");
     ck_assert_str_eq(kt_csv_get(c, "correct-0", "status"), "ok");
     ck_assert_str_eq(kt_csv_get(c, "correct-5", "percent"), "100.0");
-    ck_assert_str_eq(kt_csv_get(c, "only-lab-01-1", "01-shared-buffer"), "40");
+    ck_assert_str_eq(kt_csv_get(c, "only-lab-01-1", "01-shared-buffer"), "41");
     ck_assert_str_eq(kt_csv_get(c, "only-lab-01-1", "status"), "04-shmat-layout: missing file");
     ck_assert_str_eq(kt_csv_get(c, "skeleton-2", "total"), "0");
     ck_assert_str_eq(kt_csv_get(c, "compile-error-0", "status"), "04-shmat-layout: compile error");
-    ck_assert_str_eq(kt_csv_get(c, "compile-error-0", "01-shared-buffer"), "40");
+    ck_assert_str_eq(kt_csv_get(c, "compile-error-0", "01-shared-buffer"), "41");
     ck_assert_str_eq(kt_csv_get(c, "empty-1", "status"),
                      "01-shared-buffer: missing file; 04-shmat-layout: missing file");
     ck_assert_str_eq(kt_csv_get(c, "exit-zero", "01-shared-buffer"), "19");
-    ck_assert_str_eq(kt_csv_get(c, "o'brien, \"jr\"", "total"), "40");
-    ck_assert_str_eq(kt_csv_get(c, "gradebook.csv", "total"), "40");
-    ck_assert_str_eq(kt_csv_get(c, "caf\\xe9", "total"), "40");
+    ck_assert_str_eq(kt_csv_get(c, "o'brien, \"jr\"", "total"), "41");
+    ck_assert_str_eq(kt_csv_get(c, "gradebook.csv", "total"), "41");
+    ck_assert_str_eq(kt_csv_get(c, "caf\\xe9", "total"), "41");
     ck_assert_str_eq(kt_csv_get(c, "caf\\xe9", "status"), "04-shmat-layout: missing file");
     ck_assert_str_eq(kt_csv_get(c, "linked-to-correct-0", "total"), "0");
     ck_assert_msg(strstr(kt_csv_get(c, "linked-to-correct-0", "status"), "missing file") != NULL,
@@ -153,7 +153,7 @@ START_TEST(batch_grades_a_mixed_class)
     ck_assert_msg(unchanged == 22, "%zu of 23 skipped after one file changed:\n%s", unchanged,
                   progress);
     kt_read_csv(csv, c);
-    ck_assert_str_eq(kt_csv_get(c, "exit-zero", "01-shared-buffer"), "40");
+    ck_assert_str_eq(kt_csv_get(c, "exit-zero", "01-shared-buffer"), "41");
 
     free(sumtext);
     free(sumtext_path);

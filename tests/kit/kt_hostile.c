@@ -233,7 +233,7 @@ static void kt_hostile_once(json_t *m, bool no_sandbox)
     bool saved_sandbox = kt_no_sandbox, saved_memcheck = kt_memcheck;
     kt_no_sandbox = no_sandbox;
     kt_memcheck = memcheck;
-    /* 5 s of wall time: the sandbox's own watch (CPU 1.5 s, idle 1 s) must
+    /* 5 s of wall time: the sandbox's own watch (CPU 0.5 s, idle 1 s) must
      * be what stops a bomb, and it says why ("process limit"); at 2 s, a
      * fork bomb on a slow VM with four jobs per core reached the wall
      * limit first, with a less helpful message. */

@@ -7,6 +7,51 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The points of a lab's tests, public and hidden (the memory check apart). */
+static double kt_lab_points(const char *lab)
+{
+    double sum = 0;
+    const char *files[] = { "rubric.json", "hidden/rubric.json" };
+    for (size_t f = 0; f < 2; f++) {
+        struct sg_buf p = SG_BUF_INIT;
+        sg_buf_printf(&p, "%s/labs/%s/%s", kt_root, lab, files[f]);
+        json_t *r = json_load_file(p.data, 0, NULL);
+        ck_assert_msg(r != NULL || f == 1, "%s does not load", p.data);
+        size_t i;
+        json_t *t;
+        json_array_foreach(json_object_get(r, "tests"), i, t)
+            sum += json_number_value(json_object_get(t, "points"));
+        json_decref(r);
+        sg_buf_free(&p);
+    }
+    return sum;
+}
+
+START_TEST(the_readme_gives_the_points_the_rubrics_give)
+{
+    /* An instructor sets the platform's maximum from the README: stale
+     * totals (268.5 where the labs gave 273) showed a full-marks student
+     * above 100 % (a platform review). */
+    struct sg_buf each = SG_BUF_INIT, total = SG_BUF_INIT;
+    double all = 0;
+    for (int i = 0; i < kt_nlabs; i++) {
+        double p = kt_lab_points(kt_labs[i]);
+        all += p;
+        sg_buf_printf(&each, "%s%g", i == 0 ? "" : i + 1 < kt_nlabs ? ", " : " and ", p);
+    }
+    sg_buf_printf(&total, "(%g for every lab;", all);
+    char *path = kt_path(kt_root, "README.md");
+    char *readme = kt_read(path, NULL);
+    ck_assert_msg(strstr(readme, total.data) != NULL, "README.md does not say %s", total.data);
+    sg_buf_puts(&each, " today");
+    ck_assert_msg(strstr(readme, each.data) != NULL, "README.md does not list %s", each.data);
+    free(readme);
+    free(path);
+    sg_buf_free(&each);
+    sg_buf_free(&total);
+}
+END_TEST
+
 START_TEST(solutions_score_full_marks_json_and_text)
 {
     /* One grading, both reports (--also): each is checked on its own. */
@@ -194,6 +239,7 @@ void kt_add_reference(Suite *s)
     TCase *tc = tcase_create("reference");
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, solutions_score_full_marks_json_and_text);
+    tcase_add_test(tc, the_readme_gives_the_points_the_rubrics_give);
     tcase_add_loop_test(tc, skeletons_score_nothing, 0, kt_nlabs);
     tcase_add_loop_test(tc, solutions_are_clean_under_memcheck, 0, kt_nlabs);
     tcase_add_loop_test(tc, every_test_has_a_measured_time, 0, kt_nlabs);

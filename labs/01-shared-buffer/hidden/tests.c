@@ -58,6 +58,10 @@ SG_TEST(read_line_cap_one)
     FILE *in = sg_input_file("abc\nxy\n", 7);
     sb_require_line(buf, 1, in, "", "cap 1: room for the NUL only");
     sb_require_line(buf, sizeof buf, in, "xy", "the line after it");
+    /* End of input is -1 whatever cap is: a reader built on fgets, which
+     * reads nothing with a size of 1, gave 0 here, and a caller's loop
+     * until -1 never ended (a class review). */
+    sb_require_end(buf, 1, in, "cap 1, at end of input");
     fclose(in);
 }
 
@@ -282,10 +286,11 @@ SG_TEST(exchange_wait_interrupted)
     close(p[0]);
     bool waiting = false;
     struct timespec ms = { 0, 1000000 };
-    /* 3 s to see it, as lab 02's workers_wait_interrupted: a correct parent
-     * that polls (WNOHANG and a nap) never sleeps in a wait and waits out the
-     * window whole, and 5 s of it on a loaded machine passed the test's wall
-     * limit (a review under load: 4 runs in 69). */
+    /* 3 s to see it, as lab 02's workers_wait_interrupted: a parent that
+     * polls (WNOHANG and a nap) never sleeps in a wait and waits out the
+     * window whole (its polling is exchange_parent_sleeps_in_waitpid's to
+     * grade, not this test's), and 5 s of it on a loaded machine passed the
+     * test's wall limit (a review under load: 4 runs in 69). */
     double end = sg_deadline_in_ms(3000);
     while (!waiting && !sh->done && !sg_process_ended(caller) && sg_before(end)) {
         waiting = sg_task_in_wait(caller, 0);
@@ -304,7 +309,7 @@ SG_TEST(exchange_wait_interrupted)
     int rc = sg_wait_timeout(caller, &wstatus, 5000);
     if (rc == 1)
         kill(caller, SIGKILL);
-    SG_REQUIRE(rc == 0, "sb_exchange to return once the child has read its line",
+    SG_REQUIRE_RETURNED(rc == 0, "sb_exchange to return once the child has read its line",
                "after the signal, the child read its line and ended, yet the parent never "
                "returned. Does the parent still wait for that child?",
                "sb_exchange had not returned 5 s after the line was written");
@@ -613,7 +618,7 @@ SG_TEST(exchange_fork_fails)
     SG_SETUP(!sh->forked, "refusal of fork (the fork wrapper and a seccomp filter)");
     size_t len;
     char *text = sg_file_contents(out, &len);
-    SG_REQUIRE(rc == 0, "sb_exchange to return -1 when fork fails",
+    SG_REQUIRE_RETURNED(rc == 0, "sb_exchange to return -1 when fork fails",
                "fork failed, and sb_exchange never returned. fork's -1 means that no child "
                "was made: what is there to wait for, or to try again? See man 2 fork: "
                "RETURN VALUE",

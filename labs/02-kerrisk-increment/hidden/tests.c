@@ -320,7 +320,7 @@ SG_TEST(workers_wait_interrupted)
     inc_release(&h);
     int status;
     int rc = inc_end_caller(caller, &status);
-    SG_REQUIRE(rc == 0, "inc_run_workers to return once the lock was released",
+    SG_REQUIRE_RETURNED(rc == 0, "inc_run_workers to return once the lock was released",
                "after the signal, the workers got the lock and ended, yet the parent never "
                "returned. What does it still wait for?",
                "inc_run_workers had not returned 10 s after the lock was released");
@@ -489,11 +489,13 @@ SG_TEST(child_increments_waits_for_its_own_child)
     int *c = inc_test_counter(1);
     FILE *out = sg_output_file();
     errno = 0;
+    int forks = sg_forks_made();
     int seen = inc_child_increments(c, out);
     int err = errno;
     SG_REQUIRE_NOT_CHILD("inc_child_increments");
     inc_require_other_child_kept(other, "inc_child_increments",
                                  INC_NOT_WRITTEN("inc_child_increments"), seen, err);
+    inc_require_forked(forks, 1, "inc_child_increments", seen);
     inc_require_no_children("inc_child_increments");
     /* The value returned is child_increments_kerrisk's to grade. */
     SG_REQUIRE(seen != -1 && *c == 2, "a child that incremented the counter to 2",

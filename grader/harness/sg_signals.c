@@ -1,0 +1,49 @@
+/*
+ * sg_signals.c — the signals the code under test sends, for the tests that
+ * ask what was true when one was sent.
+ *
+ * The test program is linked with -Wl,--wrap=kill,--wrap=sigqueue
+ * (sg_build.c), so the student's kill and sigqueue calls come here first.
+ * Lab 03: a pp_run that unblocks SIGUSR1 and SIGUSR2 once it has forked
+ * takes its turns right in almost every run and loses a wake-up in a few
+ * (a class review: 58 of 58 in five gradings, yet two hangs in ten long
+ * runs of the program). The mask at each signal a side sends shows it in
+ * every run.
+ */
+#include "sg_harness.h"
+
+#include <errno.h>
+#include <signal.h>
+
+int __real_kill(pid_t pid, int sig);
+int __wrap_kill(pid_t pid, int sig);
+int __real_sigqueue(pid_t pid, int sig, const union sigval value);
+int __wrap_sigqueue(pid_t pid, int sig, const union sigval value);
+
+static sg_signal_sent_fn sg_signal_watcher;
+
+void sg_watch_signals_sent(sg_signal_sent_fn fn)
+{
+    sg_signal_watcher = fn;
+}
+
+static void sg_note_signal(pid_t pid, int sig)
+{
+    if (sg_signal_watcher != NULL && sig != 0) {
+        int saved = errno;
+        sg_signal_watcher(pid, sig);
+        errno = saved;
+    }
+}
+
+int __wrap_kill(pid_t pid, int sig)
+{
+    sg_note_signal(pid, sig);
+    return __real_kill(pid, sig);
+}
+
+int __wrap_sigqueue(pid_t pid, int sig, const union sigval value)
+{
+    sg_note_signal(pid, sig);
+    return __real_sigqueue(pid, sig, value);
+}
