@@ -448,13 +448,22 @@ static void sg_explain_missing(int root, const char *file, struct sg_buf *why)
     sg_buf_free(&e.archives);
 }
 
+/* A lab's file found one folder down (sg_try_inner_folders). */
+struct sg_candidate {
+    char *found;
+    int fd;
+    int rank; /* lower is better: 2 for the kit's unchanged starting file, 1 for flat */
+};
+
 /*
  * The layouts one folder down (the kit's folder or a repository uploaded
- * whole), in each folder at the top, in the order of their names: the
- * first that holds the file is graded, unless it is the kit's unchanged
- * starting file and a later one is not; the others are named in note.
- * Only the one folder at the top was looked into, and a kit uploaded with
- * a folder of notes beside it scored 0 (a platform review).
+ * whole), in each folder at the top: only the one folder at the top was
+ * looked into, and a kit uploaded with a folder of notes beside it scored 0
+ * (a platform review). Of the files found, the one graded is the student's
+ * own rather than the kit's unchanged starting file, then one in the kit's
+ * or the mirrored layout rather than loose in a folder (a "backup" folder
+ * beside the kit), then the first by the folders' names; note names the
+ * others.
  */
 static enum sg_found sg_try_inner_folders(int root, const char *submission, const char *lab_id,
                                           const char *file, const char *skeleton, char **found,
@@ -463,52 +472,59 @@ static enum sg_found sg_try_inner_folders(int root, const char *submission, cons
 {
     char *inner[SG_INNER_MAX];
     size_t n = sg_inner_folders(root, lab_id, inner, SG_INNER_MAX);
+    struct sg_candidate c[SG_INNER_MAX];
+    size_t nc = 0, best = 0;
     enum sg_found result = SG_ABSENT;
-    bool chosen_is_skeleton = false;
-    struct sg_buf others = SG_BUF_INIT, inner_note = SG_BUF_INIT;
-    for (size_t i = 0; i < n && result != SG_UNUSABLE; i++) {
+    struct sg_buf refused = SG_BUF_INIT, notes = SG_BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
         int innerfd = openat(root, inner[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (innerfd == -1)
             continue;
-        struct sg_buf base = SG_BUF_INIT, scratch = SG_BUF_INIT;
+        struct sg_buf base = SG_BUF_INIT, flat = SG_BUF_INIT;
         sg_buf_printf(&base, "%s/%s", submission, inner[i]);
+        sg_buf_printf(&flat, "%s/%s", base.data, file);
         char *f = NULL;
         int g = -1;
-        bool first = result == SG_ABSENT;
         enum sg_found r = sg_try_layouts(innerfd, base.data, lab_id, file, skeleton, &f, &g,
-                                         first ? why : &scratch, first ? tried : &scratch,
-                                         first ? &inner_note : &scratch);
+                                         &refused, tried, &notes);
         close(innerfd);
-        if (first) {
-            result = r;
-            *found = f;
-            *fd = g;
-            chosen_is_skeleton = r == SG_FOUND && skeleton != NULL && sg_same_content(g, skeleton);
-        } else if (r == SG_FOUND && chosen_is_skeleton && !sg_same_content(g, skeleton)) {
-            sg_buf_printf(&others, "%s%s (the kit's unchanged starting file)",
-                          others.len ? ", " : "", *found);
-            free(*found);
-            close(*fd);
-            *found = f;
-            *fd = g;
-            chosen_is_skeleton = false;
-        } else if (r == SG_FOUND) {
-            sg_buf_printf(&others, "%s%s", others.len ? ", " : "", f);
-            free(f);
-            close(g);
+        if (r == SG_FOUND) {
+            c[nc] = (struct sg_candidate){ f, g, 0 };
+            if (skeleton != NULL && sg_same_content(g, skeleton))
+                c[nc].rank += 2;
+            if (strcmp(f, flat.data) == 0)
+                c[nc].rank += 1;
+            if (c[nc].rank < c[best].rank)
+                best = nc;
+            nc++;
+        } else if (r == SG_UNUSABLE && result == SG_ABSENT) {
+            result = SG_UNUSABLE;
         }
         sg_buf_free(&base);
-        sg_buf_free(&scratch);
+        sg_buf_free(&flat);
     }
-    if (result == SG_FOUND && note != NULL) {
-        if (inner_note.len > 0)
-            sg_buf_printf(note, "%s", inner_note.data);
-        if (others.len > 0)
+    if (nc > 0) {
+        result = SG_FOUND;
+        *found = c[best].found;
+        *fd = c[best].fd;
+        struct sg_buf others = SG_BUF_INIT;
+        for (size_t k = 0; k < nc; k++) {
+            if (k == best)
+                continue;
+            sg_buf_printf(&others, "%s%s%s", others.len ? ", " : "", c[k].found,
+                          c[k].rank >= 2 ? " (the kit's unchanged starting file)" : "");
+            free(c[k].found);
+            close(c[k].fd);
+        }
+        if (note != NULL && others.len > 0)
             sg_buf_printf(note, "%sgraded %s; also found %s, not graded", note->len ? "; " : "",
                           *found, others.data);
+        sg_buf_free(&others);
+    } else if (result == SG_UNUSABLE) {
+        sg_buf_puts(why, refused.data ? refused.data : "");
     }
-    sg_buf_free(&others);
-    sg_buf_free(&inner_note);
+    sg_buf_free(&refused);
+    sg_buf_free(&notes);
     for (size_t i = 0; i < n; i++)
         free(inner[i]);
     return result;

@@ -425,6 +425,17 @@ START_TEST(a_kit_one_folder_down_is_found_beside_other_folders)
     ck_assert_ptr_nonnull(strstr(note.data, "(the kit's unchanged starting file)"));
     free(found);
     sg_buf_free(&note);
+
+    /* A copy loose in a folder that sorts first ("backup/x.c") gives way
+     * to the kit's layout. */
+    snprintf(path, sizeof path, "%s/backup", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    write_file("backup/x.c", "int x(void) { return 3; }\n");
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
+    ck_assert_ptr_nonnull(strstr(note.data, "backup/x.c"));
+    free(found);
+    sg_buf_free(&note);
     sg_buf_free(&why);
 }
 END_TEST

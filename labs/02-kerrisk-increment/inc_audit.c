@@ -185,9 +185,10 @@ void inc_require_audited(const char *what)
                "in %s the workers held only read locks (F_RDLCK) on the lock file, %ld times",
                what, log->read_releases);
     SG_REQUIRE(released > 0 || log->write_grants == 0, "each write lock released after its increment",
-               "the grader sees a release made with fcntl's F_UNLCK or lockf's F_ULOCK. A "
-               "lock let go by closing a descriptor, or never, shows no moment at which the "
-               "increment was inside it" INC_AUDIT_SEE,
+               "the grader sees a release made with fcntl's F_UNLCK or lockf's F_ULOCK on byte 0: "
+               "an unlock of other bytes (another l_start or l_len) leaves byte 0 locked, and a lock let "
+               "go by closing a descriptor, or never, shows no moment at which the increment "
+               "was inside it" INC_AUDIT_SEE,
                "in %s the workers were granted the write lock %ld times and never released it",
                what, log->write_grants);
     SG_REQUIRE(released > 0, "a write lock taken and released around each increment",

@@ -492,7 +492,9 @@ SG_TEST(locks_are_released)
     int err = inc_probe_lock(lf.path, F_WRLCK);
     SG_REQUIRE(err == 0, "another process can take the write lock at once",
                "the lock was still held after the call returned. Locks stay until released "
-               "or until the process ends. Which lock type releases one? See man 2 fcntl",
+               "or until the process ends. Which lock type releases one, and on which bytes? "
+               "An unlock covers l_start and l_len as a lock does: other bytes leave byte 0 "
+               "locked. See man 2 fcntl",
                "after inc_locked_increment returned, another process's F_SETLK failed with %s",
                strerror(err));
     int value = -1;

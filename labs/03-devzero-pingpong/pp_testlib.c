@@ -176,6 +176,13 @@ static void pp_read_state(pid_t pid, struct pp_pstate *st)
 /* A process asleep in sigsuspend with no signal it could receive on its way. */
 static bool pp_asleep_for_good(const struct pp_pstate *st)
 {
+    /* pause too: a wait built on it, which loses a signal that comes
+     * between the flag's test and the call, sleeps there for ever (a class
+     * review: "neither side slept for good", said of two pauses). */
+#ifdef SYS_pause
+    if (st->nr == SYS_pause)
+        return (st->pnd & ~st->blk) == 0;
+#endif
     return st->nr == SYS_rt_sigsuspend && (st->pnd & ~st->blk) == 0;
 }
 
@@ -611,6 +618,14 @@ static bool pp_deadlocked(pid_t parent, long nloops, const long *area, char *see
                 "value mismatch, or a failed call. The parent still waits for it";
         return true;
     }
+#ifdef SYS_pause
+    if (p.nr == SYS_pause || c.nr == SYS_pause)
+        *hint = "pause sleeps until a signal comes: one that came between the test of the flag "
+                "and pause has already run its handler, and pause waits for the next, which "
+                "nobody sends. Which call unblocks the signals and sleeps in one step? Handout: "
+                "the lost wake-up";
+    else
+#endif
     if ((pp_asleep_for_good(&p) && (p.blk & both)) || (pp_asleep_for_good(&c) && (c.blk & both)))
         *hint = "sigsuspend sleeps with exactly the mask it is given, and a signal blocked in "
                 "that mask cannot wake it. Which signals must the mask you pass to sigsuspend "
