@@ -184,6 +184,23 @@ void sb_require_no_children(const char *call)
                (long)pid, call);
 }
 
+FILE *sb_fork_with_input(int p[2], pid_t *caller)
+{
+    SG_SETUP(pipe(p) == 0, "pipe");
+    fflush(NULL);
+    *caller = fork();
+    SG_SETUP(*caller != -1, "fork");
+    if (*caller != 0) {
+        close(p[0]);
+        return NULL;
+    }
+    close(p[1]);
+    FILE *in = fdopen(p[0], "r");
+    if (in == NULL)
+        _exit(2);
+    return in;
+}
+
 void sb_run_exchange(char *buf, size_t cap, const char *input, const char *pending_out,
                      struct sb_exchange_run *r)
 {

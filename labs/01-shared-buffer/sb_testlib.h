@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /*
  * npages shared, zero-filled pages of the test's own, for the tests of
@@ -51,6 +52,15 @@ struct sb_exchange_run {
 
 /* Why out does not hold the prompt once: a hint from where it went. */
 const char *sb_prompt_hint(const struct sb_exchange_run *r);
+
+/*
+ * Makes the pipe p and forks a process of the test's (a caller) whose
+ * input it is, all output flushed first. In the caller: p[0] as a stream
+ * (it ends with _exit(2) when it cannot have one). In the test: NULL, with
+ * the caller's pid in *caller; p[1] is the end to write to, and p[0], closed
+ * there, is still the number the caller reads from.
+ */
+FILE *sb_fork_with_input(int p[2], pid_t *caller);
 
 /*
  * Runs sb_exchange(buf, cap, in, out) with in holding input. When

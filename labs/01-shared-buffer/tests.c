@@ -353,23 +353,18 @@ SG_TEST(exchange_parent_sleeps_in_waitpid)
      * nap) gets the same status and passed every other test; one that spins
      * burns a CPU for as long as the child waits (a class review: 53 of 53
      * under load). Seen in /proc/<pid>/syscall, whatever the load. */
-    int p[2];
-    SG_SETUP(pipe(p) == 0, "pipe");
     char *buf = sb_test_pages(1);
-    fflush(NULL);
-    pid_t caller = fork();
-    SG_SETUP(caller != -1, "fork");
-    if (caller == 0) {
-        close(p[1]);
-        FILE *in = fdopen(p[0], "r");
+    pid_t caller;
+    int p[2];
+    FILE *in = sb_fork_with_input(p, &caller);
+    if (in != NULL) {
         FILE *out = tmpfile();
-        if (in == NULL || out == NULL)
+        if (out == NULL)
             _exit(2);
         pid_t me = getpid();
         int status = sb_exchange(buf, (size_t)sg_page_size(), in, out);
         _exit(getpid() != me ? 3 : status == 0 ? 0 : 1);
     }
-    close(p[0]);
     long first = sg_task_cpu_ticks(caller, 0);
     bool waiting = false, spun = false;
     for (double end = sg_deadline_in_ms(3000);
