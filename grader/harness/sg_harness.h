@@ -218,6 +218,26 @@ long sg_task_syscall(pid_t pid, pid_t tid, unsigned long *arg0);
 /* Whether the task sleeps in a wait for a child (waitpid, wait: wait4; waitid). */
 bool sg_task_in_wait(pid_t pid, pid_t tid);
 
+/* What sg_look_for_wait saw of a process. */
+enum sg_wait_look {
+    SG_WAIT_SEEN,     /* asleep in a wait for a child, and ready (below) */
+    SG_WAIT_ENDED,    /* it ended first */
+    SG_WAIT_SPINS,    /* it used a fifth of a second of CPU time without being seen so */
+    SG_WAIT_POLLS,    /* it was seen asleep in other calls for a third of a second */
+    SG_WAIT_TIMEOUT,  /* none of those within the time given */
+};
+
+/*
+ * Looks at process pid every millisecond, for up to ms, until it sleeps in
+ * a wait for a child (sg_task_in_wait) and ready(arg) holds (ready may be
+ * NULL). A process that will never be seen so is told early: spinning, or
+ * polling with naps (WNOHANG in a loop). Looking on for the whole window
+ * would spend the test's CPU budget on the looks and on the poller, and a
+ * correct parent that polls (lab 02's contract allows it) lost a test to
+ * the 0.5 s CPU floor (a review).
+ */
+enum sg_wait_look sg_look_for_wait(pid_t pid, int ms, bool (*ready)(void *), void *arg);
+
 /* The task's state ('R', 'S', 'D', 'T', 'Z', ...) from its stat; 0 when it is gone. */
 char sg_task_state(pid_t pid, pid_t tid);
 
@@ -263,11 +283,14 @@ void sg_on_fork_child(void (*hook)(void));
 int sg_fork_fails_after(int n);
 
 /*
- * How many children this process has made through fork as the code under
- * test calls it (0 in a child, whatever its parent made). For a test whose
- * subject is what a child does: code that makes no child at all does
- * nothing wrong there, and must not score for it (an attacker's review:
- * stubs that never forked passed the "_exit" tests of labs 01 and 02).
+ * A count that grows by at least one with each child made from now on:
+ * compare two readings around a call. For a test whose subject is what a
+ * child does: code that makes no child at all does nothing wrong there,
+ * and must not score for it (an attacker's review: stubs that never forked
+ * passed the "_exit" tests of labs 01 and 02). In the sandbox's own PID
+ * namespace it is the namespace's last pid, which every fork moves,
+ * however made (syscall(SYS_fork) too, which no wrapper sees); without one,
+ * the children this process made through fork.
  */
 int sg_forks_made(void);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 int sg_task_read(pid_t pid, pid_t tid, const char *file, char *text, size_t size)
 {
@@ -74,12 +75,37 @@ long sg_task_cpu_ticks(pid_t pid, pid_t tid)
     return (long)(utime + stime);
 }
 
-bool sg_task_in_wait(pid_t pid, pid_t tid)
+/* Whether system call nr is a wait for a child. */
+static bool sg_is_wait(long nr)
 {
-    long nr = sg_task_syscall(pid, tid, NULL);
 #ifdef SYS_wait4
     if (nr == SYS_wait4)
         return true;
 #endif
     return nr == SYS_waitid;
+}
+
+bool sg_task_in_wait(pid_t pid, pid_t tid)
+{
+    return sg_is_wait(sg_task_syscall(pid, tid, NULL));
+}
+
+enum sg_wait_look sg_look_for_wait(pid_t pid, int ms, bool (*ready)(void *), void *arg)
+{
+    long first = sg_task_cpu_ticks(pid, 0), fifth = sysconf(_SC_CLK_TCK) / 5;
+    int elsewhere = 0;
+    for (double end = sg_deadline_in_ms(ms); sg_before(end);) {
+        if (sg_process_ended(pid))
+            return SG_WAIT_ENDED;
+        long nr = sg_task_syscall(pid, 0, NULL);
+        bool waiting = sg_is_wait(nr);
+        if (waiting && (ready == NULL || ready(arg)))
+            return SG_WAIT_SEEN;
+        if (!waiting && nr >= 0 && ++elsewhere > 333)
+            return SG_WAIT_POLLS;
+        if (first >= 0 && sg_task_cpu_ticks(pid, 0) - first > fifth)
+            return SG_WAIT_SPINS;
+        sg_nap_ms(1);
+    }
+    return SG_WAIT_TIMEOUT;
 }

@@ -476,16 +476,32 @@ static void sg_add_system_dirs(const char **argv, size_t *n, size_t max)
     }
 }
 
+/* Whether path is dir or lies below it. */
+static bool sg_path_within(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
 void sg_sandbox_hide(struct sg_sandbox *sb, const char *path)
 {
     char real[PATH_MAX];
-    if (path == NULL || realpath(path, real) == NULL || strncmp(real, "/usr/", 5) != 0 ||
-        sb->nhide >= sizeof sb->hide / sizeof *sb->hide)
+    if (path == NULL || realpath(path, real) == NULL || strncmp(real, "/usr/", 5) != 0)
         return;
-    for (size_t i = 0; i < sb->nhide; i++)
-        if (strcmp(sb->hide[i], real) == 0)
+    /* Only the outermost of nested folders: bubblewrap cannot make a mount
+     * point inside a hidden folder, read-only, and a kit under /usr that
+     * graded its own solutions/ (or wrote -o grades) failed every lab (a
+     * review of this change). */
+    size_t kept = 0;
+    for (size_t i = 0; i < sb->nhide; i++) {
+        if (sg_path_within(real, sb->hide[i]))
             return;
-    snprintf(sb->hide[sb->nhide++], sizeof *sb->hide, "%s", real);
+        if (!sg_path_within(sb->hide[i], real))
+            memmove(sb->hide[kept++], sb->hide[i], sizeof *sb->hide);
+    }
+    sb->nhide = kept;
+    if (sb->nhide < sizeof sb->hide / sizeof *sb->hide)
+        snprintf(sb->hide[sb->nhide++], sizeof *sb->hide, "%s", real);
 }
 
 static bool sg_add(const char **argv, size_t *n, size_t max, const char *const *words,

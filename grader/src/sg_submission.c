@@ -121,8 +121,10 @@ static bool sg_lab_like(const char *name)
     return true;
 }
 
-/* At most this many folders at a submission's top are looked into. */
-#define SG_INNER_MAX 16
+/* At most this many folders at a submission's top are looked into: every
+ * one a student would make (16, taken in the directory's order, missed a
+ * kit beside twenty folders of notes, a review). */
+#define SG_INNER_MAX 256
 
 static int sg_compare_names(const void *a, const void *b)
 {
@@ -274,15 +276,44 @@ static bool sg_same_content(int fd, const char *path)
 }
 
 /*
+ * Whether the file open at fd is one of the kit's starting files for the
+ * lab (sg_same_content): this release's, or an earlier one's, whose code
+ * may differ (lab 03's first skeleton set no errno, and a student's
+ * finished file beside it went ungraded: 0 of 44, a review).
+ */
+static bool sg_starting_file(int fd, const struct sg_find_opts *fo)
+{
+    if (fo == NULL || fo->skeleton == NULL)
+        return false;
+    if (sg_same_content(fd, fo->skeleton))
+        return true;
+    DIR *d = fo->earlier != NULL ? opendir(fo->earlier) : NULL;
+    bool same = false;
+    struct dirent *e;
+    while (d != NULL && !same && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        struct sg_buf path = SG_BUF_INIT;
+        sg_buf_printf(&path, "%s/%s", fo->earlier, e->d_name);
+        same = sg_same_content(fd, path.data);
+        sg_buf_free(&path);
+    }
+    if (d != NULL)
+        closedir(d);
+    return same;
+}
+
+/*
  * Tries the three layouts beneath dirfd (whose display path is base). When
  * more than one holds the file, the first that is not the kit's unchanged
- * starting file (skeleton, when not NULL) is graded, else the first; the
+ * starting file (sg_starting_file) is graded, else the first; the
  * others are named in note. A student who copied their work to the top of
  * the submission and left the kit's folders beside it was graded on the
  * untouched skeleton, silently (an instructor's review).
  */
 static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab_id,
-                                    const char *file, const char *skeleton, char **found,
+                                    const char *file, const struct sg_find_opts *fo,
+                                    char **found,
                                     int *fd, struct sg_buf *why, struct sg_buf *tried,
                                     struct sg_buf *note)
 {
@@ -304,11 +335,11 @@ static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab
             if (r == SG_FOUND) {
                 *found = sg_buf_take(&display);
                 *fd = got;
-                chosen_is_skeleton = skeleton != NULL && sg_same_content(got, skeleton);
+                chosen_is_skeleton = sg_starting_file(got, fo);
             } else {
                 sg_buf_printf(tried, "%s%s", tried->len ? ", " : "", display.data);
             }
-        } else if (r == SG_FOUND && chosen_is_skeleton && !sg_same_content(got, skeleton)) {
+        } else if (r == SG_FOUND && chosen_is_skeleton && !sg_starting_file(got, fo)) {
             sg_buf_printf(&others, "%s%s (the kit's unchanged starting file)",
                           others.len ? ", " : "", *found);
             free(*found);
@@ -466,7 +497,8 @@ struct sg_candidate {
  * others.
  */
 static enum sg_found sg_try_inner_folders(int root, const char *submission, const char *lab_id,
-                                          const char *file, const char *skeleton, char **found,
+                                          const char *file, const struct sg_find_opts *fo,
+                                    char **found,
                                           int *fd, struct sg_buf *why, struct sg_buf *tried,
                                           struct sg_buf *note)
 {
@@ -475,7 +507,8 @@ static enum sg_found sg_try_inner_folders(int root, const char *submission, cons
     struct sg_candidate c[SG_INNER_MAX];
     size_t nc = 0, best = 0;
     enum sg_found result = SG_ABSENT;
-    struct sg_buf refused = SG_BUF_INIT, notes = SG_BUF_INIT;
+    struct sg_buf refused = SG_BUF_INIT, notes = SG_BUF_INIT, scratch = SG_BUF_INIT;
+    size_t looked = 0;
     for (size_t i = 0; i < n; i++) {
         int innerfd = openat(root, inner[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (innerfd == -1)
@@ -485,12 +518,14 @@ static enum sg_found sg_try_inner_folders(int root, const char *submission, cons
         sg_buf_printf(&flat, "%s/%s", base.data, file);
         char *f = NULL;
         int g = -1;
-        enum sg_found r = sg_try_layouts(innerfd, base.data, lab_id, file, skeleton, &f, &g,
-                                         &refused, tried, &notes);
+        /* The places looked at, in the first folder only: a missing file's
+         * message named three for each of twenty folders (a review). */
+        enum sg_found r = sg_try_layouts(innerfd, base.data, lab_id, file, fo, &f, &g,
+                                         &refused, looked++ == 0 ? tried : &scratch, &notes);
         close(innerfd);
         if (r == SG_FOUND) {
             c[nc] = (struct sg_candidate){ f, g, 0 };
-            if (skeleton != NULL && sg_same_content(g, skeleton))
+            if (sg_starting_file(g, fo))
                 c[nc].rank += 2;
             if (strcmp(f, flat.data) == 0)
                 c[nc].rank += 1;
@@ -522,9 +557,12 @@ static enum sg_found sg_try_inner_folders(int root, const char *submission, cons
         sg_buf_free(&others);
     } else if (result == SG_UNUSABLE) {
         sg_buf_puts(why, refused.data ? refused.data : "");
+    } else if (looked > 1) {
+        sg_buf_printf(tried, ", and the same in the %zu other folders at the top", looked - 1);
     }
     sg_buf_free(&refused);
     sg_buf_free(&notes);
+    sg_buf_free(&scratch);
     for (size_t i = 0; i < n; i++)
         free(inner[i]);
     return result;
@@ -535,7 +573,6 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
                        struct sg_buf *note)
 {
     bool root_nofollow = o != NULL && o->root_nofollow;
-    const char *skeleton = o != NULL ? o->skeleton : NULL;
     /* The submission folder itself is the instructor's choice, unless it is
      * a student's folder in a class; below it, nothing is followed. */
     int root = open(submission, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
@@ -552,9 +589,9 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
     int got = -1;
     struct sg_buf tried = SG_BUF_INIT;
     enum sg_found result =
-        sg_try_layouts(root, submission, lab_id, file, skeleton, found, &got, why, &tried, note);
+        sg_try_layouts(root, submission, lab_id, file, o, found, &got, why, &tried, note);
     if (result == SG_ABSENT)
-        result = sg_try_inner_folders(root, submission, lab_id, file, skeleton, found, &got, why,
+        result = sg_try_inner_folders(root, submission, lab_id, file, o, found, &got, why,
                                       &tried, note);
     if (result == SG_ABSENT) {
         sg_buf_printf(why, "%s is missing: looked for %s", file, tried.data ? tried.data : "");

@@ -35,6 +35,9 @@ struct sg_find_opts {
     /* The kit's starting file for the lab, or NULL: when two layouts hold
      * the file, one identical to it gives way to the other. */
     const char *skeleton;
+    /* A folder of the starting files of the kit's earlier releases, or
+     * NULL: one of those is a starting file too. */
+    const char *earlier;
 };
 
 /*

@@ -275,12 +275,29 @@ START_TEST(no_descriptor_of_the_grader_leaks)
 }
 END_TEST
 
+/* The grader's folders under /usr are hidden, the outermost of nested ones
+ * only (a mount point inside a hidden, read-only folder cannot be made). */
+START_TEST(folders_under_usr_are_hidden_outermost_only)
+{
+    struct sg_sandbox sb;
+    memset(&sb, 0, sizeof sb);
+    sg_sandbox_hide(&sb, "/tmp");
+    ck_assert_uint_eq(sb.nhide, 0);
+    sg_sandbox_hide(&sb, "/usr/include/linux");
+    sg_sandbox_hide(&sb, "/usr/include");
+    sg_sandbox_hide(&sb, "/usr/include/linux");
+    ck_assert_uint_eq(sb.nhide, 1);
+    ck_assert_str_eq(sb.hide[0], "/usr/include");
+}
+END_TEST
+
 Suite *unit_spawn_suite(void)
 {
     Suite *s = suite_create("spawn");
     TCase *tc = tcase_create("spawn");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, captures_stdout_and_stderr);
+    tcase_add_test(tc, folders_under_usr_are_hidden_outermost_only);
     tcase_add_test(tc, output_past_the_cap_is_drained_and_counted);
     tcase_add_test(tc, deadline_kills_the_whole_group);
     tcase_add_test(tc, escaped_daemons_are_killed);

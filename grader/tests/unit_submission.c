@@ -152,6 +152,19 @@ START_TEST(a_skeleton_with_crlf_line_ends_is_still_unchanged)
     ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
     free(found);
     sg_buf_free(&note);
+
+    /* An earlier release's starting file whose code differs is known by
+     * the folder of earlier ones (lab 03's first skeleton set no errno). */
+    char earlier[200];
+    snprintf(earlier, sizeof earlier, "%s/earlier", dir);
+    ck_assert_int_eq(mkdir(earlier, 0700), 0);
+    write_file("earlier/x.c.v1", "const char *s = \"ab\";\n");
+    fo.earlier = earlier;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
+    ck_assert_ptr_null(strstr(found, "01-x/x.c"));
+    ck_assert_ptr_nonnull(strstr(note.data, "(the kit's unchanged starting file)"));
+    free(found);
+    sg_buf_free(&note);
     sg_buf_free(&why);
 }
 END_TEST

@@ -332,7 +332,7 @@ SG_TEST(exchange_child_uses__exit)
     SG_REQUIRE(sg_forks_made() > forks, "a child that reads the line",
                "sb_exchange forks a child, which reads the line and ends: how a child ends is "
                "what this test looks at, and there was none. See exchange_shared",
-               "sb_exchange returned %d without calling fork", r.status);
+               "sb_exchange returned %d without making a child process", r.status);
     size_t len;
     char *text = sg_file_contents(other, &len);
     SG_REQUIRE(strcmp(text, "pending\n") == 0, "\"pending\\n\" once",
@@ -365,18 +365,8 @@ SG_TEST(exchange_parent_sleeps_in_waitpid)
         int status = sb_exchange(buf, (size_t)sg_page_size(), in, out);
         _exit(getpid() != me ? 3 : status == 0 ? 0 : 1);
     }
-    long first = sg_task_cpu_ticks(caller, 0);
-    bool waiting = false, spun = false;
-    for (double end = sg_deadline_in_ms(3000);
-         !waiting && !spun && !sg_process_ended(caller) && sg_before(end);) {
-        waiting = sg_task_in_wait(caller, 0);
-        /* A fifth of a second of CPU time: polling, not slow code. */
-        spun = !waiting && first >= 0 &&
-               sg_task_cpu_ticks(caller, 0) - first > sysconf(_SC_CLK_TCK) / 5;
-        if (!waiting && !spun)
-            sg_nap_ms(1);
-    }
-    bool ended_early = !waiting && !spun && sg_process_ended(caller);
+    enum sg_wait_look seen = sg_look_for_wait(caller, 3000, NULL, NULL);
+    bool ended_early = seen == SG_WAIT_ENDED;
     /* Whoever still reads gets its line; with no reader left, no SIGPIPE. */
     SG_SETUP(signal(SIGPIPE, SIG_IGN) != SIG_ERR, "signal");
     if (write(p[1], "x\n", 2) != 2)
@@ -388,7 +378,7 @@ SG_TEST(exchange_parent_sleeps_in_waitpid)
         sg_wait_timeout(caller, &status, 5000);
     }
     sb_require_no_children("sb_exchange");
-    SG_REQUIRE(waiting, "the parent asleep in waitpid while its child waits for its line",
+    SG_REQUIRE(seen == SG_WAIT_SEEN, "the parent asleep in waitpid while its child waits for its line",
                ended_early ? "sb_exchange returned before its child had read anything: the "
                              "parent waits for the child to end. See exchange_shared"
                : "the parent gets the child's status from waitpid, which sleeps in the kernel "
@@ -397,10 +387,14 @@ SG_TEST(exchange_parent_sleeps_in_waitpid)
                  "child waits. Handout: from wait status to exit status",
                ended_early ? "the process calling sb_exchange ended (%s) before its child had "
                              "its line"
-               : spun ? "the parent used a fifth of a second of CPU time while its child waited "
-                        "for input, and was never seen asleep in a wait%s"
-                      : "in 3 s, the parent was never seen asleep in waitpid (or wait, waitid) "
-                        "while its child waited for input%s",
+               : seen == SG_WAIT_SPINS
+                   ? "the parent used a fifth of a second of CPU time while its child waited "
+                     "for input, and was never seen asleep in a wait%s"
+               : seen == SG_WAIT_POLLS
+                   ? "while its child waited for input, the parent slept in other calls (a nap "
+                     "between two tries?), never in waitpid (or wait, waitid)%s"
+                   : "in 3 s, the parent was never seen asleep in waitpid (or wait, waitid) "
+                     "while its child waited for input%s",
                ended_early ? sg_status_text(status) : "");
 }
 

@@ -518,7 +518,8 @@ void inc_require_forked(int before, int want, const char *fn, int rc)
                "how the children end is what this test looks at, and the call made too few to "
                "look at: the increments belong in processes that fork made. See the first tests "
                "of the function",
-               "%s returned %d after %d fork%s", fn, rc, made, made == 1 ? "" : "s");
+               "%s returned %d, having made %d process%s", fn, rc, made < 0 ? 0 : made,
+               made == 1 ? "" : "es");
 }
 
 static volatile int *inc_exit_count;

@@ -279,24 +279,17 @@ SG_TEST(exchange_wait_interrupted)
         sh->done = 1;
         _exit(0);
     }
-    bool waiting = false;
-    struct timespec ms = { 0, 1000000 };
     /* 3 s to see it, as lab 02's workers_wait_interrupted: a parent that
-     * polls (WNOHANG and a nap) never sleeps in a wait and waits out the
-     * window whole (its polling is exchange_parent_sleeps_in_waitpid's to
-     * grade, not this test's), and 5 s of it on a loaded machine passed the
-     * test's wall limit (a review under load: 4 runs in 69). */
-    double end = sg_deadline_in_ms(3000);
-    while (!waiting && !sh->done && !sg_process_ended(caller) && sg_before(end)) {
-        waiting = sg_task_in_wait(caller, 0);
-        if (!waiting)
-            nanosleep(&ms, NULL);
-    }
+     * polls (WNOHANG and a nap) never sleeps in a wait, and is told early
+     * (its polling is exchange_parent_sleeps_in_waitpid's to grade, not
+     * this test's); 5 s of it on a loaded machine passed the test's wall
+     * limit (a review under load: 4 runs in 69). */
+    bool waiting = sg_look_for_wait(caller, 3000, NULL, NULL) == SG_WAIT_SEEN;
     if (waiting) {
         SG_SETUP(kill(caller, SIGUSR1) == 0, "kill");
-        end = sg_deadline_in_ms(5000);
-        while (sh->handled == 0 && !sg_process_ended(caller) && sg_before(end))
-            nanosleep(&ms, NULL);
+        for (double end = sg_deadline_in_ms(5000);
+             sh->handled == 0 && !sg_process_ended(caller) && sg_before(end);)
+            sg_nap_ms(1);
     }
     /* A caller that has ended (and its child) reads nothing: EPIPE, not
      * SIGPIPE, which killed the test instead of saying what happened. */
