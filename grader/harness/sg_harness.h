@@ -223,7 +223,8 @@ enum sg_wait_look {
     SG_WAIT_SEEN,     /* asleep in a wait for a child, and ready (below) */
     SG_WAIT_ENDED,    /* it ended first */
     SG_WAIT_SPINS,    /* it used a fifth of a second of CPU time without being seen so */
-    SG_WAIT_POLLS,    /* it was seen asleep in other calls for a third of a second */
+    SG_WAIT_POLLS,    /* it was seen asleep in other calls for a third of a second,
+                       * going to sleep a hundred times and more: naps between tries */
     SG_WAIT_TIMEOUT,  /* none of those within the time given */
 };
 
