@@ -555,6 +555,21 @@ static int sg_compile_and_inspect(const struct sg_step *s, int *decided)
         b->state = SG_LAB_BUILD_FAILED;
         if (b->problem != NULL && strstr(b->problem, "larger than") != NULL)
             b->state = SG_LAB_REFUSED;
+        /* The lab's header by a path of the student's kit ("../../labs/01-
+         * shared-buffer/shared_buffer.h") is not where the grader compiles:
+         * said, not left to "No such file" (a platform review). */
+        struct sg_buf missing = SG_BUF_INIT;
+        sg_buf_printf(&missing, "/%s: No such file or directory", r->header);
+        if (step == 1 && b->output != NULL && strstr(b->output, missing.data) != NULL &&
+            b->problem != NULL) {
+            struct sg_buf p = SG_BUF_INIT;
+            sg_buf_printf(&p, "%s: include the lab's header by its name alone, #include \"%s\": "
+                              "the grader compiles your file beside it, not in the kit's folders",
+                          b->problem, r->header);
+            free(b->problem);
+            b->problem = sg_buf_take(&p);
+        }
+        sg_buf_free(&missing);
         *decided = step == 1;
         goto out;
     }
