@@ -13,7 +13,8 @@
  * A test that is merely slowed down by other work on the machine is
  * neither: its processes are runnable, or they use CPU. Nor is a test one
  * of whose processes is in the middle of one timed sleep (sleep, usleep,
- * nanosleep) of up to SG_WATCH_SLEEP_GRACE beyond the stuck limit: it
+ * nanosleep, a poll or select on no descriptor) of up to
+ * SG_WATCH_SLEEP_GRACE beyond the stuck limit: it
  * wakes up by itself, and its waking up is progress. A loop of short
  * sleeps (a poll for what never happens) is still stuck.
  * The wall-clock limit stays, much longer, for what these miss.

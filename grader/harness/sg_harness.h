@@ -20,6 +20,7 @@
 #define SG_HARNESS_H
 
 #include <check.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -328,6 +329,10 @@ void sg_watch_sem_posts(sg_sem_post_fn fn);
  */
 typedef void (*sg_signal_sent_fn)(pid_t pid, int sig);
 void sg_watch_signals_sent(sg_signal_sent_fn fn);
+
+/* The same for every sigsuspend, with the mask it is given, just before it sleeps. */
+typedef void (*sg_suspend_fn)(const sigset_t *mask);
+void sg_watch_suspends(sg_suspend_fn fn);
 
 /* Calls fn after each such request with what the call returned (errno as
  * it left it), lockf's told as fcntl's too; NULL stops. */

@@ -704,7 +704,8 @@ static int sg_link_tests(const struct sg_step *s, const char *output, const char
      * semaphore posts (sg_sems.c) and the signals sent (sg_signals.c). */
     link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=timer_create,--wrap=timer_settime,"
                 "--wrap=timer_delete,--wrap=check_get_clockid,--wrap=fcntl,--wrap=fcntl64,"
-                "--wrap=lockf,--wrap=lockf64,--wrap=sem_post,--wrap=kill,--wrap=sigqueue";
+                "--wrap=lockf,--wrap=lockf64,--wrap=sem_post,--wrap=kill,--wrap=sigqueue,"
+                "--wrap=sigsuspend";
     /* Only Check, linked after the harness, calls the timer's: the
      * harness's member that has them must be taken all the same. */
     link[n++] = "-Wl,--undefined=__wrap_timer_create";

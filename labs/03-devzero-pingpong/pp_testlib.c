@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -670,7 +671,7 @@ struct pp_run_shared {
     pid_t leftover;
     int tells;              /* SIGUSR1 and SIGUSR2 sent (PP_WATCH_TELLS) */
     int unblocked;          /* ...with the two not both blocked; the first one's: */
-    int unblocked_sig;
+    int unblocked_sig;      /* (0: a sigsuspend entered so) */
     bool unblocked_by_child;
     long unblocked_at;      /* *area then */
 };
@@ -691,10 +692,20 @@ static pid_t pp_tells_caller;
  */
 static void pp_note_tell(pid_t pid, int sig)
 {
-    (void)pid;
     sigset_t now;
-    if ((sig != SIGUSR1 && sig != SIGUSR2) || *pp_tells_area >= pp_tells_nloops ||
-        sigprocmask(SIG_BLOCK, NULL, &now) == -1)
+    if (sig != SIGUSR1 && sig != SIGUSR2)
+        return;
+    /* The signal goes once its target sleeps (for at most a second): every
+     * wait then goes to sleep, and its mask is seen as it does
+     * (pp_note_suspend); a wait that finds its signal already come does
+     * not sleep, and a wrong mask there would pass or fail by luck. */
+    for (double end = sg_deadline_in_ms(1000); sg_before(end);) {
+        char state = sg_task_state(pid, 0);
+        if (state == 'S' || state == 'Z' || state == 0)
+            break;
+        sched_yield();
+    }
+    if (*pp_tells_area >= pp_tells_nloops || sigprocmask(SIG_BLOCK, NULL, &now) == -1)
         return;
     __atomic_add_fetch(&pp_tells->tells, 1, __ATOMIC_RELAXED);
     if (sigismember(&now, SIGUSR1) && sigismember(&now, SIGUSR2))
@@ -706,21 +717,43 @@ static void pp_note_tell(pid_t pid, int sig)
     }
 }
 
+/*
+ * Each sigsuspend of either side, as it is entered: the flag was tested
+ * just before, and with a signal unblocked then, it may have come between
+ * the test and the sleep (a parent that gave its mask back before its last
+ * WAIT_CHILD sent nothing after, and passed: a review).
+ */
+static void pp_note_suspend(const sigset_t *mask)
+{
+    (void)mask;
+    sigset_t now;
+    if (sigprocmask(SIG_BLOCK, NULL, &now) == -1 ||
+        (sigismember(&now, SIGUSR1) && sigismember(&now, SIGUSR2)))
+        return;
+    if (__atomic_fetch_add(&pp_tells->unblocked, 1, __ATOMIC_RELAXED) == 0) {
+        pp_tells->unblocked_sig = 0;
+        pp_tells->unblocked_by_child = getpid() != pp_tells_caller;
+        pp_tells->unblocked_at = *pp_tells_area;
+    }
+}
+
 /* Fails the test when a side sent a signal with the two not both blocked. */
 static void pp_require_tells_blocked(const struct pp_run_shared *sh)
 {
     SG_REQUIRE(sh->unblocked == 0,
-               "SIGUSR1 and SIGUSR2 blocked in both processes whenever either side sends one",
+               "SIGUSR1 and SIGUSR2 blocked in both processes whenever either side sends one, "
+               "and as each wait goes to sleep",
                "a signal that comes while it is unblocked runs its handler at once, before the "
                "wait that was to catch it: that wake-up is lost, and in a few runs of many both "
                "sides sleep for ever. From TELL_WAIT to the last turn, only sigsuspend may let "
                "the two signals through. Which call in pp_run or in the WAITs unblocks them? "
                "Handout: the lost wake-up",
-               "the %s sent SIG%s with the two signals not both blocked (the counter at %ld; "
-               "%d of %d signals sent so)",
+               "the %s %s%s with the two signals not both blocked (the counter at %ld; "
+               "%d such moments in %d signals sent)",
                sh->unblocked_by_child ? "child" : "parent",
-               sigabbrev_np(sh->unblocked_sig) ?: "?", sh->unblocked_at, sh->unblocked,
-               sh->tells);
+               sh->unblocked_sig != 0 ? "sent SIG" : "entered sigsuspend",
+               sh->unblocked_sig != 0 ? sigabbrev_np(sh->unblocked_sig) ?: "?" : "",
+               sh->unblocked_at, sh->unblocked, sh->tells);
 }
 
 /* How long a pp_run that makes progress may take, at most, under any load. */
@@ -854,10 +887,12 @@ void pp_run_watched(long *area, long nloops, const sigset_t *mask, enum pp_watch
             pp_tells_nloops = nloops;
             pp_tells_caller = me;
             sg_watch_signals_sent(pp_note_tell);
+            sg_watch_suspends(pp_note_suspend);
         }
         errno = 0;
         int rc = pp_run(area, nloops);
         sg_watch_signals_sent(NULL);
+        sg_watch_suspends(NULL);
         sg_on_fork_child(NULL);
         int err = errno;
         if (getpid() != me) {
