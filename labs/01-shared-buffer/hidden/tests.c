@@ -106,8 +106,11 @@ SG_TEST(read_line_read_error)
     long first = sb_read_line(buf, sizeof buf, in);
     int err = errno;
     SG_REQUIRE(first >= 0, "a line read before the error: \"ok\"",
-               first == -1 && err == ENOSYS ? SG_NOT_WRITTEN("sb_read_line")
-                                              : "see read_line_basic",
+               first == -1 && err == ENOSYS
+                   ? SG_NOT_WRITTEN("sb_read_line")
+                   : "the stream gave \"ok\\n\" before its error: is the line read through the "
+                     "FILE * given, with getc or fgets, rather than its descriptor? See "
+                     "read_line_basic and read_line_after_stdio",
                "sb_read_line of the line \"ok\" returned %ld", first);
     memset(buf, 'X', sizeof buf);
     long n = sb_read_line(buf, sizeof buf, in);
@@ -195,8 +198,11 @@ SG_TEST(exchange_bounded)
     sb_require_status(&r, 0, "the child read a line");
     for (size_t i = 100; i < total; i++)
         SG_REQUIRE(buf[i] == '#', "no byte past cap written",
-                   "sb_exchange got cap 100, a bound smaller than the mapping. Which bound does "
-                   "the child pass on to sb_read_line?",
+                   i == 100 ? "sb_exchange got cap 100, and one byte past it was written: is it "
+                              "the child's bound, or sb_read_line's count? Its NUL goes within "
+                              "cap too (see read_line_bounded)"
+                            : "sb_exchange got cap 100, a bound smaller than the mapping. Which "
+                              "bound does the child pass on to sb_read_line?",
                    "byte %zu was overwritten with %s", i, sg_q(&buf[i], 1));
     SG_REQUIRE(strnlen(buf, 100) == 99, "99 characters and a NUL in the first 100 bytes",
                "with cap 100, the first 99 characters of the line fit beside the NUL",
