@@ -356,7 +356,8 @@ void inc_require_release_seen(const struct inc_call *c)
                c->out->last_cmd == 0
                    ? "the grader saw no lock asked for, through fcntl or lockf, and none was held "
                      "once the call returned. Where does the call take its lock, and how does it "
-                     "let go of it? See man 2 fcntl: Advisory record locking"
+                     "let go of it? flock's locks are another kind, not the record locks of the "
+                     "recipe. See man 2 fcntl: Advisory record locking"
                    : "the lock was free once the call returned, yet no release was asked for "
                      "through fcntl (F_UNLCK) or lockf. A lock let go another way, by closing a "
                      "descriptor of the lock file or by a raw system call, cannot be placed "
@@ -407,7 +408,9 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
                                      "2 fcntl: ERRORS"
                                    : "the call returned while another process held a write lock "
                                      "on byte 0: it never asked for a lock that conflicts. Which "
-                                     "lock does the recipe take before touching the counter?",
+                                     "lock does the recipe take before touching the counter? "
+                                     "(flock's locks are another kind, which an fcntl record "
+                                     "lock neither sees nor waits for)",
                 "%s returned %d (errno %s) while %s", name, c->out->rc,
                 err ? strerror(err) : "0", holder);
     }
