@@ -172,42 +172,42 @@ static long sg_syscall_nr(const char *call)
     return isdigit((unsigned char)call[0]) ? strtol(call, NULL, 10) : -1;
 }
 
-/* Argument i of the call in a /proc/<pid>/syscall text ("nr 0x1 0x2 ..."); -1 if absent. */
-static long long sg_syscall_arg(const char *call, int i)
+/* Argument i of the call in a /proc/<pid>/syscall text ("nr 0x1 0x2 ..."); ~0 if absent. */
+static unsigned long long sg_syscall_arg(const char *call, int i)
 {
     const char *p = call;
     for (int k = 0; k <= i; k++) {
         p = strchr(p, ' ');
         if (p == NULL)
-            return -1;
+            return ~0ULL;
         p++;
     }
-    return strtoll(p, NULL, 16);
+    return strtoull(p, NULL, 16);
 }
 
 /*
  * Whether the call is a sleep that ends by itself: nanosleep, and a poll or
  * select on no descriptor at all, which only a timeout ends (a correct
  * parent that paused a second with select or poll before waitpid was
- * stopped as stuck, and the lab's later tests skipped: a review). One with
- * no timeout never ends, and is stopped SG_WATCH_SLEEP_GRACE later.
+ * stopped as stuck, and the lab's later tests skipped: a review), with a
+ * timeout: one without never ends, and is stuck at once.
  */
 static bool sg_timed_sleep(const char *call, long nr)
 {
     if (nr == __NR_nanosleep || nr == __NR_clock_nanosleep)
         return true;
 #ifdef __NR_poll
-    if (nr == __NR_poll)
-        return sg_syscall_arg(call, 1) == 0;
+    if (nr == __NR_poll) /* poll(fds, nfds, ms): ms < 0 waits for ever */
+        return sg_syscall_arg(call, 1) == 0 && (sg_syscall_arg(call, 2) & 0x80000000u) == 0;
 #endif
 #ifdef __NR_select
-    if (nr == __NR_select)
-        return sg_syscall_arg(call, 0) == 0;
+    if (nr == __NR_select) /* select(nfds, r, w, e, timeout): NULL waits for ever */
+        return sg_syscall_arg(call, 0) == 0 && sg_syscall_arg(call, 4) != 0;
 #endif
-    if (nr == __NR_ppoll)
-        return sg_syscall_arg(call, 1) == 0;
-    if (nr == __NR_pselect6)
-        return sg_syscall_arg(call, 0) == 0;
+    if (nr == __NR_ppoll) /* ppoll(fds, nfds, timeout, mask, size) */
+        return sg_syscall_arg(call, 1) == 0 && sg_syscall_arg(call, 2) != 0;
+    if (nr == __NR_pselect6) /* pselect6(nfds, r, w, e, timeout, mask) */
+        return sg_syscall_arg(call, 0) == 0 && sg_syscall_arg(call, 4) != 0;
     return false;
 }
 

@@ -334,6 +334,10 @@ void sg_watch_signals_sent(sg_signal_sent_fn fn);
 typedef void (*sg_suspend_fn)(const sigset_t *mask);
 void sg_watch_suspends(sg_suspend_fn fn);
 
+/* The same for every change of the mask asked of sigprocmask or pthread_sigmask (set not NULL). */
+typedef void (*sg_mask_change_fn)(int how, const sigset_t *set);
+void sg_watch_mask_changes(sg_mask_change_fn fn);
+
 /* Calls fn after each such request with what the call returned (errno as
  * it left it), lockf's told as fcntl's too; NULL stops. */
 typedef void (*sg_lock_result_fn)(int fd, int cmd, const struct flock *fl, int rc);

@@ -705,7 +705,7 @@ static int sg_link_tests(const struct sg_step *s, const char *output, const char
     link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=timer_create,--wrap=timer_settime,"
                 "--wrap=timer_delete,--wrap=check_get_clockid,--wrap=fcntl,--wrap=fcntl64,"
                 "--wrap=lockf,--wrap=lockf64,--wrap=sem_post,--wrap=kill,--wrap=sigqueue,"
-                "--wrap=sigsuspend";
+                "--wrap=sigsuspend,--wrap=sigprocmask,--wrap=pthread_sigmask";
     /* Only Check, linked after the harness, calls the timer's: the
      * harness's member that has them must be taken all the same. */
     link[n++] = "-Wl,--undefined=__wrap_timer_create";
