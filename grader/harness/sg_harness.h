@@ -243,6 +243,10 @@ enum sg_wait_look sg_look_for_wait(pid_t pid, int ms, bool (*ready)(void *), voi
 /* The task's state ('R', 'S', 'D', 'T', 'Z', ...) from its stat; 0 when it is gone. */
 char sg_task_state(pid_t pid, pid_t tid);
 
+/* How many times the task has gone to sleep of its own accord (voluntary
+ * context switches); -1 on error. */
+long sg_task_sleeps(pid_t pid, pid_t tid);
+
 /* User plus system CPU time of the task, in clock ticks; -1 on error. */
 long sg_task_cpu_ticks(pid_t pid, pid_t tid);
 

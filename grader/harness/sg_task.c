@@ -10,6 +10,7 @@
 #include "sg_harness.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -91,24 +92,19 @@ bool sg_task_in_wait(pid_t pid, pid_t tid)
 }
 
 /* The voluntary context switches of process pid (each time it went to sleep); -1 if unknown. */
-static long sg_task_sleeps(pid_t pid)
+long sg_task_sleeps(pid_t pid, pid_t tid)
 {
-    char path[64], line[128];
-    snprintf(path, sizeof path, "/proc/%ld/status", (long)pid);
-    FILE *f = fopen(path, "re");
-    long n = -1;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "voluntary_ctxt_switches: %ld", &n) == 1)
-            break;
-    if (f != NULL)
-        fclose(f);
-    return n;
+    char text[4096];
+    if (sg_task_read(pid, tid, "status", text, sizeof text) == -1)
+        return -1;
+    const char *at = strstr(text, "\nvoluntary_ctxt_switches:");
+    return at == NULL ? -1 : strtol(at + strlen("\nvoluntary_ctxt_switches:"), NULL, 10);
 }
 
 enum sg_wait_look sg_look_for_wait(pid_t pid, int ms, bool (*ready)(void *), void *arg)
 {
     long first = sg_task_cpu_ticks(pid, 0), fifth = sysconf(_SC_CLK_TCK) / 5;
-    long slept = sg_task_sleeps(pid);
+    long slept = sg_task_sleeps(pid, 0);
     int elsewhere = 0;
     for (double end = sg_deadline_in_ms(ms); sg_before(end);) {
         if (sg_process_ended(pid))
@@ -121,7 +117,7 @@ enum sg_wait_look sg_look_for_wait(pid_t pid, int ms, bool (*ready)(void *), voi
          * hundred times: naps between tries. One long sleep ("to give the
          * child time") is slow, not polling, and is waited out. */
         if (!waiting && nr >= 0 && ++elsewhere > 333 && slept >= 0 &&
-            sg_task_sleeps(pid) - slept > 100)
+            sg_task_sleeps(pid, 0) - slept > 100)
             return SG_WAIT_POLLS;
         if (first >= 0 && sg_task_cpu_ticks(pid, 0) - first > fifth)
             return SG_WAIT_SPINS;

@@ -563,8 +563,9 @@ static int sg_compile_and_inspect(const struct sg_step *s, int *decided)
         if (step == 1 && b->output != NULL && strstr(b->output, missing.data) != NULL &&
             b->problem != NULL) {
             struct sg_buf p = SG_BUF_INIT;
-            sg_buf_printf(&p, "%s: include the lab's header by its name alone, #include \"%s\": "
-                              "the grader compiles your file beside it, not in the kit's folders",
+            sg_buf_printf(&p, "%s: %s is included by a path of the kit's folders; the grader "
+                              "compiles your file beside the lab's header, so its file name "
+                              "alone finds it",
                           b->problem, r->header);
             free(b->problem);
             b->problem = sg_buf_take(&p);

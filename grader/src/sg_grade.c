@@ -249,12 +249,9 @@ static void sg_memcheck_not_run(struct sg_test_result *mc, const struct sg_test_
                         "wrongly)",
                   unmet->name);
     sg_buf_printf(&exp, "%s to pass first", unmet->name);
-    mc->passed = false;
-    mc->points = 0;
-    mc->observed = sg_buf_take(&obs);
-    mc->expected = sg_buf_take(&exp);
-    mc->hint = strdup("fix the tests of the lab's functions first: with them passing, the memory "
-                      "check runs");
+    sg_result_not_run(mc, &obs, sg_buf_take(&exp),
+                      "fix the tests of the lab's functions first: with them passing, the "
+                      "memory check runs");
 }
 
 /* The memory check of each built lab, one after the other, each holding a slot. */

@@ -187,10 +187,9 @@ static const struct sg_job *sg_hung_before(const struct sg_job *jobs, const enum
     return NULL;
 }
 
-/* Fails j's result without running it: observed taken from obs, expected (malloc'ed) kept. */
-static void sg_not_run(const struct sg_job *j, struct sg_buf *obs, char *expected, const char *hint)
+void sg_result_not_run(struct sg_test_result *t, struct sg_buf *obs, char *expected,
+                       const char *hint)
 {
-    struct sg_test_result *t = j->result;
     t->passed = false;
     t->points = 0;
     t->observed = sg_buf_take(obs);
@@ -207,7 +206,7 @@ static void sg_skip(const struct sg_job *j, const struct sg_job *hung)
     sg_buf_printf(&obs, "not run: %s did not finish, and this test calls the same functions "
                         "(%s), so it would not either",
                   hung->rt->name, calls.data);
-    sg_not_run(j, &obs, strdup("every function of the lab to return"),
+    sg_result_not_run(j->result, &obs, strdup("every function of the lab to return"),
                "a loop or a wait that never ends in one of these functions: fix the first "
                "test that did not finish, and this one runs again");
     sg_buf_free(&calls);
@@ -228,7 +227,7 @@ static void sg_skip_required(const struct sg_job *j, const struct sg_job *failed
                         "scheduled, or pass code that does not do the work)",
                   failed->rt->name);
     sg_buf_printf(&exp, "%s to pass first", failed->rt->name);
-    sg_not_run(j, &obs, sg_buf_take(&exp),
+    sg_result_not_run(j->result, &obs, sg_buf_take(&exp),
                "fix the first test that failed: with it passing, this one runs again, and its "
                "result is the same every time");
 }

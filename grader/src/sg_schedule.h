@@ -70,4 +70,12 @@ struct sg_schedule_opts {
 int sg_schedule_run(struct sg_job *jobs, size_t n, const struct sg_schedule_opts *o,
                     char **lab_error);
 
+/*
+ * Fails t without running it (0 points): observed taken from obs, expected
+ * (malloc'ed) kept, hint copied. For a test that could not tell right from
+ * wrong, and for the memory check of a lab whose basic tests failed.
+ */
+void sg_result_not_run(struct sg_test_result *t, struct sg_buf *obs, char *expected,
+                       const char *hint);
+
 #endif

@@ -74,6 +74,25 @@ static void skeleton_beside_own(const char *starting, const char *as_found, char
     snprintf(skeleton, cap, "%s/skeleton/x.c", dir);
 }
 
+/*
+ * Requires the submission in dir to have its lab file graded at rel (below
+ * dir), and the note to mention note_has unless NULL.
+ */
+static void expect_graded(const struct sg_find_opts *fo, const char *rel, const char *note_has)
+{
+    char *found = NULL, want[256];
+    struct sg_buf why = SG_BUF_INIT, note = SG_BUF_INIT;
+    snprintf(want, sizeof want, "%s/%s", dir, rel);
+    ck_assert_msg(sg_submission_find(dir, "01-x", "x.c", fo, &found, NULL, &why, &note) == 0,
+                  "%s", why.data ? why.data : "");
+    ck_assert_str_eq(found, want);
+    ck_assert_msg(note_has == NULL || (note.data != NULL && strstr(note.data, note_has) != NULL),
+                  "the note does not say \"%s\": %s", note_has, note.data ? note.data : "");
+    free(found);
+    sg_buf_free(&why);
+    sg_buf_free(&note);
+}
+
 /* The kit's untouched starting file in one layout gives way to the
  * student's own in another, and the report names both. */
 START_TEST(an_unchanged_skeleton_gives_way_to_the_students_file)
@@ -142,16 +161,10 @@ START_TEST(a_skeleton_with_crlf_line_ends_is_still_unchanged)
      * is a starting file too (an attacker's review: the finished file at
      * the top went ungraded, 0 of 53); a string that differs is code. */
     write_file("01-x/x.c", "// x, version 1\nint x(void)\n{\n    return -1; /* TODO */\n}\n");
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
-    ck_assert_ptr_null(strstr(found, "01-x/x.c"));
-    free(found);
-    sg_buf_free(&note);
+    expect_graded(&fo, "x.c", NULL);
     write_file("skeleton/x.c", "const char *s = \"a b\"; /* \" */\n");
     write_file("01-x/x.c", "const char *s = \"ab\";\n");
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
-    ck_assert_ptr_nonnull(strstr(found, "01-x/x.c"));
-    free(found);
-    sg_buf_free(&note);
+    expect_graded(&fo, "01-x/x.c", NULL);
 
     /* An earlier release's starting file whose code differs is known by
      * the folder of earlier ones (lab 03's first skeleton set no errno). */
@@ -160,11 +173,7 @@ START_TEST(a_skeleton_with_crlf_line_ends_is_still_unchanged)
     ck_assert_int_eq(mkdir(earlier, 0700), 0);
     write_file("earlier/x.c.v1", "const char *s = \"ab\";\n");
     fo.earlier = earlier;
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
-    ck_assert_ptr_null(strstr(found, "01-x/x.c"));
-    ck_assert_ptr_nonnull(strstr(note.data, "(the kit's unchanged starting file)"));
-    free(found);
-    sg_buf_free(&note);
+    expect_graded(&fo, "x.c", "(the kit's unchanged starting file)");
     sg_buf_free(&why);
 }
 END_TEST
@@ -414,6 +423,7 @@ START_TEST(a_kit_one_folder_down_is_found_beside_other_folders)
     ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
     ck_assert_uint_eq(note.len, 0);
     free(found);
+    sg_buf_free(&why);
 
     /* Two copies of the kit: the first by name, unless it is the unchanged
      * starting file and the second is not; the note names the other. */
@@ -422,34 +432,19 @@ START_TEST(a_kit_one_folder_down_is_found_beside_other_folders)
         ck_assert_int_eq(mkdir(path, 0700), 0);
     }
     write_file("shmlab-student (1)/work/01-x/x.c", "int x(void) { return 2; }\n");
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, &note), 0);
-    ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
-    ck_assert_ptr_nonnull(strstr(note.data, "also found"));
-    ck_assert_ptr_nonnull(strstr(note.data, "shmlab-student (1)/work/01-x/x.c"));
-    free(found);
-    sg_buf_free(&note);
+    expect_graded(NULL, "shmlab-student/work/01-x/x.c", "shmlab-student (1)/work/01-x/x.c");
     char skeleton[200];
-    snprintf(skeleton, sizeof skeleton, "%s/shmlab-student/work/01-x/x.c", dir);
     write_file("skeleton.c", "int x(void) { return 1; }\n");
     snprintf(skeleton, sizeof skeleton, "%s/skeleton.c", dir);
     struct sg_find_opts fo = { .skeleton = skeleton };
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", &fo, &found, NULL, &why, &note), 0);
-    ck_assert_ptr_nonnull(strstr(found, "shmlab-student (1)/work/01-x/x.c"));
-    ck_assert_ptr_nonnull(strstr(note.data, "(the kit's unchanged starting file)"));
-    free(found);
-    sg_buf_free(&note);
+    expect_graded(&fo, "shmlab-student (1)/work/01-x/x.c", "(the kit's unchanged starting file)");
 
     /* A copy loose in a folder that sorts first ("backup/x.c") gives way
      * to the kit's layout. */
     snprintf(path, sizeof path, "%s/backup", dir);
     ck_assert_int_eq(mkdir(path, 0700), 0);
     write_file("backup/x.c", "int x(void) { return 3; }\n");
-    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, &note), 0);
-    ck_assert_ptr_nonnull(strstr(found, "shmlab-student/work/01-x/x.c"));
-    ck_assert_ptr_nonnull(strstr(note.data, "backup/x.c"));
-    free(found);
-    sg_buf_free(&note);
-    sg_buf_free(&why);
+    expect_graded(NULL, "shmlab-student/work/01-x/x.c", "backup/x.c");
 }
 END_TEST
 

@@ -671,7 +671,7 @@ struct pp_run_shared {
     pid_t leftover;
     int tells;              /* SIGUSR1 and SIGUSR2 sent (PP_WATCH_TELLS) */
     int unblocked;          /* ...with the two not both blocked; the first one's: */
-    int unblocked_sig;      /* (0: a sigsuspend entered so) */
+    int unblocked_sig;      /* 0: a sigsuspend entered so; -1: a change of the mask */
     bool unblocked_by_child;
     long unblocked_at;      /* *area then */
 };
@@ -681,6 +681,20 @@ static struct pp_run_shared *pp_tells;
 static long *pp_tells_area;
 static long pp_tells_nloops;
 static pid_t pp_tells_caller;
+
+/*
+ * Counts a moment of a wrong mask in this process, and keeps the first's
+ * circumstances: how (the signal sent, 0 for a sigsuspend entered, -1 for a
+ * change of the mask), which side, and the counter then.
+ */
+static void pp_tells_wrong_mask(int how)
+{
+    if (__atomic_fetch_add(&pp_tells->unblocked, 1, __ATOMIC_RELAXED) == 0) {
+        pp_tells->unblocked_sig = how;
+        pp_tells->unblocked_by_child = getpid() != pp_tells_caller;
+        pp_tells->unblocked_at = *pp_tells_area;
+    }
+}
 
 /*
  * Each signal a side sends (sg_watch_signals_sent), in the side's own
@@ -710,11 +724,7 @@ static void pp_note_tell(pid_t pid, int sig)
     __atomic_add_fetch(&pp_tells->tells, 1, __ATOMIC_RELAXED);
     if (sigismember(&now, SIGUSR1) && sigismember(&now, SIGUSR2))
         return;
-    if (__atomic_fetch_add(&pp_tells->unblocked, 1, __ATOMIC_RELAXED) == 0) {
-        pp_tells->unblocked_sig = sig;
-        pp_tells->unblocked_by_child = getpid() != pp_tells_caller;
-        pp_tells->unblocked_at = *pp_tells_area;
-    }
+    pp_tells_wrong_mask(sig);
 }
 
 /*
@@ -730,11 +740,7 @@ static void pp_note_suspend(const sigset_t *mask)
     if (sigprocmask(SIG_BLOCK, NULL, &now) == -1 ||
         (sigismember(&now, SIGUSR1) && sigismember(&now, SIGUSR2)))
         return;
-    if (__atomic_fetch_add(&pp_tells->unblocked, 1, __ATOMIC_RELAXED) == 0) {
-        pp_tells->unblocked_sig = 0;
-        pp_tells->unblocked_by_child = getpid() != pp_tells_caller;
-        pp_tells->unblocked_at = *pp_tells_area;
-    }
+    pp_tells_wrong_mask(0);
 }
 
 /* Whether this process has blocked both signals since pp_run began (TELL_WAIT did). */
@@ -759,11 +765,7 @@ static void pp_note_mask(int how, const sigset_t *set)
                         : how == SIG_SETMASK && !both;
     if (!unblocks || !pp_tells_armed || *pp_tells_area >= pp_tells_nloops)
         return;
-    if (__atomic_fetch_add(&pp_tells->unblocked, 1, __ATOMIC_RELAXED) == 0) {
-        pp_tells->unblocked_sig = -1;
-        pp_tells->unblocked_by_child = getpid() != pp_tells_caller;
-        pp_tells->unblocked_at = *pp_tells_area;
-    }
+    pp_tells_wrong_mask(-1);
 }
 
 /* Fails the test when a side sent a signal with the two not both blocked. */

@@ -24,16 +24,6 @@ const char *const rb_sem_names[3] = { "mutex", "free_slots", "used_slots" };
 
 /* ---- /proc/<pid>/task/<tid> ---- */
 
-/* How many times the task has gone to sleep of its own accord; -1 on error. */
-static long rb_task_sleeps(pid_t pid, pid_t tid)
-{
-    char text[4096];
-    if (sg_task_read(pid, tid, "status", text, sizeof text) == -1)
-        return -1;
-    const char *at = strstr(text, "\nvoluntary_ctxt_switches:");
-    return at == NULL ? -1 : strtol(at + strlen("\nvoluntary_ctxt_switches:"), NULL, 10);
-}
-
 static bool rb_is_futex(long nr)
 {
 #ifdef SYS_futex_time64
@@ -184,7 +174,7 @@ void rb_require_asleep(const struct rb_task *t, enum rb_sem which, const char *e
 void rb_require_stays_asleep(const struct rb_task *t, enum rb_sem which)
 {
     long cpu0 = sg_task_cpu_ticks(t->pid, t->tid);
-    long sleeps0 = rb_task_sleeps(t->pid, t->tid);
+    long sleeps0 = sg_task_sleeps(t->pid, t->tid);
     SG_SETUP(cpu0 >= 0 && sleeps0 >= 0, "read of /proc/<pid>/task/<tid>");
     for (int i = 0; i < 20; i++) {
         sg_nap_ms(10);
@@ -194,7 +184,7 @@ void rb_require_stays_asleep(const struct rb_task *t, enum rb_sem which)
                    "%s: %s", t->what, rb_task_end(t));
     }
     long cpu = sg_task_cpu_ticks(t->pid, t->tid) - cpu0;
-    long sleeps = rb_task_sleeps(t->pid, t->tid) - sleeps0;
+    long sleeps = sg_task_sleeps(t->pid, t->tid) - sleeps0;
     long tick = sysconf(_SC_CLK_TCK);
     /* Bounds far above what a sleeping task uses (nothing) and far below a
      * spinning one, even on a loaded machine. */
