@@ -273,6 +273,17 @@ static enum sg_sleep_news sg_sleep_news(struct sg_watch *w, const struct sg_proc
     return news;
 }
 
+/* One process's part of the digest of who is there: its pid, and whether it has ended. */
+static unsigned long long sg_person(const struct sg_proc *p)
+{
+    unsigned long long x = (unsigned long long)p->pid * 2 + (p->state == 'Z');
+    /* A mix (splitmix64's), so that a sum of parts seldom repeats by chance. */
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 enum sg_watch_verdict sg_watch_sample(struct sg_watch *w)
 {
     static long hz;
@@ -284,9 +295,11 @@ enum sg_watch_verdict sg_watch_sample(struct sg_watch *w)
         return SG_WATCH_OK;
     long long ticks = 0;
     bool runnable = false;
+    unsigned long long people = 0;
     for (size_t i = 0; i < n; i++)
         if (all[i].test) {
             ticks += all[i].ticks;
+            people += sg_person(&all[i]);
             runnable = runnable || sg_state_runnable(all[i].state) ||
                        (all[i].threads > 1 && sg_threads_runnable(all[i].pid));
         }
@@ -315,7 +328,13 @@ enum sg_watch_verdict sg_watch_sample(struct sg_watch *w)
     else if (w->stuck_limit > 0)
         sleep = sg_sleep_news(w, all, n);
     free(all);
-    if (runnable || cpu_us > w->last_cpu_us || sleep == SG_SLEEP_ENDED)
+    /* A process that ended, was reaped or was born is progress too, even
+     * when it took less than a clock tick: a parent that sleeps a second
+     * before each waitpid reaps a child between its sleeps, and was
+     * stopped as stuck at its second sleep (a review). */
+    bool moved = people != w->people;
+    w->people = people;
+    if (runnable || cpu_us > w->last_cpu_us || sleep == SG_SLEEP_ENDED || moved)
         w->quiet_since = now;
     w->last_cpu_us = cpu_us;
     w->cpu_seconds = (double)cpu_us / 1e6;

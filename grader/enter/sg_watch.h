@@ -55,6 +55,7 @@ struct sg_watch {
         long long switches;  /* their voluntary context switches then */
     } sleepers[SG_WATCH_SLEEPERS];
     size_t nsleepers;
+    unsigned long long people; /* which processes the test had, and which had ended (a digest) */
     double cpu_seconds;      /* the last total seen */
 };
 
