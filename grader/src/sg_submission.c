@@ -303,6 +303,42 @@ static bool sg_starting_file(int fd, const struct sg_find_opts *fo)
     return same;
 }
 
+/* A lab's file found in one of several places. */
+struct sg_candidate {
+    char *found;
+    int fd;
+    int rank; /* lower is better: 2 for the kit's unchanged starting file, 1 for flat */
+};
+
+/*
+ * Grades the best of nc candidates (the lowest rank, the first of equals):
+ * its path and descriptor go to found and fd, the others are closed, and
+ * note names them.
+ */
+static void sg_choose(struct sg_candidate *c, size_t nc, char **found, int *fd,
+                      struct sg_buf *note)
+{
+    size_t best = 0;
+    for (size_t k = 1; k < nc; k++)
+        if (c[k].rank < c[best].rank)
+            best = k;
+    *found = c[best].found;
+    *fd = c[best].fd;
+    struct sg_buf others = SG_BUF_INIT;
+    for (size_t k = 0; k < nc; k++) {
+        if (k == best)
+            continue;
+        sg_buf_printf(&others, "%s%s%s", others.len ? ", " : "", c[k].found,
+                      c[k].rank >= 2 ? " (the kit's unchanged starting file)" : "");
+        free(c[k].found);
+        close(c[k].fd);
+    }
+    if (note != NULL && others.len > 0)
+        sg_buf_printf(note, "%sgraded %s; also found %s, not graded", note->len ? "; " : "",
+                      *found, others.data);
+    sg_buf_free(&others);
+}
+
 /*
  * Tries the three layouts beneath dirfd (whose display path is base). When
  * more than one holds the file, the first that is not the kit's unchanged
@@ -313,8 +349,7 @@ static bool sg_starting_file(int fd, const struct sg_find_opts *fo)
  */
 static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab_id,
                                     const char *file, const struct sg_find_opts *fo,
-                                    char **found,
-                                    int *fd, struct sg_buf *why, struct sg_buf *tried,
+                                    char **found, int *fd, struct sg_buf *why, struct sg_buf *tried,
                                     struct sg_buf *note)
 {
     struct sg_buf rel[3] = { SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT };
@@ -322,43 +357,31 @@ static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab
     sg_buf_printf(&rel[1], "work/%s/%s", lab_id, file);
     sg_buf_printf(&rel[2], "%s", file);
     enum sg_found result = SG_ABSENT;
-    bool chosen_is_skeleton = false;
-    struct sg_buf others = SG_BUF_INIT;
+    struct sg_candidate c[3];
+    size_t nc = 0;
     for (size_t i = 0; i < 3; i++) {
         struct sg_buf display = SG_BUF_INIT, refused = SG_BUF_INIT;
         sg_buf_printf(&display, "%s/%s", base, rel[i].data);
         int got = -1;
+        /* Once a file is found, what a later place refuses is not the lab's reason. */
         enum sg_found r = sg_open_beneath(dirfd, rel[i].data, display.data, &got,
-                                          result == SG_FOUND ? &refused : why);
-        if (result == SG_ABSENT) {
-            result = r;
-            if (r == SG_FOUND) {
-                *found = sg_buf_take(&display);
-                *fd = got;
-                chosen_is_skeleton = sg_starting_file(got, fo);
-            } else {
-                sg_buf_printf(tried, "%s%s", tried->len ? ", " : "", display.data);
-            }
-        } else if (r == SG_FOUND && chosen_is_skeleton && !sg_starting_file(got, fo)) {
-            sg_buf_printf(&others, "%s%s (the kit's unchanged starting file)",
-                          others.len ? ", " : "", *found);
-            free(*found);
-            close(*fd);
-            *found = sg_buf_take(&display);
-            *fd = got;
-            chosen_is_skeleton = false;
-        } else if (r == SG_FOUND) {
-            sg_buf_printf(&others, "%s%s", others.len ? ", " : "", display.data);
-            close(got);
-        }
+                                          nc > 0 ? &refused : why);
+        if (r == SG_FOUND)
+            c[nc++] = (struct sg_candidate){ sg_buf_take(&display), got,
+                                             sg_starting_file(got, fo) ? 2 : 0 };
+        else if (nc == 0 && r == SG_UNUSABLE)
+            result = SG_UNUSABLE;
+        else if (nc == 0)
+            sg_buf_printf(tried, "%s%s", tried->len ? ", " : "", display.data);
         sg_buf_free(&refused);
         sg_buf_free(&display);
         if (result == SG_UNUSABLE)
             break;
     }
-    if (result == SG_FOUND && others.len > 0 && note != NULL)
-        sg_buf_printf(note, "graded %s; also found %s, not graded", *found, others.data);
-    sg_buf_free(&others);
+    if (nc > 0) {
+        result = SG_FOUND;
+        sg_choose(c, nc, found, fd, note);
+    }
     for (size_t i = 0; i < 3; i++)
         sg_buf_free(&rel[i]);
     return result;
@@ -479,13 +502,6 @@ static void sg_explain_missing(int root, const char *file, struct sg_buf *why)
     sg_buf_free(&e.archives);
 }
 
-/* A lab's file found one folder down (sg_try_inner_folders). */
-struct sg_candidate {
-    char *found;
-    int fd;
-    int rank; /* lower is better: 2 for the kit's unchanged starting file, 1 for flat */
-};
-
 /*
  * The layouts one folder down (the kit's folder or a repository uploaded
  * whole), in each folder at the top: only the one folder at the top was
@@ -498,14 +514,13 @@ struct sg_candidate {
  */
 static enum sg_found sg_try_inner_folders(int root, const char *submission, const char *lab_id,
                                           const char *file, const struct sg_find_opts *fo,
-                                    char **found,
-                                          int *fd, struct sg_buf *why, struct sg_buf *tried,
+                                          char **found, int *fd, struct sg_buf *why, struct sg_buf *tried,
                                           struct sg_buf *note)
 {
     char *inner[SG_INNER_MAX];
     size_t n = sg_inner_folders(root, lab_id, inner, SG_INNER_MAX);
     struct sg_candidate c[SG_INNER_MAX];
-    size_t nc = 0, best = 0;
+    size_t nc = 0;
     enum sg_found result = SG_ABSENT;
     struct sg_buf refused = SG_BUF_INIT, notes = SG_BUF_INIT, scratch = SG_BUF_INIT;
     size_t looked = 0;
@@ -529,8 +544,6 @@ static enum sg_found sg_try_inner_folders(int root, const char *submission, cons
                 c[nc].rank += 2;
             if (strcmp(f, flat.data) == 0)
                 c[nc].rank += 1;
-            if (c[nc].rank < c[best].rank)
-                best = nc;
             nc++;
         } else if (r == SG_UNUSABLE && result == SG_ABSENT) {
             result = SG_UNUSABLE;
@@ -540,21 +553,7 @@ static enum sg_found sg_try_inner_folders(int root, const char *submission, cons
     }
     if (nc > 0) {
         result = SG_FOUND;
-        *found = c[best].found;
-        *fd = c[best].fd;
-        struct sg_buf others = SG_BUF_INIT;
-        for (size_t k = 0; k < nc; k++) {
-            if (k == best)
-                continue;
-            sg_buf_printf(&others, "%s%s%s", others.len ? ", " : "", c[k].found,
-                          c[k].rank >= 2 ? " (the kit's unchanged starting file)" : "");
-            free(c[k].found);
-            close(c[k].fd);
-        }
-        if (note != NULL && others.len > 0)
-            sg_buf_printf(note, "%sgraded %s; also found %s, not graded", note->len ? "; " : "",
-                          *found, others.data);
-        sg_buf_free(&others);
+        sg_choose(c, nc, found, fd, note);
     } else if (result == SG_UNUSABLE) {
         sg_buf_puts(why, refused.data ? refused.data : "");
     } else if (looked > 1) {
