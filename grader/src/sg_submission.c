@@ -349,8 +349,8 @@ static void sg_choose(struct sg_candidate *c, size_t nc, char **found, int *fd,
  */
 static enum sg_found sg_try_layouts(int dirfd, const char *base, const char *lab_id,
                                     const char *file, const struct sg_find_opts *fo,
-                                    char **found, int *fd, struct sg_buf *why, struct sg_buf *tried,
-                                    struct sg_buf *note)
+                                    char **found, int *fd, struct sg_buf *why,
+                                    struct sg_buf *tried, struct sg_buf *note)
 {
     struct sg_buf rel[3] = { SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT };
     sg_buf_printf(&rel[0], "%s/%s", lab_id, file);
@@ -514,8 +514,8 @@ static void sg_explain_missing(int root, const char *file, struct sg_buf *why)
  */
 static enum sg_found sg_try_inner_folders(int root, const char *submission, const char *lab_id,
                                           const char *file, const struct sg_find_opts *fo,
-                                          char **found, int *fd, struct sg_buf *why, struct sg_buf *tried,
-                                          struct sg_buf *note)
+                                          char **found, int *fd, struct sg_buf *why,
+                                          struct sg_buf *tried, struct sg_buf *note)
 {
     char *inner[SG_INNER_MAX];
     size_t n = sg_inner_folders(root, lab_id, inner, SG_INNER_MAX);
