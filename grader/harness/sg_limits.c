@@ -1,7 +1,7 @@
 /*
  * sg_limits.c — notice when a test ran into one of the sandbox's limits.
  *
- * The test program is linked with -Wl,--wrap=fork and --wrap=malloc
+ * The test program is linked with -Wl,--wrap=fork (and _Fork) and --wrap=malloc
  * (sg_build.c), so the student's calls come here first. A fork that fails
  * with EAGAIN, or a malloc that returns NULL, is counted in a page shared
  * by every process of the test; a failing test's report then names the
@@ -145,17 +145,30 @@ const char *sg_limits_judge_failure(void)
 pid_t __real_fork(void);
 void *__real_malloc(size_t size);
 pid_t __wrap_fork(void);
+pid_t __wrap__Fork(void);
 void *__wrap_malloc(size_t size);
+/* _Fork (glibc 2.34, POSIX 2024) is fork without the atfork handlers: a
+ * correct way to fork, which the tests that act in the child (the hooks)
+ * must see as fork: a student's _Fork lost them (the corpus's
+ * forks-with-_Fork). Weak, so that a kit built on an older C library still
+ * links: there, no student code can call it. */
+pid_t __real__Fork(void) __attribute__((weak));
 
-pid_t __wrap_fork(void)
+/* Whether a fork may go ahead: not when the test's budget of forks is spent. */
+static bool sg_fork_allowed(void)
 {
     /* A test's own failure, not the sandbox's limit: not counted below. */
     if (sg_forks_left == 0) {
         sg_forks_refused++;
         errno = EAGAIN;
-        return -1;
+        return false;
     }
-    pid_t pid = __real_fork();
+    return true;
+}
+
+/* The bookkeeping after a fork, _Fork or fork, in the parent and in the child. */
+static pid_t sg_forked(pid_t pid)
+{
     if (pid > 0 && sg_forks_left > 0)
         sg_forks_left--;
     if (pid > 0)
@@ -178,6 +191,24 @@ pid_t __wrap_fork(void)
     if (pid == -1 && errno == EAGAIN && sg_counts != NULL)
         __atomic_add_fetch(&sg_counts->fork_failed, 1, __ATOMIC_RELAXED);
     return pid;
+}
+
+pid_t __wrap_fork(void)
+{
+    if (!sg_fork_allowed())
+        return -1;
+    return sg_forked(__real_fork());
+}
+
+pid_t __wrap__Fork(void)
+{
+    if (__real__Fork == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    if (!sg_fork_allowed())
+        return -1;
+    return sg_forked(__real__Fork());
 }
 
 void *__wrap_malloc(size_t size)

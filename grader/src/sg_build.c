@@ -14,7 +14,6 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -147,16 +146,6 @@ static char *sg_build_messages(const struct sg_step *s, const char *text, size_t
     return sg_buf_take(&out);
 }
 
-/* The space left to the grader's user in dir's file system, in *bytes. 0, or -1 with errno. */
-static int sg_build_space_left(const char *dir, unsigned long long *bytes)
-{
-    struct statvfs v;
-    if (statvfs(dir, &v) == -1)
-        return -1;
-    *bytes = (unsigned long long)v.f_bavail * v.f_frsize;
-    return 0;
-}
-
 /*
  * Runs a build command in the sandbox. 0 when it succeeded; 1 when it
  * failed, with b->problem set to what (and b->output to its messages
@@ -200,7 +189,7 @@ static int sg_tool(const struct sg_step *s, const char *const *argv, const char 
     }
     bool ok = !r.timed_out && WIFEXITED(r.status) && WEXITSTATUS(r.status) == 0;
     unsigned long long free_bytes;
-    if (!ok && sg_build_space_left(s->b->out, &free_bytes) == 0 &&
+    if (!ok && sg_space_left(s->b->out, &free_bytes) == 0 &&
         free_bytes < SG_BUILD_SPACE_MIN) {
         /* A full disk (a classmate's huge build, the machine's own files)
          * makes ld and as fail as a broken file does: "No space left on
@@ -703,7 +692,7 @@ static int sg_link_tests(const struct sg_step *s, const char *output, const char
      * sees lock requests, through fcntl and through lockf, which reaches
      * fcntl inside the C library where no wrapper sees it (sg_locks.c),
      * semaphore posts (sg_sems.c) and the signals sent (sg_signals.c). */
-    link[n++] = "-Wl,--wrap=fork,--wrap=malloc,--wrap=timer_create,--wrap=timer_settime,"
+    link[n++] = "-Wl,--wrap=fork,--wrap=_Fork,--wrap=malloc,--wrap=timer_create,--wrap=timer_settime,"
                 "--wrap=timer_delete,--wrap=check_get_clockid,--wrap=fcntl,--wrap=fcntl64,"
                 "--wrap=lockf,--wrap=lockf64,--wrap=sem_post,--wrap=kill,--wrap=sigqueue,"
                 "--wrap=sigsuspend,--wrap=sigprocmask,--wrap=pthread_sigmask";
