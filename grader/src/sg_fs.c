@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /* How deep the removal descends before it moves what lies below up to the top. */
@@ -226,4 +227,40 @@ int sg_write_atomic(const char *path, int (*write)(FILE *out, const void *arg), 
     sg_buf_free(&tmp);
     errno = saved;
     return rc;
+}
+
+int sg_space_left(const char *dir, unsigned long long *bytes)
+{
+    struct statvfs v;
+    if (statvfs(dir, &v) == -1)
+        return -1;
+    *bytes = (unsigned long long)v.f_bavail * v.f_frsize;
+    return 0;
+}
+
+int sg_dir_usage(const char *dir, unsigned long long *bytes, size_t *entries)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd == -1 ? NULL : fdopendir(fd);
+    if (d == NULL) {
+        int saved = errno;
+        if (fd != -1)
+            close(fd);
+        errno = saved;
+        return -1;
+    }
+    *bytes = 0;
+    *entries = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        (*entries)++;
+        struct stat st;
+        /* Blocks, not sizes: a sparse file of a huge size takes nothing. */
+        if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            *bytes += (unsigned long long)st.st_blocks * 512;
+    }
+    closedir(d);
+    return 0;
 }

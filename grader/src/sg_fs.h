@@ -17,6 +17,13 @@ int sg_copy_fd(int in, const char *to, int mode, size_t max);
 /* Copies the file from to a new file to, of exactly mode. 0 or -1. */
 int sg_copy_file(const char *from, const char *to, int mode);
 
+/* The space left to the grader's user in dir's file system, in *bytes. 0, or -1 with errno. */
+int sg_space_left(const char *dir, unsigned long long *bytes);
+
+/* What the files directly in dir take on disk (*bytes) and how many entries it has
+ * (*entries); nothing followed. 0, or -1 with errno. */
+int sg_dir_usage(const char *dir, unsigned long long *bytes, size_t *entries);
+
 /* mkdir -p: 0 when dir exists as a folder afterwards, -1 with errno. */
 int sg_mkdirs(const char *dir, int mode);
 

@@ -24,6 +24,14 @@
 #define SG_MEMCHECK_TIMEOUT_MS 60000
 #define SG_MEMCHECK_NPROC 16
 #define SG_XML_PREFIX "mc."
+/* The most valgrind's records of one run may take: those of the labs'
+ * solutions take at most 24 KiB in 6 files, and a submission full of
+ * errors a few hundred KiB. More was written by the code under test. */
+#define SG_MC_RECORDS_MAX ((unsigned long long)32 << 20)
+#define SG_MC_RECORDS_FILES 512
+/* Less free space than this where the records are written, after a run,
+ * and they may have been cut short for want of it: not graded. */
+#define SG_MC_SPACE_MIN ((unsigned long long)64 << 20)
 
 /* What one valgrind run found, over all its processes. */
 struct sg_mc_outcome {
@@ -275,6 +283,8 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         /* Each process under valgrind may hold SG_LIMIT_DATA_VALGRIND: the
          * labs' drivers and programs need a few; fewer than a test may. */
         .nproc = SG_MEMCHECK_NPROC,
+        .capped_dir = xmldir, .dir_cap_bytes = SG_MC_RECORDS_MAX,
+        .dir_cap_entries = SG_MC_RECORDS_FILES,
     };
     if (sg_fswatch_start(&watch, xmldir) == -1) {
         sg_buf_printf(why, "inotify on %s: %s", xmldir, strerror(errno));
@@ -294,6 +304,31 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         sg_buf_printf(why, "could not run valgrind (%s%s%s)", res.setup_failed ?: "",
                       res.setup_failed ? ": " : "", strerror(errno));
         sg_buf_free(&tamper);
+        goto out;
+    }
+    unsigned long long space;
+    if (sg_space_left(xmldir, &space) == 0 && space < SG_MC_SPACE_MIN) {
+        /* A full disk cuts valgrind's records short, which reads as the
+         * student's crash: the machine's failure (or a classmate's doing),
+         * never the student's score (an attacker's review). */
+        sg_buf_printf(why, "only %llu MiB free where the memory check writes its records (%s): "
+                           "the disk is full, not graded",
+                      space >> 20, xmldir);
+        sg_buf_free(&tamper);
+        goto out;
+    }
+    if (res.dir_overflow) {
+        /* Stopped: what the driver and the records say next is noise. */
+        out->tampered = true;
+        struct sg_buf f = SG_BUF_INIT;
+        sg_buf_printf(&f, "the code under test wrote into valgrind's records folder (more than "
+                          "valgrind writes there: it was stopped%s%s): the memory check cannot "
+                          "vouch for anything",
+                      tamper.len ? ", " : "", tamper.len ? tamper.data : "");
+        sg_add_line(out, f.data);
+        sg_buf_free(&f);
+        sg_buf_free(&tamper);
+        rc = 0;
         goto out;
     }
     if (watched == 1) {

@@ -1,5 +1,6 @@
 /* sg_spawn.c — run an untrusted command with a deadline and capped output; see sg_spawn.h. */
 #include "sg_spawn.h"
+#include "sg_fs.h"
 #include "sg_isolate.h"
 #include "sg_text.h"
 
@@ -350,6 +351,7 @@ struct sg_watch {
     char ready_seen[720];              /* "R", then "E", or why it stopped the test, from sg_enter */
     size_t nready;
     struct rusage usage;               /* of the command and the children it waited for */
+    double dir_looked;                 /* when the capped folder was last looked at */
 };
 
 /* Reads sg_enter's report; -1 at EOF. */
@@ -367,6 +369,31 @@ static int sg_read_ready(struct sg_watch *w)
             continue;
         return n == -1 && errno == EAGAIN ? 0 : -1;
     }
+}
+
+/* How often a capped folder is looked at (sg_dir_overflows). */
+#define SG_DIR_LOOK_MS 20
+
+/*
+ * Whether the command's capped folder holds more than its caps. The
+ * memory check's records are written where the grader reads them, on its
+ * own disk, and the code under valgrind can write there too: an attacker's
+ * review filled the disk with files of the largest size a process may
+ * write, and a classmate's records, cut short, cost them the check. Looked
+ * at every SG_DIR_LOOK_MS: what can be written between two looks is far
+ * less than a disk.
+ */
+static bool sg_dir_overflows(const struct sg_spawn_opts *o, double *looked)
+{
+    unsigned long long bytes;
+    size_t entries;
+    double now = sg_now();
+    if (o->capped_dir == NULL || now - *looked < SG_DIR_LOOK_MS / 1000.0)
+        return false;
+    *looked = now;
+    if (sg_dir_usage(o->capped_dir, &bytes, &entries) == -1)
+        return false;
+    return bytes > o->dir_cap_bytes || entries > o->dir_cap_entries;
 }
 
 /*
@@ -407,8 +434,14 @@ static bool sg_watch_until_exit(const struct sg_spawn_opts *o, pid_t pid, double
             r->timed_out = true;
             return false;
         }
-        /* Without a pidfd (old kernels), wake up now and then to check. */
-        int wait_ms = w->pidfd != -1 ? (int)(left * 1000) + 1 : 20;
+        if (sg_dir_overflows(o, &w->dir_looked)) {
+            r->dir_overflow = true;
+            return false;
+        }
+        /* Without a pidfd (old kernels), wake up now and then to check;
+         * with a capped folder, as often as it is looked at. */
+        int wait_ms = w->pidfd != -1 && o->capped_dir == NULL ? (int)(left * 1000) + 1
+                                                                : SG_DIR_LOOK_MS;
         int n = poll(p, (nfds_t)np, wait_ms);
         if (n == -1 && errno != EINTR)
             return false;
@@ -527,6 +560,10 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
         while (wait4(pid, &r->status, 0, &w.usage) == -1 && errno == EINTR)
             ;
     }
+    /* What was written since the last look counts too. */
+    double never = 0;
+    if (!r->dir_overflow && sg_dir_overflows(o, &never))
+        r->dir_overflow = true;
     /* Whatever the command left behind dies with it. */
     kill(-pid, SIGKILL);
     sg_kill_orphans();

@@ -41,6 +41,11 @@ struct sg_spawn_opts {
     const struct sg_watch_limits *watch; /* CPU and stuck limits (sg_enter), or NULL */
     const char *stdin_path;     /* standard input from this file; NULL: /dev/null */
     bool big_address_space;     /* no address-space limit (valgrind reserves a lot) */
+    /* A writable folder of the grader's disk that the command may fill: it
+     * is stopped (dir_overflow) once the folder holds more than these. */
+    const char *capped_dir;
+    unsigned long long dir_cap_bytes;
+    size_t dir_cap_entries;
 };
 
 struct sg_spawn_result {
@@ -60,6 +65,7 @@ struct sg_spawn_result {
     double cpu_seconds;
     char limit_hit;             /* 'c': the CPU limit, 's': stuck (sg_enter stopped it); 0 */
     char *stuck_detail;         /* for 's': what each process slept in (escaped), or NULL */
+    bool dir_overflow;          /* capped_dir grew past its cap, and the command was stopped */
 };
 
 /* Makes the calling process a subreaper for orphans of what it spawns. 0 or -1. */
