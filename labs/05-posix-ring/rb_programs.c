@@ -355,8 +355,10 @@ static void rb_traffic_check(const struct rb_traffic *t, struct rb_prog *consume
                    "message %s came out twice (here in `%s`)", want, consumer->cmd);
         seen[k][seq] = 1;
         SG_REQUIRE(seq > last[k], "each producer's messages in the order it sent them",
-                   "a ring hands out its oldest message first: where does rb_get read, and "
-                   "where does rb_put write? Handout: the bounded buffer",
+                   "a ring hands out its oldest message first, even with several producers "
+                   "and consumers: where does rb_get read, and where does rb_put write? And "
+                   "is each read of head or tail, and each copy, made while the call holds "
+                   "the mutex? Handout: the bounded buffer",
                    "`%s` got p%d %ld after p%d %ld", consumer->cmd, k, seq, k, last[k]);
         last[k] = seq;
         lines++;
