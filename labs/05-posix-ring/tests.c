@@ -320,6 +320,12 @@ SG_TEST(open_existing)
                "Handout: one object, many mappings",
                "rb_open's ring lies in %#lx-%#lx %s offset %#lx of %s", (unsigned long)m.start,
                (unsigned long)m.end, m.perms, m.offset, m.path[0] ? m.path : "anonymous memory");
+    /* A ring mapped read-only crashed every later test with a generic hint
+     * about bad pointers (a class review). */
+    SG_REQUIRE(m.perms[0] == 'r' && m.perms[1] == 'w', "a readable and writable mapping",
+               "a process that opens the ring puts and gets through it as its creator does: "
+               "which protections does it need? man 2 mmap",
+               "rb_open's mapping has permissions %s", m.perms);
     rb_test_put(r, "through the first mapping", 25);
     SG_REQUIRE(o->tail == 1 && o->slot[0].len == 25 &&
                    memcmp(o->slot[0].data, "through the first mapping", 25) == 0,
