@@ -10,9 +10,9 @@
 #include "sl_testlib.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -86,6 +86,13 @@ SG_TEST(malloc_in_heap)
     sl_require_in_mapping(l.malloc_lo, "[heap]", "the malloc'ed block",
                           "a block of SL_MALLOC_SIZE bytes from malloc comes from the heap. "
                           "Where did yours come from?");
+    /* A block of 4096 bytes with malloc_hi set 100000 past it had full
+     * marks (a class review): the size malloc gave is the block's own. */
+    size_t usable = malloc_usable_size(l.malloc_lo);
+    SG_REQUIRE(usable >= SL_MALLOC_SIZE, "a block of at least SL_MALLOC_SIZE (100000) bytes",
+               "malloc_lo and malloc_hi describe the block malloc gave you: how many bytes did "
+               "you ask it for?",
+               "the block at malloc_lo holds %zu bytes", usable);
 }
 
 SG_TEST(segment_mapping)
@@ -158,6 +165,23 @@ SG_TEST(segment_stat)
                "IPC_PRIVATE always creates a new segment, in the process that asks. Which key "
                "did yours use, and where was the segment made?",
                "it was created by pid %ld", (long)ds.shm_cpid);
+    /* The key shows in the mapping's name (/SYSV<key in hex>), where
+     * IPC_STAT, after IPC_RMID, reports 0 whatever it was. A fixed key
+     * passed every other test, each in an IPC namespace of its own, and on
+     * a shared machine attaches whoever's segment has that key (a class
+     * review: ftok and 0x1234 had full marks). */
+    struct sg_mapping m;
+    int found = sg_find_mapping(getpid(), l.shm_lo, &m);
+    SG_SETUP(found != -1, "read of /proc/self/maps");
+    const char *private_name = "/SYSV00000000";
+    size_t n = strlen(private_name);
+    SG_REQUIRE(found == 1 || (strncmp(m.path, private_name, n) == 0 &&
+                              (m.path[n] == '\0' || m.path[n] == ' ')),
+               "a segment of the key IPC_PRIVATE (/SYSV00000000 in /proc/<pid>/maps)",
+               "a key other than IPC_PRIVATE names a segment every process of the machine can "
+               "find: another program with that key gets yours, or you get theirs. Which key "
+               "makes a segment nobody else can look up? See man 2 shmget",
+               "the segment's mapping is named %s", m.path);
 }
 
 SG_TEST(print_four_lines)
