@@ -23,8 +23,10 @@ void sl_probe_checked(struct sl_layout *l)
     SG_REQUIRE(rc == 0, "0: everything probed",
                err == ENOSYS ? SL_NOT_WRITTEN("sl_probe")
                : err == EINVAL ? "EINVAL: shmget refused the size or the flags, or shmat the id "
-                                 "or the address it was asked for. Which call failed, and with "
-                                 "what? See man 2 shmget and man 2 shmat: ERRORS"
+                                 "or the address it was asked for (an id is no longer valid once "
+                                 "IPC_RMID has removed a segment nobody had attached). Which call "
+                                 "failed, and with what? See man 2 shmget and man 2 shmat: "
+                                 "ERRORS"
                : err == EACCES ? "EACCES: the segment's mode does not let its owner attach it "
                                  "for reading and writing. Which mode did shmget get?"
                                : "sl_probe mallocs, creates a segment and attaches it. Which step "
@@ -48,6 +50,20 @@ int sl_segments_created_by(pid_t pid)
 {
     struct sl_count c = { pid, 0 };
     return sg_shm_each(sl_count_if_created_by, &c) == -1 ? -1 : c.n;
+}
+
+static void sl_count_if_marked(int id, pid_t cpid, void *arg)
+{
+    struct sl_count *c = arg;
+    struct shmid_ds ds;
+    if (cpid == c->pid && shmctl(id, IPC_STAT, &ds) == 0 && (ds.shm_perm.mode & SHM_DEST))
+        c->n++;
+}
+
+int sl_segments_marked_of(pid_t pid)
+{
+    struct sl_count c = { pid, 0 };
+    return sg_shm_each(sl_count_if_marked, &c) == -1 ? -1 : c.n;
 }
 
 size_t sl_heap_in_use(void)

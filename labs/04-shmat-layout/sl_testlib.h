@@ -14,6 +14,10 @@ void sl_probe_checked(struct sl_layout *l);
 /* Segments on the system whose creator is pid (from /proc/sysvipc/shm); -1 on error. */
 int sl_segments_created_by(pid_t pid);
 
+/* Of those, the ones already marked for removal (SHM_DEST), which stay only
+ * while something is attached; -1 on error. */
+int sl_segments_marked_of(pid_t pid);
+
 /* Bytes malloc has handed out and not taken back (mallinfo2). */
 size_t sl_heap_in_use(void);
 
