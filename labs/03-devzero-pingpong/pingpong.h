@@ -31,7 +31,7 @@ int pp_unmap(void *area, size_t size);
  * APUE 8.9's synchronisation through signals. TELL_WAIT, called before
  * fork, installs the handlers for SIGUSR1 and SIGUSR2 and blocks both
  * (adding them to the caller's mask). TELL_CHILD sends SIGUSR1 to pid,
- * TELL_PARENT sends SIGUSR2. The WAIT functions sleep in sigsuspend, with
+ * TELL_PARENT sends SIGUSR2, with kill(2). The WAIT functions sleep in sigsuspend, with
  * the mask in force at TELL_WAIT minus the two signals (a signal the
  * caller blocked stays blocked), until the other side's signal has come,
  * and return with both signals still blocked. On a failing system call

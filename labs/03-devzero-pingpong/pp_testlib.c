@@ -1026,6 +1026,7 @@ void pp_run_watched(long *area, long nloops, const sigset_t *mask, enum pp_watch
     r->err = sh->err;
     r->area = sh->area;
     r->mask = sh->mask;
+    r->tells = sh->tells;
     munmap((void *)sh, sizeof *sh);
 }
 

@@ -117,6 +117,7 @@ struct pp_run_result {
     long area;              /* *area after it */
     sigset_t mask;          /* the caller's mask after it */
     bool child_went_first;  /* the child made the update that returned 0 (PP_WATCH_FIRST_TURN) */
+    int tells;              /* signals seen sent before the last turn (PP_WATCH_TELLS) */
 };
 
 enum pp_watch {
