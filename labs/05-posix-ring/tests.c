@@ -870,6 +870,23 @@ static struct rb_ring *rb_ring_with_slot_page(void)
     return r;
 }
 
+/*
+ * A call that released the mutex (it is free again) without a sem_post
+ * the harness saw: the tests that watch the post cannot vouch for it (an
+ * attacker's review: sem_post looked up at run time passed them). With the
+ * mutex still taken, mutex_taken_by_put_and_get says what is wrong.
+ */
+static void rb_require_post_seen(bool seen, struct rb_ring *r, const char *call)
+{
+    int value = 0;
+    SG_SETUP(sem_getvalue(&r->mutex, &value) == 0, "sem_getvalue");
+    SG_REQUIRE(seen || value != 1, "the mutex released with sem_post, where the test sees it",
+               "a POSIX semaphore is released with sem_post(3): the test watches that call to "
+               "see what the ring holds at the release, and cannot vouch for a release made "
+               "some other way",
+               "%s released the mutex, but no sem_post of it was seen", call);
+}
+
 /* Waits for w to end; the mutex's value at the call's first touch of the slots. */
 static int rb_first_slot_touch(struct rb_worker *w, const char *what)
 {
@@ -898,6 +915,7 @@ SG_TEST(copies_made_under_the_mutex)
     rb_watch_release();
     rb_start_put(&w, r, "held");
     int mutex = rb_first_slot_touch(&w, "rb_put");
+    rb_require_post_seen(atomic_load(&rb_slots.released), r, "rb_put");
     SG_REQUIRE(mutex == 0, "the mutex taken (0) while rb_put writes into a slot", hint,
                "when rb_put first wrote into slot[], the mutex was %d (free)", mutex);
     SG_REQUIRE(atomic_load(&rb_slots.after) == 0,
@@ -915,6 +933,7 @@ SG_TEST(copies_made_under_the_mutex)
     rb_watch_release();
     rb_start_get(&w, r);
     mutex = rb_first_slot_touch(&w, "rb_get");
+    rb_require_post_seen(atomic_load(&rb_slots.released), r, "rb_get");
     SG_REQUIRE(mutex == 0, "the mutex taken (0) while rb_get reads a slot", hint,
                "when rb_get first read slot[], the mutex was %d (free)", mutex);
     SG_REQUIRE(atomic_load(&rb_slots.after) == 0,
@@ -968,6 +987,7 @@ SG_TEST(indices_move_under_the_mutex)
                                              : SG_NOT_WRITTEN("rb_get"),
                    "%s returned %ld (errno %s)", call[k], rc, strerror(err));
         long head_then = atomic_load(&rb_head_at_post), tail_then = atomic_load(&rb_tail_at_post);
+        rb_require_post_seen(head_then != -1, r, call[k]);
         if (head_then == -1)
             return; /* no mutex posted at all: mutex_taken_by_put_and_get's to grade */
         SG_REQUIRE(head_then != head || tail_then != tail,
