@@ -289,8 +289,8 @@ static void sg_explain_check_failure(struct sg_buf *msg, const char *ck, double 
     } else if (sscanf(ck, "Received signal %d (%63[^)])", &value, name) == 2) {
         const char *why = "your code raised or was sent this signal";
         if (value == SIGSEGV)
-            why = "an invalid memory access: a NULL or MAP_FAILED pointer used, a write past "
-                  "the end of a buffer, or memory used after munmap";
+            why = "an invalid memory access: a NULL or MAP_FAILED pointer used, a read or "
+                  "write past the end of a buffer, or memory used after munmap";
         else if (value == SIGBUS)
             /* Not a bad pointer: a page of a mapping with no file or object
              * behind it (a review as a class: a ring never sized got the
