@@ -53,8 +53,9 @@ SG_TEST(array_in_bss)
                    ? "the array is in .data, where variables with an initialiser go, and takes "
                      "room in the program file. Which variables does the bss hold?"
                : strcmp(where, "[heap]") == 0 || strcmp(where, "anonymous memory") == 0
-                   ? "the array came from malloc. The bss holds variables that exist for the "
-                     "whole run and start at zero: which declaration makes one?"
+                   ? "the array is in the heap or anonymous memory: it came from malloc, or it is "
+                     "one copy per thread (__thread). The bss holds variables that exist once "
+                     "for the whole run and start at zero: which declaration makes one?"
                : strcmp(where, "[stack]") == 0
                    ? "the array is on the stack: a local variable lives only while its function "
                      "runs. Which declaration gives an array that exists for the whole run?"
