@@ -228,12 +228,91 @@ static bool sg_section_allowed(const Elf64_Shdr *sh, size_t n, size_t i, const c
     }
 }
 
+/*
+ * Whether a section's name is free of spaces and control characters, as
+ * every name a compiler makes for C is (an identifier may hold UTF-8). The
+ * memory check reads where the student's code lies from the linker's map,
+ * a line per section, name first: a newline in a name could make up lines
+ * of that map, a space could split one.
+ */
+static bool sg_plain_section_name(const char *name)
+{
+    for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++)
+        if (*p <= ' ' || *p == 0x7f)
+            return false;
+    return true;
+}
+
+/*
+ * What is wrong with a section's flags, said to the student, or NULL. The
+ * linker places a section by its name: an executable ".data.x" (gcc makes
+ * one of __attribute__((section(".data.x"))) on a function) put code among
+ * the program's data, where the memory check did not look for the
+ * student's code (an attacker's review hid a leak and an over-read there).
+ * A writable .text could rewrite itself into what the grader never saw in
+ * the object (a valgrind client request). gcc's "x" on .note.GNU-stack,
+ * for a nested function's trampoline, asks for an executable stack: it is
+ * not loaded and holds no code.
+ */
+static const char *sg_section_flags_wrong(const char *name, uint64_t flags)
+{
+    bool text = sg_is_or_under(name, ".text");
+    bool stack_note = strcmp(name, ".note.GNU-stack") == 0 && !(flags & SHF_ALLOC);
+    if ((flags & SHF_EXECINSTR) && !text && !stack_note)
+        return " that holds code but is not a .text section (__attribute__((section)) or "
+               "assembler?): the linker would put that code among the program's data, where "
+               "the grader does not expect any: not allowed\n";
+    if ((flags & SHF_WRITE) && text)
+        return " that holds code and is writable (assembler?): code that can rewrite itself "
+               "could run what the grader did not see in the object: not allowed\n";
+    return NULL;
+}
+
 static bool sg_in_api(const char *name, const char *const *api, size_t napi)
 {
     for (size_t i = 0; i < napi; i++)
         if (strcmp(name, api[i]) == 0)
             return true;
     return false;
+}
+
+/*
+ * The dynamic loader's ways to a function by its name at run time. The
+ * harness wraps C library functions (ld --wrap: fork, kill, sigprocmask,
+ * sem_post, ...) to watch what the lab's code does with them, and
+ * dlsym(RTLD_DEFAULT, "sigprocmask") returns the C library's own, unseen
+ * (an attacker's review passed lab 03's test of the signal mask so). A
+ * library that dlopen or dlmopen loads (one the code wrote itself) calls
+ * the C library directly, from its constructor even. dladdr, dlinfo,
+ * dlerror and dlclose find nothing to call. The __libc_ names are older
+ * glibcs' (before 2.34) private entry points to the same.
+ */
+static const char *const sg_loader_names[] = {
+    "dlsym", "dlvsym", "dlopen", "dlmopen", "__libc_dlsym", "__libc_dlvsym", "__libc_dlopen_mode",
+};
+
+/* Why an undefined reference to name is refused, said after "it refers to NAME", or NULL. */
+static const char *sg_reference_refused(const char *name, const char *const *api, size_t napi)
+{
+    for (size_t p = 0; p < sizeof sg_internal_prefixes / sizeof *sg_internal_prefixes; p++)
+        if (sg_has_prefix(name, sg_internal_prefixes[p]))
+            return ", which belongs to the grader or to Check\n";
+    for (size_t p = 0; p < sizeof sg_loader_names / sizeof *sg_loader_names; p++)
+        if (strcmp(name, sg_loader_names[p]) == 0)
+            return ", which finds functions by name at run time: the grader watches the lab's "
+                   "calls to the C library (fork, kill, sigprocmask, sem_post, ...), and a "
+                   "function found that way would not be watched; no lab needs the dynamic "
+                   "loader: not allowed\n";
+    /* A version chosen by hand (.symver sp, sigprocmask@GLIBC_2.2.5) is
+     * bound to the C library's own function, past ld --wrap as well. */
+    if (strchr(name, '@') != NULL)
+        return ", a version of a function chosen by hand (.symver): the grader watches the "
+               "lab's calls to the C library by their plain names, and a call by version "
+               "would not be watched: not allowed\n";
+    if (sg_internal_name(name) && !sg_in_api(name, api, napi) && !sg_library_name(name))
+        return ", which belongs to the tests (the harness, Check or the lab's tests): a lab "
+               "file may call the C library and its own functions\n";
+    return NULL;
 }
 
 static int sg_read_file(const char *path, unsigned char **data, size_t *size, struct sg_buf *err)
@@ -366,9 +445,11 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
                                      "(__attribute__((constructor)) or destructor) is not "
                                      "allowed\n");
         }
-        if (i > 0 && !startup && sh[i].sh_type != SHT_GROUP && !sg_has_prefix(name, ".gnu.lto") &&
-            !sg_section_allowed(sh, eh->e_shnum, i, name, data, size, shstr) &&
-            f->refused.len < SG_REFUSED_MAX) {
+        if (i == 0 || startup || sh[i].sh_type == SHT_GROUP || sg_has_prefix(name, ".gnu.lto") ||
+            f->refused.len >= SG_REFUSED_MAX)
+            continue;
+        const char *flags_wrong = sg_section_flags_wrong(name, sh[i].sh_flags);
+        if (!sg_section_allowed(sh, eh->e_shnum, i, name, data, size, shstr)) {
             sg_buf_puts(&f->refused, "it has a section ");
             sg_put_name(&f->refused, name);
             sg_buf_printf(&f->refused, " (type %u) that a C compiler does not make for a lab "
@@ -376,6 +457,16 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
                                        "linker places sections by name, and this one could "
                                        "run code in the grader: not allowed\n",
                           (unsigned)sh[i].sh_type);
+        } else if (flags_wrong != NULL) {
+            sg_buf_puts(&f->refused, "it has a section ");
+            sg_put_name(&f->refused, name);
+            sg_buf_puts(&f->refused, flags_wrong);
+        } else if (!sg_plain_section_name(name)) {
+            sg_buf_puts(&f->refused, "it has a section named ");
+            sg_put_name(&f->refused, name);
+            sg_buf_puts(&f->refused, ", with a space or a control character, which no "
+                                     "compiler makes for C: the grader finds the student's "
+                                     "code by such names in the linker's map: not allowed\n");
         }
     }
 
@@ -409,19 +500,11 @@ int sg_elf_inspect(const char *path, const char *const *api, size_t napi,
                 continue;
             }
             if (syms[k].st_shndx == SHN_UNDEF) {
-                bool internal = false;
-                for (size_t p = 0; p < sizeof sg_internal_prefixes / sizeof *sg_internal_prefixes;
-                     p++)
-                    internal |= sg_has_prefix(name, sg_internal_prefixes[p]);
-                if ((internal || (sg_internal_name(name) && !sg_in_api(name, api, napi) &&
-                                  !sg_library_name(name))) &&
-                    room) {
+                const char *why = sg_reference_refused(name, api, napi);
+                if (why != NULL && room) {
                     sg_buf_puts(&f->refused, "it refers to ");
                     sg_put_name(&f->refused, name);
-                    sg_buf_puts(&f->refused, internal ? ", which belongs to the grader or to Check\n"
-                                                      : ", which belongs to the tests (the harness, "
-                                                        "Check or the lab's tests): a lab file may "
-                                                        "call the C library and its own functions\n");
+                    sg_buf_puts(&f->refused, why);
                 }
                 continue;
             }

@@ -25,9 +25,12 @@ struct sg_code_ranges {
 };
 
 /*
- * The executable (.text*) sections that the map places from object (the
- * path as given to the linker). 0, or -1 with errno (a map that is
- * missing or lists no code of object is EINVAL).
+ * The address ranges of every input section that the map places from
+ * object (the path as given to the linker) in the loaded program,
+ * whatever its name: code can be made to lie in a section not named .text
+ * (sg_elf.c refuses that too), and a range that holds data is never a
+ * frame's. 0, or -1 with errno (a map that is missing or places nothing
+ * of object is EINVAL).
  */
 int sg_linkmap_code(const char *map, const char *object, struct sg_code_ranges *out);
 

@@ -7,6 +7,7 @@
 Suite *unit_text_suite(void);
 Suite *unit_spawn_suite(void);
 Suite *unit_elf_suite(void);
+Suite *unit_linkmap_suite(void);
 Suite *unit_submission_suite(void);
 Suite *unit_rubric_suite(void);
 Suite *unit_slots_suite(void);

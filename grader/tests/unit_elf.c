@@ -255,6 +255,142 @@ START_TEST(nameless_ifuncs_are_refused)
 }
 END_TEST
 
+/* Code goes in .text and its .N/.name kin; the linker would put it anywhere else among data. */
+START_TEST(code_outside_text_is_refused)
+{
+    const char *sources[] = {
+        "__attribute__((section(\".data.hide\"))) int lab_fn(void) { return 0; }\n",
+        "__attribute__((section(\".rodata.hide\"))) int lab_fn(void) { return 0; }\n",
+        "__asm__(\".section .bss.x,\\\"awx\\\",@nobits\\n.zero 16\\n.text\");\n"
+        "int lab_fn(void) { return 0; }\n",
+        "__asm__(\".section .tdata.x,\\\"awxT\\\",@progbits\\nret\\n.text\");\n"
+        "int lab_fn(void) { return 0; }\n",
+    };
+    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
+        struct sg_elf_findings f;
+        inspect(sources[i], &f);
+        ck_assert_msg(f.refused.data != NULL &&
+                          strstr(f.refused.data, "holds code but is not a .text section") != NULL,
+                      "source %zu: %s", i, f.refused.data ? f.refused.data : "(accepted)");
+        sg_elf_findings_free(&f);
+    }
+}
+END_TEST
+
+START_TEST(writable_code_is_refused)
+{
+    struct sg_elf_findings f;
+    inspect("__asm__(\".section .text.w,\\\"awx\\\",@progbits\\nret\\n.text\");\n"
+            "int lab_fn(void) { return 0; }\n",
+            &f);
+    ck_assert_msg(f.refused.data != NULL &&
+                      strstr(f.refused.data, ".text.w that holds code and is writable") != NULL,
+                  "%s", f.refused.data ? f.refused.data : "(accepted)");
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
+/* The memory check reads the linker's map a line per section, name first. */
+START_TEST(section_names_with_spaces_or_newlines_are_refused)
+{
+    const char *sources[] = {
+        "__asm__(\".section \\\".text.a b\\\",\\\"ax\\\",@progbits\\nret\\n.text\");\n"
+        "int lab_fn(void) { return 0; }\n",
+        "__asm__(\".section \\\".text.a\\\\n.comment 0x0 0x0\\\",\\\"ax\\\",@progbits\\nret\\n"
+        ".text\");\nint lab_fn(void) { return 0; }\n",
+    };
+    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
+        struct sg_elf_findings f;
+        inspect(sources[i], &f);
+        ck_assert_msg(f.refused.data != NULL &&
+                          strstr(f.refused.data, "with a space or a control character") != NULL,
+                      "source %zu: %s", i, f.refused.data ? f.refused.data : "(accepted)");
+        sg_elf_findings_free(&f);
+    }
+}
+END_TEST
+
+/* Where gcc itself puts code, and what else it flags executable, is fine. */
+START_TEST(gccs_own_code_sections_are_fine)
+{
+    const char *source =
+        "#include <stdio.h>\n"
+        "__attribute__((cold)) static void rarely(int x) { printf(\"%d\\n\", x); }\n"
+        "__attribute__((hot)) static int often(int x) { return x * 3; }\n"
+        "static int apply(int (*g)(int), int x) { return g(x); }\n"
+        "static const char message[] = \"done\";\n"
+        "int lab_fn(int y)\n{\n"
+        "    int add(int x) { return x + y; }\n"
+        "    if (y < -100)\n        rarely(y);\n"
+        "    puts(message);\n"
+        "    return apply(add, often(y));\n}\n"
+        "int main(void) { return lab_fn(1); }\n";
+    const char *flag_sets[] = { "", "-O2", "-O2 -ffunction-sections -fdata-sections",
+                                "-Os -freorder-blocks-and-partition" };
+    for (size_t i = 0; i < sizeof flag_sets / sizeof *flag_sets; i++) {
+        struct sg_elf_findings f;
+        inspect_with(source, flag_sets[i], &f);
+        ck_assert_msg(f.refused.len == 0, "with %s: %s", flag_sets[i], f.refused.data);
+        sg_elf_findings_free(&f);
+    }
+}
+END_TEST
+
+/* Each of these reaches a function the harness wraps (ld --wrap) without the wrapper. */
+START_TEST(run_time_lookups_are_refused)
+{
+    const char *names[] = { "dlsym", "dlvsym", "dlopen", "dlmopen" };
+    struct sg_elf_findings f;
+    inspect("#define _GNU_SOURCE\n#include <dlfcn.h>\n"
+            "int lab_fn(void)\n{\n"
+            "    void *h = dlopen(\"libc.so.6\", RTLD_NOW);\n"
+            "    void *g = dlmopen(LM_ID_NEWLM, \"libc.so.6\", RTLD_NOW);\n"
+            "    void *k = dlvsym(h, \"kill\", \"GLIBC_2.2.5\");\n"
+            "    return dlsym(RTLD_DEFAULT, \"sigprocmask\") != k && g;\n}\n",
+            &f);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "refers to %s, which finds functions by name", names[i]);
+        ck_assert_msg(f.refused.data != NULL && strstr(f.refused.data, want) != NULL,
+                      "%s was not refused: %s", names[i], f.refused.data);
+    }
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
+START_TEST(versioned_references_are_refused)
+{
+    struct sg_elf_findings f;
+    inspect("#include <signal.h>\n"
+            "int sp(int, const sigset_t *, sigset_t *);\n"
+            "__asm__(\".symver sp, sigprocmask@GLIBC_2.2.5\");\n"
+            "int lab_fn(void) { return sp(SIG_BLOCK, 0, 0); }\n",
+            &f);
+    ck_assert_msg(f.refused.data != NULL &&
+                      strstr(f.refused.data, "sigprocmask@GLIBC_2.2.5, a version") != NULL,
+                  "%s", f.refused.data ? f.refused.data : "(accepted)");
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
+/* No way to a wrapped function: dladdr, dlerror, syscall(SYS_gettid) stay the student's. */
+START_TEST(loader_queries_and_syscall_are_fine)
+{
+    ck_assert_int_eq(sg_elf_load_internal_names("build/kit/internal-names.txt"), 0);
+    struct sg_elf_findings f;
+    inspect("#define _GNU_SOURCE\n#include <dlfcn.h>\n#include <unistd.h>\n"
+            "#include <sys/syscall.h>\n"
+            "int lab_fn(void)\n{\n"
+            "    Dl_info info;\n"
+            "    if (dladdr((void *)lab_fn, &info) == 0 && dlerror() != NULL)\n"
+            "        return -1;\n"
+            "    return (int)syscall(SYS_gettid);\n}\n",
+            &f);
+    ck_assert_msg(f.refused.len == 0, "%s", f.refused.data);
+    sg_elf_findings_free(&f);
+}
+END_TEST
+
 START_TEST(garbage_is_not_an_object)
 {
     char path[] = "/tmp/unit-elf-garbage.XXXXXX";
@@ -291,6 +427,13 @@ Suite *unit_elf_suite(void)
     tcase_add_test(tc, unique_and_common_symbols_are_refused);
     tcase_add_test(tc, lto_and_comdat_sections_are_refused);
     tcase_add_test(tc, nameless_ifuncs_are_refused);
+    tcase_add_test(tc, code_outside_text_is_refused);
+    tcase_add_test(tc, writable_code_is_refused);
+    tcase_add_test(tc, section_names_with_spaces_or_newlines_are_refused);
+    tcase_add_test(tc, gccs_own_code_sections_are_fine);
+    tcase_add_test(tc, run_time_lookups_are_refused);
+    tcase_add_test(tc, versioned_references_are_refused);
+    tcase_add_test(tc, loader_queries_and_syscall_are_fine);
     tcase_add_test(tc, garbage_is_not_an_object);
     suite_add_tcase(s, tc);
     return s;

@@ -8,6 +8,7 @@ int main(void)
     SRunner *sr = srunner_create(unit_text_suite());
     srunner_add_suite(sr, unit_spawn_suite());
     srunner_add_suite(sr, unit_elf_suite());
+    srunner_add_suite(sr, unit_linkmap_suite());
     srunner_add_suite(sr, unit_submission_suite());
     srunner_add_suite(sr, unit_rubric_suite());
     srunner_add_suite(sr, unit_slots_suite());
