@@ -163,11 +163,8 @@ static uint64_t sg_student_key(uint64_t run, const struct sg_kit *kit, char **la
         if (sg_rubric_load(kit->labs, *l, false, &r, &err) == 0) {
             char *found = NULL;
             int fd = -1;
-            struct sg_buf skeleton = SG_BUF_INIT;
-            sg_buf_printf(&skeleton, "%s/skeletons/%s/%s", kit->root, *l, r.file);
-            struct sg_find_opts fo = { .root_nofollow = true, .skeleton = skeleton.data };
-            int rc_find = sg_submission_find(s->path, *l, r.file, &fo, &found, &fd, &why, NULL);
-            sg_buf_free(&skeleton);
+            int rc_find = sg_submission_find_lab(kit->root, kit->labs, s->path, true, *l, r.file,
+                                                 &found, &fd, &why, NULL);
             if (rc_find == 0) {
                 h = sg_hash_str(h, found + strlen(s->path));
                 h = sg_hash_fd(h, fd);

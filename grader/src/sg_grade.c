@@ -152,14 +152,9 @@ static int sg_prepare_lab(const struct sg_kit *kit, const struct sg_grade_opts *
     struct sg_buf why = SG_BUF_INIT;
     int fd = -1;
     char *found = NULL;
-    struct sg_buf skeleton = SG_BUF_INIT, earlier = SG_BUF_INIT, where = SG_BUF_INIT;
-    sg_buf_printf(&skeleton, "%s/skeletons/%s/%s", kit->root, id, w->r.file);
-    sg_buf_printf(&earlier, "%s/%s/earlier-skeletons", kit->labs, id);
-    struct sg_find_opts fo = { .root_nofollow = o->root_nofollow, .skeleton = skeleton.data,
-                               .earlier = earlier.data };
-    int rc_find = sg_submission_find(o->submission, id, w->r.file, &fo, &found, &fd, &why, &where);
-    sg_buf_free(&skeleton);
-    sg_buf_free(&earlier);
+    struct sg_buf where = SG_BUF_INIT;
+    int rc_find = sg_submission_find_lab(kit->root, kit->labs, o->submission, o->root_nofollow, id,
+                                         w->r.file, &found, &fd, &why, &where);
     /* Paths come from folder names the student chose: escaped where they
      * are collected, so that no report has to think about them. */
     lab->path = found != NULL ? sg_escape_dup(found) : NULL;

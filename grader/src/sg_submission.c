@@ -606,3 +606,18 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
         close(got);
     return 0;
 }
+
+int sg_submission_find_lab(const char *kit_root, const char *labs_dir, const char *submission,
+                           bool root_nofollow, const char *lab_id, const char *file,
+                           char **found, int *fd, struct sg_buf *why, struct sg_buf *note)
+{
+    struct sg_buf skeleton = SG_BUF_INIT, earlier = SG_BUF_INIT;
+    sg_buf_printf(&skeleton, "%s/skeletons/%s/%s", kit_root, lab_id, file);
+    sg_buf_printf(&earlier, "%s/%s/earlier-skeletons", labs_dir, lab_id);
+    struct sg_find_opts fo = { .root_nofollow = root_nofollow, .skeleton = skeleton.data,
+                               .earlier = earlier.data };
+    int rc = sg_submission_find(submission, lab_id, file, &fo, found, fd, why, note);
+    sg_buf_free(&skeleton);
+    sg_buf_free(&earlier);
+    return rc;
+}

@@ -52,4 +52,17 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
                        const struct sg_find_opts *o, char **found, int *fd, struct sg_buf *why,
                        struct sg_buf *note);
 
+/*
+ * sg_submission_find for a lab of the kit whose root folder is kit_root and
+ * labs folder labs_dir: the kit's starting file (skeletons/ID/FILE) and its
+ * earlier releases' (labs_dir/ID/earlier-skeletons) give way to a student's
+ * own. The one lookup that grading and a batch's regrade key both make: the
+ * key once looked with the starting file alone, hashed a file grading did
+ * not grade, and kept a student's stale grade after the graded file changed
+ * (an attacker's review).
+ */
+int sg_submission_find_lab(const char *kit_root, const char *labs_dir, const char *submission,
+                           bool root_nofollow, const char *lab_id, const char *file,
+                           char **found, int *fd, struct sg_buf *why, struct sg_buf *note);
+
 #endif

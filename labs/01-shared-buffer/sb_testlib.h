@@ -63,6 +63,15 @@ const char *sb_prompt_hint(const struct sb_exchange_run *r);
 FILE *sb_fork_with_input(int p[2], pid_t *caller);
 
 /*
+ * Whether a child of the process *(pid_t *)caller sleeps in read: the
+ * exchange's child waiting for its line (sg_look_for_wait's ready). A
+ * parent seen in waitpid only then was waiting while its child waited; a
+ * child that ended without reading (exit in sb_read_line) let the parent
+ * be seen in waitpid by luck, a point in some gradings and not others.
+ */
+bool sb_child_reads(void *caller);
+
+/*
  * Runs sb_exchange(buf, cap, in, out) with in holding input. When
  * pending_out is not NULL, it sits unflushed in out's buffer beforehand.
  * Fails the test if a child returned into it or was left behind.

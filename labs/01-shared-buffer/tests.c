@@ -365,7 +365,7 @@ SG_TEST(exchange_parent_sleeps_in_waitpid)
         int status = sb_exchange(buf, (size_t)sg_page_size(), in, out);
         _exit(getpid() != me ? 3 : status == 0 ? 0 : 1);
     }
-    enum sg_wait_look seen = sg_look_for_wait(caller, 3000, NULL, NULL);
+    enum sg_wait_look seen = sg_look_for_wait(caller, 3000, sb_child_reads, &caller);
     bool ended_early = seen == SG_WAIT_ENDED;
     /* Whoever still reads gets its line; with no reader left, no SIGPIPE. */
     SG_SETUP(signal(SIGPIPE, SIG_IGN) != SIG_ERR, "signal");

@@ -408,6 +408,61 @@ START_TEST(a_class_graded_again_with_the_memory_check_is_graded_again)
 }
 END_TEST
 
+START_TEST(a_changed_file_graded_beside_an_earlier_starting_file_is_graded_again)
+{
+    /* The regrade key looks the file up as grading does: it took an
+     * earlier release's starting file, which grading passes over, for the
+     * student's, hashed it, and kept a stale grade after the file graded
+     * (flat, beside it) changed (an attacker's review: 44 of 44 kept for a
+     * skeleton). Lab 03: its first release's starting file differs from
+     * this one in code, not only in comments. */
+    char *class = kt_tempdir();
+    char *out = kt_tempdir();
+    char *ann = kt_path(class, "ann");
+    char *lab = kt_path(ann, "03-devzero-pingpong");
+    ck_assert_int_eq(mkdir(ann, 0755), 0);
+    ck_assert_int_eq(mkdir(lab, 0755), 0);
+    char *old = kt_path(kt_root, "labs/03-devzero-pingpong/earlier-skeletons/pingpong.c.v1");
+    char *mirrored = kt_path(lab, "pingpong.c");
+    kt_copy(old, mirrored);
+    char *solution = kt_path(kt_root, "solutions/03-devzero-pingpong/pingpong.c");
+    char *skeleton = kt_path(kt_root, "skeletons/03-devzero-pingpong/pingpong.c");
+    char *flat = kt_path(ann, "pingpong.c");
+    kt_copy(solution, flat);
+    const char *args[] = { "--batch", class, "-o", out, "--lab", "03", "--test",
+                           "map_devzero_shared", "--format", "json", NULL };
+    char *stdout_text, *progress;
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
+    free(stdout_text);
+    free(progress);
+    char *csv = kt_path(out, "gradebook.csv");
+    struct kt_csv *c = calloc(1, sizeof *c);
+    kt_read_csv(csv, c);
+    ck_assert_str_eq(kt_csv_get(c, "ann", "03-devzero-pingpong"), "3");
+    unlink(flat);
+    kt_copy(skeleton, flat);
+    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
+    ck_assert_msg(strstr(progress, "not graded again") == NULL, "%s", progress);
+    kt_read_csv(csv, c);
+    ck_assert_str_eq(kt_csv_get(c, "ann", "03-devzero-pingpong"), "0");
+    free(c);
+    free(stdout_text);
+    free(progress);
+    free(csv);
+    free(flat);
+    free(skeleton);
+    free(solution);
+    free(mirrored);
+    free(old);
+    free(lab);
+    free(ann);
+    kt_rmtree(class);
+    kt_rmtree(out);
+    free(class);
+    free(out);
+}
+END_TEST
+
 START_TEST(a_test_that_cannot_start_is_retried_then_not_graded)
 {
     /* Once: the retry runs the test, and the student's grade is untouched. */
@@ -1009,6 +1064,7 @@ void kt_add_batch(Suite *s)
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, batch_grades_a_mixed_class);
     tcase_add_test(tc, a_class_graded_again_with_the_memory_check_is_graded_again);
+    tcase_add_test(tc, a_changed_file_graded_beside_an_earlier_starting_file_is_graded_again);
     tcase_add_test(tc, the_output_folder_inside_the_class_is_no_student);
     tcase_add_test(tc, a_grades_folder_in_use_is_not_written_twice_at_once);
     tcase_add_test(tc, a_missing_class_folder_or_roster_is_a_usage_error);

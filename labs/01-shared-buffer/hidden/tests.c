@@ -290,7 +290,7 @@ SG_TEST(exchange_wait_interrupted)
      * (its polling is exchange_parent_sleeps_in_waitpid's to grade, not
      * this test's); 5 s of it on a loaded machine passed the test's wall
      * limit (a review under load: 4 runs in 69). */
-    bool waiting = sg_look_for_wait(caller, 3000, NULL, NULL) == SG_WAIT_SEEN;
+    bool waiting = sg_look_for_wait(caller, 3000, sb_child_reads, &caller) == SG_WAIT_SEEN;
     if (waiting) {
         SG_SETUP(kill(caller, SIGUSR1) == 0, "kill");
         for (double end = sg_deadline_in_ms(5000);
