@@ -291,9 +291,9 @@ SG_TEST(workers_wait_interrupted)
      * Another process holds the lock, so the workers cannot finish; once
      * /proc says the caller sleeps in waitpid, the test sends SIGUSR1,
      * which makes that waitpid fail with EINTR while every worker still
-     * runs; only then does it let go of the lock. (workers_reaped_on_failure's
-     * SIGCHLD handler has SA_RESTART, so no wait of it ever failed: an
-     * audit found a parent that gave up on EINTR with full marks.) */
+     * runs; only then does it let go of the lock. (No other test interrupts
+     * a wait: an audit found a parent that gave up on EINTR with full
+     * marks.) */
     struct inc_lockfile lf;
     inc_lockfile_create(&lf);
     struct inc_file_id lock;
