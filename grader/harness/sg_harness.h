@@ -265,6 +265,8 @@ struct sg_program_run {
     pid_t pid;           /* the program's process, ended and reaped */
     int status;          /* as from waitpid */
     bool timed_out;      /* killed after the timeout */
+    double waited;       /* seconds it was given: the timeout, or less when the test's own
+                          * time ran short (sg_budget_ms) */
     char *out, *err;     /* what it wrote, NUL-terminated (malloc'ed) */
     size_t out_len, err_len;
 };

@@ -74,6 +74,9 @@ void sg_run_program(const char *const args[], const char *input, size_t input_le
     }
     r->pid = pid;
     r->timed_out = false;
+    /* What the wait gets, for the message: a program stopped after 8.7 s
+     * was said to run "after 20 s" (a review). */
+    r->waited = sg_budget_ms(timeout_ms) / 1000.0;
     int rc = sg_wait_timeout(pid, &r->status, timeout_ms);
     if (rc == 1) {
         /* SIGKILL cannot be ignored: the wait after it needs no bound. */
@@ -113,7 +116,7 @@ void sg_require_program(const char *const args[], const struct sg_program_expect
     if (*input != '\0')
         sg_buf_printf(&cmd, " with input %s", sg_q(input, strlen(input)));
     SG_REQUIRE(!run.timed_out, "the program to finish", e->hang_hint,
-               "`%s` was still running after %d s", cmd.data, e->timeout_ms / 1000);
+               "`%s` was still running after %.1f s", cmd.data, run.waited);
     char want_status[32];
     snprintf(want_status, sizeof want_status, "exit status %d", e->status);
     /* What it printed says as much as how it ended (a review as a class:

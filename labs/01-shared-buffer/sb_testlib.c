@@ -389,7 +389,7 @@ void sb_require_program(const char *const args[], const char *input, int want_st
     SG_REQUIRE(!run.timed_out, "the program to finish",
                "something waited for ever: a wait for a child that never ends, or a read that "
                "never sees end of input. Which of your calls can block?",
-               "`%s` was still running after 5 s", cmd.data);
+               "`%s` was still running after %.1f s", cmd.data, run.waited);
     /* main.c names the function that failed: exit status 1 for that is not the
      * exit status 1 of a child that read no line, and the expected text says
      * so (a review as a class: "exit status 1" expected, "exit status 1"

@@ -497,7 +497,7 @@ void pp_require_program(const char *const args[], const char *want)
     SG_REQUIRE(!run.timed_out, "the program to finish",
                "the program never finished: a process waits for ever for a signal that nobody "
                "will send. The run_ tests say which side, and why",
-               "`%s` was still running after 10 s", cmd.data);
+               "`%s` was still running after %.1f s", cmd.data, run.waited);
     const char *hint;
     if (strstr(run.err, "Function not implemented") != NULL)
         hint = "ENOSYS is what the skeleton sets: main.c's message on stderr names the function "
