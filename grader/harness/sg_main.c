@@ -534,6 +534,21 @@ int main(int argc, char *argv[])
         fprintf(stderr, "%s: no test named %s\n", argv[0], name);
         return 2;
     }
+    /* The arguments are blanked once read: /proc/<pid>/cmdline of this
+     * process (and so of the lab's program's parent) said "--run NAME", and
+     * code under test routed each test by its name (an attacker's review:
+     * a wait that spins everywhere but under the tests had 60 of 60). Code
+     * running in this process can still find the name in its memory: the
+     * in-process forgery the README lists. */
+    const char *program = sg_state.program;
+    name = strdup(name);
+    sg_state.program = program != NULL ? strdup(program) : NULL;
+    if (name == NULL || (program != NULL && sg_state.program == NULL)) {
+        perror("strdup");
+        return 2;
+    }
+    for (int i = 1; i < argc; i++)
+        memset(argv[i], 0, strlen(argv[i]));
 
     if (sg_make_nonce() == -1) {
         perror("getrandom or mmap");
