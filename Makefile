@@ -120,10 +120,11 @@ test: deps
 	@$(MAKE) --no-print-directory $(JOBS) build selftest-build
 	@$(MAKE) --no-print-directory run-selftest
 else
-# In the student kit, the test is the grading of the student's own files.
+# In the student kit, the test is the grading of the student's own files;
+# then a word if a file of the kit's own was changed (check-kit-files.sh).
 test: deps
 	@$(MAKE) --no-print-directory $(JOBS) build
-	grader/shmgrade "$(SUB)"
+	@status=0; grader/shmgrade "$(SUB)" || status=$$?; scripts/check-kit-files.sh; exit $$status
 endif
 
 grade-all: deps

@@ -32,6 +32,10 @@ for rubric in labs/*/rubric.json; do
 done
 cp platforms/README-student.md "$kit/README.md"
 echo "This is the student kit of shmlab (the Makefile reads this file)." > "$kit/.student-kit"
+# What the kit's own files were, for scripts/check-kit-files.sh: the files
+# the grader builds the tests from, and the Makefile.
+(cd "$kit" && find labs grader Makefile -type f -print0 | LC_ALL=C sort -z |
+    xargs -0 sha256sum > .kit-sums)
 scripts/render-handouts.sh "$kit/handouts/html"
 
 mkdir -p "$(dirname "$out")"

@@ -252,6 +252,17 @@ START_TEST(student_kit_has_no_answers_and_grades_work)
     int rc = kt_sh(sh.data, &out);
     ck_assert_msg(rc == 0 && strstr(out, "  total ") != NULL && strstr(out, "[hidden]") == NULL,
                   "make test in the unpacked student kit (status %d):\n%s", rc, kt_tail(out));
+    ck_assert_msg(strstr(out, "not the ones it came with") == NULL, "%s", kt_tail(out));
+    free(out);
+    /* A header edited to match the student's file: full marks here, a
+     * compile error at the instructor's (a student-kit review). Said. */
+    sh.len = 0;
+    sg_buf_printf(&sh, "cd '%s/shmlab-student' && echo '/* mine */' >> labs/01-shared-buffer/"
+                       "shared_buffer.h && scripts/check-kit-files.sh 2>&1", t);
+    rc = kt_sh(sh.data, &out);
+    ck_assert_msg(rc == 0 && strstr(out, "not the ones it came with") != NULL &&
+                      strstr(out, "labs/01-shared-buffer/shared_buffer.h") != NULL,
+                  "an edited header (status %d):\n%s", rc, out);
     free(out);
 
     /* GitHub Classroom's grading step, as the workflow runs it in the student's repository. */
