@@ -91,6 +91,19 @@ static int sg_build_holding_slot(const struct sg_kit *kit, const struct sg_grade
     return rc;
 }
 
+/* Whether any of the labs has hidden tests (the student kit has none). */
+static bool sg_any_hidden(const struct sg_kit *kit, const char *const *ids)
+{
+    bool any = false;
+    for (size_t i = 0; ids[i] != NULL && !any; i++) {
+        struct sg_buf rubric = SG_BUF_INIT;
+        sg_buf_printf(&rubric, "%s/%s/hidden/rubric.json", kit->labs, ids[i]);
+        any = access(rubric.data, F_OK) == 0;
+        sg_buf_free(&rubric);
+    }
+    return any;
+}
+
 /*
  * Without bubblewrap the tests see the machine's files: hidden tests that
  * every user may read, student code may print in a public test's output
@@ -387,6 +400,14 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
     size_t n = 0;
     while (ids[n] != NULL)
         n++;
+    /* --hidden in a kit without them (the student kit) grades the public
+     * tests, and says so: the report's "hidden tests included" over a
+     * public-only grading misled a student-kit review. */
+    if (o->hidden && !sg_any_hidden(kit, ids)) {
+        g->hidden = false;
+        fputs("shmgrade: this kit has no hidden tests: graded with the public ones (your "
+              "instructor's grading adds the hidden tests)\n", stderr);
+    }
     g->labs = calloc(n ? n : 1, sizeof *g->labs);
     if (g->labs == NULL) {
         sg_strv_free(all);

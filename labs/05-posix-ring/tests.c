@@ -344,9 +344,10 @@ SG_TEST(open_wrong_size)
     struct rb_ring *r = rb_open(missing);
     int err = errno;
     SG_REQUIRE(r == NULL && err == ENOENT, "NULL with errno ENOENT: there is no such object",
-               "rb_open never creates: the ring must exist",
-               "rb_open of a name that does not exist returned %p (errno %s)", (void *)r,
-               strerrorname_np(err) ?: "?");
+               r == NULL && err == ENOSYS ? SG_NOT_WRITTEN("rb_open")
+                                          : "rb_open never creates: the ring must exist",
+               "rb_open of a name that does not exist returned %s (errno %s)",
+               r == NULL ? "NULL" : "a ring", strerrorname_np(err) ?: "?");
     const off_t sizes[] = { 0, sizeof(struct rb_ring) - 1, 4096 };
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         const char *name = rb_test_name();
