@@ -94,7 +94,8 @@ ifeq ($(KIT_KIND),instructor)
 	@echo "  make timings      measure each test on the solutions (its time limit's basis)"
 	@echo "  make deps         install what the kit needs (apt-get, as root)"
 else
-	@echo "  make test         build the grader and grade your files in work/"
+	@echo "  make test         build the grader and grade your files in work/ (LAB=02:"
+	@echo "                    one lab; in a lab's folder, make test grades that lab)"
 	@echo "  make grade        the same (SUB=folder grades another folder)"
 	@echo "  make memcheck     the memory check: your labs under valgrind, a test worth"
 	@echo "                    4 more points per lab where your course grades it"
@@ -113,7 +114,7 @@ all: deps
 
 grade: deps
 	@$(MAKE) --no-print-directory $(JOBS) build
-	grader/shmgrade $(if $(HIDDEN_LABS),--hidden) "$(SUB)"
+	grader/shmgrade $(if $(HIDDEN_LABS),--hidden) $(if $(LAB),--lab "$(LAB)") "$(SUB)"
 
 ifeq ($(KIT_KIND),instructor)
 test: deps
@@ -124,7 +125,8 @@ else
 # then a word if a file of the kit's own was changed (check-kit-files.sh).
 test: deps
 	@$(MAKE) --no-print-directory $(JOBS) build
-	@status=0; grader/shmgrade "$(SUB)" || status=$$?; scripts/check-kit-files.sh; exit $$status
+	@status=0; grader/shmgrade $(if $(LAB),--lab "$(LAB)") "$(SUB)" || status=$$?; \
+	    scripts/check-kit-files.sh; exit $$status
 endif
 
 grade-all: deps
@@ -141,7 +143,7 @@ handouts: deps
 
 memcheck: deps
 	@$(MAKE) --no-print-directory $(JOBS) build
-	grader/shmgrade --memcheck --test memcheck "$(SUB)"
+	grader/shmgrade --memcheck --test memcheck $(if $(LAB),--lab "$(LAB)") "$(SUB)"
 
 dist:
 	scripts/make-dist.sh dist/shmlab-student.tar.gz

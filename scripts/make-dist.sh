@@ -29,6 +29,11 @@ for rubric in labs/*/rubric.json; do
     [ -n "$file" ] || { echo "make-dist: $rubric names no file" >&2; exit 1; }
     mkdir -p "$kit/work/$lab"
     cp -p "skeletons/$lab/$file" "$kit/work/$lab/$file"
+    # make test from the lab's folder, where a student edits: make said
+    # only "No rule to make target 'test'" (a student-kit review).
+    printf '%s\n' "# Runs the kit's targets from this lab's folder: make test grades this lab." \
+        "test grade memcheck:" "	\$(MAKE) -C ../.. \$@ LAB=$lab" \
+        "%:" "	\$(MAKE) -C ../.. \$@" > "$kit/work/$lab/Makefile"
 done
 cp platforms/README-student.md "$kit/README.md"
 echo "This is the student kit of shmlab (the Makefile reads this file)." > "$kit/.student-kit"
