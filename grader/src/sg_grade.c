@@ -171,9 +171,11 @@ static int sg_prepare_lab(const struct sg_kit *kit, const struct sg_grade_opts *
     /* Paths come from folder names the student chose: escaped where they
      * are collected, so that no report has to think about them. */
     lab->path = found != NULL ? sg_escape_dup(found) : NULL;
+    char *siblings = found != NULL ? sg_submission_siblings(found, w->r.file, w->r.header) : NULL;
     free(found);
     if (rc_find < 0) {
         sg_buf_free(&where);
+        free(siblings);
         /* A link or a device is refused, as the README says: not "missing". */
         lab->state = rc_find == -2 ? SG_LAB_REFUSED : SG_LAB_MISSING;
         lab->problem = sg_escape_dup(why.data);
@@ -201,10 +203,19 @@ static int sg_prepare_lab(const struct sg_kit *kit, const struct sg_grade_opts *
     w->b.output = w->b.notes = NULL;
     if (rc == -1 || w->b.state != SG_LAB_GRADED) {
         lab->state = rc == -1 ? SG_LAB_GRADER_ERROR : w->b.state;
-        lab->problem = strdup(w->b.problem ? w->b.problem : "the build failed");
+        struct sg_buf problem = SG_BUF_INIT;
+        sg_buf_puts(&problem, w->b.problem ? w->b.problem : "the build failed");
+        if (lab->state == SG_LAB_BUILD_FAILED && siblings != NULL && siblings[0] != '\0')
+            sg_buf_printf(&problem, " (the grader compiles %s alone: %s beside it %s not "
+                                    "compiled; a helper goes into %s, as a static function)",
+                          w->r.file, siblings, strchr(siblings, ',') ? "are" : "is",
+                          w->r.file);
+        free(siblings);
+        lab->problem = sg_buf_take(&problem);
         sg_fail_all(lab, lab->problem);
         return 0;
     }
+    free(siblings);
     lab->state = SG_LAB_GRADED;
     w->built = true;
     return 0;

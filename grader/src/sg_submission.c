@@ -621,3 +621,36 @@ int sg_submission_find_lab(const char *kit_root, const char *labs_dir, const cha
     sg_buf_free(&earlier);
     return rc;
 }
+
+char *sg_submission_siblings(const char *found, const char *file, const char *header)
+{
+    char *dir = strdup(found);
+    if (dir == NULL)
+        return NULL;
+    char *slash = strrchr(dir, '/');
+    if (slash != NULL)
+        *slash = '\0';
+    DIR *d = opendir(slash != NULL ? dir : ".");
+    free(dir);
+    if (d == NULL)
+        return NULL;
+    struct sg_buf list = SG_BUF_INIT;
+    int listed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        bool source = n > 2 && e->d_name[n - 2] == '.' &&
+                      (e->d_name[n - 1] == 'c' || e->d_name[n - 1] == 'h');
+        if (!source || strcmp(e->d_name, file) == 0 || strcmp(e->d_name, header) == 0)
+            continue;
+        if (listed++ < 8) {
+            char *name = sg_escape_name_dup(e->d_name);
+            sg_buf_printf(&list, "%s%s", list.len ? ", " : "", name ? name : "?");
+            free(name);
+        }
+    }
+    closedir(d);
+    if (listed > 8)
+        sg_buf_printf(&list, " and %d more", listed - 8);
+    return sg_buf_take(&list);
+}

@@ -176,6 +176,33 @@ START_TEST(including_the_solution_reaches_nothing)
 }
 END_TEST
 
+START_TEST(a_helper_file_beside_the_labs_file_is_named)
+{
+    /* The grader compiles the lab's file alone: a helper of the student's
+     * own beside it is said to be left out, not left to "is a function of
+     * the API missing or misspelled?" (a student-kit review). */
+    const char *lab = kt_labs[0];
+    char *file = kt_lab_file(lab);
+    char *sub = kt_tempdir();
+    char *path = kt_path(sub, file);
+    char *helper = kt_path(sub, "my_helpers.c");
+    kt_write(path, "int my_helper(void);\nint api_uses_helper(void) { return my_helper(); }\n");
+    kt_write(helper, "int my_helper(void) { return 1; }\n");
+    struct sg_grade g;
+    kt_grade(sub, lab, &g);
+    ck_assert_msg(g.labs[0].state == SG_LAB_BUILD_FAILED, "state %d", g.labs[0].state);
+    const char *problem = g.labs[0].problem ? g.labs[0].problem : "";
+    ck_assert_msg(strstr(problem, "my_helpers.c beside it is not compiled") != NULL, "%s",
+                  problem);
+    sg_grade_free(&g);
+    kt_rmtree(sub);
+    free(sub);
+    free(helper);
+    free(path);
+    free(file);
+}
+END_TEST
+
 START_TEST(reports_stay_valid_whatever_the_student_prints)
 {
     /* Lab 01's solution, printing a terminal escape, invalid UTF-8 and JSON
@@ -715,6 +742,7 @@ void kt_add_submissions(Suite *s)
     tcase_add_test(tc, flat_and_mirrored_layouts_and_missing_files);
     tcase_add_test(tc, a_file_that_asks_for_xopen_source_compiles);
     tcase_add_test(tc, symlink_to_the_solution_is_refused);
+    tcase_add_test(tc, a_helper_file_beside_the_labs_file_is_named);
     tcase_add_test(tc, including_the_solution_reaches_nothing);
     tcase_add_test(tc, reports_stay_valid_whatever_the_student_prints);
     tcase_add_test(tc, usage_errors_exit_2);
