@@ -265,8 +265,9 @@ const char *sb_prompt_hint(const struct sb_exchange_run *r)
         return "the prompt went to standard output, not to out. sb_exchange writes to the "
                "stream it is given: which one does your child write to?";
     if (strstr(r->out, SB_PROMPT) == NULL)
-        return "the prompt never reached out. The child writes it there, and it sits in the "
-               "child's stdio buffer until something flushes it: _exit does not. Who flushes it?";
+        return "the prompt never reached out. Does the child write it to out, the stream it "
+               "is given (not stdout)? And once written, it sits in the child's stdio buffer "
+               "until something flushes it: _exit does not. Who flushes it?";
     return "the prompt is the child's only output, written once, after what out held before "
            "the call";
 }
