@@ -412,9 +412,25 @@ struct sg_elsewhere {
     struct sg_buf same;     /* the file's own name, where the grader does not look */
     struct sg_buf near;     /* near misses of its name (sg_near_miss) */
     struct sg_buf archives; /* archives, which the grader does not unpack */
-    int nsame, nnear, narchives;
+    struct sg_buf renamed;  /* other C files in a folder named as the lab is */
+    int nsame, nnear, narchives, nrenamed;
     int budget;             /* entries still to read: a bound on a huge tree */
+    const char *lab_id;
 };
+
+/* Whether rel (a path below the submission) is a folder named as the lab is. */
+static bool sg_lab_folder(const char *rel, const char *lab_id)
+{
+    const char *base = strrchr(rel, '/');
+    return strcmp(base != NULL ? base + 1 : rel, lab_id) == 0;
+}
+
+/* Whether name ends with ".c". */
+static bool sg_c_file(const char *name)
+{
+    size_t len = strlen(name);
+    return len > 2 && strcmp(name + len - 2, ".c") == 0;
+}
 
 static bool sg_is_archive(const char *name)
 {
@@ -465,6 +481,8 @@ static void sg_look_elsewhere(int fd, const char *rel, int depth, const char *fi
                 sg_note_found(&e->near, &e->nnear, rel, name);
             else if (sg_is_archive(name))
                 sg_note_found(&e->archives, &e->narchives, rel, name);
+            else if (sg_c_file(name) && sg_lab_folder(rel, e->lab_id))
+                sg_note_found(&e->renamed, &e->nrenamed, rel, name);
         } else if (S_ISDIR(st.st_mode) && depth > 0) {
             int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (sub == -1)
@@ -479,9 +497,10 @@ static void sg_look_elsewhere(int fd, const char *rel, int depth, const char *fi
 }
 
 /* Adds to why what sg_look_elsewhere found beneath root. */
-static void sg_explain_missing(int root, const char *file, struct sg_buf *why)
+static void sg_explain_missing(int root, const char *lab_id, const char *file, struct sg_buf *why)
 {
-    struct sg_elsewhere e = { SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT, 0, 0, 0, 5000 };
+    struct sg_elsewhere e = { SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT, SG_BUF_INIT, 0, 0, 0, 0,
+                              5000, lab_id };
     int top = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (top != -1)
         sg_look_elsewhere(top, "", 4, file, &e);
@@ -497,9 +516,16 @@ static void sg_explain_missing(int root, const char *file, struct sg_buf *why)
         sg_buf_printf(why, ". The submission holds %s%s, an archive: the grader does not "
                            "unpack archives, so submit the files themselves",
                       e.archives.data, e.narchives > 3 ? ", ..." : "");
+    /* A file renamed in the lab's own folder ("my_solution.c") was told only
+     * the places looked at (a student-kit review). */
+    if (e.nsame == 0 && e.nnear == 0 && e.nrenamed > 0)
+        sg_buf_printf(why, ". Found %s%s in the lab's folder: the grader grades one file, by "
+                           "its name, %s: rename yours so",
+                      e.renamed.data, e.nrenamed > 3 ? ", ..." : "", file);
     sg_buf_free(&e.same);
     sg_buf_free(&e.near);
     sg_buf_free(&e.archives);
+    sg_buf_free(&e.renamed);
 }
 
 /*
@@ -594,7 +620,7 @@ int sg_submission_find(const char *submission, const char *lab_id, const char *f
                                       &tried, note);
     if (result == SG_ABSENT) {
         sg_buf_printf(why, "%s is missing: looked for %s", file, tried.data ? tried.data : "");
-        sg_explain_missing(root, file, why);
+        sg_explain_missing(root, lab_id, file, why);
     }
     close(root);
     sg_buf_free(&tried);

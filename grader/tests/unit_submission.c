@@ -249,6 +249,26 @@ START_TEST(a_near_miss_is_named_when_the_file_is_missing)
 }
 END_TEST
 
+START_TEST(a_renamed_file_in_the_labs_folder_is_named)
+{
+    /* "my_solution.c" in the lab's own folder, nothing like the file's
+     * name: said, with the name to give it (a student-kit review). */
+    make_dir();
+    char lab[128];
+    snprintf(lab, sizeof lab, "%s/01-x", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    touch("01-x/my_solution.c", 10);
+    touch("01-x/notes.txt", 10);
+    char *found = NULL;
+    struct sg_buf why = SG_BUF_INIT;
+    ck_assert_int_eq(sg_submission_find(dir, "01-x", "x.c", NULL, &found, NULL, &why, NULL), -1);
+    ck_assert_msg(strstr(why.data, "Found 01-x/my_solution.c in the lab's folder") != NULL &&
+                      strstr(why.data, "notes.txt") == NULL,
+                  "%s", why.data);
+    sg_buf_free(&why);
+}
+END_TEST
+
 START_TEST(flat_is_found)
 {
     make_dir();
@@ -547,6 +567,7 @@ Suite *unit_submission_suite(void)
     tcase_add_test(tc, a_missing_file_says_where_it_was_found);
     tcase_add_test(tc, a_fifo_is_refused_before_it_is_opened);
     tcase_add_test(tc, a_near_miss_is_named_when_the_file_is_missing);
+    tcase_add_test(tc, a_renamed_file_in_the_labs_folder_is_named);
     tcase_add_test(tc, flat_is_found);
     tcase_add_test(tc, missing_names_the_file_and_both_places);
     tcase_add_test(tc, links_folders_and_huge_files_are_refused);
