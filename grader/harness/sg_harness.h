@@ -366,6 +366,14 @@ void sg_run_program(const char *const args[], const char *input, size_t input_le
                     int timeout_ms, struct sg_program_run *r);
 void sg_program_run_free(struct sg_program_run *r);
 
+/*
+ * When out holds want and more (lines of the student's own printf around
+ * it), the hint to give instead of the test's own, which would send them
+ * after a mistake they did not make (a student-kit review: debugging lines
+ * on stdout got "count the updates"); else hint.
+ */
+const char *sg_extra_output_hint(const char *out, const char *want, const char *hint);
+
 /* What a program test expects, and what to tell a student when it differs. */
 struct sg_program_expect {
     const char *input;       /* standard input ("" when NULL) */

@@ -373,8 +373,9 @@ static const char *sb_program_out_hint(const char *out, size_t len, const char *
         return "with --private the parent's copy of the page stays as it was: the child's "
                "write went to the child's own copy (copy-on-write). Does SB_PRIVATE really "
                "ask for private pages?";
-    return "compare the line the parent printed with the input: was it cut, or does it hold "
-           "the newline?";
+    return sg_extra_output_hint(out, want,
+                                "compare the line the parent printed with the input: was it "
+                                "cut, or does it hold the newline?");
 }
 
 void sb_require_program(const char *const args[], const char *input, int want_status,

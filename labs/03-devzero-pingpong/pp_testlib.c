@@ -520,8 +520,9 @@ void pp_require_program(const char *const args[], const char *want)
                twice != NULL && strstr(twice + 1, want) != NULL
                    ? "the line was printed twice, by two processes: a child came back from "
                      "pp_run into main. How must the child end so that it never returns?"
-                   : "nloops updates in all, parent and child taking turns: count them for "
-                     "this nloops",
+                   : sg_extra_output_hint(run.out, want,
+                                          "nloops updates in all, parent and child taking "
+                                          "turns: count them for this nloops"),
                "`%s` printed %s", cmd.data, sg_q(run.out, run.out_len));
     sg_program_run_free(&run);
     sg_buf_free(&cmd);
