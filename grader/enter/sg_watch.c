@@ -403,8 +403,8 @@ static unsigned long long sg_mask(const char *status, const char *field)
     return v != NULL ? strtoull(v, NULL, 16) : 0;
 }
 
-/* Appends one process's state to out. */
-static void sg_describe_one(pid_t pid, char *out, size_t cap)
+/* Appends one process's state to out, with who it is (role). */
+static void sg_describe_one(pid_t pid, const char *role, char *out, size_t cap)
 {
     char text[4096], call[256];
     sg_proc_text(pid, "status", text, sizeof text);
@@ -414,7 +414,7 @@ static void sg_describe_one(pid_t pid, char *out, size_t cap)
     size_t room = cap - len;
     long nr = sg_syscall_nr(call);
     const char *name = nr != -1 ? sg_syscall_name(nr) : NULL;
-    int w = snprintf(end, room, "%spid %ld %s%s", len ? "; " : "", (long)pid,
+    int w = snprintf(end, room, "%spid %ld (%s) %s%s", len ? "; " : "", (long)pid, role,
                      name ? "asleep in " : strncmp(call, "running", 7) == 0 ? "running" : "asleep",
                      name ? name : "");
     if (w < 0 || (size_t)w >= room)
@@ -434,12 +434,42 @@ static void sg_describe_one(pid_t pid, char *out, size_t cap)
     }
 }
 
+/*
+ * Who a process is, by its distance from the judge (skip): the test's own
+ * process, which calls the lab's functions, then what they forked. The
+ * report named them by pid alone, and a student took the test's own
+ * process, asleep in poll, for one of theirs (a student-kit review).
+ */
+static const char *sg_role(const struct sg_proc *all, size_t n, pid_t pid, pid_t skip)
+{
+    static const char *const roles[] = { "the test's process", "a process it forked",
+                                         "one forked by that one" };
+    pid_t p = pid;
+    for (size_t depth = 0; depth < 8; depth++) {
+        size_t i = 0;
+        while (i < n && all[i].pid != p)
+            i++;
+        if (i == n)
+            break;
+        if (all[i].ppid == skip)
+            return depth < 3 ? roles[depth] : "a descendant of the test's process";
+        p = all[i].ppid;
+    }
+    return "a process of the test";
+}
+
 void sg_watch_describe(const struct sg_watch *w, pid_t skip, char *out, size_t cap)
 {
     out[0] = '\0';
-    pid_t pids[16];
-    size_t n = sg_watch_pids(w, pids, 16);
-    for (size_t i = 0; i < n; i++)
-        if (pids[i] != skip)
-            sg_describe_one(pids[i], out, cap);
+    size_t n;
+    struct sg_proc *all = sg_scan(w, &n);
+    if (all == NULL)
+        return;
+    size_t described = 0;
+    for (size_t i = 0; i < n && described < 16; i++)
+        if (all[i].test && all[i].pid != skip) {
+            sg_describe_one(all[i].pid, sg_role(all, n, all[i].pid, skip), out, cap);
+            described++;
+        }
+    free(all);
 }
