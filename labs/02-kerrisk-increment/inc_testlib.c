@@ -316,7 +316,17 @@ enum inc_state inc_wait_done_or_blocked(const struct inc_call *c, int timeout_ms
 
 void inc_describe(enum inc_state st, const struct inc_waiter *w, char *text, size_t cap)
 {
-    if (st == INC_BLOCKED)
+    char start[20] = "", end[20] = "";
+    /* /proc/locks's "0 EOF" said as words (a student-kit review). */
+    bool parsed = sscanf(w->range, "%19s %19s", start, end) == 2;
+    if (st == INC_BLOCKED && parsed && strcmp(end, "EOF") == 0)
+        snprintf(text, cap, "waited for a %s lock from byte %s to the end of the file",
+                 w->type, start);
+    else if (st == INC_BLOCKED && parsed && strcmp(start, end) == 0)
+        snprintf(text, cap, "waited for a %s lock on byte %s", w->type, start);
+    else if (st == INC_BLOCKED && parsed)
+        snprintf(text, cap, "waited for a %s lock on bytes %s to %s", w->type, start, end);
+    else if (st == INC_BLOCKED)
         snprintf(text, cap, "waited for a %s lock on bytes %s", w->type, w->range);
     else if (st == INC_STUCK)
         snprintf(text, cap, "neither returned nor waited for a lock within 5 s");

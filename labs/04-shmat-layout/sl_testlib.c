@@ -118,8 +118,8 @@ void sl_require_released(const struct sl_layout *l, int segments_before)
     SG_REQUIRE(stat == -1, "the segment gone: shmctl(IPC_STAT) fails",
                "a segment is a kernel object: it outlives the process that made it until "
                "someone removes it. Which shmctl command removes it? See man 2 shmctl",
-               "after sl_release, segment %d still exists (%lu attachment(s))", l->shmid,
-               (unsigned long)ds.shm_nattch);
+               "after sl_release, the segment (shmid %d) still exists, %lu process(es) attached",
+               l->shmid, (unsigned long)ds.shm_nattch);
     int left = sl_segments_created_by(getpid());
     SG_SETUP(left != -1, "read of /proc/sysvipc/shm");
     SG_REQUIRE(left == segments_before, "no segment of this process left on the system",

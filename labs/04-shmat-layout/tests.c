@@ -82,7 +82,7 @@ SG_TEST(malloc_in_heap)
                "malloc_hi - malloc_lo == SL_MALLOC_SIZE (100000)",
                "malloc_hi is the address just past the block's last byte. What did yours "
                "record?",
-               "it is %td",
+               "malloc_hi - malloc_lo is %td",
                l.malloc_hi - l.malloc_lo);
     sl_require_in_mapping(l.malloc_lo, "[heap]", "the malloc'ed block",
                           "a block of SL_MALLOC_SIZE bytes from malloc comes from the heap. "
@@ -108,7 +108,7 @@ SG_TEST(segment_mapping)
                      "for, and shm_hi is just past its last byte. What size is that?"
                    : "shm_hi is the address just past the segment's last byte. How big is the "
                      "segment?",
-               "it is %td", l.shm_hi - l.shm_lo);
+               "shm_hi - shm_lo is %td", l.shm_hi - l.shm_lo);
     struct sg_mapping m;
     int found = sg_find_mapping(getpid(), l.shm_lo, &m);
     SG_SETUP(found != -1, "read of /proc/self/maps");
