@@ -36,6 +36,29 @@ static void inspect(const char *source, struct sg_elf_findings *f)
     inspect_with(source, "", f);
 }
 
+/* source is accepted whichever of the n sets of compiler flags it is built with. */
+static void expect_accepted(const char *source, const char *const *flag_sets, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct sg_elf_findings f;
+        inspect_with(source, flag_sets[i], &f);
+        ck_assert_msg(f.refused.len == 0, "with %s: %s", flag_sets[i], f.refused.data);
+        sg_elf_findings_free(&f);
+    }
+}
+
+/* Each of the n sources is refused, for a reason that says words. */
+static void expect_refused(const char *const *sources, size_t n, const char *words)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct sg_elf_findings f;
+        inspect(sources[i], &f);
+        ck_assert_msg(f.refused.data != NULL && strstr(f.refused.data, words) != NULL,
+                      "source %zu: %s", i, f.refused.data ? f.refused.data : "(accepted)");
+        sg_elf_findings_free(&f);
+    }
+}
+
 START_TEST(whatever_gcc_makes_of_c_is_fine)
 {
     /* Every section gcc makes for a C file, with the options a student or
@@ -57,12 +80,7 @@ START_TEST(whatever_gcc_makes_of_c_is_fine)
         "    return buf[0] + zeros[x & 7] + ones[x & 3] + ++per_thread;\n}\n";
     const char *flag_sets[] = { "", "-O2 -g", "-O2 -g -fPIE -ffunction-sections -fdata-sections "
                                 "-fstack-protector-strong", "-Og -g -fPIC" };
-    for (size_t i = 0; i < sizeof flag_sets / sizeof *flag_sets; i++) {
-        struct sg_elf_findings f;
-        inspect_with(source, flag_sets[i], &f);
-        ck_assert_msg(f.refused.len == 0, "with %s: %s", flag_sets[i], f.refused.data);
-        sg_elf_findings_free(&f);
-    }
+    expect_accepted(source, flag_sets, sizeof flag_sets / sizeof *flag_sets);
 }
 END_TEST
 
@@ -78,14 +96,7 @@ START_TEST(sections_the_linker_places_by_name_are_refused)
         "int lab_fn(void) { return 0; }\n",
         "__attribute__((section(\".stub\"))) int lab_fn(void) { return 0; }\n",
     };
-    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
-        struct sg_elf_findings f;
-        inspect(sources[i], &f);
-        ck_assert_msg(f.refused.data != NULL &&
-                          strstr(f.refused.data, "a C compiler does not make") != NULL,
-                      "source %zu: %s", i, f.refused.data ? f.refused.data : "(accepted)");
-        sg_elf_findings_free(&f);
-    }
+    expect_refused(sources, sizeof sources / sizeof *sources, "a C compiler does not make");
 }
 END_TEST
 
@@ -202,12 +213,7 @@ START_TEST(the_c_library_and_the_linkers_names_are_fine)
         "    pthread_mutex_unlock(&m);\n"
         "    return (int)big + fd + (s != NULL);\n}\n";
     const char *flag_sets[] = { "", "-O2 -fstack-protector-all -D_FORTIFY_SOURCE=2", "-fPIC" };
-    for (size_t i = 0; i < sizeof flag_sets / sizeof *flag_sets; i++) {
-        struct sg_elf_findings f;
-        inspect_with(source, flag_sets[i], &f);
-        ck_assert_msg(f.refused.len == 0, "with %s: %s", flag_sets[i], f.refused.data);
-        sg_elf_findings_free(&f);
-    }
+    expect_accepted(source, flag_sets, sizeof flag_sets / sizeof *flag_sets);
 }
 END_TEST
 
@@ -266,27 +272,16 @@ START_TEST(code_outside_text_is_refused)
         "__asm__(\".section .tdata.x,\\\"awxT\\\",@progbits\\nret\\n.text\");\n"
         "int lab_fn(void) { return 0; }\n",
     };
-    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
-        struct sg_elf_findings f;
-        inspect(sources[i], &f);
-        ck_assert_msg(f.refused.data != NULL &&
-                          strstr(f.refused.data, "holds code but is not a .text section") != NULL,
-                      "source %zu: %s", i, f.refused.data ? f.refused.data : "(accepted)");
-        sg_elf_findings_free(&f);
-    }
+    expect_refused(sources, sizeof sources / sizeof *sources,
+                   "holds code but is not a .text section");
 }
 END_TEST
 
 START_TEST(writable_code_is_refused)
 {
-    struct sg_elf_findings f;
-    inspect("__asm__(\".section .text.w,\\\"awx\\\",@progbits\\nret\\n.text\");\n"
-            "int lab_fn(void) { return 0; }\n",
-            &f);
-    ck_assert_msg(f.refused.data != NULL &&
-                      strstr(f.refused.data, ".text.w that holds code and is writable") != NULL,
-                  "%s", f.refused.data ? f.refused.data : "(accepted)");
-    sg_elf_findings_free(&f);
+    const char *source = "__asm__(\".section .text.w,\\\"awx\\\",@progbits\\nret\\n.text\");\n"
+                         "int lab_fn(void) { return 0; }\n";
+    expect_refused(&source, 1, ".text.w that holds code and is writable");
 }
 END_TEST
 
@@ -299,14 +294,8 @@ START_TEST(section_names_with_spaces_or_newlines_are_refused)
         "__asm__(\".section \\\".text.a\\\\n.comment 0x0 0x0\\\",\\\"ax\\\",@progbits\\nret\\n"
         ".text\");\nint lab_fn(void) { return 0; }\n",
     };
-    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
-        struct sg_elf_findings f;
-        inspect(sources[i], &f);
-        ck_assert_msg(f.refused.data != NULL &&
-                          strstr(f.refused.data, "with a space or a control character") != NULL,
-                      "source %zu: %s", i, f.refused.data ? f.refused.data : "(accepted)");
-        sg_elf_findings_free(&f);
-    }
+    expect_refused(sources, sizeof sources / sizeof *sources,
+                   "with a space or a control character");
 }
 END_TEST
 
@@ -327,12 +316,7 @@ START_TEST(gccs_own_code_sections_are_fine)
         "int main(void) { return lab_fn(1); }\n";
     const char *flag_sets[] = { "", "-O2", "-O2 -ffunction-sections -fdata-sections",
                                 "-Os -freorder-blocks-and-partition" };
-    for (size_t i = 0; i < sizeof flag_sets / sizeof *flag_sets; i++) {
-        struct sg_elf_findings f;
-        inspect_with(source, flag_sets[i], &f);
-        ck_assert_msg(f.refused.len == 0, "with %s: %s", flag_sets[i], f.refused.data);
-        sg_elf_findings_free(&f);
-    }
+    expect_accepted(source, flag_sets, sizeof flag_sets / sizeof *flag_sets);
 }
 END_TEST
 
@@ -360,16 +344,11 @@ END_TEST
 
 START_TEST(versioned_references_are_refused)
 {
-    struct sg_elf_findings f;
-    inspect("#include <signal.h>\n"
-            "int sp(int, const sigset_t *, sigset_t *);\n"
-            "__asm__(\".symver sp, sigprocmask@GLIBC_2.2.5\");\n"
-            "int lab_fn(void) { return sp(SIG_BLOCK, 0, 0); }\n",
-            &f);
-    ck_assert_msg(f.refused.data != NULL &&
-                      strstr(f.refused.data, "sigprocmask@GLIBC_2.2.5, a version") != NULL,
-                  "%s", f.refused.data ? f.refused.data : "(accepted)");
-    sg_elf_findings_free(&f);
+    const char *source = "#include <signal.h>\n"
+                         "int sp(int, const sigset_t *, sigset_t *);\n"
+                         "__asm__(\".symver sp, sigprocmask@GLIBC_2.2.5\");\n"
+                         "int lab_fn(void) { return sp(SIG_BLOCK, 0, 0); }\n";
+    expect_refused(&source, 1, "sigprocmask@GLIBC_2.2.5, a version");
 }
 END_TEST
 
