@@ -4,6 +4,7 @@
 #include "sg_text.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,8 +59,9 @@ int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d)
 {
     memset(d, 0, sizeof *d);
     d->shown = calloc(lab->ntests + 1, sizeof *d->shown);
+    d->like = calloc(lab->ntests + 1, sizeof *d->like);
     d->stubs = calloc(lab->ntests + 1, sizeof *d->stubs);
-    if (d->shown == NULL || d->stubs == NULL) {
+    if (d->shown == NULL || d->like == NULL || d->stubs == NULL) {
         sg_digest_free(d);
         return -1;
     }
@@ -77,10 +79,12 @@ int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d)
     /* Fold every failed test that needs a stub into the stub's line. */
     const char **seen = calloc(lab->ntests + 1, sizeof *seen);
     int *seen_kind = calloc(lab->ntests + 1, sizeof *seen_kind);
+    size_t *seen_test = calloc(lab->ntests + 1, sizeof *seen_test);
     size_t nseen = 0;
     for (size_t k = 0; k < lab->ntests; k++) {
         const struct sg_test_result *t = &lab->tests[k];
         d->shown[k] = SG_SHOWN_LINE;
+        d->like[k] = SIZE_MAX;
         if (t->passed)
             continue;
         /* The stub the failure itself names, else the first stub it needs:
@@ -106,18 +110,23 @@ int sg_digest_lab(const struct sg_lab_result *lab, struct sg_digest *d)
         const char *f = sg_function_of(t);
         int kind = sg_kind_of(t);
         bool first = true;
-        for (size_t i = 0; f != NULL && i < nseen; i++)
-            first &= strcmp(seen[i], f) != 0 || seen_kind[i] != kind;
+        for (size_t i = 0; f != NULL && i < nseen && first; i++)
+            if (strcmp(seen[i], f) == 0 && seen_kind[i] == kind) {
+                first = false;
+                d->like[k] = seen_test[i];
+            }
         if (first) {
             d->shown[k] = SG_SHOWN_FULL;
-            if (f != NULL && seen != NULL && seen_kind != NULL) {
+            if (f != NULL && seen != NULL && seen_kind != NULL && seen_test != NULL) {
                 seen_kind[nseen] = kind;
+                seen_test[nseen] = k;
                 seen[nseen++] = f;
             }
         }
     }
     free(seen);
     free(seen_kind);
+    free(seen_test);
     /* Drop a stub no test was folded into: nothing to list on its line. */
     size_t kept = 0;
     for (size_t i = 0; i < d->nstubs; i++)
@@ -135,10 +144,11 @@ void sg_digest_free(struct sg_digest *d)
         free(d->stubs[i].tests);
     free(d->stubs);
     free(d->shown);
+    free(d->like);
     memset(d, 0, sizeof *d);
 }
 
-char *sg_digest_line_note(const struct sg_test_result *t)
+char *sg_digest_line_note(const struct sg_test_result *t, const char *like)
 {
     static const char prefix[] = "not run: ";
     const char *o = t->observed;
@@ -150,5 +160,16 @@ char *sg_digest_line_note(const struct sg_test_result *t)
     }
     /* Folded because it is about the same function as a failure shown in
      * full, which it most often repeats; graded alone, it is shown whole. */
-    return strdup("see the failure above, or grade it alone with --test for its own");
+    struct sg_buf note = SG_BUF_INIT;
+    sg_buf_printf(&note, "see the failure %s%s above, or grade it alone with --test %s for its own",
+                  like != NULL ? "of " : "", like != NULL ? like : "", t->name);
+    return sg_buf_take(&note);
+}
+
+const char *sg_digest_like(const struct sg_digest *d, const struct sg_lab_result *lab, size_t k)
+{
+    size_t i = d->like != NULL ? d->like[k] : SIZE_MAX;
+    if (i >= lab->ntests || (lab->tests[i].hidden && !lab->tests[k].hidden))
+        return NULL;
+    return lab->tests[i].name;
 }

@@ -32,6 +32,8 @@ struct sg_stub {
 
 struct sg_digest {
     enum sg_shown *shown;     /* per test of the lab */
+    size_t *like;             /* per test: for a failure on one line, the test shown in full
+                               * that it most likely repeats, or SIZE_MAX */
     struct sg_stub *stubs;
     size_t nstubs;
 };
@@ -44,10 +46,16 @@ void sg_digest_free(struct sg_digest *d);
  * What the one line of a failure that is not shown in full says after its
  * description: "not run: T did not finish, and this test calls the same
  * functions" for a test the grader skipped after T hung (sg_schedule.c),
- * else "see the failure above", with a way to see its own message (the
- * function is guessed from the message's words, so the cause may differ).
+ * else "see the failure of LIKE above" (the test d->like names, or "the
+ * failure above" when like is NULL), with a way to see its own message (the
+ * function is guessed from the message's words, so the cause may differ):
+ * "the failure above" was ambiguous under several (a student-kit review).
  * A malloc'ed string, or NULL when out of memory.
  */
-char *sg_digest_line_note(const struct sg_test_result *t);
+char *sg_digest_line_note(const struct sg_test_result *t, const char *like);
+
+/* The name of the test that test k's one line points to (d->like), or NULL;
+ * never a hidden test's name on a public test's line. */
+const char *sg_digest_like(const struct sg_digest *d, const struct sg_lab_result *lab, size_t k);
 
 #endif

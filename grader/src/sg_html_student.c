@@ -38,7 +38,7 @@ static void sg_test_details(struct sg_html *h, xmlNodePtr parent, const struct s
 }
 
 static void sg_test(struct sg_html *h, xmlNodePtr parent, const struct sg_test_result *t,
-                    enum sg_shown shown)
+                    enum sg_shown shown, const char *like)
 {
     xmlNodePtr div = sg_html_elc(h, parent, "div", t->passed ? "test passed" : "test failed", NULL);
     xmlNodePtr line = sg_html_el(h, div, "p", NULL);
@@ -48,7 +48,7 @@ static void sg_test(struct sg_html *h, xmlNodePtr parent, const struct sg_test_r
                  "points");
     sg_html_text(h, line, " ");
     sg_html_el(h, line, "code", t->name);
-    char *note = !t->passed && shown == SG_SHOWN_LINE ? sg_digest_line_note(t) : NULL;
+    char *note = !t->passed && shown == SG_SHOWN_LINE ? sg_digest_line_note(t, like) : NULL;
     sg_html_textf(h, line, "%s: %s%s%s%s", t->hidden ? " [hidden]" : "", t->description,
                   note ? " (" : "", note ? note : "", note ? ")" : "");
     free(note);
@@ -97,7 +97,7 @@ static void sg_lab(struct sg_html *h, xmlNodePtr parent, const struct sg_lab_res
     }
     for (size_t k = 0; digest && k < lab->ntests; k++)
         if (d.shown[k] != SG_SHOWN_IN_STUB)
-            sg_test(h, sec, &lab->tests[k], d.shown[k]);
+            sg_test(h, sec, &lab->tests[k], d.shown[k], sg_digest_like(&d, lab, k));
     if (digest)
         sg_digest_free(&d);
     sg_html_elf(h, sec, "p", "score: %g/%g", lab->score, lab->max_score);

@@ -94,7 +94,9 @@ static void sg_text_lab(struct sg_buf *b, const struct sg_lab_result *lab, bool 
         enum sg_shown shown = digest ? d.shown[k] : SG_SHOWN_FULL;
         if (shown == SG_SHOWN_IN_STUB)
             continue;
-        char *note = !t->passed && shown == SG_SHOWN_LINE ? sg_digest_line_note(t) : NULL;
+        char *note = !t->passed && shown == SG_SHOWN_LINE
+                         ? sg_digest_line_note(t, sg_digest_like(&d, lab, k))
+                         : NULL;
         sg_buf_printf(b, "  %s%s%s %5g/%-3g %s%s: %s%s%s%s\n", t->passed ? green : red,
                       t->passed ? "PASS" : "FAIL", off, t->points, t->max_points, t->name,
                       t->hidden ? " [hidden]" : "", t->description, note ? " (" : "",
