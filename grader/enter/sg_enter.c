@@ -195,6 +195,18 @@ static void sg_close_all_but(int keep)
 }
 
 /*
+ * Blanks this process's arguments, which /proc/1/cmdline shows to every
+ * process of the sandbox: the test's name and options were there after the
+ * judge had blanked its own (a review: a file that worked only when
+ * /proc/1/cmdline said --run had 54/54). The child has its own copy.
+ */
+static void sg_blank_arguments(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; i++)
+        memset(argv[i], 0, strlen(argv[i]));
+}
+
+/*
  * Runs command as a child and stays as its parent, a subreaper, so that
  * every process of the sandbox is reaped here and its CPU time counted
  * in this process's rusage, which its own reaper (bubblewrap, or the
@@ -203,7 +215,7 @@ static void sg_close_all_but(int keep)
  * it did. Not dumpable, and holding no descriptor but ready: nothing of
  * the command's can reach into it.
  */
-static int sg_run(char **command, int ready, struct sg_watch *watch)
+static int sg_run(char **command, int ready, struct sg_watch *watch, int argc, char *argv[])
 {
     /* A failure here is the machine's (processes of the sandbox's user
      * used up elsewhere: without namespaces, in another container of the
@@ -234,6 +246,7 @@ static int sg_run(char **command, int ready, struct sg_watch *watch)
     }
     /* The command's descriptors are the command's: this process keeps only ready. */
     sg_close_all_but(ready);
+    sg_blank_arguments(argc, argv);
     int status = 0;
     enum sg_watch_verdict verdict = sg_wait_command(child, watch, &status);
     char stuck[512] = "";
@@ -334,5 +347,6 @@ int main(int argc, char *argv[])
      * Elsewhere, its descendants are the test's. */
     struct sg_watch watch;
     sg_watch_init(&watch, cpu_limit, stuck_limit, getpid() <= 2);
-    return sg_run(command, (int)ready, cpu_limit > 0 || stuck_limit > 0 ? &watch : NULL);
+    return sg_run(command, (int)ready, cpu_limit > 0 || stuck_limit > 0 ? &watch : NULL, argc,
+                  argv);
 }
