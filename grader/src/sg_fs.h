@@ -21,7 +21,8 @@ int sg_copy_file(const char *from, const char *to, int mode);
 int sg_space_left(const char *dir, unsigned long long *bytes);
 
 /* What the files directly in dir take on disk (*bytes) and how many entries it has
- * (*entries); nothing followed. 0, or -1 with errno. */
+ * (*entries); nothing followed. An entry that is not a regular file (a folder,
+ * whose contents this does not count) makes *entries SIZE_MAX. 0, or -1 with errno. */
 int sg_dir_usage(const char *dir, unsigned long long *bytes, size_t *entries);
 
 /* mkdir -p: 0 when dir exists as a folder afterwards, -1 with errno. */

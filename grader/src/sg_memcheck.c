@@ -32,6 +32,10 @@
 /* Less free space than this where the records are written, after a run,
  * and they may have been cut short for want of it: not graded. */
 #define SG_MC_SPACE_MIN ((unsigned long long)64 << 20)
+/* The free space of that disk may fall by this much while valgrind runs
+ * (classmates' builds beside it write a few MiB); more, and the run is
+ * stopped and not graded: files unlinked while open fill a disk unseen. */
+#define SG_MC_DISK_DROP_MAX ((unsigned long long)512 << 20)
 
 /* What one valgrind run found, over all its processes. */
 struct sg_mc_outcome {
@@ -284,7 +288,7 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
          * labs' drivers and programs need a few; fewer than a test may. */
         .nproc = SG_MEMCHECK_NPROC,
         .capped_dir = xmldir, .dir_cap_bytes = SG_MC_RECORDS_MAX,
-        .dir_cap_entries = SG_MC_RECORDS_FILES,
+        .dir_cap_entries = SG_MC_RECORDS_FILES, .disk_drop_cap = SG_MC_DISK_DROP_MAX,
     };
     if (sg_fswatch_start(&watch, xmldir) == -1) {
         sg_buf_printf(why, "inotify on %s: %s", xmldir, strerror(errno));
@@ -306,17 +310,6 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         sg_buf_free(&tamper);
         goto out;
     }
-    unsigned long long space;
-    if (sg_space_left(xmldir, &space) == 0 && space < SG_MC_SPACE_MIN) {
-        /* A full disk cuts valgrind's records short, which reads as the
-         * student's crash: the machine's failure (or a classmate's doing),
-         * never the student's score (an attacker's review). */
-        sg_buf_printf(why, "only %llu MiB free where the memory check writes its records (%s): "
-                           "the disk is full, not graded",
-                      space >> 20, xmldir);
-        sg_buf_free(&tamper);
-        goto out;
-    }
     if (res.dir_overflow) {
         /* Stopped: what the driver and the records say next is noise. */
         out->tampered = true;
@@ -329,6 +322,26 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         sg_buf_free(&f);
         sg_buf_free(&tamper);
         rc = 0;
+        goto out;
+    }
+    if (res.disk_dropped) {
+        sg_buf_printf(why, "the free space of the disk where the memory check writes its records "
+                           "(%s) fell by more than %llu MiB while it ran: not graded",
+                      xmldir, SG_MC_DISK_DROP_MAX >> 20);
+        sg_buf_free(&tamper);
+        goto out;
+    }
+    /* Checked once the code's own writes are judged (an overflow above, a
+     * tampering below), so that filling the disk earns no grader error. */
+    unsigned long long space;
+    if (watched != 1 && sg_space_left(xmldir, &space) == 0 && space < SG_MC_SPACE_MIN) {
+        /* A full disk cuts valgrind's records short, which reads as the
+         * student's crash: the machine's failure (or a classmate's doing),
+         * never the student's score (an attacker's review). */
+        sg_buf_printf(why, "only %llu MiB free where the memory check writes its records (%s): "
+                           "the disk is full, not graded",
+                      space >> 20, xmldir);
+        sg_buf_free(&tamper);
         goto out;
     }
     if (watched == 1) {

@@ -352,6 +352,7 @@ struct sg_watch {
     size_t nready;
     struct rusage usage;               /* of the command and the children it waited for */
     double dir_looked;                 /* when the capped folder was last looked at */
+    unsigned long long space_at_start; /* free space of the capped folder's disk; 0: unknown */
 };
 
 /* Reads sg_enter's report; -1 at EOF. */
@@ -383,17 +384,29 @@ static int sg_read_ready(struct sg_watch *w)
  * at every SG_DIR_LOOK_MS: what can be written between two looks is far
  * less than a disk.
  */
-static bool sg_dir_overflows(const struct sg_spawn_opts *o, double *looked)
+static bool sg_dir_overflows(const struct sg_spawn_opts *o, double *looked,
+                             unsigned long long space_at_start, struct sg_spawn_result *r)
 {
-    unsigned long long bytes;
+    unsigned long long bytes, space;
     size_t entries;
     double now = sg_now();
     if (o->capped_dir == NULL || now - *looked < SG_DIR_LOOK_MS / 1000.0)
         return false;
     *looked = now;
+    /* Space written where no folder shows it: machine-wide, so the
+     * machine's failure for the grader, not a finding against anyone. */
+    if (o->disk_drop_cap > 0 && space_at_start > 0 && sg_space_left(o->capped_dir, &space) == 0 &&
+        space + o->disk_drop_cap < space_at_start) {
+        r->disk_dropped = true;
+        return true;
+    }
     if (sg_dir_usage(o->capped_dir, &bytes, &entries) == -1)
         return false;
-    return bytes > o->dir_cap_bytes || entries > o->dir_cap_entries;
+    if (bytes > o->dir_cap_bytes || entries > o->dir_cap_entries) {
+        r->dir_overflow = true;
+        return true;
+    }
+    return false;
 }
 
 /*
@@ -434,10 +447,8 @@ static bool sg_watch_until_exit(const struct sg_spawn_opts *o, pid_t pid, double
             r->timed_out = true;
             return false;
         }
-        if (sg_dir_overflows(o, &w->dir_looked)) {
-            r->dir_overflow = true;
+        if (sg_dir_overflows(o, &w->dir_looked, w->space_at_start, r))
             return false;
-        }
         /* Without a pidfd (old kernels), wake up now and then to check;
          * with a capped folder, as often as it is looked at. */
         int wait_ms = w->pidfd != -1 && o->capped_dir == NULL ? (int)(left * 1000) + 1
@@ -546,6 +557,8 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     struct sg_watch w = { .out = out[0], .res = res[0], .ready = ready[0],
                           .pidfd = (int)syscall(SYS_pidfd_open, pid, 0),
                           .output = SG_BUF_INIT, .result = SG_BUF_INIT };
+    if (o->capped_dir != NULL && sg_space_left(o->capped_dir, &w.space_at_start) == -1)
+        w.space_at_start = 0;
     int *read_ends[] = { &w.out, &w.res, &w.ready };
     for (size_t i = 0; i < sizeof read_ends / sizeof *read_ends; i++)
         if (*read_ends[i] != -1)
@@ -562,8 +575,8 @@ int sg_spawn(const struct sg_spawn_opts *o, struct sg_spawn_result *r)
     }
     /* What was written since the last look counts too. */
     double never = 0;
-    if (!r->dir_overflow && sg_dir_overflows(o, &never))
-        r->dir_overflow = true;
+    if (!r->dir_overflow && !r->disk_dropped)
+        sg_dir_overflows(o, &never, w.space_at_start, r);
     /* Whatever the command left behind dies with it. */
     kill(-pid, SIGKILL);
     sg_kill_orphans();

@@ -46,6 +46,10 @@ struct sg_spawn_opts {
     const char *capped_dir;
     unsigned long long dir_cap_bytes;
     size_t dir_cap_entries;
+    /* And stopped (disk_dropped) when the free space of capped_dir's file
+     * system falls by more than this while it runs: a file written there
+     * and unlinked while still open is in no folder's count. 0: not looked at. */
+    unsigned long long disk_drop_cap;
 };
 
 struct sg_spawn_result {
@@ -66,6 +70,7 @@ struct sg_spawn_result {
     char limit_hit;             /* 'c': the CPU limit, 's': stuck (sg_enter stopped it); 0 */
     char *stuck_detail;         /* for 's': what each process slept in (escaped), or NULL */
     bool dir_overflow;          /* capped_dir grew past its cap, and the command was stopped */
+    bool disk_dropped;          /* the disk's free space fell past disk_drop_cap: stopped */
 };
 
 /* Makes the calling process a subreaper for orphans of what it spawns. 0 or -1. */
