@@ -171,7 +171,8 @@ static int sg_prepare_lab(const struct sg_kit *kit, const struct sg_grade_opts *
     /* Paths come from folder names the student chose: escaped where they
      * are collected, so that no report has to think about them. */
     lab->path = found != NULL ? sg_escape_dup(found) : NULL;
-    char *siblings = found != NULL ? sg_submission_siblings(found, w->r.file, w->r.header) : NULL;
+    char *siblings =
+        found != NULL ? sg_submission_siblings(found, w->r.file, w->r.header, kit->root) : NULL;
     free(found);
     if (rc_find < 0) {
         sg_buf_free(&where);
@@ -205,7 +206,13 @@ static int sg_prepare_lab(const struct sg_kit *kit, const struct sg_grade_opts *
         lab->state = rc == -1 ? SG_LAB_GRADER_ERROR : w->b.state;
         struct sg_buf problem = SG_BUF_INIT;
         sg_buf_puts(&problem, w->b.problem ? w->b.problem : "the build failed");
-        if (lab->state == SG_LAB_BUILD_FAILED && siblings != NULL && siblings[0] != '\0')
+        /* Only where the build missed a name or a header: a syntax error has
+         * nothing to do with the files beside it (a fresh-eyes review). */
+        const char *said = lab->build_output != NULL ? lab->build_output : "";
+        bool missed = strstr(said, "undefined reference") != NULL ||
+                      strstr(said, "No such file or directory") != NULL ||
+                      strstr(said, "implicit declaration") != NULL;
+        if (lab->state == SG_LAB_BUILD_FAILED && missed && siblings != NULL && siblings[0] != '\0')
             sg_buf_printf(&problem, " (the grader compiles %s alone: %s beside it %s not "
                                     "compiled; a helper goes into %s, as a static function)",
                           w->r.file, siblings, strchr(siblings, ',') ? "are" : "is",

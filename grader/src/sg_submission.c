@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -648,7 +649,21 @@ int sg_submission_find_lab(const char *kit_root, const char *labs_dir, const cha
     return rc;
 }
 
-char *sg_submission_siblings(const char *found, const char *file, const char *header)
+/* Whether name is the file of one of the kit's labs (skeletons/NN-name/name). */
+static bool sg_a_labs_file(const char *kit_root, const char *name)
+{
+    struct sg_buf pattern = SG_BUF_INIT;
+    sg_buf_printf(&pattern, "%s/skeletons/*/%s", kit_root, name);
+    glob_t g;
+    bool found = glob(pattern.data, GLOB_NOSORT | GLOB_NOESCAPE, NULL, &g) == 0;
+    if (found || g.gl_pathv != NULL)
+        globfree(&g);
+    sg_buf_free(&pattern);
+    return found;
+}
+
+char *sg_submission_siblings(const char *found, const char *file, const char *header,
+                             const char *kit_root)
 {
     char *dir = strdup(found);
     if (dir == NULL)
@@ -667,7 +682,8 @@ char *sg_submission_siblings(const char *found, const char *file, const char *he
         size_t n = strlen(e->d_name);
         bool source = n > 2 && e->d_name[n - 2] == '.' &&
                       (e->d_name[n - 1] == 'c' || e->d_name[n - 1] == 'h');
-        if (!source || strcmp(e->d_name, file) == 0 || strcmp(e->d_name, header) == 0)
+        if (!source || strcmp(e->d_name, file) == 0 || strcmp(e->d_name, header) == 0 ||
+            sg_a_labs_file(kit_root, e->d_name))
             continue;
         if (listed++ < 8) {
             char *name = sg_escape_name_dup(e->d_name);

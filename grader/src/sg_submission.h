@@ -67,12 +67,15 @@ int sg_submission_find_lab(const char *kit_root, const char *labs_dir, const cha
 
 /*
  * The other C files and headers in the folder of found (the lab's file
- * as sg_submission_find gave it), but file and header: "util.c, util.h",
+ * as sg_submission_find gave it), but file, header and the kit's other labs'
+ * files (kit_root/skeletons/NN-name/NAME: a flat submission holds them all
+ * side by side): "util.c, util.h",
  * their names escaped, malloc'ed; NULL when there is none. The grader
  * compiles the lab's file alone, and a helper file beside it, which the
  * student's own build used, turned into "is a function of the API
  * missing or misspelled?" (a student-kit review).
  */
-char *sg_submission_siblings(const char *found, const char *file, const char *header);
+char *sg_submission_siblings(const char *found, const char *file, const char *header,
+                             const char *kit_root);
 
 #endif

@@ -195,6 +195,18 @@ START_TEST(a_helper_file_beside_the_labs_file_is_named)
     ck_assert_msg(strstr(problem, "my_helpers.c beside it is not compiled") != NULL, "%s",
                   problem);
     sg_grade_free(&g);
+    /* Not for a syntax error, nor for the other labs' files of a flat
+     * submission (a fresh-eyes review: they were all named). */
+    char *other_file = kt_lab_file(kt_labs[1]);
+    char *other = kt_path(sub, other_file);
+    kt_write(other, "int x;\n");
+    kt_write(path, "int broken(void) { return 1 }\n");
+    kt_grade(sub, lab, &g);
+    problem = g.labs[0].problem ? g.labs[0].problem : "";
+    ck_assert_msg(strstr(problem, "beside it") == NULL, "%s", problem);
+    sg_grade_free(&g);
+    free(other);
+    free(other_file);
     kt_rmtree(sub);
     free(sub);
     free(helper);
