@@ -397,9 +397,11 @@ static bool pp_asleep_with_it_blocked(pid_t pid, int signo)
 
 void pp_require_woken(const struct pp_waiter *w, const char *wait_name, int signo, int stage)
 {
-    /* Looked at every 20 ms, and believed when seen twice in a row. */
+    /* Looked at every 20 ms, and believed when seen twice in a row; 5 s by
+     * the clock, not by naps, which last longer under load. */
     int blocked = 0;
-    for (int i = 0; i < 5000 && w->sh->stage < stage && blocked < 2; i++) {
+    double end = sg_deadline_in_ms(5000);
+    for (int i = 0; sg_before(end) && w->sh->stage < stage && blocked < 2; i++) {
         if (i % 20 == 19)
             blocked = pp_asleep_with_it_blocked(w->pid, signo) ? blocked + 1 : 0;
         pp_nap();
