@@ -498,7 +498,8 @@ void pp_require_program(const char *const args[], const char *want)
         sg_buf_printf(&cmd, "%s%s", a == args ? "" : " ", *a);
     SG_REQUIRE(!run.timed_out, "the program to finish",
                "the program never finished: a process waits for ever for a signal that nobody "
-               "will send. The run_ tests say which side, and why",
+               "will send (a side that waits once more after the last update, or a signal "
+               "lost). The run_ tests say which side, and why; handout: taking turns",
                "`%s` was still running after %.1f s", cmd.data, run.waited);
     const char *hint;
     if (strstr(run.err, "Function not implemented") != NULL)
