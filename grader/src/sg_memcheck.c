@@ -314,10 +314,11 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         /* Stopped: what the driver and the records say next is noise. */
         out->tampered = true;
         struct sg_buf f = SG_BUF_INIT;
-        sg_buf_printf(&f, "the code under test wrote into valgrind's records folder (more than "
-                          "valgrind writes there: it was stopped%s%s): the memory check cannot "
-                          "vouch for anything",
-                      tamper.len ? ", " : "", tamper.len ? tamper.data : "");
+        sg_buf_printf(&f, "valgrind's records were changed by the code under test: it wrote "
+                          "into their folder what valgrind does not write there, and was "
+                          "stopped%s%s%s; the memory check cannot vouch for anything",
+                      tamper.len ? " (" : "", tamper.len ? tamper.data : "",
+                      tamper.len ? ")" : "");
         sg_add_line(out, f.data);
         sg_buf_free(&f);
         sg_buf_free(&tamper);
