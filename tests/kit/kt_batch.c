@@ -686,7 +686,8 @@ START_TEST(a_class_is_graded_as_each_student_alone)
     const char *args[] = { "--batch", class, "-o", out, "-j", twice, "--lab", "01", "--lab", "02",
                            "--hidden", NULL };
     char *stdout_text, *progress;
-    ck_assert_int_eq(kt_shmgrade_err(args, &stdout_text, &progress), 0);
+    int rc = kt_shmgrade_err(args, &stdout_text, &progress);
+    ck_assert_msg(rc == 0, "the batch exited %d:\n%s", rc, kt_tail(progress));
     char *csv = kt_path(out, "gradebook.csv");
     struct kt_csv *c = calloc(1, sizeof *c);
     kt_read_csv(csv, c);
