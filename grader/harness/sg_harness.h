@@ -219,6 +219,9 @@ long sg_task_syscall(pid_t pid, pid_t tid, unsigned long *arg0);
 /* Whether the task sleeps in a wait for a child (waitpid, wait: wait4; waitid). */
 bool sg_task_in_wait(pid_t pid, pid_t tid);
 
+/* A child of parent (the first /proc shows), or 0: a child the code under test forked. */
+pid_t sg_child_of(pid_t parent);
+
 /* What sg_look_for_wait saw of a process. */
 enum sg_wait_look {
     SG_WAIT_SEEN,     /* asleep in a wait for a child, and ready (below) */

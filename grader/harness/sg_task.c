@@ -9,6 +9,7 @@
  */
 #include "sg_harness.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,4 +125,28 @@ enum sg_wait_look sg_look_for_wait(pid_t pid, int ms, bool (*ready)(void *), voi
         sg_nap_ms(1);
     }
     return SG_WAIT_TIMEOUT;
+}
+
+pid_t sg_child_of(pid_t parent)
+{
+    DIR *d = opendir("/proc");
+    if (d == NULL)
+        return 0;
+    pid_t found = 0;
+    struct dirent *e;
+    while (found == 0 && (e = readdir(d)) != NULL) {
+        char *end;
+        long pid = strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0)
+            continue;
+        char text[512];
+        if (sg_task_read((pid_t)pid, 0, "stat", text, sizeof text) == -1)
+            continue;
+        char *p = strrchr(text, ')');
+        long ppid;
+        if (p != NULL && sscanf(p + 2, "%*c %ld", &ppid) == 1 && ppid == (long)parent)
+            found = (pid_t)pid;
+    }
+    closedir(d);
+    return found;
 }

@@ -3,7 +3,6 @@
 #include "sg_stub.h"
 #include "sg_harness.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -188,27 +187,8 @@ void sb_require_no_children(const char *call)
 
 bool sb_child_reads(void *caller)
 {
-    pid_t parent = *(const pid_t *)caller;
-    DIR *d = opendir("/proc");
-    if (d == NULL)
-        return false;
-    bool reads = false;
-    struct dirent *e;
-    while (!reads && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] < '0' || e->d_name[0] > '9')
-            continue;
-        pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
-        char stat[512];
-        if (sg_task_read(pid, 0, "stat", stat, sizeof stat) == -1)
-            continue;
-        /* The fields after the command's name, which may hold anything. */
-        const char *p = strrchr(stat, ')');
-        long ppid;
-        if (p != NULL && sscanf(p + 1, " %*c %ld", &ppid) == 1 && ppid == (long)parent)
-            reads = sg_task_syscall(pid, 0, NULL) == SYS_read;
-    }
-    closedir(d);
-    return reads;
+    pid_t child = sg_child_of(*(const pid_t *)caller);
+    return child > 0 && sg_task_syscall(child, 0, NULL) == SYS_read;
 }
 
 FILE *sb_fork_with_input(int p[2], pid_t *caller)

@@ -3,7 +3,6 @@
 #include "pingpong.h"
 #include "sg_harness.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -533,31 +532,6 @@ void pp_require_program(const char *const args[], const char *want)
 
 /* ---- pp_run, watched from outside ---- */
 
-/* A child of parent (the first found in /proc), or 0. */
-static pid_t pp_child_of(pid_t parent)
-{
-    DIR *d = opendir("/proc");
-    if (d == NULL)
-        return 0;
-    pid_t found = 0;
-    struct dirent *e;
-    while (found == 0 && (e = readdir(d)) != NULL) {
-        char *end;
-        long pid = strtol(e->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0)
-            continue;
-        char text[512];
-        if (sg_task_read((pid_t)pid, 0, "stat", text, sizeof text) == -1)
-            continue;
-        char *p = strrchr(text, ')');
-        long ppid;
-        if (p != NULL && sscanf(p + 2, "%*c %ld", &ppid) == 1 && ppid == (long)parent)
-            found = (pid_t)pid;
-    }
-    closedir(d);
-    return found;
-}
-
 /* The wait status of pid, a zombie (field 52 of /proc/<pid>/stat); -1 when unknown. */
 static int pp_zombie_status(pid_t pid)
 {
@@ -608,7 +582,7 @@ static bool pp_deadlocked(pid_t parent, long nloops, const long *area, char *see
 {
     struct pp_pstate p, c;
     pp_read_state(parent, &p);
-    pid_t child = pp_child_of(parent);
+    pid_t child = sg_child_of(parent);
     if (child > 0)
         pp_read_state(child, &c);
     else
@@ -896,7 +870,7 @@ static bool pp_child_went_first(pid_t caller, volatile long *area, int release)
     bool went_first = false;
     pid_t child = -1;
     for (double end = sg_deadline_in_ms(2000); !sg_process_ended(caller) && sg_before(end);) {
-        child = pp_child_of(caller);
+        child = sg_child_of(caller);
         if (child > 0 && pp_state_of(caller) == 'S')
             break;
         sg_nap_ms(1);
@@ -998,7 +972,7 @@ void pp_run_watched(long *area, long nloops, const sigset_t *mask, enum pp_watch
     }
     bool finished = sh->done || sg_process_ended(caller);
     if (!finished) {
-        pid_t child = pp_child_of(caller);
+        pid_t child = sg_child_of(caller);
         if (!stuck) {
             struct pp_pstate p, c;
             pp_read_state(caller, &p);
