@@ -91,19 +91,6 @@ static int sg_build_holding_slot(const struct sg_kit *kit, const struct sg_grade
     return rc;
 }
 
-/* Whether any of the labs has hidden tests (the student kit has none). */
-static bool sg_any_hidden(const struct sg_kit *kit, const char *const *ids)
-{
-    bool any = false;
-    for (size_t i = 0; ids[i] != NULL && !any; i++) {
-        struct sg_buf rubric = SG_BUF_INIT;
-        sg_buf_printf(&rubric, "%s/%s/hidden/rubric.json", kit->labs, ids[i]);
-        any = access(rubric.data, F_OK) == 0;
-        sg_buf_free(&rubric);
-    }
-    return any;
-}
-
 /*
  * Without bubblewrap the tests see the machine's files: hidden tests that
  * every user may read, student code may print in a public test's output
@@ -418,14 +405,6 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
     size_t n = 0;
     while (ids[n] != NULL)
         n++;
-    /* --hidden in a kit without them (the student kit) grades the public
-     * tests, and says so: the report's "hidden tests included" over a
-     * public-only grading misled a student-kit review. */
-    if (o->hidden && !sg_any_hidden(kit, ids)) {
-        g->hidden = false;
-        fputs("shmgrade: this kit has no hidden tests: graded with the public ones (your "
-              "instructor's grading adds the hidden tests)\n", stderr);
-    }
     g->labs = calloc(n ? n : 1, sizeof *g->labs);
     if (g->labs == NULL) {
         sg_strv_free(all);
@@ -495,6 +474,18 @@ int sg_grade_submission(const struct sg_kit *kit, const struct sg_grade_opts *o,
     for (size_t i = 0; i < n && rc == 0; i++) {
         g->nlabs++;
         rc = sg_prepare_lab(kit, o, &sb, ids[i], &work[i], &g->labs[i], err);
+    }
+    /* "Hidden tests included" only where the rubrics loaded hold some:
+     * --hidden in the student kit, which has none, said so over a public
+     * grading (a student-kit review). */
+    bool any_hidden = false;
+    for (size_t i = 0; rc == 0 && i < g->nlabs; i++)
+        for (size_t k = 0; work[i].loaded && k < work[i].r.ntests; k++)
+            any_hidden |= work[i].r.tests[k].hidden;
+    if (rc == 0 && o->hidden && !any_hidden) {
+        g->hidden = false;
+        fputs("shmgrade: no hidden test among those graded (the student kit has none): "
+              "the report is of public tests only\n", stderr);
     }
     if (rc == 0)
         rc = sg_test_labs(o, &sb, work, g->labs, g->nlabs, err);
