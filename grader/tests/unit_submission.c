@@ -30,6 +30,15 @@ static void make_dir(void)
     ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
+/* make_dir, with the lab's folder 01-x in it. */
+static void make_lab_dir(void)
+{
+    make_dir();
+    char lab[128];
+    snprintf(lab, sizeof lab, "%s/01-x", dir);
+    ck_assert_int_eq(mkdir(lab, 0700), 0);
+}
+
 static void touch(const char *rel, size_t size)
 {
     char path[256];
@@ -42,10 +51,7 @@ static void touch(const char *rel, size_t size)
 
 START_TEST(mirrored_wins_over_flat)
 {
-    make_dir();
-    char lab[128];
-    snprintf(lab, sizeof lab, "%s/01-x", dir);
-    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    make_lab_dir();
     touch("01-x/x.c", 10);
     touch("x.c", 10);
     char *found = NULL;
@@ -62,10 +68,8 @@ END_TEST
 static void skeleton_beside_own(const char *starting, const char *as_found, char *skeleton,
                                 size_t cap)
 {
-    make_dir();
+    make_lab_dir();
     char lab[128];
-    snprintf(lab, sizeof lab, "%s/01-x", dir);
-    ck_assert_int_eq(mkdir(lab, 0700), 0);
     snprintf(lab, sizeof lab, "%s/skeleton", dir);
     ck_assert_int_eq(mkdir(lab, 0700), 0);
     write_file("skeleton/x.c", starting);
@@ -253,10 +257,7 @@ START_TEST(a_renamed_file_in_the_labs_folder_is_named)
 {
     /* "my_solution.c" in the lab's own folder, nothing like the file's
      * name: said, with the name to give it (a student-kit review). */
-    make_dir();
-    char lab[128];
-    snprintf(lab, sizeof lab, "%s/01-x", dir);
-    ck_assert_int_eq(mkdir(lab, 0700), 0);
+    make_lab_dir();
     touch("01-x/my_solution.c", 10);
     touch("01-x/notes.txt", 10);
     char *found = NULL;
