@@ -1,5 +1,6 @@
 /* sg_memcheck.c — valgrind's memcheck over a lab; see sg_memcheck.h. */
 #include "sg_memcheck.h"
+#include "sg_diskturn.h"
 #include "sg_isolate.h"
 #include "sg_guard.h"
 #include "sg_fs.h"
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -219,6 +221,100 @@ struct sg_mc_target {
     bool driver;
 };
 
+/* Whose a fall of the disk's free space during a run was (sg_diskturn.h). */
+enum sg_mc_drop {
+    SG_MC_DROP_NONE,      /* there was none */
+    SG_MC_DROP_OWN,       /* the run's own: it fell again when it ran alone, and came back */
+    SG_MC_DROP_UNKNOWN,   /* the machine's, or nobody can tell: not graded */
+};
+
+/* Spawns o holding a turn on the disk, with up to three tries to start it;
+ * *held: whether the turn was held (without the lock files, none is). */
+static int sg_spawn_in_turn(const struct sg_spawn_opts *o, bool alone,
+                            struct sg_spawn_result *res, bool *held)
+{
+    struct sg_diskturn turn;
+    *held = sg_diskturn_take(&turn, alone) == 0;
+    int spawned = -1;
+    for (int attempt = 0; attempt < 3 && spawned == -1; attempt++) {
+        if (attempt > 0)
+            sg_spawn_result_free(res);
+        spawned = sg_spawn(o, res);
+    }
+    sg_diskturn_give_back(&turn);
+    return spawned;
+}
+
+/*
+ * Whether the free space of dir's disk is back near before, counting what
+ * dir itself holds as the run's: files unlinked while open are freed when
+ * their last holder ends, on some file systems a moment later.
+ */
+static bool sg_space_came_back(const char *dir, unsigned long long before)
+{
+    for (int look = 0; look < 100; look++) {
+        unsigned long long now, held = 0;
+        size_t entries;
+        if (sg_space_left(dir, &now) == -1)
+            return false;
+        if (sg_dir_usage(dir, &held, &entries) == -1)
+            held = 0;
+        if (now + held + SG_MC_DISK_DROP_MAX / 2 >= before)
+            return true;
+        nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+    }
+    return false;
+}
+
+/*
+ * Runs o with the records' folder watched (sg_fswatch.h). A fall of the
+ * disk's free space stops every run on that disk at that moment, a
+ * classmate's too, so a run that saw one is made again alone, in its
+ * folder emptied: a fall then, which comes back once its processes are
+ * gone, is its own (*drop). *watched: sg_fswatch_finish's answer of the
+ * last run. -1 (why) when the grader could not run it.
+ */
+static int sg_run_watched(const struct sg_spawn_opts *o, const struct sg_sandbox *sb,
+                          const char *xmldir, struct sg_spawn_result *res, int *watched,
+                          struct sg_buf *tamper, struct sg_buf *created, enum sg_mc_drop *drop,
+                          struct sg_buf *why)
+{
+    *drop = SG_MC_DROP_NONE;
+    for (bool alone = false;; alone = true) {
+        struct sg_fswatch watch = { -1 };
+        if (sg_fswatch_start(&watch, xmldir) == -1) {
+            sg_buf_printf(why, "inotify on %s: %s", xmldir, strerror(errno));
+            return -1;
+        }
+        unsigned long long before = 0;
+        bool known = alone && sg_space_left(xmldir, &before) == 0, held;
+        int spawned = sg_spawn_in_turn(o, alone, res, &held);
+        *watched = sg_fswatch_finish(&watch, SG_XML_PREFIX, tamper, created);
+        if (spawned == -1 || *watched == -1) {
+            sg_buf_printf(why, "could not run valgrind (%s%s%s)", res->setup_failed ?: "",
+                          res->setup_failed ? ": " : "", strerror(errno));
+            return -1;
+        }
+        if (!res->disk_dropped)
+            return 0;
+        if (alone) {
+            *drop = held && known && sg_space_came_back(xmldir, before) ? SG_MC_DROP_OWN
+                                                                        : SG_MC_DROP_UNKNOWN;
+            return 0;
+        }
+        sg_spawn_result_free(res);
+        memset(res, 0, sizeof *res);
+        sg_buf_free(tamper);
+        sg_buf_free(created);
+        if (sg_rmtree(xmldir) == -1 || mkdir(xmldir, 0700) == -1 ||
+            sg_sandbox_share(sb, xmldir, true) == -1) {
+            sg_buf_printf(why, "could not prepare the memory check again in %s: %s", xmldir,
+                          strerror(errno));
+            return -1;
+        }
+    }
+}
+
 /* Runs one command under valgrind; adds to out. -1 (why) when the grader could not. */
 static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *m,
                        const struct sg_mc_target *target, struct sg_mc_outcome *out,
@@ -239,7 +335,6 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
     unsigned char random[8];
     char token[2 * sizeof random + 2] = "";
     struct sg_code_ranges student = { NULL, 0 };
-    struct sg_fswatch watch = { -1 };
     struct sg_buf created = SG_BUF_INIT; /* the records' names, in the order they were made */
     struct sg_spawn_result res;
     memset(&res, 0, sizeof res);
@@ -290,23 +385,12 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         .capped_dir = xmldir, .dir_cap_bytes = SG_MC_RECORDS_MAX,
         .dir_cap_entries = SG_MC_RECORDS_FILES, .disk_drop_cap = SG_MC_DISK_DROP_MAX,
     };
-    if (sg_fswatch_start(&watch, xmldir) == -1) {
-        sg_buf_printf(why, "inotify on %s: %s", xmldir, strerror(errno));
-        sg_env_free(&env);
-        goto out;
-    }
-    int spawned = -1;
-    for (int attempt = 0; attempt < 3 && spawned == -1; attempt++) {
-        if (attempt > 0)
-            sg_spawn_result_free(&res);
-        spawned = sg_spawn(&o, &res);
-    }
-    sg_env_free(&env);
     struct sg_buf tamper = SG_BUF_INIT;
-    int watched = sg_fswatch_finish(&watch, SG_XML_PREFIX, &tamper, &created);
-    if (spawned == -1 || watched == -1) {
-        sg_buf_printf(why, "could not run valgrind (%s%s%s)", res.setup_failed ?: "",
-                      res.setup_failed ? ": " : "", strerror(errno));
+    int watched;
+    enum sg_mc_drop drop;
+    int ran = sg_run_watched(&o, m->sandbox, xmldir, &res, &watched, &tamper, &created, &drop, why);
+    sg_env_free(&env);
+    if (ran == -1) {
         sg_buf_free(&tamper);
         goto out;
     }
@@ -325,9 +409,25 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         rc = 0;
         goto out;
     }
-    if (res.disk_dropped) {
+    if (drop == SG_MC_DROP_OWN) {
+        out->tampered = true;
+        struct sg_buf f = SG_BUF_INIT;
+        sg_buf_printf(&f, "the code under test took the disk where valgrind writes its records: "
+                          "its free space fell by more than %llu MiB while the code ran, with "
+                          "the disk to itself, and came back once it was stopped (files "
+                          "written there and unlinked while open); the memory check cannot "
+                          "vouch for anything",
+                      SG_MC_DISK_DROP_MAX >> 20);
+        sg_add_line(out, f.data);
+        sg_buf_free(&f);
+        sg_buf_free(&tamper);
+        rc = 0;
+        goto out;
+    }
+    if (drop == SG_MC_DROP_UNKNOWN) {
         sg_buf_printf(why, "the free space of the disk where the memory check writes its records "
-                           "(%s) fell by more than %llu MiB while it ran: not graded",
+                           "(%s) fell by more than %llu MiB while it ran, and again when it ran "
+                           "alone, and did not come back when it was stopped: not graded",
                       xmldir, SG_MC_DISK_DROP_MAX >> 20);
         sg_buf_free(&tamper);
         goto out;
@@ -381,8 +481,6 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
     }
     rc = 0;
 out:
-    if (watch.fd != -1)
-        sg_fswatch_finish(&watch, SG_XML_PREFIX, &(struct sg_buf)SG_BUF_INIT, &created);
     sg_buf_free(&created);
     sg_spawn_result_free(&res);
     sg_code_ranges_free(&student);

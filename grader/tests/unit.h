@@ -11,6 +11,7 @@ Suite *unit_linkmap_suite(void);
 Suite *unit_submission_suite(void);
 Suite *unit_rubric_suite(void);
 Suite *unit_slots_suite(void);
+Suite *unit_diskturn_suite(void);
 Suite *unit_fswatch_suite(void);
 Suite *unit_sweep_suite(void);
 Suite *unit_digest_suite(void);

@@ -12,6 +12,7 @@ int main(void)
     srunner_add_suite(sr, unit_submission_suite());
     srunner_add_suite(sr, unit_rubric_suite());
     srunner_add_suite(sr, unit_slots_suite());
+    srunner_add_suite(sr, unit_diskturn_suite());
     srunner_add_suite(sr, unit_fswatch_suite());
     srunner_add_suite(sr, unit_sweep_suite());
     srunner_add_suite(sr, unit_digest_suite());
