@@ -501,6 +501,11 @@ void inc_require_no_children(const char *call)
 {
     pid_t pid = 0;
     enum sg_children st = sg_children_state(&pid);
+    inc_require_children_gone(st, pid, call);
+}
+
+void inc_require_children_gone(enum sg_children st, pid_t pid, const char *call)
+{
     SG_SETUP(st != SG_CHILDREN_ERROR, "waitid");
     SG_REQUIRE(st != SG_CHILD_RUNNING, "no child process left once the call has returned",
                "the parent returned while a child was still running. Which call makes it wait "

@@ -13,8 +13,10 @@
 #define INC_TESTLIB_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
+#include "sg_harness.h"
 #include "sg_stub.h"
 
 /* A lock file in a fresh private folder, opened by the test itself. */
@@ -160,6 +162,26 @@ int inc_exit_handlers_run(void);
  * run after run).
  */
 void inc_child_naps(void);
+
+/* What inc_child_increments did in a process of its own (inc_run_child_increments). */
+struct inc_kerrisk_run {
+    bool returned;              /* it returned, in the process that called it */
+    int seen, err;              /* what it returned, and errno then */
+    enum sg_children children;  /* that process's children once it had returned */
+    pid_t zombie;               /* for SG_CHILD_ZOMBIE: which */
+    int status;                 /* how that process ended (waitpid's status) */
+};
+
+/*
+ * Calls inc_child_increments(counter, out) in a process of its own, whose
+ * children hold their first step until it is seen waiting for them (or
+ * polling, busy, or at the latest 8 s): a parent that reads the counter
+ * before it waits reads it unchanged, every time (inc_kerrisk_run.c).
+ */
+void inc_run_child_increments(int *counter, FILE *out, struct inc_kerrisk_run *r);
+
+/* Fails the test if a call left children (st, as sg_children_state said; zombie: which). */
+void inc_require_children_gone(enum sg_children st, pid_t zombie, const char *call);
 
 /*
  * Waiting requests for a lock of type ("WRITE", "READ") on the file id

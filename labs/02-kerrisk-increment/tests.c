@@ -184,14 +184,19 @@ static const char *inc_kerrisk_out_hint(const char *text)
 
 SG_TEST(child_increments_kerrisk)
 {
-    sg_on_fork_child(inc_child_naps);
+    /* Its child increments only once the parent waits for it: reading
+     * before waiting reads 1, however long the parent slept first. */
     int *c = inc_test_counter(1);
     FILE *out = sg_output_file();
-    errno = 0;
-    int seen = inc_child_increments(c, out);
-    int err = errno;
-    SG_REQUIRE_NOT_CHILD("inc_child_increments");
-    inc_require_no_children("inc_child_increments");
+    struct inc_kerrisk_run r;
+    inc_run_child_increments(c, out, &r);
+    SG_REQUIRE(r.returned, "inc_child_increments to return",
+               "the process that called inc_child_increments ended inside the call: a crash "
+               "(see how it ended), or the parent taking the child's branch and ending in "
+               "_exit. fork returns 0 in the child and the child's pid in the parent",
+               "the process calling inc_child_increments %s", sg_status_text(r.status));
+    int seen = r.seen, err = r.err;
+    inc_require_children_gone(r.children, r.zombie, "inc_child_increments");
     size_t len;
     char *text = sg_file_contents(out, &len);
     SG_REQUIRE(seen == 2, "2: the value the parent sees after the child's increment",
