@@ -235,6 +235,9 @@ void sb_run_exchange(char *buf, size_t cap, const char *input, const char *pendi
     fclose(std);
     sb_require_no_children("sb_exchange");
     r->out = sg_file_contents(out, &r->out_len);
+    /* The child's stream shares its file offset with in's: still 0, and the
+     * child read nothing from the stream it was given. */
+    r->input_untouched = input[0] != '\0' && lseek(fileno(in), 0, SEEK_CUR) == 0;
     fclose(in);
     fclose(out);
 }
@@ -288,8 +291,13 @@ void sb_require_status(const struct sb_exchange_run *r, int want, const char *wh
                "with when sb_read_line returns -1, and does the parent pass it on?";
     } else if (st == 1 && want == 0) {
         snprintf(seen, sizeof seen, "1");
-        hint = "1 means the child read no line, yet the input held one. Did writing the prompt "
-               "or sb_read_line fail in the child? Try sb_read_line alone on this input";
+        hint = r->input_untouched
+                   ? "1 means the child read no line, and it read nothing at all from in, where "
+                     "the line was. Which stream does your child read from: the one "
+                     "sb_exchange is given, or another (stdin)?"
+                   : "1 means the child read no line, yet the input held one. Did writing the "
+                     "prompt or sb_read_line fail in the child? Try sb_read_line alone on this "
+                     "input";
     } else {
         snprintf(seen, sizeof seen, "%d", st);
         hint = "the parent returns the child's exit status. Where does your number come from? "

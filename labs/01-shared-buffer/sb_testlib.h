@@ -48,6 +48,7 @@ struct sb_exchange_run {
     char *out;     /* everything written to out (malloc'ed) */
     size_t out_len;
     bool prompt_on_stdout; /* the prompt went to standard output instead */
+    bool input_untouched;  /* the input held something, and nothing of it was read */
 };
 
 /* Why out does not hold the prompt once: a hint from where it went. */

@@ -21,6 +21,10 @@ struct inc_audit_log {
     long write_grants;       /* write locks granted on it */
     long empty;              /* write locks in which the counter did not move */
     long crowded;            /* write locks in which it moved by more than one */
+    long elsewhere;          /* write locks granted on the lock file that leave byte 0 out */
+    long elsewhere_start;    /* the first one's l_start, l_len and l_whence */
+    long elsewhere_len;
+    int elsewhere_whence;
     int values[];            /* the counter at each write lock's end, while still held */
 };
 
@@ -119,6 +123,12 @@ static void inc_audit_result(int fd, int cmd, const struct flock *fl, int rc)
     (void)cmd;
     bool ending = inc_ending;
     inc_ending = false;
+    if (rc == 0 && fl->l_type == F_WRLCK && inc_audited(fd) && !inc_covers_byte0(fd, fl) &&
+        __atomic_fetch_add(&inc_log->elsewhere, 1, __ATOMIC_SEQ_CST) == 0) {
+        inc_log->elsewhere_start = (long)fl->l_start;
+        inc_log->elsewhere_len = (long)fl->l_len;
+        inc_log->elsewhere_whence = fl->l_whence;
+    }
     if (rc != 0 || !inc_audited(fd) || !inc_covers_byte0(fd, fl))
         return; /* a failed release releases nothing */
     if (ending && inc_holds('W')) {
@@ -191,6 +201,18 @@ void inc_require_audited(const char *what)
                "was inside it" INC_AUDIT_SEE,
                "in %s the workers were granted the write lock %ld times and never released it",
                what, log->write_grants);
+    SG_REQUIRE(released > 0 || log->elsewhere == 0, "a write lock on byte 0 around each increment",
+               "the workers locked other bytes of the lock file: increment.h's lock is on byte "
+               "0, and a lock elsewhere neither waits for a lock on byte 0 nor keeps a process "
+               "that locks byte 0 out. Which bytes does your struct flock name (l_whence, "
+               "l_start, l_len)?" INC_AUDIT_SEE,
+               "in %s the workers took %ld write locks on the lock file, none of them on byte 0 "
+               "(the first with l_whence %s, l_start %ld, l_len %ld)",
+               what, log->elsewhere,
+               log->elsewhere_whence == SEEK_SET   ? "SEEK_SET"
+               : log->elsewhere_whence == SEEK_CUR ? "SEEK_CUR"
+                                                   : "SEEK_END",
+               log->elsewhere_start, log->elsewhere_len);
     SG_REQUIRE(released > 0, "a write lock taken and released around each increment",
                "with lockfd >= 0 every increment of every worker goes through "
                "inc_locked_increment, which takes the lock first. Does each of your workers?"

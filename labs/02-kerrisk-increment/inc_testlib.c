@@ -407,7 +407,7 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
     if (st == INC_DONE) {
         int err = c->out->err;
         bool nowait = c->out->rc == -1 && (err == EAGAIN || err == EACCES);
-        SG_FAIL("the call to wait (F_SETLKW) until the lock is free",
+        SG_FAIL("the call to wait (F_SETLKW) until the lock on byte 0 is free",
                 nowait ? "F_SETLK gives up at once (EAGAIN or EACCES) when another process "
                          "holds the lock. Which fcntl command waits for it instead? See man 2 "
                          "fcntl"
@@ -416,6 +416,11 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
                 : c->out->rc == -1 ? "fcntl refused the request. Which field of the struct "
                                      "flock, or which argument, does its errno point at? See man "
                                      "2 fcntl: ERRORS"
+                : c->out->last_cmd == F_SETLKW
+                    ? "the call asked with F_SETLKW and was granted at once: what it asked for "
+                      "did not conflict with the other process's write lock on byte 0. Which "
+                      "bytes does its struct flock name (l_whence, l_start, l_len)? The lock of "
+                      "increment.h is on byte 0"
                                    : "the call returned while another process held a write lock "
                                      "on byte 0: it never asked for a lock that conflicts. Which "
                                      "lock does the recipe take before touching the counter? "

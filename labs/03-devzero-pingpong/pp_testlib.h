@@ -118,6 +118,7 @@ struct pp_run_result {
     sigset_t mask;          /* the caller's mask after it */
     bool child_went_first;  /* the child made the update that returned 0 (PP_WATCH_FIRST_TURN) */
     int tells;              /* signals seen sent before the last turn (PP_WATCH_TELLS) */
+    int alarms;             /* the caller's own handler's runs (PP_WATCH_INTERRUPTED) */
 };
 
 enum pp_watch {
@@ -127,8 +128,32 @@ enum pp_watch {
                              * the parent is stopped and the child let go */
     PP_WATCH_TELLS,         /* also the mask of the side that sends each SIGUSR1 or SIGUSR2:
                              * fails the test, before any other diagnosis, when one was sent
-                             * with the two not both blocked */
+                             * with the two not both blocked, or when pp_run forked
+                             * with them not both blocked (TELL_WAIT comes first) */
+    PP_WATCH_INTERRUPTED,   /* the caller handles SIGALRM, and a timer in each process
+                             * sends it every 200 us during the turns (pp_interrupt.c) */
+    PP_WATCH_TWICE,         /* pp_run twice in one process; the second run's outcome */
 };
+
+/* What a run of those two kinds that went wrong most likely says. */
+#define PP_INTERRUPTED_HINT                                                                     \
+    "here the caller's program handles a signal of its own (SIGALRM), which came often during " \
+    "the turns: sigsuspend returns after any handler has run, not only after the wait's own "   \
+    "signal. Does your WAIT test its flag again when it wakes, and sleep again while it is "    \
+    "not set? Handout: how to wait"
+#define PP_TWICE_HINT                                                                           \
+    "here pp_run ran twice in one process: the first run returned 0, and the second did not "  \
+    "work. What does the first run leave behind for the second: a flag still set, a signal "   \
+    "still pending? Does each run start from a clean state?"
+
+/*
+ * A SIGALRM handler of the caller's (SA_RESTART) that counts into *count,
+ * run every 200 us by an interval timer here and, once pp_run forks, in
+ * the child. 0, or -1 with errno.
+ */
+int pp_interrupt_start(volatile int *count);
+/* Stops this process's timer (the handler stays). 0, or -1 with errno. */
+int pp_interrupt_stop(void);
 
 /*
  * Runs pp_run(area, nloops) in a process of the test's, with mask as its

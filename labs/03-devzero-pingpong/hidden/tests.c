@@ -219,7 +219,40 @@ SG_TEST(run_waits_for_its_own_child)
                "pp_run(area, 10) returned %d with the counter at %ld", rc, *area);
 }
 
+SG_TEST(run_waits_through_other_signals)
+{
+    /* The caller's own SIGALRM handler runs every 200 us in both
+     * processes (pp_interrupt.c): a WAIT with if for while returned before
+     * its turn, and had every other test (a class review: 60 of 60). */
+    long *area = pp_test_area(0);
+    struct pp_run_result r;
+    pp_run_watched(area, PP_NLOOPS, NULL, PP_WATCH_INTERRUPTED, &r);
+    SG_REQUIRE(r.rc == 0 && r.area == PP_NLOOPS, "0, with the counter at 1000",
+               r.rc == -1 && r.err == ENOSYS ? PP_NOT_WRITTEN("pp_run") : PP_INTERRUPTED_HINT,
+               "pp_run(area, 1000), its caller handling SIGALRM %d times during the turns, "
+               "returned %d with the counter at %ld",
+               r.alarms, r.rc, r.area);
+    /* Without a signal of its own the test proves nothing. */
+    SG_SETUP(r.alarms > 0, "setitimer (no SIGALRM came during the run)");
+}
+
+SG_TEST(run_twice_in_one_process)
+{
+    /* A parent that leaves its child's last signal pending, and a
+     * TELL_WAIT that does not clear the flag: the second run's first wait
+     * returns at once (a class review: 60 of 60, the second call hung). */
+    long *area = pp_test_area(0);
+    struct pp_run_result r;
+    pp_run_watched(area, 10, NULL, PP_WATCH_TWICE, &r);
+    SG_REQUIRE(r.rc == 0 && r.area == 10, "0, with the counter at 10, the second time too",
+               r.rc == -1 && r.err == ENOSYS ? PP_NOT_WRITTEN("pp_run") : PP_TWICE_HINT,
+               "the second pp_run(area, 10) of the process returned %d with the counter at %ld",
+               r.rc, r.area);
+}
+
 const struct sg_test sg_hidden_tests[] = {
+    SG_TEST_ENTRY(run_waits_through_other_signals),
+    SG_TEST_ENTRY(run_twice_in_one_process),
     SG_TEST_ENTRY(run_odd_count),
     SG_TEST_ENTRY(run_many),
     SG_TEST_ENTRY(run_no_loops),
