@@ -71,8 +71,21 @@ static struct sg_student *sg_list_students(const char *dir, const char *outdir, 
     size_t skipped = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
+        if (e->d_name[0] == '.') {
+            /* A .git or .DS_Store beside the students, most often; said all
+             * the same (a platform review: a student's ".bob" was dropped in
+             * silence). */
+            if (skipped++ < 10) {
+                char *shown = sg_escape_dup(e->d_name);
+                fprintf(stderr, "shmgrade: %s/%s is hidden (its name starts with a dot): not "
+                                "graded (rename it to grade it)\n",
+                        dir, shown);
+                free(shown);
+            }
+            continue;
+        }
         char *path = sg_join(dir, e->d_name);
         struct stat st;
         bool is_out = false;
@@ -325,8 +338,17 @@ static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opt
         sg_rmtree(work.data);
         _exit(1);
     }
+    bool grader_error = false;
+    for (size_t i = 0; i < g.nlabs; i++)
+        grader_error |= g.labs[i].state == SG_LAB_GRADER_ERROR;
     for (int f = 0; f < SG_FORMAT_COUNT; f++) {
         if (!(o->formats & (1u << f)) && f != SG_FORMAT_GRADE)
+            continue;
+        /* A platform's file holds a score, and a lab the grader failed on
+         * has none: the text report and grade.json say what happened, and
+         * the student stays incomplete (a platform review: results.json
+         * kept 180 of 212 beside an incomplete row). */
+        if (grader_error && f != SG_FORMAT_TEXT && f != SG_FORMAT_GRADE)
             continue;
         char *path = sg_join(s->out, sg_format_file((enum sg_format)f));
         struct sg_report_arg a = { &g, (enum sg_format)f };
@@ -336,9 +358,8 @@ static void sg_grade_student(const struct sg_kit *kit, const struct sg_batch_opt
         }
         free(path);
     }
-    for (size_t i = 0; i < g.nlabs; i++)
-        if (g.labs[i].state == SG_LAB_GRADER_ERROR)
-            status = 1;
+    if (grader_error)
+        status = 1;
     /* The key last: a student whose reports are incomplete is graded again. */
     char *keyfile = sg_join(s->out, ".key");
     if (status == 0 && sg_write_atomic(keyfile, sg_write_key, &s->key) == -1)

@@ -204,8 +204,8 @@ void inc_require_audited(const char *what)
     SG_REQUIRE(released > 0 || log->elsewhere == 0, "a write lock on byte 0 around each increment",
                "the workers locked other bytes of the lock file: increment.h's lock is on byte "
                "0, and a lock elsewhere neither waits for a lock on byte 0 nor keeps a process "
-               "that locks byte 0 out. Which bytes does your struct flock name (l_whence, "
-               "l_start, l_len)?" INC_AUDIT_SEE,
+               "that locks byte 0 out. Which bytes does your struct flock name? See man 2 "
+               "fcntl: Advisory record locking" INC_AUDIT_SEE,
                "in %s the workers took %ld write locks on the lock file, none of them on byte 0 "
                "(the first with l_whence %s, l_start %ld, l_len %ld)",
                what, log->elsewhere,

@@ -57,19 +57,23 @@ static bool inc_is_timed_sleep(long nr)
  * allows); or busy for a fifth of a second; or ended. At the latest after
  * 8 s: a parent asleep in one sleep that long is slow, and is let be.
  */
+/* Between two looks: each reads four files of /proc, and a parent asleep
+ * for seconds must not spend the test's CPU budget on being looked at. */
+#define INC_LOOK_MS 5
+
 static void inc_go_when_parent_waits(pid_t caller, int go)
 {
     long cpu_at_start = sg_task_cpu_ticks(caller, 0), fifth = sysconf(_SC_CLK_TCK) / 5;
     long sleeps_at_start = sg_task_sleeps(caller, 0);
     int asleep_elsewhere = 0;
-    for (double end = sg_deadline_in_ms(8000); sg_before(end); sg_nap_ms(1)) {
+    for (double end = sg_deadline_in_ms(8000); sg_before(end); sg_nap_ms(INC_LOOK_MS)) {
         if (sg_process_ended(caller))
             break;
         long nr = sg_task_syscall(caller, 0, NULL);
         if (sg_task_in_wait(caller, 0))
             break;
         asleep_elsewhere = nr >= 0 && !inc_is_timed_sleep(nr) ? asleep_elsewhere + 1 : 0;
-        if (asleep_elsewhere > 100)
+        if (asleep_elsewhere * INC_LOOK_MS > 100)
             break;
         if (sleeps_at_start >= 0 && sg_task_sleeps(caller, 0) - sleeps_at_start > 100)
             break;

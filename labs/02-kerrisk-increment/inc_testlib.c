@@ -129,6 +129,13 @@ static void inc_note_request(int fd, int cmd, const struct flock *fl)
 {
     (void)fd;
     inc_watched_outcome->last_cmd = cmd;
+    if (fl->l_type != F_UNLCK) {
+        /* Only what SEEK_SET says for certain: elsewhere, the offset decides. */
+        bool byte0 = fl->l_start <= 0 && (fl->l_len <= 0 || fl->l_start + fl->l_len > 0);
+        inc_watched_outcome->last_elsewhere = fl->l_whence == SEEK_SET && !byte0;
+        inc_watched_outcome->last_start = (long)fl->l_start;
+        inc_watched_outcome->last_len = (long)fl->l_len;
+    }
     if (fl->l_type == F_UNLCK) {
         inc_watched_outcome->unlocks++;
         inc_watched_outcome->counter_at_unlock = *inc_watched_counter;
@@ -416,18 +423,20 @@ void inc_require_blocked(const struct inc_call *c, const char *holder)
                 : c->out->rc == -1 ? "fcntl refused the request. Which field of the struct "
                                      "flock, or which argument, does its errno point at? See man "
                                      "2 fcntl: ERRORS"
-                : c->out->last_cmd == F_SETLKW
-                    ? "the call asked with F_SETLKW and was granted at once: what it asked for "
-                      "did not conflict with the other process's write lock on byte 0. Which "
-                      "bytes does its struct flock name (l_whence, l_start, l_len)? The lock of "
-                      "increment.h is on byte 0"
+                : c->out->last_cmd == F_SETLKW && c->out->last_elsewhere
+                    ? "the call asked with F_SETLKW, and was granted at once: the bytes it "
+                      "asked for leave out byte 0, where the other process held its lock. "
+                      "increment.h's lock is on byte 0 alone: which bytes does your struct "
+                      "flock name? See man 2 fcntl: Advisory record locking"
                                    : "the call returned while another process held a write lock "
                                      "on byte 0: it never asked for a lock that conflicts. Which "
                                      "lock does the recipe take before touching the counter? "
                                      "(flock's locks are another kind, which an fcntl record "
                                      "lock neither sees nor waits for)",
-                "%s returned %d (errno %s) while %s", name, c->out->rc,
-                err ? strerror(err) : "0", holder);
+                "%s returned %d (errno %s) while %s%s", name, c->out->rc,
+                err ? strerror(err) : "0", holder,
+                c->out->last_cmd == F_SETLKW && c->out->last_elsewhere ? ", its lock asked for "
+                                                                         "other bytes" : "");
     }
     SG_REQUIRE(strcmp(w.type, want) == 0,
                c->op == INC_OP_INCREMENT ? "a request for a write lock (F_WRLCK)"

@@ -52,6 +52,8 @@ struct inc_outcome {        /* in shared memory, written by the calling process 
     int unlocks;            /* F_UNLCK requests seen through fcntl or lockf (sg_locks.c) */
     int counter_at_unlock;  /* the counter when the last of them was made */
     volatile int last_cmd;  /* the fcntl command of the last lock request seen, 0 if none */
+    bool last_elsewhere;    /* that request, unless a release, named bytes without byte 0 */
+    long last_start, last_len; /* its l_start and l_len then (from SEEK_SET) */
     int held_after;         /* the process still held a lock on the file once the call returned */
 };
 

@@ -15,6 +15,16 @@ if [ ${#labs[@]} -eq 0 ]; then
     done
 fi
 
+# The reason, then no score at all: the grader, or the autograder's set-up,
+# failed, which is never the student's score (a platform review: a kit that
+# could not be built gave every lab 0). Autolab then says "Empty
+# autoresult", which tells the instructor to regrade once it is fixed.
+no_score() {
+    printf '%s\n' "$@" "Nothing was graded: no score was given."
+    printf '{"scores": {}}\n'
+    exit 0
+}
+
 # The reason, then a scores line with 0 for each lab: the handin could not
 # be graded at all. (Lab folders are NN-name: checked below, so the line is
 # valid JSON as written.)
@@ -31,8 +41,7 @@ zeros() {
 
 for lab in "${labs[@]}"; do
     if ! [[ $lab =~ ^[0-9][0-9]-[a-z0-9-]+$ ]] || [ ! -f "shmlab/labs/$lab/rubric.json" ]; then
-        labs=()
-        zeros "The autograder is misconfigured: LABS names '$lab', which is not a lab of this kit" \
+        no_score "The autograder is misconfigured: LABS names '$lab', which is not a lab of this kit" \
               "(its labs: $(cd shmlab/labs && echo */ | tr -d /)). Please tell your instructor."
     fi
 done
@@ -52,8 +61,12 @@ for f in ./*.tar ./*.tgz ./*.tar.gz ./*.tar.xz ./*.tar.bz2; do
     fi
 done
 if [ -f "$handin" ]; then
-    if ! listing=$(tar -tvf "$handin" 2>&1); then
-        zeros "$handin is not a tar archive that can be read: $listing" \
+    # The listing alone: tar's warnings go to stderr, and one about a header
+    # it does not know (the LIBARCHIVE.xattr.* that macOS's tar writes for
+    # most files) is no entry of the archive (a platform review: a correct
+    # handin made on a Mac was refused as holding "special files").
+    if ! listing=$(tar -tvf "$handin" 2>tar-errors.txt); then
+        zeros "$handin is not a tar archive that can be read: $(head -3 tar-errors.txt)" \
               "Submit a tar of your files, e.g.: tar cf handin.tar work"
     fi
     if grep -q -v -E '^([-d]|$)' <<< "$listing"; then
@@ -62,7 +75,8 @@ if [ -f "$handin" ]; then
               "Submit the files themselves, e.g.: tar cf handin.tar work"
     fi
     if ! tar -xf "$handin" -C submission --no-same-owner --no-same-permissions 2>errors.txt; then
-        zeros "$handin could not be unpacked: $(head -3 errors.txt)"
+        no_score "$handin, which could be read, could not be unpacked here: $(head -3 errors.txt)" \
+                 "This is not a problem with your code: your instructor must look at it and regrade."
     fi
 elif compgen -G './*.c' >/dev/null; then
     cp -- ./*.c submission/
@@ -107,9 +121,9 @@ else
     echo "shmlab: the grading image has no copy of this autograder's kit; building it here"
     if ! { shmlab/scripts/install-deps.sh && make -C shmlab --no-print-directory build; } \
         > build.log 2>&1; then
-        zeros "$(tail -n 25 build.log)" "" \
-              "The autograder could not be built (above): this is not a problem with your" \
-              "code, and your instructor must fix the grading image and regrade."
+        no_score "$(tail -n 25 build.log)" "" \
+                 "The autograder could not be built (above): this is not a problem with your" \
+                 "code, and your instructor must fix the grading image and regrade."
     fi
 fi
 
