@@ -287,7 +287,7 @@ void inc_require_workers_lock(const char *what)
     for (double end = sg_deadline_in_ms(5000);
          inc_count_waiters(&lock, "WRITE") + inc_count_waiters(&lock, "READ") == 0 &&
          !sg_process_ended(caller) && sg_before(end);)
-        sg_nap_ms(1);
+        sg_nap_ms(INC_LOOK_MS);
     inc_release(&h);
     int status;
     SG_REQUIRE(sg_wait_timeout(caller, &status, 10000) == 0,

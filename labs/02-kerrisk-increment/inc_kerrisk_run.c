@@ -57,10 +57,6 @@ static bool inc_is_timed_sleep(long nr)
  * allows); or busy for a fifth of a second; or ended. At the latest after
  * 8 s: a parent asleep in one sleep that long is slow, and is let be.
  */
-/* Between two looks: each reads four files of /proc, and a parent asleep
- * for seconds must not spend the test's CPU budget on being looked at. */
-#define INC_LOOK_MS 5
-
 static void inc_go_when_parent_waits(pid_t caller, int go)
 {
     long cpu_at_start = sg_task_cpu_ticks(caller, 0), fifth = sysconf(_SC_CLK_TCK) / 5;

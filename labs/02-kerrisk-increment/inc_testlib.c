@@ -305,7 +305,8 @@ static int inc_find_waiter(pid_t pid, const struct inc_file_id *id, struct inc_w
 enum inc_state inc_wait_done_or_blocked(const struct inc_call *c, int timeout_ms,
                                         struct inc_waiter *w)
 {
-    for (int waited = 0; waited < timeout_ms; waited++) {
+    for (double end = sg_deadline_in_ms(timeout_ms);; sg_nap_ms(INC_LOOK_MS)) {
+        bool last = !sg_before(end);
         if (c->out->done)
             return INC_DONE;
         int found = inc_find_waiter(c->pid, &c->lockfile, w);
@@ -316,9 +317,9 @@ enum inc_state inc_wait_done_or_blocked(const struct inc_call *c, int timeout_ms
          * WNOWAIT leaves it for inc_finish_call to reap and report. */
         if (sg_process_ended(c->pid))
             return INC_DONE;
-        sg_nap_ms(1);
+        if (last)
+            return c->out->done ? INC_DONE : INC_STUCK;
     }
-    return c->out->done ? INC_DONE : INC_STUCK;
 }
 
 void inc_describe(enum inc_state st, const struct inc_waiter *w, char *text, size_t cap)

@@ -19,6 +19,16 @@
 #include "sg_harness.h"
 #include "sg_stub.h"
 
+/*
+ * Between two looks at /proc (locks, a process's state) while a test waits
+ * for something to happen: each look costs CPU that counts against the
+ * test's budget, and /proc/locks lists every lock of the machine. Looked
+ * at every millisecond for 5 s, a wait for what never came used up the
+ * 0.5 s CPU floor under load, and the test said "used more CPU" instead of
+ * what was missing (the kit's own tests, loaded).
+ */
+#define INC_LOOK_MS 5
+
 /* A lock file in a fresh private folder, opened by the test itself. */
 struct inc_lockfile {
     char path[4096];

@@ -217,7 +217,7 @@ static void inc_require_workers_wait(int fd, const char *zero_hint)
         waiting = inc_count_waiters(&lock, "WRITE");
         reading = inc_count_waiters(&lock, "READ");
         if (waiting + reading == 0)
-            sg_nap_ms(1);
+            sg_nap_ms(INC_LOOK_MS);
     }
     int moved = *c;
     bool returned = run->done; /* before the release: after it, returning is right */
