@@ -3,6 +3,8 @@
 #define UNIT_H
 
 #include <check.h>
+#include <stdbool.h>
+#include <sys/types.h>
 
 Suite *unit_text_suite(void);
 Suite *unit_spawn_suite(void);
@@ -16,5 +18,10 @@ Suite *unit_fswatch_suite(void);
 Suite *unit_sweep_suite(void);
 Suite *unit_digest_suite(void);
 Suite *unit_watch_suite(void);
+
+/* Whether a byte arrives on r within ms milliseconds (and reads it). */
+bool unit_arrives(int r, int ms);
+/* Kills pid and reaps it: a helper process that holds something until killed. */
+void unit_stop(pid_t pid);
 
 #endif

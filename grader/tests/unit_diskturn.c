@@ -50,38 +50,21 @@ static pid_t taker(bool alone, int w)
     return pid;
 }
 
-/* Whether a byte arrives on r within ms milliseconds. */
-static bool arrives(int r, int ms)
-{
-    struct pollfd p = { .fd = r, .events = POLLIN };
-    int n;
-    while ((n = poll(&p, 1, ms)) == -1 && errno == EINTR)
-        ;
-    char c;
-    return n == 1 && read(r, &c, 1) == 1;
-}
-
-static void stop(pid_t pid)
-{
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-}
-
 START_TEST(shared_turns_run_together_and_a_sole_turn_waits_for_them)
 {
     int p[2];
     ck_assert_int_eq(pipe(p), 0);
     pid_t one = taker(false, p[1]), two = taker(false, p[1]);
-    ck_assert_msg(arrives(p[0], 10000) && arrives(p[0], 10000),
+    ck_assert_msg(unit_arrives(p[0], 10000) && unit_arrives(p[0], 10000),
                   "two shared turns were not held at once");
     pid_t sole = taker(true, p[1]);
     /* However long this looks: a shared turn is held. */
-    ck_assert_msg(!arrives(p[0], 300), "a sole turn was taken beside shared ones");
-    stop(one);
-    ck_assert_msg(!arrives(p[0], 300), "a sole turn was taken beside a shared one");
-    stop(two); /* killed, not given back: the kernel releases its lock */
-    ck_assert_msg(arrives(p[0], 10000), "the sole turn was not taken once the shared ones ended");
-    stop(sole);
+    ck_assert_msg(!unit_arrives(p[0], 300), "a sole turn was taken beside shared ones");
+    unit_stop(one);
+    ck_assert_msg(!unit_arrives(p[0], 300), "a sole turn was taken beside a shared one");
+    unit_stop(two); /* killed, not given back: the kernel releases its lock */
+    ck_assert_msg(unit_arrives(p[0], 10000), "the sole turn was not taken once the shared ones ended");
+    unit_stop(sole);
 }
 END_TEST
 
@@ -92,17 +75,17 @@ START_TEST(a_waiting_sole_turn_keeps_new_shared_turns_out)
     ck_assert_int_eq(pipe(p), 0);
     ck_assert_int_eq(pipe(q), 0);
     pid_t first = taker(false, p[1]);
-    ck_assert(arrives(p[0], 10000));
+    ck_assert(unit_arrives(p[0], 10000));
     pid_t sole = taker(true, q[1]);
-    ck_assert(!arrives(q[0], 300));
+    ck_assert(!unit_arrives(q[0], 300));
     pid_t later = taker(false, p[1]);
-    ck_assert_msg(!arrives(p[0], 300), "a shared turn was taken while a sole turn waited");
-    stop(first);
-    ck_assert_msg(arrives(q[0], 10000), "the sole turn was not taken");
-    ck_assert_msg(!arrives(p[0], 300), "a shared turn was taken beside the sole turn");
-    stop(sole);
-    ck_assert_msg(arrives(p[0], 10000), "the later shared turn was not taken after the sole one");
-    stop(later);
+    ck_assert_msg(!unit_arrives(p[0], 300), "a shared turn was taken while a sole turn waited");
+    unit_stop(first);
+    ck_assert_msg(unit_arrives(q[0], 10000), "the sole turn was not taken");
+    ck_assert_msg(!unit_arrives(p[0], 300), "a shared turn was taken beside the sole turn");
+    unit_stop(sole);
+    ck_assert_msg(unit_arrives(p[0], 10000), "the later shared turn was not taken after the sole one");
+    unit_stop(later);
 }
 END_TEST
 

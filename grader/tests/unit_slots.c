@@ -47,23 +47,6 @@ static pid_t taker(int w)
     return pid;
 }
 
-/* Whether a byte arrives on r within ms milliseconds. */
-static bool arrives(int r, int ms)
-{
-    struct pollfd p = { .fd = r, .events = POLLIN };
-    int n;
-    while ((n = poll(&p, 1, ms)) == -1 && errno == EINTR)
-        ;
-    char c;
-    return n == 1 && read(r, &c, 1) == 1;
-}
-
-static void stop(pid_t pid)
-{
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-}
-
 /*
  * Takes both slots here; by_slot[k] holds slot k. A taker starts at slot
  * getpid() % count (sg_slots.c), so the first take here is that one.
@@ -95,10 +78,10 @@ START_TEST(no_more_holders_than_slots_and_a_waiter_finds_any_given_back)
     ck_assert_int_eq(pipe(p), 0);
     pid_t third = taker(p[1]);
     /* Both slots are held: the third waits (however long this looks). */
-    ck_assert_msg(!arrives(p[0], 300), "a third holder took one of two slots");
+    ck_assert_msg(!unit_arrives(p[0], 300), "a third holder took one of two slots");
     give_back_the_other(held, third);
-    ck_assert_msg(arrives(p[0], 10000), "the waiting taker did not get the slot given back");
-    stop(third);
+    ck_assert_msg(unit_arrives(p[0], 10000), "the waiting taker did not get the slot given back");
+    unit_stop(third);
     close(held[0] != -1 ? held[0] : held[1]);
 }
 END_TEST
@@ -108,14 +91,14 @@ START_TEST(a_holder_that_dies_gives_its_slot_back)
     int p[2];
     ck_assert_int_eq(pipe(p), 0);
     pid_t first = taker(p[1]), second = taker(p[1]);
-    ck_assert(arrives(p[0], 10000));
-    ck_assert(arrives(p[0], 10000));
+    ck_assert(unit_arrives(p[0], 10000));
+    ck_assert(unit_arrives(p[0], 10000));
     pid_t third = taker(p[1]);
-    ck_assert_msg(!arrives(p[0], 300), "a third holder took one of two slots");
-    stop(first); /* killed, not closed: the kernel releases its lock */
-    ck_assert_msg(arrives(p[0], 10000), "the slot of a holder that died was not given back");
-    stop(second);
-    stop(third);
+    ck_assert_msg(!unit_arrives(p[0], 300), "a third holder took one of two slots");
+    unit_stop(first); /* killed, not closed: the kernel releases its lock */
+    ck_assert_msg(unit_arrives(p[0], 10000), "the slot of a holder that died was not given back");
+    unit_stop(second);
+    unit_stop(third);
 }
 END_TEST
 
@@ -147,9 +130,9 @@ START_TEST(a_waiting_taker_leaves_the_callers_signals_and_timer_alone)
                   left.it_value.tv_sec > 50;
         _exit(ok && write(p[1], "t", 1) == 1 ? 0 : 1);
     }
-    ck_assert_msg(!arrives(p[0], 300), "a third holder took one of two slots");
+    ck_assert_msg(!unit_arrives(p[0], 300), "a third holder took one of two slots");
     give_back_the_other(held, third);
-    ck_assert_msg(arrives(p[0], 10000),
+    ck_assert_msg(unit_arrives(p[0], 10000),
                   "the taker did not get the slot given back, or did not leave its caller's "
                   "signal mask, pending signals and timer as they were");
     int status;
