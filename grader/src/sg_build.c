@@ -691,11 +691,13 @@ static int sg_link_tests(const struct sg_step *s, const char *output, const char
      * clock whatever they are (sg_timer.c), and
      * sees lock requests, through fcntl and through lockf, which reaches
      * fcntl inside the C library where no wrapper sees it (sg_locks.c),
-     * semaphore posts (sg_sems.c) and the signals sent (sg_signals.c). */
+     * semaphore posts (sg_sems.c), the signals sent (sg_signals.c) and the
+     * waits for a child asked for (sg_waits.c). */
     link[n++] = "-Wl,--wrap=fork,--wrap=_Fork,--wrap=malloc,--wrap=timer_create,--wrap=timer_settime,"
                 "--wrap=timer_delete,--wrap=check_get_clockid,--wrap=fcntl,--wrap=fcntl64,"
                 "--wrap=lockf,--wrap=lockf64,--wrap=sem_post,--wrap=kill,--wrap=sigqueue,"
-                "--wrap=sigsuspend,--wrap=sigprocmask,--wrap=pthread_sigmask";
+                "--wrap=sigsuspend,--wrap=sigprocmask,--wrap=pthread_sigmask,"
+                "--wrap=waitpid,--wrap=wait,--wrap=wait3,--wrap=wait4,--wrap=waitid";
     /* Only Check, linked after the harness, calls the timer's: the
      * harness's member that has them must be taken all the same. */
     link[n++] = "-Wl,--undefined=__wrap_timer_create";

@@ -228,38 +228,31 @@ enum sg_mc_drop {
     SG_MC_DROP_UNKNOWN,   /* the machine's, or nobody can tell: not graded */
 };
 
-/* Spawns o holding a turn on the disk, with up to three tries to start it;
- * *held: whether the turn was held (without the lock files, none is). */
-static int sg_spawn_in_turn(const struct sg_spawn_opts *o, bool alone,
-                            struct sg_spawn_result *res, bool *held)
+/* Spawns o, with up to three tries to start it. */
+static int sg_spawn_tries(const struct sg_spawn_opts *o, struct sg_spawn_result *res)
 {
-    struct sg_diskturn turn;
-    *held = sg_diskturn_take(&turn, alone) == 0;
     int spawned = -1;
     for (int attempt = 0; attempt < 3 && spawned == -1; attempt++) {
         if (attempt > 0)
             sg_spawn_result_free(res);
         spawned = sg_spawn(o, res);
     }
-    sg_diskturn_give_back(&turn);
     return spawned;
 }
 
 /*
- * Whether the free space of dir's disk is back near before, counting what
- * dir itself holds as the run's: files unlinked while open are freed when
+ * Whether the free space of dir's disk comes back, within 2 s, to half of
+ * what the run saw it fall by: files unlinked while open are freed when
  * their last holder ends, on some file systems a moment later.
  */
-static bool sg_space_came_back(const char *dir, unsigned long long before)
+static bool sg_space_came_back(const char *dir, const struct sg_spawn_result *res)
 {
+    unsigned long long fall = res->space_at_start - res->space_lowest;
     for (int look = 0; look < 100; look++) {
-        unsigned long long now, held = 0;
-        size_t entries;
+        unsigned long long now;
         if (sg_space_left(dir, &now) == -1)
             return false;
-        if (sg_dir_usage(dir, &held, &entries) == -1)
-            held = 0;
-        if (now + held + SG_MC_DISK_DROP_MAX / 2 >= before)
+        if (now >= res->space_lowest + fall / 2)
             return true;
         nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
     }
@@ -267,12 +260,34 @@ static bool sg_space_came_back(const char *dir, unsigned long long before)
 }
 
 /*
+ * Whose the fall of a run made alone (holding the only turn) was. Its
+ * records are of no use now (it was stopped), and whatever its folder
+ * holds is its doing: removed first, so that the space it held comes
+ * back too (an attacker's review linked a file into a folder made there,
+ * which no count saw), and so that nobody's next run starts on a full
+ * disk. Then the space must come back for the fall to be the run's own,
+ * and only in a sandbox: without one the tests of other gradings write
+ * to this disk too, and an attacker's review made a correct classmate's
+ * run look guilty by filling and freeing it in turn. Tampering seen in
+ * the folder is the run's own in any case.
+ */
+static enum sg_mc_drop sg_judge_drop_alone(const struct sg_sandbox *sb, const char *xmldir,
+                                           const struct sg_spawn_result *res, int watched)
+{
+    bool sandboxed = sb->bwrap[0] != '\0';
+    sg_rmtree(xmldir);
+    if (watched == 1)
+        return SG_MC_DROP_OWN;
+    return sandboxed && sg_space_came_back(xmldir, res) ? SG_MC_DROP_OWN : SG_MC_DROP_UNKNOWN;
+}
+
+/*
  * Runs o with the records' folder watched (sg_fswatch.h). A fall of the
  * disk's free space stops every run on that disk at that moment, a
  * classmate's too, so a run that saw one is made again alone, in its
- * folder emptied: a fall then, which comes back once its processes are
- * gone, is its own (*drop). *watched: sg_fswatch_finish's answer of the
- * last run. -1 (why) when the grader could not run it.
+ * folder emptied, and judged (sg_judge_drop_alone) before the turn is
+ * given back. *watched: sg_fswatch_finish's answer of the last run. -1
+ * (why) when the grader could not run it.
  */
 static int sg_run_watched(const struct sg_spawn_opts *o, const struct sg_sandbox *sb,
                           const char *xmldir, struct sg_spawn_result *res, int *watched,
@@ -286,22 +301,21 @@ static int sg_run_watched(const struct sg_spawn_opts *o, const struct sg_sandbox
             sg_buf_printf(why, "inotify on %s: %s", xmldir, strerror(errno));
             return -1;
         }
-        unsigned long long before = 0;
-        bool known = alone && sg_space_left(xmldir, &before) == 0, held;
-        int spawned = sg_spawn_in_turn(o, alone, res, &held);
+        struct sg_diskturn turn;
+        /* Without the lock files there is no turn: a fall then stays unknown. */
+        bool held = sg_diskturn_take(&turn, alone) == 0;
+        int spawned = sg_spawn_tries(o, res);
         *watched = sg_fswatch_finish(&watch, SG_XML_PREFIX, tamper, created);
+        if (spawned == 0 && *watched != -1 && res->disk_dropped && alone)
+            *drop = held ? sg_judge_drop_alone(sb, xmldir, res, *watched) : SG_MC_DROP_UNKNOWN;
+        sg_diskturn_give_back(&turn);
         if (spawned == -1 || *watched == -1) {
             sg_buf_printf(why, "could not run valgrind (%s%s%s)", res->setup_failed ?: "",
                           res->setup_failed ? ": " : "", strerror(errno));
             return -1;
         }
-        if (!res->disk_dropped)
+        if (!res->disk_dropped || alone)
             return 0;
-        if (alone) {
-            *drop = held && known && sg_space_came_back(xmldir, before) ? SG_MC_DROP_OWN
-                                                                        : SG_MC_DROP_UNKNOWN;
-            return 0;
-        }
         sg_spawn_result_free(res);
         memset(res, 0, sizeof *res);
         sg_buf_free(tamper);
@@ -384,6 +398,7 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         .nproc = SG_MEMCHECK_NPROC,
         .capped_dir = xmldir, .dir_cap_bytes = SG_MC_RECORDS_MAX,
         .dir_cap_entries = SG_MC_RECORDS_FILES, .disk_drop_cap = SG_MC_DISK_DROP_MAX,
+        .disk_floor = SG_MC_SPACE_MIN,
     };
     struct sg_buf tamper = SG_BUF_INIT;
     int watched;
@@ -413,11 +428,11 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
         out->tampered = true;
         struct sg_buf f = SG_BUF_INIT;
         sg_buf_printf(&f, "the code under test took the disk where valgrind writes its records: "
-                          "its free space fell by more than %llu MiB while the code ran, with "
-                          "the disk to itself, and came back once it was stopped (files "
-                          "written there and unlinked while open); the memory check cannot "
-                          "vouch for anything",
-                      SG_MC_DISK_DROP_MAX >> 20);
+                          "its free space fell from %llu MiB to %llu MiB while the code ran, "
+                          "with the disk to itself, and came back once it was stopped (or the "
+                          "code changed the records' folder); the memory check cannot vouch "
+                          "for anything",
+                      res.space_at_start >> 20, res.space_lowest >> 20);
         sg_add_line(out, f.data);
         sg_buf_free(&f);
         sg_buf_free(&tamper);
@@ -426,9 +441,11 @@ static int sg_valgrind(const struct sg_rubric *r, const struct sg_memcheck_run *
     }
     if (drop == SG_MC_DROP_UNKNOWN) {
         sg_buf_printf(why, "the free space of the disk where the memory check writes its records "
-                           "(%s) fell by more than %llu MiB while it ran, and again when it ran "
-                           "alone, and did not come back when it was stopped: not graded",
-                      xmldir, SG_MC_DISK_DROP_MAX >> 20);
+                           "(%s) fell while it ran, and again when it ran alone (from %llu MiB "
+                           "to %llu MiB), and whose doing it was cannot be told: it did not come "
+                           "back when the run was stopped, or the tests run without a sandbox, "
+                           "where other gradings' tests write to that disk too: not graded",
+                      xmldir, res.space_at_start >> 20, res.space_lowest >> 20);
         sg_buf_free(&tamper);
         goto out;
     }

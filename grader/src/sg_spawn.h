@@ -50,6 +50,9 @@ struct sg_spawn_opts {
      * system falls by more than this while it runs: a file written there
      * and unlinked while still open is in no folder's count. 0: not looked at. */
     unsigned long long disk_drop_cap;
+    /* And when it falls under this, having been above it at the start: a
+     * disk with little room is filled by less than disk_drop_cap. 0: not looked at. */
+    unsigned long long disk_floor;
 };
 
 struct sg_spawn_result {
@@ -71,6 +74,7 @@ struct sg_spawn_result {
     char *stuck_detail;         /* for 's': what each process slept in (escaped), or NULL */
     bool dir_overflow;          /* capped_dir grew past its cap, and the command was stopped */
     bool disk_dropped;          /* the disk's free space fell past disk_drop_cap: stopped */
+    unsigned long long space_at_start, space_lowest; /* capped_dir's disk's free space */
 };
 
 /* Makes the calling process a subreaper for orphans of what it spawns. 0 or -1. */

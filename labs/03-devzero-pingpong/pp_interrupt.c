@@ -17,6 +17,20 @@
 #include <sys/time.h>
 
 static volatile int *pp_alarms; /* handler runs, both processes: shared memory */
+static volatile int *pp_alarm_blocked; /* sigsuspends that kept SIGALRM out: shared too */
+
+/*
+ * Each sigsuspend of either side: the caller left SIGALRM unblocked, so a
+ * wait that sleeps with the mask of pingpong.h (the one at TELL_WAIT minus
+ * the two signals) lets it in. One that blocks every other signal as it
+ * sleeps never sees it, and an if for the loop passed (an attacker's
+ * review: 63 of 63).
+ */
+static void pp_note_wait_mask(const sigset_t *mask)
+{
+    if (mask != NULL && sigismember(mask, SIGALRM) == 1)
+        __atomic_add_fetch(pp_alarm_blocked, 1, __ATOMIC_RELAXED);
+}
 
 static void pp_count_alarm(int sig)
 {
@@ -37,9 +51,11 @@ static void pp_interrupt_child(void)
     pp_set_timer(200);
 }
 
-int pp_interrupt_start(volatile int *count)
+int pp_interrupt_start(volatile int *count, volatile int *blocked_waits)
 {
     pp_alarms = count;
+    pp_alarm_blocked = blocked_waits;
+    sg_watch_suspends(pp_note_wait_mask);
     /* Restarted where a system call can be: only the waits are to see it. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -55,5 +71,6 @@ int pp_interrupt_start(volatile int *count)
 int pp_interrupt_stop(void)
 {
     sg_on_fork_child(NULL);
+    sg_watch_suspends(NULL);
     return pp_set_timer(0);
 }

@@ -119,6 +119,7 @@ struct pp_run_result {
     bool child_went_first;  /* the child made the update that returned 0 (PP_WATCH_FIRST_TURN) */
     int tells;              /* signals seen sent before the last turn (PP_WATCH_TELLS) */
     int alarms;             /* the caller's own handler's runs (PP_WATCH_INTERRUPTED) */
+    int alarm_blocked;      /* waits whose sigsuspend mask blocked SIGALRM (same) */
 };
 
 enum pp_watch {
@@ -149,9 +150,10 @@ enum pp_watch {
 /*
  * A SIGALRM handler of the caller's (SA_RESTART) that counts into *count,
  * run every 200 us by an interval timer here and, once pp_run forks, in
- * the child. 0, or -1 with errno.
+ * the child; each sigsuspend whose mask blocks SIGALRM counts into
+ * *blocked_waits. 0, or -1 with errno.
  */
-int pp_interrupt_start(volatile int *count);
+int pp_interrupt_start(volatile int *count, volatile int *blocked_waits);
 /* Stops this process's timer (the handler stays). 0, or -1 with errno. */
 int pp_interrupt_stop(void);
 

@@ -75,8 +75,16 @@ if [ -f "$handin" ]; then
               "Submit the files themselves, e.g.: tar cf handin.tar work"
     fi
     if ! tar -xf "$handin" -C submission --no-same-owner --no-same-permissions 2>errors.txt; then
-        no_score "$handin, which could be read, could not be unpacked here: $(head -3 errors.txt)" \
-                 "This is not a problem with your code: your instructor must look at it and regrade."
+        # The machine's failure (its disk) is no score; an archive that
+        # cannot be laid out (a file, then a folder of the same name) is the
+        # handin's, and scores as one that cannot be read (an attacker's
+        # review chose "no score" at every regrade so).
+        if grep -q -i -E 'No space left|quota|Read-only file system|Input/output error' errors.txt; then
+            no_score "$handin could not be unpacked here: $(head -3 errors.txt)" \
+                     "This is not a problem with your code: your instructor must look at it and regrade."
+        fi
+        zeros "$handin could not be unpacked: $(head -3 errors.txt)" \
+              "Submit a tar of your files, e.g.: tar cf handin.tar work"
     fi
 elif compgen -G './*.c' >/dev/null; then
     cp -- ./*.c submission/

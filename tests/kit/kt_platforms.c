@@ -594,6 +594,18 @@ START_TEST(autolab_package_runs_as_autolab_runs_it)
     json_decref(r);
     free(out);
 
+    /* A handin that lists but cannot be laid out (a file, then a folder
+     * of the same name): the handin's fault, zeros, not "no score". */
+    out = kt_autolab_job(t, "unpackable", "echo x > work; tar cf handin.tar work; rm work; "
+                                          "mkdir work; echo y > work/shared_buffer.c; "
+                                          "tar rf handin.tar work/shared_buffer.c",
+                         image.data);
+    ck_assert_msg(strstr(out, "could not be unpacked") != NULL, "%s", kt_tail(out));
+    r = kt_autoresult(out);
+    ck_assert_int_eq(json_object_size(json_object_get(r, "scores")), kt_nlabs);
+    json_decref(r);
+    free(out);
+
     /* A handin made by macOS's tar, whose pax headers GNU tar warns about
      * (LIBARCHIVE.xattr.*): graded, not refused as holding special files. */
     handin.len = 0;

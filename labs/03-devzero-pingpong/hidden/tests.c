@@ -227,6 +227,14 @@ SG_TEST(run_waits_through_other_signals)
     long *area = pp_test_area(0);
     struct pp_run_result r;
     pp_run_watched(area, PP_NLOOPS, NULL, PP_WATCH_INTERRUPTED, &r);
+    SG_REQUIRE(r.alarm_blocked == 0,
+               "each wait asleep with the mask in force at TELL_WAIT minus SIGUSR1 and SIGUSR2",
+               "the caller did not block SIGALRM, and a wait blocked it while it slept: "
+               "pingpong.h's waits sleep with the caller's mask minus the two signals, so the "
+               "caller's own signals go on being handled during pp_run. Which mask does your "
+               "sigsuspend get?",
+               "%d of the waits slept with SIGALRM blocked, which the caller had left "
+               "unblocked", r.alarm_blocked);
     SG_REQUIRE(r.rc == 0 && r.area == PP_NLOOPS, "0, with the counter at 1000",
                r.rc == -1 && r.err == ENOSYS ? PP_NOT_WRITTEN("pp_run") : PP_INTERRUPTED_HINT,
                "pp_run(area, 1000), its caller handling SIGALRM %d times during the turns, "
