@@ -185,7 +185,8 @@ static int kt_batch_in_process(const char *class, const char *out, const char *c
     struct sg_buf err = SG_BUF_INIT;
     ck_assert_msg(sg_kit_at(&kit, kt_root, &err) == 0, "%s", err.data);
     struct sg_batch_opts o = {
-        .dir = class, .outdir = out, .jobs = 2, .formats = 1u << SG_FORMAT_TEXT,
+        .dir = class, .outdir = out, .jobs = 2,
+        .formats = 1u << SG_FORMAT_TEXT | 1u << SG_FORMAT_JSON,
         .grade = { .labs = labs, .hidden = true, .tests = tests },
     };
     int failed = sg_batch_run(&kit, &o, &err);
@@ -508,6 +509,15 @@ START_TEST(a_test_that_cannot_start_is_retried_then_not_graded)
                   "%s", status);
     ck_assert_str_eq(kt_csv_get(c, "bob", "total"), "");
     ck_assert_str_eq(kt_csv_get(c, "bob", "01-shared-buffer"), "");
+    /* Their folder says what happened, and holds no platform's file: each
+     * of those holds a score (a platform review: results.json kept one). */
+    char *report = kt_path(out, "students/ann/report.txt");
+    char *platform = kt_path(out, "students/ann/results.json");
+    ck_assert_msg(access(report, F_OK) == 0, "%s is missing", report);
+    ck_assert_msg(access(platform, F_OK) == -1, "%s holds a score for an incomplete student",
+                  platform);
+    free(report);
+    free(platform);
     char *sumfile = kt_path(out, "summary.json");
     json_t *summary = json_load_file(sumfile, 0, NULL);
     ck_assert_int_eq(json_integer_value(json_object_get(summary, "incomplete")), 2);
