@@ -339,8 +339,9 @@ void sg_watch_sem_posts(sg_sem_post_fn fn);
 typedef void (*sg_signal_sent_fn)(pid_t pid, int sig);
 void sg_watch_signals_sent(sg_signal_sent_fn fn);
 
-/* The same for every wait for a child asked for (waitpid, wait, wait3, wait4, waitid), WNOHANG or not. */
-typedef void (*sg_wait_fn)(void);
+/* The same for every wait for a child asked for (waitpid, wait, wait3, wait4,
+ * waitid), with its options (WNOHANG: a try that does not sleep; wait's 0). */
+typedef void (*sg_wait_fn)(int options);
 void sg_watch_waits(sg_wait_fn fn);
 
 /* The same for every sigsuspend, with the mask it is given, just before it sleeps. */

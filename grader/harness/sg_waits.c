@@ -34,41 +34,41 @@ void sg_watch_waits(sg_wait_fn fn)
     sg_wait_watcher = fn;
 }
 
-static void sg_note_wait(void)
+static void sg_note_wait(int options)
 {
     if (sg_wait_watcher != NULL) {
         int saved = errno;
-        sg_wait_watcher();
+        sg_wait_watcher(options);
         errno = saved;
     }
 }
 
 pid_t __wrap_waitpid(pid_t pid, int *status, int options)
 {
-    sg_note_wait();
+    sg_note_wait(options);
     return __real_waitpid(pid, status, options);
 }
 
 pid_t __wrap_wait(int *status)
 {
-    sg_note_wait();
+    sg_note_wait(0);
     return __real_wait(status);
 }
 
 pid_t __wrap_wait3(int *status, int options, struct rusage *usage)
 {
-    sg_note_wait();
+    sg_note_wait(options);
     return __real_wait3(status, options, usage);
 }
 
 pid_t __wrap_wait4(pid_t pid, int *status, int options, struct rusage *usage)
 {
-    sg_note_wait();
+    sg_note_wait(options);
     return __real_wait4(pid, status, options, usage);
 }
 
 int __wrap_waitid(idtype_t idtype, id_t id, siginfo_t *info, int options)
 {
-    sg_note_wait();
+    sg_note_wait(options);
     return __real_waitid(idtype, id, info, options);
 }

@@ -67,18 +67,24 @@ static bool inc_is_timed_sleep(long nr, unsigned long arg0)
     return (nr == SYS_pselect6 && arg0 == 0) || (nr == SYS_ppoll && arg0 == 0);
 }
 
-/* Set in shared memory by the caller's first call of a wait for a child (sg_watch_waits). */
+/*
+ * In shared memory, the caller's calls of a wait for a child
+ * (sg_watch_waits): a wait that sleeps counts 2, a try with WNOHANG 1.
+ * One try is not a wait: a parent that tried once, slept a second and read
+ * the counter read it before the child had ended; one that tries again is
+ * polling, which the contract allows.
+ */
 static volatile int *inc_waited;
 
-static void inc_note_wait(void)
+static void inc_note_wait(int options)
 {
-    *inc_waited = 1;
+    *inc_waited += (options & WNOHANG) ? 1 : 2;
 }
 
 /*
  * Says go once the caller waits for its child: it called waitpid or
- * another of the family (WNOHANG too: a parent that polls, which the
- * contract allows), seen by the harness's wrappers; or it is seen asleep
+ * another of the family, or tried twice with WNOHANG (a parent that polls,
+ * which the contract allows), seen by the harness's wrappers; or it is seen asleep
  * in wait4 or waitid (a wait made around the wrappers); or a tenth of a
  * second asleep in any other call but a fixed sleep (sigsuspend or
  * sigwaitinfo for SIGCHLD, say; a poll on a pidfd or a signalfd); or it
@@ -92,7 +98,7 @@ static void inc_go_when_parent_waits(pid_t caller, int go, volatile const int *w
 {
     int asleep_elsewhere = 0;
     for (double end = sg_deadline_in_ms(5000); sg_before(end); sg_nap_ms(INC_LOOK_MS)) {
-        if (*waited || sg_process_ended(caller) || sg_task_in_wait(caller, 0))
+        if (*waited >= 2 || sg_process_ended(caller) || sg_task_in_wait(caller, 0))
             break;
         unsigned long arg0 = 0;
         long nr = sg_task_syscall(caller, 0, &arg0);
