@@ -14,8 +14,11 @@
  * back once its processes are gone was its own doing. A waiting sole turn
  * keeps new shared turns out (a gate), so it is not starved by a class.
  * The turns are flock(2) locks on two files of the scratch folder ($TMPDIR
- * or /tmp), one pair per user: graders of one user on one machine take
- * turns with each other; another user's do not see these.
+ * or /tmp), shared by every user's graders there: another user's attack,
+ * run beside a grading, must not come back just as that grading's sole run
+ * is stopped and be taken for its doing. A turn is waited for 150 s at
+ * most; past that, or without the files, the run goes on without one, and
+ * a fall of the space is then nobody's to blame (sg_memcheck.c).
  */
 #ifndef SG_DISKTURN_H
 #define SG_DISKTURN_H
@@ -29,8 +32,9 @@ struct sg_diskturn {
 
 /*
  * Waits for a turn: shared, or the only one when alone is set. 0, or -1
- * with errno when the lock files cannot be used; then no turn is held,
- * and the caller may run without one (t is still safe to give back).
+ * with errno when the lock files cannot be used or the wait was too long
+ * (ETIMEDOUT); then no turn is held, and the caller may run without one
+ * (t is still safe to give back).
  */
 int sg_diskturn_take(struct sg_diskturn *t, bool alone);
 

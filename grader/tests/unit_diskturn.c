@@ -27,8 +27,7 @@ static void teardown(void)
     char path[128];
     const char *names[] = { "gate", "lock" };
     for (size_t i = 0; i < 2; i++) {
-        snprintf(path, sizeof path, "%s/shmlab-memcheck-%lu.%s", scratch,
-                 (unsigned long)geteuid(), names[i]);
+        snprintf(path, sizeof path, "%s/shmlab-memcheck.%s", scratch, names[i]);
         unlink(path);
     }
     rmdir(scratch);
