@@ -241,22 +241,42 @@ static int sg_spawn_tries(const struct sg_spawn_opts *o, struct sg_spawn_result 
 }
 
 /*
- * Whether the free space of dir's disk comes back, within 2 s, to half of
+ * Whether the free space of the disk of dir (gone by then: its parent is
+ * looked at) comes back, within 10 s, to half of
  * what the run saw it fall by: files unlinked while open are freed when
  * their last holder ends, on some file systems a moment later.
  */
 static bool sg_space_came_back(const char *dir, const struct sg_spawn_result *res)
 {
     unsigned long long fall = res->space_at_start - res->space_lowest;
-    for (int look = 0; look < 100; look++) {
-        unsigned long long now;
-        if (sg_space_left(dir, &now) == -1)
-            return false;
-        if (now >= res->space_lowest + fall / 2)
-            return true;
-        nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+    /* Looked at through its parent: dir itself was removed (the first
+     * version looked at dir, and no fall ever came back: a kit test under
+     * load, where the run was stopped before it made a name in its
+     * folder). A journalled file system (ext4) may count freed blocks free
+     * only once its transaction commits: that is asked for first. */
+    char *parent = strdup(dir);
+    char *slash = parent != NULL ? strrchr(parent, '/') : NULL;
+    if (slash == NULL) {
+        free(parent);
+        return false;
     }
-    return false;
+    *slash = '\0';
+    int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd != -1) {
+        syncfs(fd);
+        close(fd);
+    }
+    bool back = false;
+    for (int look = 0; look < 500 && !back; look++) {
+        unsigned long long now;
+        if (sg_space_left(parent, &now) == -1)
+            break;
+        back = now >= res->space_lowest + fall / 2;
+        if (!back)
+            nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+    }
+    free(parent);
+    return back;
 }
 
 /*
