@@ -241,42 +241,29 @@ static int sg_spawn_tries(const struct sg_spawn_opts *o, struct sg_spawn_result 
 }
 
 /*
- * Whether the free space of the disk of dir (gone by then: its parent is
- * looked at) comes back, within 10 s, to half of
- * what the run saw it fall by: files unlinked while open are freed when
- * their last holder ends, on some file systems a moment later.
+ * Whether the free space of dir's disk comes back, within 10 s, to half
+ * of what the run saw it fall by: files unlinked while open are freed when
+ * their last holder ends, and a journalled file system (ext4) may count
+ * freed blocks free only once its transaction commits, which is asked for
+ * first.
  */
 static bool sg_space_came_back(const char *dir, const struct sg_spawn_result *res)
 {
     unsigned long long fall = res->space_at_start - res->space_lowest;
-    /* Looked at through its parent: dir itself was removed (the first
-     * version looked at dir, and no fall ever came back: a kit test under
-     * load, where the run was stopped before it made a name in its
-     * folder). A journalled file system (ext4) may count freed blocks free
-     * only once its transaction commits: that is asked for first. */
-    char *parent = strdup(dir);
-    char *slash = parent != NULL ? strrchr(parent, '/') : NULL;
-    if (slash == NULL) {
-        free(parent);
-        return false;
-    }
-    *slash = '\0';
-    int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd != -1) {
         syncfs(fd);
         close(fd);
     }
-    bool back = false;
-    for (int look = 0; look < 500 && !back; look++) {
+    for (int look = 0; look < 500; look++) {
         unsigned long long now;
-        if (sg_space_left(parent, &now) == -1)
-            break;
-        back = now >= res->space_lowest + fall / 2;
-        if (!back)
-            nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+        if (sg_space_left(dir, &now) == -1)
+            return false;
+        if (now >= res->space_lowest + fall / 2)
+            return true;
+        nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
     }
-    free(parent);
-    return back;
+    return false;
 }
 
 /*
@@ -295,10 +282,14 @@ static enum sg_mc_drop sg_judge_drop_alone(const struct sg_sandbox *sb, const ch
                                            const struct sg_spawn_result *res, int watched)
 {
     bool sandboxed = sb->bwrap[0] != '\0';
-    sg_rmtree(xmldir);
+    /* Emptied, and made again: the space is looked at there (a first
+     * version looked at the folder it had just removed, never saw the
+     * space come back, and called the code's own fall the machine's). */
+    bool emptied = sg_rmtree(xmldir) == 0 && mkdir(xmldir, 0700) == 0;
     if (watched == 1)
         return SG_MC_DROP_OWN;
-    return sandboxed && sg_space_came_back(xmldir, res) ? SG_MC_DROP_OWN : SG_MC_DROP_UNKNOWN;
+    return sandboxed && emptied && sg_space_came_back(xmldir, res) ? SG_MC_DROP_OWN
+                                                                    : SG_MC_DROP_UNKNOWN;
 }
 
 /*
